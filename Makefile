@@ -1,0 +1,48 @@
+# Two commands do everything: `make book` and `make test`. Both create the virtual
+# environment in .venv from requirements.txt on first use.
+
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
+
+.PHONY: help env book test unit notebooks lab clean
+
+help:
+	@echo "make book       build the HTML book into _build/html (executes every notebook)"
+	@echo "make test       strict book build, then unit tests, doctests and nbval on every notebook"
+	@echo "make unit       only the unit tests and doctests (quick)"
+	@echo "make notebooks  re-execute every notebook in place and save its outputs"
+	@echo "make lab        open JupyterLab on the notebooks"
+	@echo "make clean      remove the build and caches (keeps .venv)"
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: '$(PYTHON)' not found. Install Python 3.11, or run e.g. 'make $(MAKECMDGOALS) PYTHON=python3'." >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "error: Python 3.11 or newer is required ($(PYTHON) is older)." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+env: $(STAMP)
+
+book: env
+	$(JB_BUILD)
+
+test: env
+	$(JB_BUILD)
+	$(BIN)/python -m pytest --nbval
+
+unit: env
+	$(BIN)/python -m pytest tests genshare
+
+notebooks: env
+	cd notebooks && for nb in *.ipynb; do ../$(BIN)/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; done
+
+lab: env
+	$(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf _build .pytest_cache

@@ -1,0 +1,20 @@
+"""genshare: the code behind the Genomic Data Sharing teaching module.
+
+Each module holds one idea:
+
+- :mod:`genshare.catalogue` loads and validates the repository catalogue in ``data/``.
+- :mod:`genshare.popgen` computes population-genetic summaries of genotype matrices
+  (allele frequencies, Hardy-Weinberg, linkage disequilibrium, F_ST, PCA, kinship).
+- :mod:`genshare.cohort` simulates, saves and loads the synthetic world the lessons use.
+
+Everything the package generates is synthetic; no real person's data is used.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("genshare")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0+unknown"
+
+__all__ = ["__version__"]

@@ -1,0 +1,259 @@
+"""Load and validate the repository catalogue (``data/repositories.csv``).
+
+The catalogue is described by a Frictionless Data Package (``data/datapackage.json``)
+whose Table Schema is the single statement of what a valid row looks like. This module
+validates a CSV file against that schema with the ``frictionless`` library and returns a
+:class:`pandas.DataFrame`. Any problem raises :class:`CatalogueError`; rows are never
+dropped or repaired silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from genshare.paths import DATA_DIR
+
+__all__ = [
+    "ACCESS_MODELS",
+    "CatalogueError",
+    "DEFAULT_CATALOGUE",
+    "DEFAULT_DESCRIPTOR",
+    "catalogue_schema",
+    "find_repositories",
+    "load_catalogue",
+]
+
+DEFAULT_DESCRIPTOR = DATA_DIR / "datapackage.json"
+DEFAULT_CATALOGUE = DATA_DIR / "repositories.csv"
+
+#: Access models, from least to most restrictive ("tiered" mixes several).
+ACCESS_MODELS = ("open", "registered", "tiered", "controlled")
+
+_INTEGER_FIELDS = ("scale", "scale_year")
+_MAX_LISTED_ERRORS = 20
+
+
+class CatalogueError(ValueError):
+    """The catalogue file does not match its schema.
+
+    The message names the file, the row (as a line number in the file, with the row's id
+    where it has one) and the field for every problem found.
+    """
+
+
+def catalogue_schema(descriptor: str | PathLike[str] | None = None) -> dict[str, Any]:
+    """Return the Table Schema of the catalogue resource as a dictionary.
+
+    Parameters
+    ----------
+    descriptor
+        Path of a ``datapackage.json``; defaults to the one in ``data/``.
+
+    Examples
+    --------
+    >>> schema = catalogue_schema()
+    >>> schema["primaryKey"]
+    ['id']
+    """
+    path = Path(descriptor) if descriptor is not None else DEFAULT_DESCRIPTOR
+    package = json.loads(path.read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        if resource["name"] == "repositories":
+            return resource["schema"]
+    raise CatalogueError(f"{path}: no resource named 'repositories' in the data package")
+
+
+def _explain(error: dict[str, Any], fields: dict[str, dict[str, Any]]) -> str:
+    """Say in plain words what is wrong with one cell."""
+    name = error.get("fieldName", "")
+    cell = error.get("cell", "")
+    field = fields.get(name, {})
+    constraints = field.get("constraints", {})
+    kind = error["type"]
+    if kind == "unique-error":
+        first = re.search(r"position (\d+)", error.get("note", ""))
+        also = f" (also on line {first.group(1)})" if first else ""
+        return f"'{cell}' is repeated{also}; ids must be unique"
+    if kind == "type-error":
+        wanted = {"integer": "a whole number", "uri": "a well-formed http(s) URL"}.get(
+            field.get("format") if field.get("format") == "uri" else field.get("type"), f"a valid {field.get('type')}"
+        )
+        return f"'{cell}' is not {wanted}"
+    if kind == "constraint-error":
+        if cell == "" and constraints.get("required"):
+            return "is empty but required"
+        if "enum" in constraints and cell not in constraints["enum"]:
+            return f"'{cell}' is not one of {', '.join(constraints['enum'])}"
+        if "pattern" in constraints and field.get("format") == "uri":
+            return f"'{cell}' is not a well-formed http(s) URL"
+        return f"'{cell}' breaks the rule: {error['note']}"
+    return error.get("note") or error["message"]
+
+
+def _locate(row_number: int | None, ids: list[str], filename: str) -> str:
+    """Name the row of a frictionless row number (the header is row 1 there)."""
+    if row_number is None:
+        return filename
+    index = row_number - 2
+    row_id = ids[index] if 0 <= index < len(ids) and ids[index] else None
+    label = f", id '{row_id}'" if row_id else ""
+    return f"{filename}, row {index + 1} (line {row_number}{label})"
+
+
+def _check_header(columns: list[str], names: list[str], csv_path: Path) -> None:
+    missing = [name for name in names if name not in columns]
+    unexpected = [column for column in columns if column not in names]
+    duplicated = sorted({column for column in columns if columns.count(column) > 1})
+    problems = []
+    if missing:
+        problems.append("missing column(s): " + ", ".join(missing))
+    if unexpected:
+        problems.append("unexpected column(s): " + ", ".join(unexpected))
+    if duplicated:
+        problems.append("repeated column(s): " + ", ".join(duplicated))
+    if not problems and columns != names:
+        problems.append("columns are not in the schema's order: expected " + ", ".join(names))
+    if problems:
+        raise CatalogueError(f"{csv_path}: header row: " + "; ".join(problems))
+
+
+def load_catalogue(
+    path: str | PathLike[str] | None = None,
+    descriptor: str | PathLike[str] | None = None,
+) -> pd.DataFrame:
+    """Load the repository catalogue and validate it against its Table Schema.
+
+    Parameters
+    ----------
+    path
+        CSV file to load; defaults to ``data/repositories.csv``.
+    descriptor
+        ``datapackage.json`` holding the schema; defaults to ``data/datapackage.json``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per repository, indexed 0..n-1, with the schema's columns in order.
+        ``scale`` and ``scale_year`` are nullable integers (``Int64``), ``access_model`` is
+        an ordered categorical (open < registered < tiered < controlled) and empty
+        optional cells are ``<NA>``.
+
+    Raises
+    ------
+    CatalogueError
+        If the file is missing, a column is missing or unexpected, a value breaks the
+        schema (unknown access model, non-numeric count, malformed URL, empty required
+        field) or an id is repeated. The message lists every problem with its file, row
+        and field.
+
+    Examples
+    --------
+    >>> catalogue = load_catalogue()
+    >>> bool(catalogue["id"].is_unique)
+    True
+    >>> "dbgap" in set(catalogue["id"])
+    True
+    """
+    from frictionless import Resource, Schema  # imported here: it is slow to import
+
+    csv_path = Path(path) if path is not None else DEFAULT_CATALOGUE
+    if not csv_path.is_file():
+        raise CatalogueError(f"{csv_path}: catalogue file not found")
+    schema = catalogue_schema(descriptor)
+
+    names = [field["name"] for field in schema["fields"]]
+    fields = {field["name"]: field for field in schema["fields"]}
+    try:
+        with csv_path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"{csv_path}: not UTF-8 text ({exc})") from None
+    _check_header(header, names, csv_path)
+    raw = pd.read_csv(csv_path, dtype=str, keep_default_na=False, na_filter=False)
+    ids = list(raw["id"])
+
+    resource = Resource(
+        path=csv_path.name,
+        basepath=str(csv_path.resolve().parent),
+        schema=Schema.from_descriptor(schema),
+        format="csv",
+        encoding="utf-8",
+    )
+    report = resource.validate(limit_errors=10_000)
+    if not report.valid:
+        task_errors = report.tasks[0].errors if report.tasks else []
+        lines = [
+            f"{_locate(d.get('rowNumber'), ids, csv_path.name)}, field '{d.get('fieldName', '')}': {_explain(d, fields)}"
+            for d in (error.to_descriptor() for error in task_errors)
+            if d["type"] != "primary-key"  # reported once already as a unique-error on 'id'
+        ]
+        if not lines:  # a file-level failure (encoding, unreadable file, ...)
+            lines = [f"{csv_path.name}: {error.message}" for error in [*report.errors, *task_errors]]
+        shown = lines[:_MAX_LISTED_ERRORS]
+        message = f"{csv_path}: {len(lines)} problem(s) in the catalogue:\n  " + "\n  ".join(shown)
+        if len(lines) > len(shown):
+            message += f"\n  ... and {len(lines) - len(shown)} more"
+        raise CatalogueError(message)
+
+    table = raw[names].replace("", pd.NA)
+    for column in _INTEGER_FIELDS:
+        table[column] = pd.to_numeric(table[column]).astype("Int64")
+    table["access_model"] = pd.Categorical(table["access_model"], categories=ACCESS_MODELS, ordered=True)
+    return table
+
+
+def find_repositories(
+    catalogue: pd.DataFrame,
+    data_type: str,
+    *,
+    individual_level: bool = False,
+) -> pd.DataFrame:
+    """Repositories whose data types mention ``data_type``, with what it takes to get in.
+
+    Parameters
+    ----------
+    catalogue
+        A table returned by :func:`load_catalogue`.
+    data_type
+        Text to look for in the ``data_types`` column, case-insensitively
+        (for example ``"RNA-seq"`` or ``"genotypes"``).
+    individual_level
+        If true, keep only repositories that release person-level genotypes or sequence
+        (``individual_level_access`` other than ``"none"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name``, ``access_model``, ``individual_level_access``,
+        ``controlled_access_route`` and ``url``, ordered from the most open to the most
+        restricted access model, then by name. Empty if nothing matches.
+
+    Raises
+    ------
+    ValueError
+        If ``data_type`` is empty or ``catalogue`` lacks the columns it needs.
+
+    Examples
+    --------
+    >>> hits = find_repositories(load_catalogue(), "allele frequencies")
+    >>> "Genome Aggregation Database (gnomAD)" in set(hits["name"])
+    True
+    """
+    needle = data_type.strip() if isinstance(data_type, str) else ""
+    if not needle:
+        raise ValueError("data_type must be a non-empty string, for example 'RNA-seq'")
+    columns = ["name", "access_model", "individual_level_access", "controlled_access_route", "url"]
+    missing = [c for c in ["data_types", *columns] if c not in catalogue.columns]
+    if missing:
+        raise ValueError(f"catalogue lacks column(s) {', '.join(missing)}; load it with load_catalogue()")
+    mask = catalogue["data_types"].str.contains(needle, case=False, regex=False, na=False)
+    if individual_level:
+        mask &= catalogue["individual_level_access"] != "none"
+    return catalogue.loc[mask, columns].sort_values(["access_model", "name"]).reset_index(drop=True)

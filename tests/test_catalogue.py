@@ -1,0 +1,250 @@
+"""Tests for genshare.catalogue: the real catalogue loads, and every kind of bad input fails loudly."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from genshare.catalogue import (
+    ACCESS_MODELS,
+    DEFAULT_CATALOGUE,
+    DEFAULT_DESCRIPTOR,
+    CatalogueError,
+    catalogue_schema,
+    load_catalogue,
+)
+
+REQUIRED_REPOSITORIES = {"gtex", "tcga", "igsr", "geo", "gnomad", "topmed", "dbsnp", "ukb", "cbioportal", "synapse", "dbgap"}
+
+
+def read_rows() -> tuple[list[str], list[dict[str, str]]]:
+    with DEFAULT_CATALOGUE.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def catalogue_rows():
+    return read_rows()
+
+
+# --- the real catalogue -------------------------------------------------------------------
+
+
+def test_real_catalogue_loads_with_every_required_repository():
+    table = load_catalogue()
+    assert REQUIRED_REPOSITORIES <= set(table["id"])
+    assert table["id"].is_unique
+    assert list(table.columns) == [field["name"] for field in catalogue_schema()["fields"]]
+
+
+def test_column_types():
+    table = load_catalogue()
+    assert str(table["scale"].dtype) == "Int64"
+    assert str(table["scale_year"].dtype) == "Int64"
+    assert list(table["access_model"].cat.categories) == list(ACCESS_MODELS)
+    assert table["access_model"].cat.ordered
+
+
+def test_every_figure_has_a_year_unit_and_source():
+    table = load_catalogue()
+    with_scale = table[table["scale"].notna()]
+    assert len(with_scale) >= 6
+    assert with_scale["scale_unit"].notna().all()
+    assert with_scale["scale_year"].notna().all()
+    assert with_scale["scale_source"].str.match(r"https?://").all()
+    # A source or year without a figure would be a dangling citation.
+    without = table[table["scale"].isna()]
+    assert without[["scale_unit", "scale_year", "scale_source"]].isna().all().all()
+
+
+def test_known_facts():
+    table = load_catalogue().set_index("id")
+    assert table.loc["igsr", "scale"] == 2504  # 1000 Genomes phase 3
+    assert table.loc["gnomad", "individual_level_access"] == "none"
+    assert table.loc["dbgap", "access_model"] == "tiered"
+    assert table.loc["ukb", "access_model"] == "controlled"
+
+
+def test_controlled_repositories_say_how_to_get_in():
+    table = load_catalogue()
+    restricted = table[table["individual_level_access"].isin(["registered", "controlled"])]
+    assert restricted["controlled_access_route"].notna().all()
+
+
+def test_empty_optional_cells_are_missing_not_empty_strings():
+    table = load_catalogue()
+    assert not (table == "").any().any()
+
+
+def test_descriptor_is_a_frictionless_data_package():
+    from frictionless import Package
+
+    package = Package(str(DEFAULT_DESCRIPTOR))
+    report = package.validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
+    descriptor = json.loads(DEFAULT_DESCRIPTOR.read_text())
+    assert descriptor["licenses"][0]["name"] == "CC0-1.0"
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CatalogueError, match="not found"):
+        load_catalogue(tmp_path / "nope.csv")
+
+
+def test_missing_column(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    path = write_rows(tmp_path / "cat.csv", [c for c in header if c != "organisms"], rows)
+    with pytest.raises(CatalogueError, match=r"cat\.csv: header row: missing column\(s\): organisms"):
+        load_catalogue(path)
+
+
+def test_unexpected_column(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    for row in rows:
+        row["notes"] = "x"
+    path = write_rows(tmp_path / "cat.csv", [*header, "notes"], rows)
+    with pytest.raises(CatalogueError, match=r"unexpected column\(s\): notes"):
+        load_catalogue(path)
+
+
+def test_unknown_access_model(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    rows[2]["access_model"] = "public"
+    path = write_rows(tmp_path / "cat.csv", header, rows)
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(path)
+    message = str(info.value)
+    assert "cat.csv" in message
+    assert f"row 3 (line 4, id '{rows[2]['id']}')" in message
+    assert "field 'access_model'" in message
+    assert "'public' is not one of open, registered, controlled, tiered" in message
+
+
+def test_duplicate_id(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    rows[3]["id"] = rows[1]["id"]
+    path = write_rows(tmp_path / "cat.csv", header, rows)
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(path)
+    message = str(info.value)
+    assert "1 problem(s)" in message  # reported once, not once per key constraint
+    assert f"row 4 (line 5, id '{rows[1]['id']}'), field 'id'" in message
+    assert "repeated (also on line 3)" in message
+
+
+def test_non_numeric_count(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    row = next(i for i, r in enumerate(rows) if r["scale"])
+    rows[row]["scale"] = "about 900"
+    path = write_rows(tmp_path / "cat.csv", header, rows)
+    with pytest.raises(CatalogueError, match=rf"row {row + 1} .*field 'scale': 'about 900' is not a whole number"):
+        load_catalogue(path)
+
+
+def test_thousands_separator_is_not_a_number(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    rows[0]["scale"], rows[0]["scale_unit"] = "1,000", "x"
+    path = write_rows(tmp_path / "cat.csv", header, rows)
+    with pytest.raises(CatalogueError, match="'1,000' is not a whole number"):
+        load_catalogue(path)
+
+
+@pytest.mark.parametrize("field", ["name", "steward", "description", "access_model"])
+def test_empty_required_field(tmp_path, catalogue_rows, field):
+    header, rows = catalogue_rows
+    rows[4][field] = ""
+    path = write_rows(tmp_path / "cat.csv", header, rows)
+    with pytest.raises(CatalogueError, match=rf"row 5 \(line 6, id '{rows[4]['id']}'\), field '{field}': is empty but required"):
+        load_catalogue(path)
+
+
+@pytest.mark.parametrize("bad_url", ["gnomad.broadinstitute.org", "http://exa mple.org", "ftp://example.org/x", "https://"])
+def test_malformed_url(tmp_path, catalogue_rows, bad_url):
+    header, rows = catalogue_rows
+    rows[5]["url"] = bad_url
+    path = write_rows(tmp_path / "cat.csv", header, rows)
+    with pytest.raises(CatalogueError, match=r"row 6 .*field 'url': .* is not a well-formed http\(s\) URL"):
+        load_catalogue(path)
+
+
+def test_every_problem_is_listed_not_just_the_first(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    rows[0]["access_model"] = "public"
+    rows[7]["scale"] = "many"
+    path = write_rows(tmp_path / "cat.csv", header, rows)
+    with pytest.raises(CatalogueError) as info:
+        load_catalogue(path)
+    assert "2 problem(s)" in str(info.value)
+    assert "row 1 " in str(info.value) and "row 8 " in str(info.value)
+
+
+def test_error_is_a_value_error():
+    assert issubclass(CatalogueError, ValueError)
+
+
+def test_html_in_text_is_kept_and_rendered_escaped(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    rows[0]["description"] = '<script>alert("x")</script> <b>bold</b> & more'
+    path = write_rows(tmp_path / "cat.csv", header, rows)
+    table = load_catalogue(path)
+    assert table.loc[0, "description"] == rows[0]["description"]  # nothing stripped or altered
+    html = table.to_html()
+    assert "<script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;" in html and "&amp; more" in html
+    # The same holds for the rich display a notebook shows.
+    assert "<script>" not in table._repr_html_()
+
+
+def test_no_rows_is_an_empty_table_not_an_error(tmp_path, catalogue_rows):
+    header, _ = catalogue_rows
+    table = load_catalogue(write_rows(tmp_path / "cat.csv", header, []))
+    assert len(table) == 0
+    assert isinstance(table, pd.DataFrame)
+
+
+# --- find_repositories --------------------------------------------------------------------
+
+
+def test_find_repositories_known_answers():
+    from genshare.catalogue import find_repositories
+
+    table = load_catalogue()
+    rna = find_repositories(table, "rna-seq")
+    assert {"Genotype-Tissue Expression project (GTEx)", "Gene Expression Omnibus (GEO)"} <= set(rna["name"])
+    # Ordered from most open to most restricted.
+    order = [ACCESS_MODELS.index(m) for m in rna["access_model"]]
+    assert order == sorted(order)
+    aggregate_only = find_repositories(table, "allele frequencies", individual_level=True)
+    assert "Genome Aggregation Database (gnomAD)" not in set(aggregate_only["name"])
+    assert find_repositories(table, "no such data type").empty
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None])
+def test_find_repositories_rejects_empty_query(bad):
+    from genshare.catalogue import find_repositories
+
+    with pytest.raises(ValueError, match="data_type must be a non-empty string"):
+        find_repositories(load_catalogue(), bad)
+
+
+def test_find_repositories_rejects_foreign_table():
+    from genshare.catalogue import find_repositories
+
+    with pytest.raises(ValueError, match="lacks column"):
+        find_repositories(pd.DataFrame({"a": [1]}), "genotypes")
