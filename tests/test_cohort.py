@@ -1,0 +1,388 @@
+"""Tests for genshare.cohort: the synthetic world is realistic, reproducible and safe to store.
+
+The realism tests check properties a population geneticist would look at; each would fail
+on a naive simulator that draws independent genotypes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genshare import popgen as pg
+from genshare.cohort import POPULATIONS, WorldIntegrityError, load_world, save_world, simulate_world
+from genshare.cohort.storage import read_vcf_genotypes
+from genshare.paths import DATA_DIR
+
+COMMITTED = DATA_DIR / "synthetic"
+SMALL = dict(n_participants=40, n_snps=300, n_reference=12, n_database=60, n_relatives=12, population_size=2000)
+
+
+@pytest.fixture(scope="module")
+def world():
+    return load_world(COMMITTED)
+
+
+@pytest.fixture(scope="module")
+def small_world():
+    return simulate_world(seed=7, **SMALL)
+
+
+def array_common(world, genotypes, min_maf=0.05):
+    """Columns of array SNPs that are common in ``genotypes``."""
+    p = pg.allele_frequencies(genotypes)
+    maf = np.minimum(p, 1 - p)
+    return (world.snps["panel"].to_numpy() == "array") & (maf >= min_maf)
+
+
+# --- reproducibility ------------------------------------------------------------------------
+
+
+def test_committed_world_regenerates_byte_for_byte(world, tmp_path):
+    """Same seed, same parameters, same pinned versions: the same bytes."""
+    info = json.loads((COMMITTED / "world.json").read_text())
+    regenerated = simulate_world(seed=info["seed"], **info["parameters"])
+    save_world(regenerated, tmp_path / "again", vcf=False)
+    assert (tmp_path / "again" / "MANIFEST.sha256").read_text() == (COMMITTED / "MANIFEST.sha256").read_text()
+
+
+def test_different_seeds_give_different_worlds(small_world):
+    other = simulate_world(seed=8, **SMALL)
+    assert not np.array_equal(other.cohort_genotypes, small_world.cohort_genotypes)
+    again = simulate_world(seed=7, **SMALL)
+    assert np.array_equal(again.cohort_genotypes, small_world.cohort_genotypes)
+    pd.testing.assert_frame_equal(again.voter_roll, small_world.voter_roll)
+
+
+# --- structure --------------------------------------------------------------------------------
+
+
+def test_shapes_and_values(world):
+    n_snps = len(world.snps)
+    for name in ("cohort", "reference", "database"):
+        g = getattr(world, f"{name}_genotypes")
+        assert g.dtype == np.int8
+        assert g.shape == (len(getattr(world, name)), n_snps)
+        assert set(np.unique(g)) <= {-1, 0, 1, 2}
+    assert len(world.cohort) == 1000 and n_snps == 10_000
+    assert (world.reference_genotypes >= 0).all()  # reference panel is fully called
+    assert 0.002 < (world.cohort_genotypes < 0).mean() < 0.01  # about 0.5% missing calls
+
+
+def test_snp_table(world):
+    snps = world.snps
+    assert snps["snp_id"].is_unique
+    assert snps["chrom"].nunique() == 22
+    assert not snps.duplicated(["chrom", "pos"]).any()
+    assert (snps.groupby("chrom")["pos"].apply(lambda s: s.is_monotonic_increasing)).all()
+    assert set(snps["ref"]) <= set("ACGT") and (snps["ref"] != snps["alt"]).all()
+    for pop in POPULATIONS:
+        assert snps[f"freq_{pop}"].between(0, 1).all()
+    assert (snps["effect"] != 0).sum() == 20
+
+
+def test_cohort_population_mix_and_phenotype(world):
+    shares = world.cohort["population"].value_counts(normalize=True)
+    assert shares["CEU"] == pytest.approx(0.5, abs=0.05)
+    assert shares["YRI"] == pytest.approx(0.25, abs=0.05)
+    assert (world.cohort["status"] == "case").mean() == pytest.approx(0.5, abs=0.01)
+    # The phenotype is heritable: the causal SNPs' score differs between cases and controls.
+    effect = world.snps["effect"].to_numpy()
+    score = np.where(world.cohort_genotypes >= 0, world.cohort_genotypes, 0) @ effect
+    case = world.cohort["status"].to_numpy() == "case"
+    assert score[case].mean() > score[~case].mean()
+
+
+def test_relationship_table_is_consistent(world):
+    rel = world.relationships
+    assert len(rel) == 300
+    assert rel["relationship"].value_counts().to_dict() == {"parent_child": 100, "full_sibling": 100, "first_cousin": 100}
+    assert set(rel["participant_id"]) <= set(world.cohort["participant_id"])
+    assert set(rel["profile_id"]) <= set(world.database["profile_id"])
+    assert rel["participant_id"].is_unique
+
+
+def test_surnames_pass_down_the_paternal_line(world):
+    people = world.people.set_index("person_id")
+    children = people[people["father_id"] != ""]
+    assert len(children) > 300
+    fathers = people.loc[children["father_id"]]
+    assert (children["surname"].to_numpy() == fathers["surname"].to_numpy()).all()
+    assert (fathers["sex"] == "M").all()
+    assert (people.loc[children["mother_id"], "sex"] == "F").all()
+
+
+def test_voter_roll_lists_most_participants_and_matches_truth(world):
+    people = world.people.set_index("person_id")
+    in_cohort = people.loc[world.cohort["person_id"]]
+    registered = in_cohort[in_cohort["voter_id"] != ""]
+    assert 0.8 < len(registered) / len(in_cohort) < 0.97
+    roll = world.voter_roll.set_index("voter_id").loc[registered["voter_id"]]
+    for column in ("first_name", "surname", "zip5", "date_of_birth", "sex"):
+        assert (roll[column].to_numpy() == registered[column].to_numpy()).all()
+    assert len(world.voter_roll) > 80_000
+
+
+def test_geography_has_areas_above_and_below_safe_harbor_threshold(world):
+    zip3 = world.zip_codes.groupby("zip3")["population"].sum()
+    assert (zip3 > 20_000).any() and (zip3 <= 20_000).any()
+    assert world.zip_codes["population"].sum() >= len(world.voter_roll)
+
+
+def test_clinical_table_holds_direct_identifiers(world):
+    clinical = world.clinical
+    assert list(clinical["participant_id"]) == list(world.cohort["participant_id"])
+    assert clinical["medical_record_number"].is_unique
+    assert clinical["email"].str.endswith("@example.org").all()
+    assert clinical["phone"].str.match(r"^\(\d{3}\) 555-01\d{2}$").all()
+    for column in ("name", "street_address", "zip5", "date_of_birth"):
+        assert clinical[column].notna().all()
+
+
+# --- realism ----------------------------------------------------------------------------------
+
+
+def test_hardy_weinberg_within_populations_and_wahlund_deficit_when_pooled(world):
+    g, pops = world.cohort_genotypes, world.cohort["population"].to_numpy()
+    for pop in POPULATIONS:
+        sub = g[pops == pop]
+        keep = array_common(world, sub)
+        _, p_values = pg.hwe_chi2(sub[:, keep])
+        assert np.mean(p_values < 0.05) < 0.08, pop  # close to the 5% expected by chance
+        assert abs(np.nanmean(pg.inbreeding_coefficient(sub[:, keep]))) < 0.01, pop
+    keep = array_common(world, g)
+    _, p_values = pg.hwe_chi2(g[:, keep])
+    assert np.mean(p_values < 0.05) > 0.3
+    assert np.nanmean(pg.inbreeding_coefficient(g[:, keep])) > 0.05  # heterozygote deficit
+
+
+def test_linkage_disequilibrium_decays_with_distance(world):
+    pops = world.reference["population"].to_numpy()
+    g = world.reference_genotypes[pops == "CEU"]
+    idx = np.flatnonzero(array_common(world, g))
+    chrom = world.snps["chrom"].to_numpy()[idx]
+    pos = world.snps["pos"].to_numpy()[idx]
+    near = (chrom[:-1] == chrom[1:]) & (pos[1:] - pos[:-1] < 5_000)
+    far = (chrom[:-1] == chrom[1:]) & (pos[1:] - pos[:-1] > 1_000_000)
+    r2_near = np.nanmean(pg.ld_r2(g[:, idx[:-1][near]], g[:, idx[1:][near]]))
+    r2_far = np.nanmean(pg.ld_r2(g[:, idx[:-1][far]], g[:, idx[1:][far]]))
+    rng = np.random.default_rng(0)
+    a, b = rng.choice(idx, 4000), rng.choice(idx, 4000)
+    other = world.snps["chrom"].to_numpy()[a] != world.snps["chrom"].to_numpy()[b]
+    r2_unlinked = np.nanmean(pg.ld_r2(g[:, a[other]], g[:, b[other]]))
+    assert near.sum() > 200 and far.sum() > 200
+    assert r2_near > 0.15
+    assert r2_near > 5 * r2_far and r2_near > 5 * r2_unlinked
+    assert r2_unlinked < 0.02  # what chance correlation gives with 167 people
+
+
+def test_fst_between_continental_populations(world):
+    """Hudson F_ST on common SNPs, in the range reported for human continental groups.
+
+    Array-based studies of HapMap/1000 Genomes continental samples report F_ST of roughly
+    0.1 to 0.2 between Africans and Europeans or East Asians, and somewhat less between
+    Europeans and East Asians (Bhatia et al. 2013).
+    """
+    g, pops = world.reference_genotypes, world.reference["population"].to_numpy()
+    keep = world.snps["panel"].to_numpy() == "array"
+    fst = {
+        (a, b): pg.hudson_fst(g[pops == a][:, keep], g[pops == b][:, keep])
+        for a, b in [("YRI", "CEU"), ("YRI", "CHB"), ("CEU", "CHB")]
+    }
+    for pair, value in fst.items():
+        assert 0.07 < value < 0.25, (pair, value)
+    assert fst[("CEU", "CHB")] < fst[("YRI", "CHB")]
+
+
+def test_kinship_of_relatives_matches_theory(world):
+    k = pg.kinship(world.cohort_genotypes, world.database_genotypes)
+    row = {pid: i for i, pid in enumerate(world.cohort["participant_id"])}
+    col = {pid: i for i, pid in enumerate(world.database["profile_id"])}
+    rel = world.relationships
+    values = k[rel["participant_id"].map(row), rel["profile_id"].map(col)]
+    by_kind = pd.Series(values).groupby(rel["relationship"].to_numpy()).mean()
+    assert by_kind["parent_child"] == pytest.approx(0.25, abs=0.015)
+    assert by_kind["full_sibling"] == pytest.approx(0.25, abs=0.02)
+    assert by_kind["first_cousin"] == pytest.approx(0.0625, abs=0.015)
+    # Unrelated pairs from the same population: centred on zero.
+    related = np.zeros_like(k, dtype=bool)
+    related[rel["participant_id"].map(row), rel["profile_id"].map(col)] = True
+    person_pop = dict(zip(world.people["person_id"], world.people["population"]))
+    same_pop = world.cohort["population"].to_numpy()[:, None] == world.database["person_id"].map(person_pop).to_numpy()[None, :]
+    unrelated = k[same_pop & ~related]
+    assert abs(np.nanmedian(unrelated)) < 0.01
+    assert np.nanpercentile(unrelated, 99) < 0.09  # well below parent/child and siblings
+
+
+def test_allele_frequency_spectrum_is_dominated_by_rare_variants(world):
+    """Sequence SNPs are drawn with no frequency filter; they keep the excess of rare variants."""
+    seq = world.snps["panel"].to_numpy() == "sequence"
+    g = world.reference_genotypes[:, seq]
+    p = pg.allele_frequencies(g)
+    maf = np.minimum(p, 1 - p)
+    assert np.mean(maf < 0.01) > 0.5
+    sfs = pg.site_frequency_spectrum(g)
+    assert sfs[1] == sfs[1:].max()  # singletons are the largest class of variable sites
+    assert (np.diff(sfs[1:6]) < 0).all()  # and the spectrum falls off from there
+    # The array panel, by design, is not: it was ascertained on common variants.
+    assert np.mean(np.minimum(pg.allele_frequencies(world.reference_genotypes[:, ~seq]), 1 - pg.allele_frequencies(world.reference_genotypes[:, ~seq])) < 0.01) < 0.1
+
+
+# --- storage ----------------------------------------------------------------------------------
+
+
+def test_round_trip_is_lossless(small_world, tmp_path):
+    save_world(small_world, tmp_path / "w")
+    loaded = load_world(tmp_path / "w")
+    for name in ("cohort", "reference", "database"):
+        assert np.array_equal(getattr(loaded, f"{name}_genotypes"), getattr(small_world, f"{name}_genotypes"))
+    for table in ("snps", "cohort", "reference", "database", "people", "relationships", "voter_roll", "clinical", "zip_codes"):
+        pd.testing.assert_frame_equal(getattr(loaded, table), getattr(small_world, table))
+    assert loaded.seed == small_world.seed and loaded.parameters == small_world.parameters
+
+
+def test_vcf_is_bgzf_and_holds_the_same_genotypes(small_world, tmp_path):
+    folder = save_world(small_world, tmp_path / "w", vcf=True)
+    raw = (folder / "cohort.vcf.gz").read_bytes()
+    assert raw[:4] == b"\x1f\x8b\x08\x04" and raw[12:14] == b"BC"  # BGZF block header
+    assert raw.endswith(bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000"))
+    text = gzip.decompress(raw).decode()
+    assert text.startswith("##fileformat=VCFv4.3\n")
+    samples, genotypes = read_vcf_genotypes(folder / "cohort.vcf.gz")
+    assert samples == list(small_world.cohort["participant_id"])
+    assert np.array_equal(genotypes, small_world.cohort_genotypes)
+
+
+def test_data_package_describes_every_file_and_validates(tmp_path, small_world):
+    from frictionless import Package
+
+    folder = save_world(small_world, tmp_path / "w", vcf=True)
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    described = {resource["path"] for resource in descriptor["resources"]}
+    present = {p.name for p in folder.iterdir()} - {"datapackage.json", "README.md", "MANIFEST.sha256", "world.json"}
+    assert described == present
+    report = Package(str(folder / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
+    readme = (folder / "README.md").read_text()
+    assert "synthetic" in readme and "CC0" in readme
+
+
+def test_existing_folder_is_not_overwritten_without_force(small_world, tmp_path):
+    target = tmp_path / "w"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="force"):
+        save_world(small_world, target)
+    assert (target / "keep.txt").read_text() == "mine"
+    save_world(small_world, target, force=True)
+    assert not (target / "keep.txt").exists()
+    assert load_world(target).seed == small_world.seed
+    assert [p.name for p in tmp_path.iterdir()] == ["w"]  # no leftovers
+
+
+def test_interrupted_write_leaves_nothing_behind(small_world, tmp_path, monkeypatch):
+    original = Path.write_bytes
+    calls = {"n": 0}
+
+    def failing_write(self, data):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise OSError("disk full (simulated)")
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        save_world(small_world, tmp_path / "w")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_force_write_keeps_the_old_world(small_world, tmp_path, monkeypatch):
+    save_world(small_world, tmp_path / "w")
+    before = (tmp_path / "w" / "MANIFEST.sha256").read_bytes()
+    monkeypatch.setattr(Path, "write_bytes", lambda self, data: (_ for _ in ()).throw(OSError("boom")))
+    with pytest.raises(OSError):
+        save_world(small_world, tmp_path / "w", force=True)
+    assert (tmp_path / "w" / "MANIFEST.sha256").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["w"]
+
+
+@pytest.mark.parametrize("victim", ["cohort.csv", "genotypes.npz", "voter_roll.csv.gz", "world.json"])
+def test_tampered_file_is_detected_and_named(small_world, tmp_path, victim):
+    folder = save_world(small_world, tmp_path / "w")
+    data = bytearray((folder / victim).read_bytes())
+    data[len(data) // 2] ^= 0x01
+    (folder / victim).write_bytes(bytes(data))
+    with pytest.raises(WorldIntegrityError, match=rf"{victim}: checksum mismatch"):
+        load_world(folder)
+
+
+def test_missing_file_and_missing_manifest_are_detected(small_world, tmp_path):
+    folder = save_world(small_world, tmp_path / "w")
+    (folder / "people.csv").unlink()
+    with pytest.raises(WorldIntegrityError, match="people.csv: listed in MANIFEST.sha256 but missing"):
+        load_world(folder)
+    (folder / "MANIFEST.sha256").unlink()
+    with pytest.raises(WorldIntegrityError, match="no MANIFEST.sha256"):
+        load_world(folder)
+    with pytest.raises(FileNotFoundError):
+        load_world(tmp_path / "nowhere")
+
+
+def test_committed_manifest_matches_committed_files():
+    for line in (COMMITTED / "MANIFEST.sha256").read_text().splitlines():
+        digest, name = line.split("  ")
+        assert hashlib.sha256((COMMITTED / name).read_bytes()).hexdigest() == digest, name
+
+
+# --- bad parameters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"seed": -1}, "seed must be a non-negative integer"),
+        ({"seed": 1.5}, "seed must be a non-negative integer"),
+        ({"n_participants": 1}, "n_participants must be at least 2"),
+        ({"n_snps": 0}, "n_snps must be at least 1"),
+        ({"n_relatives": 50}, r"n_relatives \(50\) cannot exceed n_participants \(40\): more relatives than people"),
+        ({"n_relatives": 30, "n_database": 20}, "more relatives than people in the genealogy database"),
+        ({"model": "out_of_atlantis"}, "model 'out_of_atlantis' is unknown"),
+        ({"missing_rate": 0.7}, "missing_rate"),
+        ({"population_size": 10}, "population_size"),
+        ({"ancestry": {"XYZ": 1.0}}, "ancestry"),
+        ({"n_chromosomes": 0}, "n_chromosomes must be at least 1"),
+        ({"colour": "blue"}, "unknown parameter"),
+    ],
+)
+def test_bad_parameters_fail_before_simulating(params, message, monkeypatch):
+    import genshare.cohort.world as world_module
+
+    monkeypatch.setattr(world_module, "simulate_founders", lambda *a, **k: pytest.fail("simulation started"))
+    kwargs = {**SMALL, "seed": 1, **params}
+    with pytest.raises(ValueError, match=message):
+        simulate_world(**kwargs)
+
+
+# --- command line -----------------------------------------------------------------------------
+
+
+def test_command_line_writes_and_refuses_to_overwrite(tmp_path, capsys):
+    from genshare.cohort.__main__ import main
+
+    args = ["--seed", "3", "--participants", "20", "--snps", "100", "--reference", "6", "--database", "20",
+            "--relatives", "6", "--population", "800", "--no-vcf"]
+    assert main([*args, "--out", str(tmp_path / "w")]) == 0
+    assert load_world(tmp_path / "w").cohort_genotypes.shape == (20, 100)
+    assert main([*args, "--out", str(tmp_path / "w")]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert main([*args, "--out", str(tmp_path / "w"), "--force"]) == 0
+    assert main(["--seed", "-4", "--out", str(tmp_path / "x")]) == 2
+    assert "seed must be a non-negative integer" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

@@ -1,0 +1,124 @@
+"""Known-answer tests for genshare.popgen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from genshare import popgen as pg
+
+
+def hwe_sample(p: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Genotypes of n people under Hardy-Weinberg at allele frequencies p (independent SNPs)."""
+    return (rng.random((n, len(p))) < p).astype(np.int8) + (rng.random((n, len(p))) < p).astype(np.int8)
+
+
+def test_allele_frequencies_ignore_missing():
+    g = np.array([[0, 2, -1], [1, 2, -1], [2, -1, -1]], dtype=np.int8)
+    f = pg.allele_frequencies(g)
+    assert f[0] == pytest.approx(0.5) and f[1] == pytest.approx(1.0) and np.isnan(f[2])
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.zeros(3, dtype=np.int8), "2-D"),
+        (np.zeros((0, 3), dtype=np.int8), "empty"),
+        (np.zeros((2, 3), dtype=float), "integers"),
+        (np.array([[0, 3]]), "only 0, 1, 2 or -1"),
+        (np.array([[0, -2]]), "only 0, 1, 2 or -1"),
+    ],
+)
+def test_bad_genotypes_are_rejected(bad, message):
+    with pytest.raises(ValueError, match=message):
+        pg.allele_frequencies(bad)
+
+
+def test_hwe_holds_for_hwe_data_and_fails_for_a_mixture():
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0.2, 0.8, size=2000)
+    _, pv = pg.hwe_chi2(hwe_sample(p, 500, rng))
+    assert 0.03 < np.mean(pv < 0.05) < 0.07  # about the nominal 5%
+    # Two populations with very different frequencies, pooled: heterozygote deficit.
+    a, b = hwe_sample(np.full(500, 0.1), 300, rng), hwe_sample(np.full(500, 0.9), 300, rng)
+    pooled = np.vstack([a, b])
+    assert np.nanmean(pg.inbreeding_coefficient(pooled)) > 0.5
+    _, pv = pg.hwe_chi2(pooled)
+    assert np.mean(pv < 0.05) > 0.99
+
+
+def test_erfc_matches_math():
+    import math
+
+    x = np.linspace(-3, 5, 41)
+    assert np.allclose(pg._erfc(x), [math.erfc(v) for v in x], rtol=2e-7, atol=1e-12)
+
+
+def test_fst_zero_within_and_high_between():
+    rng = np.random.default_rng(2)
+    p = rng.uniform(0.05, 0.95, size=3000)
+    same = pg.hudson_fst(hwe_sample(p, 400, rng), hwe_sample(p, 400, rng))
+    assert abs(same) < 0.005
+    q = np.clip(p + rng.normal(0, 0.2, size=p.size), 0.01, 0.99)
+    assert pg.hudson_fst(hwe_sample(p, 400, rng), hwe_sample(q, 400, rng)) > 0.05
+
+
+def test_ld_r2_known_values():
+    a = np.array([[0], [1], [2], [1], [0]], dtype=np.int8)
+    assert pg.ld_r2(a, a)[0] == pytest.approx(1.0)
+    assert pg.ld_r2(a, 2 - a)[0] == pytest.approx(1.0)  # perfect negative correlation
+    b = np.array([[1], [1], [1], [1], [1]], dtype=np.int8)
+    assert np.isnan(pg.ld_r2(a, b)[0])  # monomorphic
+    with pytest.raises(ValueError, match="same shape"):
+        pg.ld_r2(a, np.zeros((4, 1), dtype=np.int8))
+
+
+def test_sfs_counts_minor_alleles():
+    g = np.array([[0, 1, 2, 0], [0, 0, 2, 1]], dtype=np.int8)
+    # Alternate-allele counts per SNP are 0, 1, 4, 1 out of 4 chromosomes.
+    assert pg.site_frequency_spectrum(g, folded=False).tolist() == [1, 2, 0, 0, 1]
+    # Folded (minor allele): 0, 1, 0, 1.
+    assert pg.site_frequency_spectrum(g).tolist() == [2, 2, 0]
+
+
+def test_kinship_identical_unrelated_and_parent_child():
+    rng = np.random.default_rng(3)
+    p = rng.uniform(0.1, 0.9, size=20_000)
+    h = (rng.random((4, 2, p.size)) < p).astype(np.int8)  # four unrelated founders' haplotypes
+    mother, father = h[0].sum(0), h[1].sum(0)
+    pick = rng.integers(0, 2, size=(2, p.size))
+    child = h[0, pick[0], np.arange(p.size)] + h[1, pick[1], np.arange(p.size)]
+    g = np.vstack([mother, father, child, h[2].sum(0)]).astype(np.int8)
+    k = pg.kinship(g)
+    assert np.allclose(np.diag(k), 0.5)  # identical genotypes
+    assert k[0, 2] == pytest.approx(0.25, abs=0.02) and k[1, 2] == pytest.approx(0.25, abs=0.02)
+    assert k[0, 1] == pytest.approx(0.0, abs=0.02) and k[2, 3] == pytest.approx(0.0, abs=0.02)
+    assert np.allclose(k, k.T)
+
+
+def test_kinship_with_missing_calls_matches_kinship_on_called_sites():
+    rng = np.random.default_rng(4)
+    g = rng.integers(0, 3, size=(5, 400)).astype(np.int8)
+    g_missing = g.copy()
+    g_missing[0, :50] = -1
+    k = pg.kinship(g_missing)
+    expected = pg.kinship(g[:, 50:])[0]
+    assert k[0] == pytest.approx(expected)
+
+
+def test_kinship_rejects_mismatched_snps():
+    with pytest.raises(ValueError, match="same number of SNPs"):
+        pg.kinship(np.zeros((2, 5), dtype=np.int8), np.zeros((2, 6), dtype=np.int8))
+
+
+def test_pca_separates_two_groups_and_is_sign_stable():
+    rng = np.random.default_rng(5)
+    g = np.vstack([hwe_sample(np.full(300, 0.2), 50, rng), hwe_sample(np.full(300, 0.8), 50, rng)])
+    scores, explained = pg.pca(g, 2)
+    assert scores.shape == (100, 2) and explained[0] > explained[1]
+    first, second = np.sign(scores[:50, 0]), np.sign(scores[50:, 0])
+    assert len(set(first)) == 1 and len(set(second)) == 1 and first[0] != second[0]
+    again, _ = pg.pca(g, 2)
+    assert np.allclose(scores, again)
+    with pytest.raises(ValueError, match="n_components"):
+        pg.pca(g, 0)
