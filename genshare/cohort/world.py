@@ -432,7 +432,7 @@ def simulate_world(seed: int = 2026, **params: Any) -> World:
     ...                        n_database=30, n_relatives=6, population_size=500)
     >>> world.cohort_genotypes.shape
     (20, 200)
-    >>> sorted(world.relationships["relationship"].unique().tolist())
+    >>> sorted(str(kind) for kind in world.relationships["relationship"].unique())
     ['first_cousin', 'full_sibling', 'parent_child']
     """
     p = validate_parameters(seed, **params)
