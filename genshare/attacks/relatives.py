@@ -1,0 +1,94 @@
+"""Familial search: finding a person through relatives in a genealogy database (Erlich et al. 2018)."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from genshare.popgen import check_genotypes, kinship
+
+__all__ = ["KING_THRESHOLDS", "familial_search", "kinship", "relationship_degree"]
+
+#: Lower bounds of the kinship coefficient for each degree of relationship, as used by
+#: KING (Manichaikul et al. 2010): halfway, on a log scale, between the expected values.
+KING_THRESHOLDS = {
+    "duplicate or identical twin": 0.354,
+    "1st degree": 0.177,
+    "2nd degree": 0.0884,
+    "3rd degree": 0.0442,
+}
+
+
+def relationship_degree(kinship_values: npt.ArrayLike) -> np.ndarray:
+    """Name the degree of relationship for kinship coefficients (KING's cut-offs).
+
+    Examples
+    --------
+    >>> relationship_degree([0.5, 0.25, 0.12, 0.06, 0.01]).tolist()
+    ['duplicate or identical twin', '1st degree', '2nd degree', '3rd degree', 'unrelated']
+    """
+    values = np.asarray(kinship_values, dtype=float)
+    labels = np.full(values.shape, "unrelated", dtype=object)
+    for label, bound in sorted(KING_THRESHOLDS.items(), key=lambda item: item[1]):
+        labels[values >= bound] = label
+    return labels
+
+
+def familial_search(
+    query: npt.ArrayLike,
+    database: npt.ArrayLike,
+    profiles: pd.DataFrame | None = None,
+    top: int = 5,
+    min_kinship: float = KING_THRESHOLDS["3rd degree"],
+) -> pd.DataFrame:
+    """Rank database entries by kinship with each query person and infer the relationship.
+
+    Parameters
+    ----------
+    query
+        Genotypes of the people searched for, shape (people, SNPs), or one person (SNPs,).
+    database
+        Genotypes of the database, shape (entries, SNPs).
+    profiles
+        Optional table with one row per database entry (for example the genealogy site's
+        names); its columns are joined to the result.
+    top
+        Keep at most this many candidates per query person.
+    min_kinship
+        Keep only candidates at least this related (default: third degree).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (query, candidate): ``query`` (row in ``query``), ``entry`` (row in
+        ``database``), ``kinship``, ``degree`` and ``rank`` (1 = closest), then the columns
+        of ``profiles``.
+
+    Examples
+    --------
+    >>> g = np.array([[0, 1, 2, 1, 0, 1], [0, 1, 2, 1, 0, 1], [2, 1, 0, 1, 2, 1]])
+    >>> familial_search(g[:1], g[1:], top=1)[["entry", "degree"]].values.tolist()
+    [[0, 'duplicate or identical twin']]
+    """
+    q = check_genotypes(np.atleast_2d(np.asarray(query)), "query")
+    db = check_genotypes(database, "database")
+    if profiles is not None and len(profiles) != db.shape[0]:
+        raise ValueError(f"profiles has {len(profiles)} rows but database has {db.shape[0]} entries")
+    if top < 1:
+        raise ValueError(f"top must be at least 1; got {top}")
+    k = kinship(q, db)
+    k_sorted = np.where(np.isnan(k), -np.inf, k)
+    n_keep = min(top, db.shape[0])
+    best = np.argsort(-k_sorted, axis=1, kind="stable")[:, :n_keep]
+    rows = np.repeat(np.arange(q.shape[0]), n_keep)
+    entries = best.ravel()
+    values = k[rows, entries]
+    result = pd.DataFrame(
+        {"query": rows, "entry": entries, "kinship": values, "rank": np.tile(np.arange(1, n_keep + 1), q.shape[0])}
+    )
+    result = result[result["kinship"] >= min_kinship].reset_index(drop=True)
+    result.insert(3, "degree", relationship_degree(result["kinship"].to_numpy()))
+    if profiles is not None:
+        result = result.join(profiles.reset_index(drop=True), on="entry")
+    return result
