@@ -221,7 +221,7 @@ def test_homer_statistic_near_zero_for_non_members_and_positive_for_members():
     # Non-members share the same released and reference frequencies, so their D values are
     # correlated; "near zero" is judged against their spread.
     assert abs(d_others.mean()) < 0.5 * d_others.std()
-    assert d_members.mean() > 5 * d_others.std()
+    assert d_members.mean() > 4 * d_others.std()
     assert (d_members > 0).all()
     assert (d_members > 0).all()
     _, auc = A.roc_curve(d_members, d_others)
