@@ -178,7 +178,7 @@ def test_linkage_attack_scores_outcomes():
     [
         ({"quasi_identifiers": []}, "quasi_identifiers is empty"),
         ({"quasi_identifiers": ["zip", "age"]}, "has no column"),
-        ({"released_truth": "truth"}, "give both"),
+        ({"released_truth": "truth"}, "released_truth needs public_id"),
         ({"released_truth": "nope", "public_id": "id"}, "released has no column 'nope'"),
     ],
 )

@@ -73,12 +73,19 @@ def uniqueness_curve(genotypes: npt.ArrayLike, snp_counts: Sequence[int], seed: 
     return pd.DataFrame({"snps": counts, "share_unique": shares})
 
 
-def random_match_probability(allele_freqs: npt.ArrayLike) -> float:
+def random_match_probability(allele_freqs: npt.ArrayLike, per_snp: bool = False) -> float | np.ndarray:
     """Chance that two unrelated people have identical genotypes at all the given SNPs.
 
     Under Hardy-Weinberg equilibrium and independent SNPs, the chance of matching at one
     SNP with alternate-allele frequency p is ``(1-p)**4 + (2p(1-p))**2 + p**4``; the
     chance of matching at all SNPs is the product.
+
+    Parameters
+    ----------
+    allele_freqs
+        Alternate-allele frequency of each SNP.
+    per_snp
+        If true, return the match probability of each SNP instead of their product.
 
     Examples
     --------
@@ -86,6 +93,8 @@ def random_match_probability(allele_freqs: npt.ArrayLike) -> float:
     0.375
     >>> random_match_probability([0.5] * 40) < 1e-16
     True
+    >>> random_match_probability([0.0, 0.5], per_snp=True).tolist()
+    [1.0, 0.375]
     """
     p = np.asarray(allele_freqs, dtype=float)
     if p.ndim != 1 or p.size == 0:
@@ -93,8 +102,10 @@ def random_match_probability(allele_freqs: npt.ArrayLike) -> float:
     if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
         raise ValueError("allele_freqs must hold frequencies between 0 and 1 (no missing values)")
     q = 1 - p
-    per_snp = q**4 + (2 * p * q) ** 2 + p**4
-    return float(np.exp(np.log(per_snp).sum()))
+    match = q**4 + (2 * p * q) ** 2 + p**4
+    if per_snp:
+        return match
+    return float(np.exp(np.log(match).sum()))
 
 
 def match_genotype(query: npt.ArrayLike, database: npt.ArrayLike, max_discordance: float = 0.0) -> pd.DataFrame:

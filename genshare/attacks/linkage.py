@@ -57,10 +57,12 @@ def linkage_attack(
         Public records with identities (for example a voter roll).
     quasi_identifiers
         Columns present in both tables to join on.
-    released_truth, public_id
-        Optional: a column of ``released`` holding each record's true public id (known
-        only to the lesson, for scoring) and the id column of ``public``. With both,
-        unique matches are scored as correct or wrong.
+    public_id
+        Optional id column of ``public``; unique matches report it as ``matched_id``.
+    released_truth
+        Optional column of ``released`` holding each record's true public id (known only
+        to the lesson, for scoring); needs ``public_id``. Unique matches are then scored
+        as correct or wrong.
 
     Returns
     -------
@@ -79,8 +81,8 @@ def linkage_attack(
     """
     columns = _check_columns(released, quasi_identifiers, "released")
     _check_columns(public, columns, "public")
-    if (released_truth is None) != (public_id is None):
-        raise ValueError("give both released_truth and public_id to score the attack, or neither")
+    if released_truth is not None and public_id is None:
+        raise ValueError("released_truth needs public_id: the truth is scored against the public table's ids")
     if released_truth is not None and released_truth not in released.columns:
         raise ValueError(f"released has no column {released_truth!r}")
     if public_id is not None and public_id not in public.columns:
