@@ -295,20 +295,39 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
     b = a if genotypes_b is None else check_genotypes(genotypes_b, "genotypes_b")
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}")
-    dtype = np.float32 if a.shape[1] < 2**24 else np.float64  # float32 counts are exact below 2**24
-    het_a, het_b = (a == 1).astype(dtype), (b == 1).astype(dtype)
-    hom_a = ((a == 0) | (a == 2)).astype(dtype)
-    hom_b = ((b == 0) | (b == 2)).astype(dtype)
-    # Signed homozygosity: -1 / 0 / +1. Summed products give (same - opposite) homozygote pairs.
-    sign_a = hom_a * (a.astype(dtype) - 1)
-    sign_b = hom_b * (b.astype(dtype) - 1)
-    het_het = het_a @ het_b.T
-    opposite = 0.5 * (hom_a @ hom_b.T - sign_a @ sign_b.T)
-    if (a < 0).any() or (b < 0).any():
-        called_a, called_b = (a >= 0).astype(dtype), (b >= 0).astype(dtype)
-        hets = het_a @ called_b.T + called_a @ het_b.T
-    else:
-        hets = het_a.sum(axis=1)[:, None] + het_b.sum(axis=1)[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        phi = (het_het - 2 * opposite) / hets
-    return np.where(hets > 0, phi, np.nan).astype(np.float64)
+    n_snps = a.shape[1]
+    # Counts of 0/1 products are exact in float32 below 2**24 SNPs, and float32 halves the
+    # memory traffic of the matrix products, which are the whole cost.
+    dtype = np.float32 if n_snps < 2**24 else np.float64
+    # With h = heterozygous, c = called, s = signed homozygosity (+1 hom-alt, -1 hom-ref, 0
+    # otherwise), summed over SNPs called in both people:
+    #   N_het_i + N_het_j     = h_i.c_j + c_i.h_j
+    #   N_hethet - 2 N_opp    = (h_i.c_j + c_i.h_j) - c_i.c_j + s_i.s_j
+    # so without missing calls the whole estimator needs a single matrix product, s.s.
+    missing = bool((a < 0).any() or (b < 0).any())
+    sign_a = _signed_homozygosity(a, dtype)
+    het_count_a = (a == 1).sum(axis=1).astype(np.float64)
+    if missing:
+        het_a, miss_a = (a == 1).astype(dtype), (a < 0).astype(dtype)
+        miss_count_a = (a < 0).sum(axis=1).astype(np.float64)
+    out = np.empty((a.shape[0], b.shape[0]))
+    rows = max(1, (32 << 20) // (4 * n_snps))  # about 32 MB of b at a time
+    for start in range(0, b.shape[0], rows):
+        block = b[start : start + rows]
+        same_sign = (sign_a @ _signed_homozygosity(block, dtype).T).astype(np.float64)
+        het_count_b = (block == 1).sum(axis=1).astype(np.float64)
+        if missing:
+            het_b, miss_b = (block == 1).astype(dtype), (block < 0).astype(dtype)
+            hets = het_count_a[:, None] + het_count_b[None, :] - (het_a @ miss_b.T + miss_a @ het_b.T)
+            both_called = n_snps - miss_count_a[:, None] - (block < 0).sum(axis=1)[None, :] + miss_a @ miss_b.T
+        else:
+            hets = het_count_a[:, None] + het_count_b[None, :]
+            both_called = n_snps
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, start : start + rows] = np.where(hets > 0, (hets - both_called + same_sign) / hets, np.nan)
+    return out
+
+
+def _signed_homozygosity(genotypes: np.ndarray, dtype: type) -> np.ndarray:
+    """+1 for homozygous alternate, -1 for homozygous reference, 0 for heterozygous or missing."""
+    return ((genotypes == 2).astype(dtype) - (genotypes == 0).astype(dtype))

@@ -57,19 +57,22 @@ def uniqueness_curve(genotypes: npt.ArrayLike, snp_counts: Sequence[int], seed: 
     order = rng.permutation(n_snps)[: counts[-1]]
     weights = rng.integers(1, 2**63, size=counts[-1], dtype=np.uint64) | np.uint64(1)
     running = np.zeros(n_people, dtype=np.uint64)
-    shares = np.empty(len(counts))
-    done = 0
+    shares = np.ones(len(counts))
+    # Walk through the SNPs in segments that end at each checkpoint (and at most _CHUNK
+    # long); each segment adds one integer matrix-vector product to the running hashes.
+    # (A missing call, -1, wraps to 2**64 - 1 and so counts as a value of its own.)
+    stops = np.union1d(counts, np.arange(_CHUNK, counts[-1], _CHUNK))
+    start, done = 0, 0
     with np.errstate(over="ignore"):
-        for start in range(0, counts[-1], _CHUNK):
-            stop = min(start + _CHUNK, counts[-1])
-            codes = g[:, order[start:stop]].astype(np.uint64) + np.uint64(1)  # -1..2 -> 0..3
-            partial = np.cumsum(codes * weights[start:stop], axis=1, dtype=np.uint64) + running[:, None]
-            while done < len(counts) and counts[done] <= stop:
-                hashes = partial[:, counts[done] - start - 1]
-                _, inverse, sizes = np.unique(hashes, return_inverse=True, return_counts=True)
+        for stop in stops:
+            running += g[:, order[start:stop]].astype(np.uint64) @ weights[start:stop]
+            start = stop
+            if done < len(counts) and counts[done] == stop:
+                _, inverse, sizes = np.unique(running, return_inverse=True, return_counts=True)
                 shares[done] = np.mean(sizes[inverse] == 1)
                 done += 1
-            running = partial[:, -1]
+                if shares[done - 1] == 1.0:
+                    break  # SNP sets are nested: once everyone is unique they stay unique
     return pd.DataFrame({"snps": counts, "share_unique": shares})
 
 
