@@ -15,6 +15,15 @@ def independent(p: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
     return ((rng.random((n, p.size)) < p).astype(np.int8) + (rng.random((n, p.size)) < p).astype(np.int8))
 
 
+def parent_and_child(p: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Genotypes of a parent and of their child with an unrelated partner (Mendelian transmission)."""
+    haplotypes = (rng.random((2, 2, p.size)) < p).astype(np.int8)  # (parent, partner) x 2 copies
+    pick = rng.integers(0, 2, size=(2, p.size))
+    cols = np.arange(p.size)
+    child = haplotypes[0, pick[0], cols] + haplotypes[1, pick[1], cols]
+    return haplotypes[0].sum(axis=0).astype(np.int8), child.astype(np.int8)
+
+
 BAD_GENOTYPES = [
     (np.zeros(5, dtype=np.int8), "2-D"),
     (np.zeros((0, 5), dtype=np.int8), "empty"),
@@ -107,11 +116,8 @@ def test_fingerprint_rejects_bad_arguments():
 def test_kinship_known_values():
     rng = np.random.default_rng(3)
     p = rng.uniform(0.1, 0.9, 20_000)
-    h = (rng.random((3, 2, p.size)) < p).astype(np.int8)
-    pick = rng.integers(0, 2, size=(2, p.size))
-    cols = np.arange(p.size)
-    child = h[0, pick[0], cols] + h[1, pick[1], cols]
-    g = np.vstack([h[0].sum(0), child, h[2].sum(0)]).astype(np.int8)
+    parent, child = parent_and_child(p, rng)
+    g = np.vstack([parent, child, independent(p, 1, rng)[0]])
     k = A.kinship(g[:1], g)
     assert k[0, 0] == pytest.approx(0.5)
     assert k[0, 1] == pytest.approx(0.25, abs=0.02)
@@ -128,12 +134,9 @@ def test_relationship_degree_boundaries():
 def test_familial_search_ranks_the_true_relative_first():
     rng = np.random.default_rng(4)
     p = rng.uniform(0.1, 0.9, 5000)
-    parents = (rng.random((2, 2, p.size)) < p).astype(np.int8)
-    pick = rng.integers(0, 2, size=(2, p.size))
-    cols = np.arange(p.size)
-    child = (parents[0, pick[0], cols] + parents[1, pick[1], cols]).astype(np.int8)
+    parent, child = parent_and_child(p, rng)
     strangers = independent(p, 30, rng)
-    database = np.vstack([strangers[:10], parents[0].sum(0)[None, :], strangers[10:]]).astype(np.int8)
+    database = np.vstack([strangers[:10], parent[None, :], strangers[10:]])
     profiles = pd.DataFrame({"name": [f"person {i}" for i in range(len(database))]})
     hits = A.familial_search(child, database, profiles, top=3)
     assert hits.loc[0, "entry"] == 10 and hits.loc[0, "degree"] == "1st degree"
