@@ -1,0 +1,28 @@
+"""De-identification techniques, each measured against the attacks in :mod:`genshare.attacks`.
+
+- :mod:`genshare.deidentify.safe_harbor`: the HIPAA Safe Harbor method (45 CFR 164.514(b)(2));
+- :mod:`genshare.deidentify.anonymity`: k-anonymity, l-diversity and generalisation;
+- :mod:`genshare.deidentify.privacy`: differentially private allele frequencies.
+"""
+
+from genshare.deidentify.anonymity import (
+    date_hierarchy,
+    generalize,
+    k_anonymity,
+    l_diversity,
+    zip_hierarchy,
+)
+from genshare.deidentify.privacy import dp_allele_frequencies, laplace_scale
+from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, safe_harbor
+
+__all__ = [
+    "IDENTIFIER_TYPES",
+    "date_hierarchy",
+    "dp_allele_frequencies",
+    "generalize",
+    "k_anonymity",
+    "l_diversity",
+    "laplace_scale",
+    "safe_harbor",
+    "zip_hierarchy",
+]
