@@ -7,13 +7,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book test unit notebooks lab clean
+.PHONY: help env book test unit notebooks student lab clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook)"
 	@echo "make test       strict book build, then unit tests, doctests and nbval on every notebook"
 	@echo "make unit       only the unit tests and doctests (quick)"
 	@echo "make notebooks  re-execute every notebook in place and save its outputs"
+	@echo "make student    write the student edition (solutions removed, outputs cleared) to student/"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make clean      remove the build and caches (keeps .venv)"
 
@@ -39,6 +40,9 @@ unit: env
 
 notebooks: env
 	cd notebooks && for nb in *.ipynb; do ../$(BIN)/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; done
+
+student: env
+	$(BIN)/python -m genshare.teaching --out student --force
 
 lab: env
 	$(BIN)/python -m pip install --quiet jupyterlab
