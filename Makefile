@@ -5,13 +5,14 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
 .PHONY: help env book test unit notebooks student lab clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook)"
-	@echo "make test       strict book build, then unit tests, doctests and nbval on every notebook"
+	@echo "make test       strict book build, then unit tests, doctests, nbval on every notebook and browser tests"
 	@echo "make unit       only the unit tests and doctests (quick)"
 	@echo "make notebooks  re-execute every notebook in place and save its outputs"
 	@echo "make student    write the student edition (solutions removed, outputs cleared) to student/"
@@ -28,15 +29,19 @@ $(STAMP): requirements.txt pyproject.toml
 
 env: $(STAMP)
 
+$(TEST_STAMP): $(STAMP) requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	touch $(TEST_STAMP)
+
 book: env
 	$(JB_BUILD)
 
-test: env
+test: env $(TEST_STAMP)
 	$(JB_BUILD)
 	$(BIN)/python -m pytest --nbval
 
 unit: env
-	$(BIN)/python -m pytest tests genshare
+	$(BIN)/python -m pytest tests genshare -m "not browser"
 
 notebooks: env
 	cd notebooks && for nb in *.ipynb; do ../$(BIN)/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; done
