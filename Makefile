@@ -41,7 +41,7 @@ test: env $(TEST_STAMP)
 	$(BIN)/python -m pytest --nbval
 
 unit: env
-	$(BIN)/python -m pytest tests genshare -m "not browser"
+	$(BIN)/python -m pytest tests genshare -m "not browser and not slow"
 
 notebooks: env
 	cd notebooks && for nb in *.ipynb; do ../$(BIN)/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; done

@@ -57,7 +57,7 @@ def test_every_import_is_declared_in_requirements():
     lessons, tests_only = declared(), declared("requirements-test.txt")
     missing = []
     for module, users in sorted(all_imports().items()):
-        if module in sys.stdlib_module_names or module in {"genshare", "__future__"}:
+        if module in sys.stdlib_module_names or module in {"genshare", "tests", "__future__"}:
             continue
         distributions = {d.lower().replace("_", "-") for d in providers.get(module, [])}
         assert distributions, f"module {module!r} (imported by {', '.join(sorted(users))}) is not installed"
