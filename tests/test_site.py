@@ -166,3 +166,21 @@ def test_screenshots(browser, site):
         open_page(browser, site, page)
         path = REPORT / name
         assert browser.save_screenshot(str(path)) and path.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("page", ["chapters/repositories.html", "notebooks/01-repository-catalogue.html", "chapters/instructor-guide.html"])
+def test_wide_tables_stay_readable_on_a_phone(browser, site, page):
+    """On a 390 px wide screen the page itself must not scroll sideways; wide tables scroll inside their box."""
+    browser.set_window_size(390, 844)
+    try:
+        open_page(browser, site, page)
+        page_width = browser.execute_script("return document.documentElement.scrollWidth")
+        viewport = browser.execute_script("return document.documentElement.clientWidth")
+        assert page_width <= viewport + 1, f"{page}: page is {page_width}px wide on a {viewport}px screen"
+        tables = browser.find_elements("css selector", "article table")
+        assert tables, f"{page}: expected tables"
+        for table in tables:
+            text_size = browser.execute_script("return parseFloat(getComputedStyle(arguments[0]).fontSize)", table)
+            assert text_size >= 12, f"{page}: table text is {text_size}px"
+    finally:
+        browser.set_window_size(1280, 900)
