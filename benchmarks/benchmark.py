@@ -2,8 +2,13 @@
 
 Usage (from the repository root, with the environment made by `make`):
 
-    .venv/bin/python benchmarks/benchmark.py            # world generation and attack kernels
-    .venv/bin/python benchmarks/benchmark.py --quick    # skip the 4x world and the 1000 Genomes-sized world
+    .venv/bin/python benchmarks/benchmark.py                 # everything (about 10 minutes)
+    .venv/bin/python benchmarks/benchmark.py --quick         # skip the 4x world and the 1000 Genomes-sized world
+    .venv/bin/python benchmarks/benchmark.py --only notebooks --only build
+
+Sections: notebooks (wall time and kernel peak memory of each, fresh kernel), build (cold
+and warm book build), environment (size of a fresh environment from requirements.txt),
+world (generation at 1x, 2x, 4x), attacks (1000 Genomes-sized world and kernels vs floors).
 
 Prints a table and writes ``benchmarks/results/benchmark.json``. Exits non-zero if a target
 is missed. This is a separate command from the test suite: timings are measured here, never
@@ -20,8 +25,11 @@ import json
 import platform
 import subprocess
 import sys
+import tempfile
 import textwrap
+import threading
 import time
+import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,25 +126,117 @@ def thousand_genomes_world_and_kernels() -> dict:
     return run_child(code)
 
 
+def notebook_run(path: Path) -> dict:
+    """Execute one notebook in a fresh kernel; wall time and the kernel's peak resident memory."""
+    import psutil
+    from jupyter_client.manager import KernelManager
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    manager = KernelManager(kernel_name="python3")
+    client = NotebookClient(nb, km=manager, timeout=600, resources={"metadata": {"path": str(path.parent)}})
+    peak = {"rss": 0}
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            try:
+                process = psutil.Process(manager.provisioner.pid)
+                rss = process.memory_info().rss + sum(c.memory_info().rss for c in process.children(recursive=True))
+                peak["rss"] = max(peak["rss"], rss)
+            except (psutil.Error, AttributeError, TypeError):
+                pass
+            stop.wait(0.05)
+
+    start = time.perf_counter()
+    try:
+        with client.setup_kernel():
+            watcher = threading.Thread(target=watch, daemon=True)
+            watcher.start()
+            for index, cell in enumerate(nb.cells):
+                client.execute_cell(cell, index)
+            seconds = time.perf_counter() - start
+            stop.set()
+            watcher.join()
+    finally:
+        stop.set()
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
+    return {"seconds": seconds, "peak_mb": peak["rss"] / 2**20}
+
+
+def book_builds() -> dict:
+    """Cold build (empty cache, into a scratch folder) and warm rebuild with nothing changed."""
+    with tempfile.TemporaryDirectory() as scratch:
+        command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", scratch, "-W", "-n", "--keep-going"]
+        timings = {}
+        for label in ("cold_seconds", "warm_seconds"):
+            start = time.perf_counter()
+            completed = subprocess.run(command, capture_output=True, text=True)
+            timings[label] = time.perf_counter() - start
+            if completed.returncode != 0:
+                raise RuntimeError(completed.stdout[-2000:] + completed.stderr[-2000:])
+    return timings
+
+
+def environment_size() -> dict:
+    """Size on disk of a fresh virtual environment with requirements.txt installed."""
+    with tempfile.TemporaryDirectory() as scratch:
+        env = Path(scratch) / "env"
+        venv.create(env, with_pip=True)
+        completed = subprocess.run(
+            [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt"],
+            cwd=ROOT, capture_output=True, text=True,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(completed.stderr[-2000:])
+        size = sum(f.stat().st_size for f in env.rglob("*") if f.is_file() and not f.is_symlink())
+    return {"megabytes": size / 2**20}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 4x world and the 1000 Genomes-sized world")
+    parser.add_argument("--only", choices=["notebooks", "build", "environment", "world", "attacks"], action="append",
+                        help="run only these sections (repeatable); default: all")
     args = parser.parse_args(argv)
+    sections = set(args.only or ["notebooks", "build", "environment", "world", "attacks"])
 
     rows: list[tuple[str, str, str, bool]] = []  # measurement, value, target, passed
     report: dict = {"machine": {"python": platform.python_version(), "processor": platform.machine(), "cpus": __import__("os").cpu_count()}}
 
-    scales = [1, 2] if args.quick else [1, 2, 4]
-    generation = {scale: world_generation(scale) for scale in scales}
-    report["world_generation"] = generation
-    base = generation[1]
-    rows.append(("default world: generation time", f"{base['seconds']:.1f} s", "<= 30 s", base["seconds"] <= 30))
-    rows.append(("default world: peak memory", f"{base['peak_mb']:.0f} MB", "<= 1024 MB", base["peak_mb"] <= 1024))
-    for scale in scales[1:]:
-        growth = generation[scale]["seconds"] / base["seconds"]
-        rows.append((f"world at {scale}x people x SNPs: time ratio", f"{growth:.2f}", f"<= {scale * 1.15:.2f} (linear)", growth <= scale * 1.15))
+    if "notebooks" in sections:
+        report["notebooks"] = {}
+        for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            result = notebook_run(path)
+            report["notebooks"][path.name] = result
+            rows.append((f"{path.stem[:34]}: time", f"{result['seconds']:.1f} s", "<= 20 s", result["seconds"] <= 20))
+            rows.append((f"{path.stem[:34]}: kernel memory", f"{result['peak_mb']:.0f} MB", "<= 600 MB", result["peak_mb"] <= 600))
 
-    if not args.quick:
+    if "build" in sections:
+        builds = book_builds()
+        report["book_build"] = builds
+        rows.append(("book build, cold (empty cache)", f"{builds['cold_seconds']:.0f} s", "<= 180 s", builds["cold_seconds"] <= 180))
+        rows.append(("book rebuild, warm (nothing changed)", f"{builds['warm_seconds']:.1f} s", "<= 20 s", builds["warm_seconds"] <= 20))
+
+    if "environment" in sections:
+        size = environment_size()
+        report["environment"] = size
+        rows.append(("environment from requirements.txt", f"{size['megabytes']:.0f} MB", "<= 700 MB", size["megabytes"] <= 700))
+
+    if "world" in sections:
+        scales = [1, 2] if args.quick else [1, 2, 4]
+        generation = {scale: world_generation(scale) for scale in scales}
+        report["world_generation"] = generation
+        base = generation[1]
+        rows.append(("default world: generation time", f"{base['seconds']:.1f} s", "<= 30 s", base["seconds"] <= 30))
+        rows.append(("default world: peak memory", f"{base['peak_mb']:.0f} MB", "<= 1024 MB", base["peak_mb"] <= 1024))
+        for scale in scales[1:]:
+            growth = generation[scale]["seconds"] / base["seconds"]
+            rows.append((f"world at {scale}x people x SNPs: time ratio", f"{growth:.2f}", f"<= {scale * 1.15:.2f} (linear)", growth <= scale * 1.15))
+
+    if "attacks" in sections and not args.quick:
         big = thousand_genomes_world_and_kernels()
         report["thousand_genomes"] = big
         rows.append(("2,504 x 100,000 world: generation time", f"{big['generation_seconds']:.0f} s", "completes", True))
