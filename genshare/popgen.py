@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from genshare.chunked import is_dask, snp_sums
+
 __all__ = [
     "allele_frequencies",
     "check_genotypes",
@@ -68,9 +70,12 @@ def allele_frequencies(genotypes: npt.ArrayLike) -> np.ndarray:
     >>> allele_frequencies([[0, 2], [1, 2], [1, -1]])
     array([0.33333333, 1.        ])
     """
-    g = check_genotypes(genotypes)
-    called = (g >= 0).sum(axis=0)
-    alt = np.where(g > 0, g, 0).sum(axis=0, dtype=np.int64)
+    if is_dask(genotypes):
+        alt, called, _ = snp_sums(genotypes)
+    else:
+        g = check_genotypes(genotypes)
+        called = (g >= 0).sum(axis=0)
+        alt = np.where(g > 0, g, 0).sum(axis=0, dtype=np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):
         return alt / (2.0 * called)
 
@@ -291,6 +296,8 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
     array([[ 0.5, -0.5],
            [-0.5,  0.5]])
     """
+    if is_dask(genotypes_a) or is_dask(genotypes_b):
+        return _kinship_chunked(genotypes_a, genotypes_a if genotypes_b is None else genotypes_b)
     a = check_genotypes(genotypes_a, "genotypes_a")
     b = a if genotypes_b is None else check_genotypes(genotypes_b, "genotypes_b")
     if a.shape[1] != b.shape[1]:
@@ -326,6 +333,21 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
         with np.errstate(invalid="ignore", divide="ignore"):
             out[:, start : start + rows] = np.where(hets > 0, (hets - both_called + same_sign) / hets, np.nan)
     return out
+
+
+def _kinship_chunked(genotypes_a, genotypes_b) -> np.ndarray:
+    """Kinship between two matrices, one or both Dask arrays: one block of the result per pair of chunks."""
+    import dask.array as da
+
+    a = genotypes_a if is_dask(genotypes_a) else da.from_array(np.asarray(genotypes_a), chunks=(len(genotypes_a), -1))
+    b = genotypes_b if is_dask(genotypes_b) else da.from_array(np.asarray(genotypes_b), chunks=(len(genotypes_b), -1))
+    for name, array in (("genotypes_a", a), ("genotypes_b", b)):
+        if len(array.chunks[1]) != 1:
+            raise ValueError(f"{name} is chunked along SNPs; chunk it by people only, e.g. array.rechunk({{0: 'auto', 1: -1}})")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}")
+    blocks = da.blockwise(lambda x, y: kinship(x, y), "ij", a, "ik", b, "jk", dtype=float, concatenate=True)
+    return np.asarray(blocks.compute())
 
 
 def _signed_homozygosity(genotypes: np.ndarray, dtype: type) -> np.ndarray:

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from genshare.paths import PROJECT_ROOT
-from tests.test_requirements import imported_modules
+from tests.test_requirements import OPTIONAL, imported_modules
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ def lesson_imports() -> set[str]:
     for path in PROJECT_ROOT.joinpath("notebooks").glob("*.ipynb"):
         code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
         modules |= imported_modules("\n".join(l for l in code.splitlines() if not l.lstrip().startswith(("%", "!"))))
-    return {m for m in modules if m not in sys.stdlib_module_names and m not in {"__future__", "tests"}}
+    return {m for m in modules if m not in sys.stdlib_module_names and m not in {"__future__", "tests", *OPTIONAL}}
 
 
 def test_requirements_install_into_an_empty_environment_and_import(tmp_path):

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from genshare.chunked import is_dask, per_person
 from genshare.popgen import check_genotypes
 
 __all__ = ["homer_statistic", "lr_membership_statistic", "roc_curve"]
@@ -45,6 +46,8 @@ def homer_statistic(genotypes: npt.ArrayLike, mixture_freqs: npt.ArrayLike, refe
     >>> homer_statistic(g, mixture_freqs=[1.0, 0.0], reference_freqs=[0.5, 0.5]).tolist()
     [1.0, -1.0]
     """
+    if is_dask(genotypes):
+        return per_person(homer_statistic, genotypes, mixture_freqs, reference_freqs)
     g = check_genotypes(genotypes)
     mix = _frequencies(mixture_freqs, "mixture_freqs", g.shape[1]).astype(np.float32)
     pop = _frequencies(reference_freqs, "reference_freqs", g.shape[1]).astype(np.float32)
@@ -78,6 +81,8 @@ def lr_membership_statistic(
     >>> lr_membership_statistic(g, [0.9, 0.1], [0.5, 0.5]).round(3).tolist()
     [2.351, -6.438]
     """
+    if is_dask(genotypes):
+        return per_person(lr_membership_statistic, genotypes, mixture_freqs, reference_freqs, clip=clip)
     g = check_genotypes(genotypes)
     if not 0 < clip < 0.5:
         raise ValueError(f"clip must be between 0 and 0.5; got {clip}")

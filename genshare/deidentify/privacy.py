@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from genshare.chunked import is_dask, snp_sums
 from genshare.popgen import check_genotypes
 
 __all__ = ["dp_allele_frequencies", "laplace_scale"]
@@ -60,9 +61,12 @@ def dp_allele_frequencies(genotypes: npt.ArrayLike, epsilon: float, seed: int | 
     >>> dp_allele_frequencies(g, epsilon=1e9, seed=0).round(3).tolist()  # almost no noise
     [0.25, 1.0]
     """
-    g = check_genotypes(genotypes)
-    scale = laplace_scale(g.shape[0], g.shape[1], epsilon)
-    counts = np.where(g > 0, g, 0).sum(axis=0, dtype=np.int64)
-    exact = counts / (2.0 * g.shape[0])
+    if is_dask(genotypes):
+        counts, _, n_people = snp_sums(genotypes)
+    else:
+        g = check_genotypes(genotypes)
+        counts, n_people = np.where(g > 0, g, 0).sum(axis=0, dtype=np.int64), g.shape[0]
+    scale = laplace_scale(n_people, len(counts), epsilon)
+    exact = counts / (2.0 * n_people)
     noisy = exact + np.random.default_rng(seed).laplace(0.0, scale, size=exact.size)
     return np.clip(noisy, 0.0, 1.0) if clip else noisy
