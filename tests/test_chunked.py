@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dask.array as da
 import numpy as np
+import pandas as pd
 import pytest
 
 from genshare import popgen
@@ -58,3 +59,18 @@ def test_bad_chunking_and_values_are_rejected(world):
         popgen.allele_frequencies(bad)
     with pytest.raises(ValueError, match="only 0, 1, 2 or -1"):
         homer_statistic(bad, np.full(3, 0.5), np.full(3, 0.5))
+
+
+def test_other_genotype_functions_accept_dask_arrays_in_memory(world, chunked):
+    """The remaining scanners convert a Dask array to numpy (it must fit in memory) and agree exactly."""
+    from genshare.attacks import Beacon, beacon_attack, familial_search, match_genotype, uniqueness_curve
+
+    g, db = world.cohort_genotypes, world.database_genotypes
+    dg, ddb = chunked
+    pd.testing.assert_frame_equal(uniqueness_curve(dg, [1, 5, 50], seed=2), uniqueness_curve(g, [1, 5, 50], seed=2))
+    pd.testing.assert_frame_equal(match_genotype(g[3], dg, 0.1), match_genotype(g[3], g, 0.1))
+    pd.testing.assert_frame_equal(familial_search(dg[:5], ddb, top=2), familial_search(g[:5], db, top=2))
+    freqs = popgen.allele_frequencies(world.reference_genotypes)
+    assert np.array_equal(
+        beacon_attack(dg[:5], Beacon(dg), freqs, n_queries=10), beacon_attack(g[:5], Beacon(g), freqs, n_queries=10)
+    )
