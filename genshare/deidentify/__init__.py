@@ -12,7 +12,7 @@ from genshare.deidentify.anonymity import (
     l_diversity,
     zip_hierarchy,
 )
-from genshare.deidentify.privacy import dp_allele_frequencies, laplace_scale
+from genshare.deidentify.privacy import dp_allele_frequencies, laplace_scale, release_frequencies
 from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, safe_harbor
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "k_anonymity",
     "l_diversity",
     "laplace_scale",
+    "release_frequencies",
     "safe_harbor",
     "zip_hierarchy",
 ]

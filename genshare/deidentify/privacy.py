@@ -8,7 +8,7 @@ import numpy.typing as npt
 from genshare.chunked import is_dask, snp_sums
 from genshare.popgen import check_genotypes
 
-__all__ = ["dp_allele_frequencies", "laplace_scale"]
+__all__ = ["dp_allele_frequencies", "laplace_scale", "release_frequencies"]
 
 
 def laplace_scale(n_people: int, n_snps: int, epsilon: float) -> float:
@@ -33,6 +33,26 @@ def laplace_scale(n_people: int, n_snps: int, epsilon: float) -> float:
     if not np.isfinite(epsilon) or epsilon <= 0:
         raise ValueError(f"epsilon must be a positive number; got {epsilon!r}")
     return float(n_snps) / (float(n_people) * float(epsilon))
+
+
+def release_frequencies(genotypes: npt.ArrayLike) -> np.ndarray:
+    """Exact alternate-allele frequencies as a release computes them, before any noise.
+
+    Missing calls count as reference alleles and the denominator is always 2n, so that it
+    does not depend on anyone's data (this is what bounds the sensitivity at 1/n per SNP).
+    Accepts numpy or Dask arrays chunked by people.
+
+    Examples
+    --------
+    >>> release_frequencies(np.array([[0, 2], [-1, 1]])).tolist()
+    [0.0, 0.75]
+    """
+    if is_dask(genotypes):
+        counts, _, n_people = snp_sums(genotypes)
+    else:
+        g = check_genotypes(genotypes)
+        counts, n_people = np.where(g > 0, g, 0).sum(axis=0, dtype=np.int64), g.shape[0]
+    return counts / (2.0 * n_people)
 
 
 def dp_allele_frequencies(genotypes: npt.ArrayLike, epsilon: float, seed: int | None = None, clip: bool = True) -> np.ndarray:
@@ -61,12 +81,7 @@ def dp_allele_frequencies(genotypes: npt.ArrayLike, epsilon: float, seed: int | 
     >>> dp_allele_frequencies(g, epsilon=1e9, seed=0).round(3).tolist()  # almost no noise
     [0.25, 1.0]
     """
-    if is_dask(genotypes):
-        counts, _, n_people = snp_sums(genotypes)
-    else:
-        g = check_genotypes(genotypes)
-        counts, n_people = np.where(g > 0, g, 0).sum(axis=0, dtype=np.int64), g.shape[0]
-    scale = laplace_scale(n_people, len(counts), epsilon)
-    exact = counts / (2.0 * n_people)
+    exact = release_frequencies(genotypes)
+    scale = laplace_scale(int(genotypes.shape[0]), exact.size, epsilon)
     noisy = exact + np.random.default_rng(seed).laplace(0.0, scale, size=exact.size)
     return np.clip(noisy, 0.0, 1.0) if clip else noisy
