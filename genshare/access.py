@@ -9,6 +9,9 @@ The terms and their identifiers are in ``data/duo_terms.csv``.
 :func:`check_request` says whether a proposed research purpose fits a dataset's
 conditions, why not if it does not, and which obligations come with a yes. It mirrors
 the first screening a Data Access Committee does; it does not replace the committee.
+:func:`consent_label_to_duo` translates dbGaP consent-group labels such as
+``HMB-IRB-NPU-MDS`` into DUO codes, and :func:`screen_datasets` screens one purpose against
+every dataset in the data-use table (``data/data_use.csv``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,17 @@ import pandas as pd
 
 from genshare.paths import DATA_DIR
 
-__all__ = ["PURPOSE_KINDS", "Decision", "ResearchPurpose", "check_request", "duo_terms", "parse_conditions"]
+__all__ = [
+    "PURPOSE_KINDS",
+    "Decision",
+    "ResearchPurpose",
+    "check_request",
+    "consent_label_to_duo",
+    "duo_terms",
+    "parse_conditions",
+    "screen_datasets",
+    "split_conditions",
+]
 
 DUO_FILE = DATA_DIR / "duo_terms.csv"
 
@@ -37,7 +50,7 @@ _PERMITTED_KINDS = {
     "NRES": set(PURPOSE_KINDS),
     "GRU": set(PURPOSE_KINDS),
     "HMB": {"disease", "health", "methods"},
-    "DS": {"disease"},
+    "DS": {"disease", "methods"},
     "POA": {"ancestry"},
 }
 
@@ -64,7 +77,8 @@ class ResearchPurpose:
     kind
         One of :data:`PURPOSE_KINDS`.
     disease
-        The disease studied, for ``kind="disease"``.
+        The disease studied: required for ``kind="disease"``; for ``kind="methods"``, the
+        disease the methods are developed for, if any.
     genetic
         Whether the study analyses genotypes (not phenotypes alone).
     commercial
@@ -172,12 +186,15 @@ def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchP
     if purpose.kind not in _PERMITTED_KINDS[permission]:
         allowed = {
             "HMB": "health, medical or biomedical research only",
-            "DS": f"research on {conditions.get('DS')} only",
+            "DS": f"research on {conditions.get('DS')} only (or methods for it)",
             "POA": "research on population origins or ancestry only",
         }[permission]
         reasons.append(f"{permission} allows {allowed}, not {PURPOSE_KINDS[purpose.kind]}")
-    if permission == "DS" and purpose.kind == "disease" and purpose.disease.strip().lower() != str(conditions["DS"]).strip().lower():
-        reasons.append(f"DS limits use to research on {conditions['DS']}; the request studies {purpose.disease}")
+    if permission == "DS" and purpose.kind in {"disease", "methods"}:
+        if not purpose.disease:
+            reasons.append(f"DS limits use to research on {conditions['DS']}; the request names no disease")
+        elif purpose.disease.strip().lower() != str(conditions["DS"]).strip().lower():
+            reasons.append(f"DS limits use to research on {conditions['DS']}; the request studies {purpose.disease}")
     if "NPOA" in conditions and purpose.kind == "ancestry":
         reasons.append("NPOA prohibits research on population origins or ancestry")
     if "NMDS" in conditions and purpose.kind == "methods":
@@ -217,3 +234,142 @@ def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchP
     if "MOR" in conditions:
         obligations.append(f"do not publish before {conditions['MOR']}")
     return Decision(permitted=not reasons, reasons=tuple(reasons), obligations=tuple(obligations))
+
+
+#: dbGaP consent-label parts and the DUO codes they become. MDS (methods development
+#: included) is a permission in dbGaP's labels with no DUO code of its own: DUO marks the
+#: opposite, NMDS.
+_DBGAP_ROOTS = {"GRU": "GRU", "HMB": "HMB", "DS": "DS"}
+_DBGAP_MODIFIERS = {"IRB": "IRB", "NPU": "NPU", "PUB": "PUB", "COL": "COL", "GSO": "GSO", "MDS": None}
+
+
+def split_conditions(text: str | None) -> list[str]:
+    """Split ``"HMB; IRB"`` (the data-use table's format) into ``["HMB", "IRB"]``; empty gives ``[]``.
+
+    Examples
+    --------
+    >>> split_conditions("DS:CVD; IRB")
+    ['DS:CVD', 'IRB']
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return []
+    return [part.strip() for part in str(text).split(";") if part.strip()]
+
+
+def consent_label_to_duo(label: str) -> list[str]:
+    """Translate a dbGaP consent-group label into DUO codes.
+
+    A label is a root (``GRU``, ``HMB`` or ``DS-<disease>``) followed by modifiers
+    (``IRB``, ``NPU``, ``PUB``, ``COL``, ``GSO``, ``MDS``), joined by hyphens.
+    ``MDS`` says methods development *is* included. A restricted root (HMB or DS) without
+    it does not list methods development among the allowed uses, so the translation adds
+    DUO's NMDS: a screen then refers methods requests to the Data Access Committee rather
+    than approving them. The disease stays as dbGaP abbreviates it (``DS-CVD`` becomes
+    ``DS:CVD``).
+
+    Many studies use labels of their own (for example one naming a single investigator).
+    Those raise an error rather than a guess: read the study's use-limitation text.
+
+    Parameters
+    ----------
+    label
+        The label, for example ``"HMB-IRB-NPU-MDS"``.
+
+    Returns
+    -------
+    list of str
+        The permission first, then the modifiers in the label's order, then NMDS if added.
+
+    Raises
+    ------
+    ValueError
+        For an empty label, an unknown root or modifier, a DS root without a disease, or
+        a repeated modifier.
+
+    Examples
+    --------
+    >>> consent_label_to_duo("HMB-IRB-NPU-MDS")
+    ['HMB', 'IRB', 'NPU']
+    >>> consent_label_to_duo("DS-CVD-IRB")
+    ['DS:CVD', 'IRB', 'NMDS']
+    """
+    if not isinstance(label, str) or not label.strip():
+        raise ValueError("a consent label must be a non-empty string such as 'HMB-IRB'")
+    parts = label.strip().upper().split("-")
+    root, rest = parts[0], parts[1:]
+    if root not in _DBGAP_ROOTS:
+        raise ValueError(
+            f"consent label {label!r} starts with {root!r}, not a standard root ({', '.join(_DBGAP_ROOTS)}); "
+            "read the study's use-limitation text"
+        )
+    codes = [root]
+    if root == "DS":
+        if not rest or not rest[0] or rest[0] in _DBGAP_MODIFIERS:
+            raise ValueError(f"consent label {label!r}: DS must be followed by a disease, as in DS-CVD")
+        codes = [f"DS:{rest[0]}"]
+        rest = rest[1:]
+    seen: set[str] = set()
+    for part in rest:
+        if part not in _DBGAP_MODIFIERS:
+            raise ValueError(
+                f"consent label {label!r} has {part!r}, not a standard modifier ({', '.join(_DBGAP_MODIFIERS)}); "
+                "read the study's use-limitation text"
+            )
+        if part in seen:
+            raise ValueError(f"consent label {label!r} repeats {part}")
+        seen.add(part)
+        if _DBGAP_MODIFIERS[part]:
+            codes.append(_DBGAP_MODIFIERS[part])
+    if root in {"HMB", "DS"} and "MDS" not in seen:
+        codes.append("NMDS")
+    return codes
+
+
+def screen_datasets(data_use: pd.DataFrame, research_purpose: ResearchPurpose) -> pd.DataFrame:
+    """Screen one research purpose against every dataset of a data-use table.
+
+    Parameters
+    ----------
+    data_use
+        A table returned by :func:`genshare.catalogue.load_data_use`.
+    research_purpose
+        What the requester proposes to do.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``repository``, ``dataset``, ``tier``, ``decision`` (``"open"``: no request
+        needed; ``"permitted"``; ``"refused"``), ``reasons`` and ``obligations`` (each
+        joined with ``"; "``), in the table's order.
+
+    Raises
+    ------
+    ValueError
+        If ``data_use`` lacks a needed column or ``research_purpose`` is not a
+        :class:`ResearchPurpose`.
+
+    Examples
+    --------
+    >>> from genshare.catalogue import load_data_use
+    >>> ancestry = ResearchPurpose(kind="ancestry")
+    >>> screened = screen_datasets(load_data_use(), ancestry).set_index("dataset")
+    >>> screened.loc["Framingham Cohort, consent group 1", "decision"]
+    'refused'
+    """
+    if not isinstance(research_purpose, ResearchPurpose):
+        raise ValueError("research_purpose must be a ResearchPurpose")
+    needed = ["repository", "dataset", "tier", "duo_conditions"]
+    missing = [column for column in needed if column not in data_use.columns]
+    if missing:
+        raise ValueError(f"data_use lacks column(s) {', '.join(missing)}; load it with load_data_use()")
+    rows = []
+    for row in data_use[needed].itertuples(index=False):
+        codes = split_conditions(row.duo_conditions)
+        if row.tier == "open" and (not codes or codes == ["NRES"]):
+            decision, reasons, obligations = "open", (), ()
+        else:
+            outcome = check_request(codes, research_purpose)
+            decision = "permitted" if outcome else "refused"
+            reasons, obligations = outcome.reasons, outcome.obligations
+        rows.append((row.repository, row.dataset, row.tier, decision, "; ".join(reasons), "; ".join(obligations)))
+    return pd.DataFrame(rows, columns=["repository", "dataset", "tier", "decision", "reasons", "obligations"])

@@ -24,14 +24,18 @@ __all__ = [
     "ACCESS_MODELS",
     "CatalogueError",
     "DEFAULT_CATALOGUE",
+    "DEFAULT_DATA_USE",
     "DEFAULT_DESCRIPTOR",
+    "annotate_data_use",
     "catalogue_schema",
     "find_repositories",
     "load_catalogue",
+    "load_data_use",
 ]
 
 DEFAULT_DESCRIPTOR = DATA_DIR / "datapackage.json"
 DEFAULT_CATALOGUE = DATA_DIR / "repositories.csv"
+DEFAULT_DATA_USE = DATA_DIR / "data_use.csv"
 
 #: Access models, from least to most restrictive ("tiered" mixes several).
 ACCESS_MODELS = ("open", "registered", "tiered", "controlled")
@@ -48,6 +52,15 @@ class CatalogueError(ValueError):
     """
 
 
+def _resource_schema(name: str, descriptor: str | PathLike[str] | None) -> dict[str, Any]:
+    path = Path(descriptor) if descriptor is not None else DEFAULT_DESCRIPTOR
+    package = json.loads(path.read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        if resource["name"] == name:
+            return resource["schema"]
+    raise CatalogueError(f"{path}: no resource named '{name}' in the data package")
+
+
 def catalogue_schema(descriptor: str | PathLike[str] | None = None) -> dict[str, Any]:
     """Return the Table Schema of the catalogue resource as a dictionary.
 
@@ -62,12 +75,7 @@ def catalogue_schema(descriptor: str | PathLike[str] | None = None) -> dict[str,
     >>> schema["primaryKey"]
     ['id']
     """
-    path = Path(descriptor) if descriptor is not None else DEFAULT_DESCRIPTOR
-    package = json.loads(path.read_text(encoding="utf-8"))
-    for resource in package["resources"]:
-        if resource["name"] == "repositories":
-            return resource["schema"]
-    raise CatalogueError(f"{path}: no resource named 'repositories' in the data package")
+    return _resource_schema("repositories", descriptor)
 
 
 def _explain(error: dict[str, Any], fields: dict[str, dict[str, Any]]) -> str:
@@ -124,6 +132,52 @@ def _check_header(columns: list[str], names: list[str], csv_path: Path) -> None:
         raise CatalogueError(f"{csv_path}: header row: " + "; ".join(problems))
 
 
+def _read_valid_table(csv_path: Path, schema: dict[str, Any], key: str, what: str) -> pd.DataFrame:
+    """Validate a CSV file against a Table Schema; return it as strings, or raise CatalogueError."""
+    from frictionless import Resource, Schema  # imported here: it is slow to import
+
+    if not csv_path.is_file():
+        raise CatalogueError(f"{csv_path}: {what} file not found")
+    names = [field["name"] for field in schema["fields"]]
+    fields = {field["name"]: field for field in schema["fields"]}
+    try:
+        with csv_path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"{csv_path}: not UTF-8 text ({exc})") from None
+    _check_header(header, names, csv_path)
+    raw = pd.read_csv(csv_path, dtype=str, keep_default_na=False, na_filter=False)
+    ids = list(raw[key])
+
+    resource = Resource(
+        path=csv_path.name,
+        basepath=str(csv_path.resolve().parent),
+        schema=Schema.from_descriptor({k: v for k, v in schema.items() if k != "foreignKeys"}),
+        format="csv",
+        encoding="utf-8",
+    )
+    report = resource.validate(limit_errors=10_000)
+    if not report.valid:
+        task_errors = report.tasks[0].errors if report.tasks else []
+        key_fields = schema.get("primaryKey", [])
+        lines = []
+        for d in (error.to_descriptor() for error in task_errors):
+            where = _locate(d.get("rowNumber"), ids, csv_path.name)
+            if d["type"] == "primary-key":
+                if len(key_fields) > 1:  # a one-field key is reported as a unique-error already
+                    lines.append(f"{where}: the combination of {' and '.join(key_fields)} repeats an earlier row")
+            else:
+                lines.append(f"{where}, field '{d.get('fieldName', '')}': {_explain(d, fields)}")
+        if not lines:  # a file-level failure (encoding, unreadable file, ...)
+            lines = [f"{csv_path.name}: {error.message}" for error in [*report.errors, *task_errors]]
+        shown = lines[:_MAX_LISTED_ERRORS]
+        message = f"{csv_path}: {len(lines)} problem(s) in the {what}:\n  " + "\n  ".join(shown)
+        if len(lines) > len(shown):
+            message += f"\n  ... and {len(lines) - len(shown)} more"
+        raise CatalogueError(message)
+    return raw[names]
+
+
 def load_catalogue(
     path: str | PathLike[str] | None = None,
     descriptor: str | PathLike[str] | None = None,
@@ -161,47 +215,9 @@ def load_catalogue(
     >>> "dbgap" in set(catalogue["id"])
     True
     """
-    from frictionless import Resource, Schema  # imported here: it is slow to import
-
     csv_path = Path(path) if path is not None else DEFAULT_CATALOGUE
-    if not csv_path.is_file():
-        raise CatalogueError(f"{csv_path}: catalogue file not found")
-    schema = catalogue_schema(descriptor)
-
-    names = [field["name"] for field in schema["fields"]]
-    fields = {field["name"]: field for field in schema["fields"]}
-    try:
-        with csv_path.open(newline="", encoding="utf-8") as handle:
-            header = next(csv.reader(handle), [])
-    except UnicodeDecodeError as exc:
-        raise CatalogueError(f"{csv_path}: not UTF-8 text ({exc})") from None
-    _check_header(header, names, csv_path)
-    raw = pd.read_csv(csv_path, dtype=str, keep_default_na=False, na_filter=False)
-    ids = list(raw["id"])
-
-    resource = Resource(
-        path=csv_path.name,
-        basepath=str(csv_path.resolve().parent),
-        schema=Schema.from_descriptor(schema),
-        format="csv",
-        encoding="utf-8",
-    )
-    report = resource.validate(limit_errors=10_000)
-    if not report.valid:
-        task_errors = report.tasks[0].errors if report.tasks else []
-        lines = [
-            f"{_locate(d.get('rowNumber'), ids, csv_path.name)}, field '{d.get('fieldName', '')}': {_explain(d, fields)}"
-            for d in (error.to_descriptor() for error in task_errors)
-            if d["type"] != "primary-key"  # reported once already as a unique-error on 'id'
-        ]
-        if not lines:  # a file-level failure (encoding, unreadable file, ...)
-            lines = [f"{csv_path.name}: {error.message}" for error in [*report.errors, *task_errors]]
-        shown = lines[:_MAX_LISTED_ERRORS]
-        message = f"{csv_path}: {len(lines)} problem(s) in the catalogue:\n  " + "\n  ".join(shown)
-        if len(lines) > len(shown):
-            message += f"\n  ... and {len(lines) - len(shown)} more"
-        raise CatalogueError(message)
-
+    raw = _read_valid_table(csv_path, catalogue_schema(descriptor), key="id", what="catalogue")
+    names = list(raw.columns)
     table = raw[names].replace("", pd.NA)
     for column in _INTEGER_FIELDS:
         table[column] = pd.to_numeric(table[column]).astype("Int64")
@@ -257,3 +273,115 @@ def find_repositories(
     if individual_level:
         mask &= catalogue["individual_level_access"] != "none"
     return catalogue.loc[mask, columns].sort_values(["access_model", "name"]).reset_index(drop=True)
+
+
+def load_data_use(
+    path: str | PathLike[str] | None = None,
+    descriptor: str | PathLike[str] | None = None,
+    catalogue: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Load the data-use conditions of catalogued datasets and check them.
+
+    Beyond its Table Schema, every row must name a repository of the catalogue, its DUO
+    conditions must parse (:func:`genshare.access.parse_conditions`), controlled and
+    registered datasets must have conditions, and a repository's consent label must
+    translate (:func:`genshare.access.consent_label_to_duo`) to exactly the DUO
+    conditions given beside it.
+
+    Parameters
+    ----------
+    path
+        CSV file to load; defaults to ``data/data_use.csv``.
+    descriptor
+        ``datapackage.json`` holding the schema; defaults to ``data/datapackage.json``.
+    catalogue
+        The catalogue the rows refer to; defaults to :func:`load_catalogue`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dataset, with the schema's columns in order and ``<NA>`` for empty
+        optional cells.
+
+    Raises
+    ------
+    CatalogueError
+        Listing every problem with its file, row and field.
+
+    Examples
+    --------
+    >>> data_use = load_data_use()
+    >>> data_use.loc[data_use["accession"] == "phs000424", "duo_conditions"].item()
+    'GRU'
+    """
+    from genshare.access import consent_label_to_duo, parse_conditions, split_conditions
+
+    csv_path = Path(path) if path is not None else DEFAULT_DATA_USE
+    raw = _read_valid_table(csv_path, _resource_schema("data_use", descriptor), key="dataset", what="data-use table")
+    known = set((catalogue if catalogue is not None else load_catalogue(descriptor=descriptor))["id"])
+    problems = []
+    for index, row in raw.iterrows():
+        where = _locate(index + 2, list(raw["dataset"]), csv_path.name)
+        if row["repository"] not in known:
+            problems.append(f"{where}, field 'repository': '{row['repository']}' is not an id in the catalogue")
+        codes = split_conditions(row["duo_conditions"])
+        try:
+            if codes:
+                parse_conditions(codes)
+            elif row["tier"] != "open":
+                raise ValueError(f"a {row['tier']} dataset needs its data-use conditions")
+            if row["basis"] == "consent group" and not row["consent_label"]:
+                raise ValueError("basis 'consent group' needs the repository's consent_label")
+            if row["consent_label"] and consent_label_to_duo(row["consent_label"]) != codes:
+                expected = "; ".join(consent_label_to_duo(row["consent_label"]))
+                raise ValueError(f"consent label {row['consent_label']} translates to '{expected}', not '{row['duo_conditions']}'")
+        except ValueError as exc:
+            problems.append(f"{where}, field 'duo_conditions': {exc}")
+    if problems:
+        raise CatalogueError(f"{csv_path}: {len(problems)} problem(s) in the data-use table:\n  " + "\n  ".join(problems))
+    return raw.replace("", pd.NA)
+
+
+def annotate_data_use(catalogue: pd.DataFrame, data_use: pd.DataFrame) -> pd.DataFrame:
+    """The catalogue with the data-use conditions known for each repository's datasets.
+
+    Parameters
+    ----------
+    catalogue
+        A table returned by :func:`load_catalogue`.
+    data_use
+        A table returned by :func:`load_data_use`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The catalogue with two more columns: ``datasets_with_conditions`` (how many of
+        the repository's datasets have recorded conditions) and ``data_use_conditions``
+        (the distinct DUO condition sets, ``" | "``-separated; ``"open"`` for open data
+        without conditions; ``"not recorded"`` when nothing is known, which is not the
+        same as unrestricted).
+
+    Raises
+    ------
+    ValueError
+        If either table lacks the columns it needs.
+
+    Examples
+    --------
+    >>> annotated = annotate_data_use(load_catalogue(), load_data_use()).set_index("id")
+    >>> annotated.loc["gtex", "data_use_conditions"]
+    'GRU | open'
+    >>> annotated.loc["gnomad", "data_use_conditions"]
+    'not recorded'
+    """
+    for table, columns, name in [(catalogue, ["id"], "catalogue"), (data_use, ["repository", "duo_conditions"], "data_use")]:
+        missing = [c for c in columns if c not in table.columns]
+        if missing:
+            raise ValueError(f"{name} lacks column(s) {', '.join(missing)}")
+    conditions = data_use["duo_conditions"].fillna("open")
+    grouped = conditions.groupby(data_use["repository"])
+    annotated = catalogue.copy()
+    annotated["datasets_with_conditions"] = annotated["id"].map(grouped.size()).fillna(0).astype(int)
+    summary = grouped.agg(lambda values: " | ".join(sorted(set(values))))
+    annotated["data_use_conditions"] = annotated["id"].map(summary).fillna("not recorded")
+    return annotated

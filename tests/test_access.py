@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from genshare.access import ResearchPurpose, check_request, duo_terms, parse_conditions
+import pandas as pd
+
+from genshare.access import (
+    ResearchPurpose,
+    check_request,
+    consent_label_to_duo,
+    duo_terms,
+    parse_conditions,
+    screen_datasets,
+    split_conditions,
+)
 
 T2D = ResearchPurpose(kind="disease", disease="type 2 diabetes", ethics_approval=True, region="United States")
 
@@ -35,6 +45,9 @@ CASES = [
     (["DS:Type 2 Diabetes"], T2D, True, None),  # case does not matter
     (["DS:asthma"], T2D, False, "research on asthma"),
     (["DS:asthma"], ResearchPurpose(kind="health"), False, "research on asthma only"),
+    (["DS:CVD"], ResearchPurpose(kind="methods", disease="CVD"), True, None),  # methods for the named disease
+    (["DS:CVD"], ResearchPurpose(kind="methods"), False, "names no disease"),
+    (["DS:CVD", "NMDS"], ResearchPurpose(kind="methods", disease="CVD"), False, "NMDS prohibits"),
     (["POA"], ResearchPurpose(kind="ancestry"), True, None),
     (["POA"], T2D, False, "population origins or ancestry only"),
     (["HMB", "IRB"], ResearchPurpose(kind="health"), False, "ethics committee"),
@@ -98,3 +111,88 @@ def test_bad_purposes():
         ResearchPurpose(kind="health", months=0)
     with pytest.raises(ValueError, match="must be a ResearchPurpose"):
         check_request(["GRU"], {"kind": "health"})
+
+
+# --- dbGaP consent labels -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label, codes",
+    [
+        ("GRU", ["GRU"]),
+        ("GRU-IRB", ["GRU", "IRB"]),  # methods are part of general research use: no NMDS
+        ("HMB", ["HMB", "NMDS"]),
+        ("HMB-MDS", ["HMB"]),
+        ("HMB-IRB-MDS", ["HMB", "IRB"]),
+        ("HMB-IRB-NPU-MDS", ["HMB", "IRB", "NPU"]),
+        ("hmb-irb", ["HMB", "IRB", "NMDS"]),
+        ("DS-CVD-IRB", ["DS:CVD", "IRB", "NMDS"]),
+        ("DS-CVD-IRB-MDS", ["DS:CVD", "IRB"]),
+        ("DS-T2D-IRB-PUB-COL-GSO-MDS", ["DS:T2D", "IRB", "PUB", "COL", "GSO"]),
+    ],
+)
+def test_consent_label_to_duo_known_answers(label, codes):
+    assert consent_label_to_duo(label) == codes
+    parse_conditions(codes)  # every translation is valid DUO
+
+
+def test_translated_labels_decide_methods_requests_as_dbgap_states_them():
+    methods = ResearchPurpose(kind="methods", ethics_approval=True)
+    assert check_request(consent_label_to_duo("HMB-IRB-MDS"), methods)
+    refused = check_request(consent_label_to_duo("HMB-IRB"), methods)
+    assert not refused and any("NMDS" in reason for reason in refused.reasons)
+
+
+@pytest.mark.parametrize(
+    "label, message",
+    [
+        ("", "non-empty"),
+        (None, "non-empty"),
+        ("EDO", "not a standard root"),
+        ("HMB-IRB-XYZ", "not a standard modifier"),
+        ("DS", "DS must be followed by a disease"),
+        ("DS-IRB", "DS must be followed by a disease"),
+        ("HMB-IRB-IRB", "repeats IRB"),
+    ],
+)
+def test_consent_label_bad_input(label, message):
+    with pytest.raises(ValueError, match=message):
+        consent_label_to_duo(label)
+
+
+def test_split_conditions():
+    assert split_conditions("HMB; IRB;NPU") == ["HMB", "IRB", "NPU"]
+    assert split_conditions("") == [] and split_conditions(None) == [] and split_conditions(pd.NA) == []
+
+
+# --- screening the data-use table -------------------------------------------------------------
+
+
+def small_table() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "repository": ["a", "b", "c", "d"],
+            "dataset": ["open panel", "general", "cardio", "biobank"],
+            "tier": ["open", "controlled", "controlled", "controlled"],
+            "duo_conditions": [pd.NA, "GRU", "DS:CVD; IRB", "HMB; RTN"],
+        }
+    )
+
+
+def test_screen_datasets_known_answers():
+    ancestry = screen_datasets(small_table(), ResearchPurpose(kind="ancestry")).set_index("dataset")
+    assert ancestry["decision"].to_dict() == {"open panel": "open", "general": "permitted", "cardio": "refused", "biobank": "refused"}
+    assert "DS allows research on CVD only" in ancestry.loc["cardio", "reasons"] and "IRB requires" in ancestry.loc["cardio", "reasons"]
+    cardio = screen_datasets(small_table(), ResearchPurpose(kind="disease", disease="CVD", ethics_approval=True)).set_index("dataset")
+    assert (cardio["decision"] != "refused").all()
+    assert "return derived" in cardio.loc["biobank", "obligations"]
+    assert list(cardio.columns) == ["repository", "tier", "decision", "reasons", "obligations"]
+
+
+def test_screen_datasets_bad_input():
+    with pytest.raises(ValueError, match="lacks column"):
+        screen_datasets(small_table().drop(columns="tier"), ResearchPurpose(kind="health"))
+    with pytest.raises(ValueError, match="must be a ResearchPurpose"):
+        screen_datasets(small_table(), "health")
+    with pytest.raises(ValueError, match="unknown data-use code"):
+        screen_datasets(small_table().assign(duo_conditions=["XYZ", "GRU", "GRU", "GRU"]), ResearchPurpose(kind="health"))

@@ -9,13 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from genshare.access import consent_label_to_duo, split_conditions
 from genshare.catalogue import (
     ACCESS_MODELS,
     DEFAULT_CATALOGUE,
+    DEFAULT_DATA_USE,
     DEFAULT_DESCRIPTOR,
     CatalogueError,
+    annotate_data_use,
     catalogue_schema,
     load_catalogue,
+    load_data_use,
 )
 
 REQUIRED_REPOSITORIES = {"gtex", "tcga", "igsr", "geo", "gnomad", "topmed", "dbsnp", "ukb", "cbioportal", "synapse", "dbgap"}
@@ -248,3 +252,99 @@ def test_find_repositories_rejects_foreign_table():
 
     with pytest.raises(ValueError, match="lacks column"):
         find_repositories(pd.DataFrame({"a": [1]}), "genotypes")
+
+
+# --- data-use conditions (data/data_use.csv) ------------------------------------------------
+
+
+def read_data_use_rows() -> tuple[list[str], list[dict[str, str]]]:
+    with DEFAULT_DATA_USE.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def test_real_data_use_table_loads_and_is_consistent():
+    table = load_data_use()
+    catalogue_ids = set(load_catalogue()["id"])
+    assert set(table["repository"]) <= catalogue_ids
+    assert {"dbgap", "gtex", "tcga", "topmed", "igsr", "ukb"} <= set(table["repository"])
+    assert not table.duplicated(["repository", "dataset"]).any()
+    assert table["source"].str.match(r"^https?://").all() and table["note"].notna().all()
+    labelled = table.dropna(subset=["consent_label"])
+    assert (labelled["basis"] == "consent group").all()
+    for label, conditions in zip(labelled["consent_label"], labelled["duo_conditions"]):
+        assert consent_label_to_duo(label) == split_conditions(conditions)
+    # controlled data always carry conditions; only open data may have none
+    assert table.loc[table["duo_conditions"].isna(), "tier"].eq("open").all()
+
+
+def test_known_consent_groups():
+    table = load_data_use().set_index(["accession", "consent_label"])
+    assert ("phs000424", "GRU") in table.index  # GTEx
+    assert ("phs000178", "GRU") in table.index  # TCGA
+    assert table.loc[("phs000007", "HMB-IRB-NPU-MDS"), "duo_conditions"] == "HMB; IRB; NPU"
+
+
+def test_annotate_data_use():
+    catalogue, data_use = load_catalogue(), load_data_use()
+    annotated = annotate_data_use(catalogue, data_use).set_index("id")
+    assert len(annotated) == len(catalogue) and list(annotated.columns)[-2:] == ["datasets_with_conditions", "data_use_conditions"]
+    assert annotated.loc["dbgap", "datasets_with_conditions"] == (data_use["repository"] == "dbgap").sum() == 4
+    assert annotated.loc["tcga", "data_use_conditions"] == "GRU"
+    assert annotated.loc["gtex", "data_use_conditions"] == "GRU | open"
+    unrecorded = set(catalogue["id"]) - set(data_use["repository"])
+    assert (annotated.loc[sorted(unrecorded), "data_use_conditions"] == "not recorded").all()
+    assert (annotated.loc[sorted(unrecorded), "datasets_with_conditions"] == 0).all()
+    with pytest.raises(ValueError, match="data_use lacks column"):
+        annotate_data_use(catalogue, data_use.drop(columns="duo_conditions"))
+
+
+def _bad_data_use(tmp_path: Path, change) -> Path:
+    header, rows = read_data_use_rows()
+    header, rows = change(header, rows) or (header, rows)
+    return write_rows(tmp_path / "data_use.csv", header, rows)
+
+
+def _set(index: int, **values):
+    def change(header, rows):
+        rows[index].update(values)
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (_set(0, repository="nowhere"), r"row 1 .*'repository': 'nowhere' is not an id in the catalogue"),
+        (_set(0, tier="secret"), r"row 1 .*'tier': 'secret' is not one of open, registered, controlled"),
+        (_set(0, source="www.example.org"), r"row 1 .*'source'"),
+        (_set(0, accession="phs7"), r"row 1 .*'accession'"),
+        (_set(0, duo_conditions="HMB; IRB; XYZ"), r"row 1 .*unknown data-use code 'XYZ'"),
+        (_set(0, duo_conditions="GRU"), r"row 1 .*HMB-IRB-MDS translates to 'HMB; IRB', not 'GRU'"),
+        (_set(0, duo_conditions=""), r"row 1 .*a controlled dataset needs its data-use conditions"),
+        (_set(0, consent_label=""), r"row 1 .*basis 'consent group' needs the repository's consent_label"),
+        (_set(0, consent_label="EDO"), r"row 1 .*not a standard root"),
+        (_set(0, note=""), r"row 1 .*'note': is empty but required"),
+        (_set(1, dataset="Framingham Cohort, consent group 1"), r"row 2 .*repository and dataset repeats an earlier row"),
+        (lambda header, rows: ([h for h in header if h != "basis"], rows), r"missing column\(s\): basis"),
+    ],
+)
+def test_data_use_bad_input(tmp_path, change, message):
+    path = _bad_data_use(tmp_path, change)
+    with pytest.raises(CatalogueError, match=message):
+        load_data_use(path)
+
+
+def test_data_use_reports_every_problem_at_once(tmp_path):
+    def change(header, rows):
+        rows[0]["repository"] = "nowhere"
+        rows[2]["duo_conditions"] = "GRU; GRU"
+
+    with pytest.raises(CatalogueError, match=r"2 problem\(s\)") as info:
+        load_data_use(_bad_data_use(tmp_path, change))
+    assert "row 1" in str(info.value) and "row 3" in str(info.value)
+
+
+def test_data_use_missing_file(tmp_path):
+    with pytest.raises(CatalogueError, match="data-use table file not found"):
+        load_data_use(tmp_path / "absent.csv")
