@@ -105,13 +105,13 @@ def _explain(error: dict[str, Any], fields: dict[str, dict[str, Any]]) -> str:
     return error.get("note") or error["message"]
 
 
-def _locate(row_number: int | None, ids: list[str], filename: str) -> str:
+def _locate(row_number: int | None, ids: list[str], filename: str, key: str = "id") -> str:
     """Name the row of a frictionless row number (the header is row 1 there)."""
     if row_number is None:
         return filename
     index = row_number - 2
     row_id = ids[index] if 0 <= index < len(ids) and ids[index] else None
-    label = f", id '{row_id}'" if row_id else ""
+    label = f", {key} '{row_id}'" if row_id else ""
     return f"{filename}, row {index + 1} (line {row_number}{label})"
 
 
@@ -162,7 +162,7 @@ def _read_valid_table(csv_path: Path, schema: dict[str, Any], key: str, what: st
         key_fields = schema.get("primaryKey", [])
         lines = []
         for d in (error.to_descriptor() for error in task_errors):
-            where = _locate(d.get("rowNumber"), ids, csv_path.name)
+            where = _locate(d.get("rowNumber"), ids, csv_path.name, key)
             if d["type"] == "primary-key":
                 if len(key_fields) > 1:  # a one-field key is reported as a unique-error already
                     lines.append(f"{where}: the combination of {' and '.join(key_fields)} repeats an earlier row")
@@ -217,8 +217,7 @@ def load_catalogue(
     """
     csv_path = Path(path) if path is not None else DEFAULT_CATALOGUE
     raw = _read_valid_table(csv_path, catalogue_schema(descriptor), key="id", what="catalogue")
-    names = list(raw.columns)
-    table = raw[names].replace("", pd.NA)
+    table = raw.replace("", pd.NA)
     for column in _INTEGER_FIELDS:
         table[column] = pd.to_numeric(table[column]).astype("Int64")
     table["access_model"] = pd.Categorical(table["access_model"], categories=ACCESS_MODELS, ordered=True)
@@ -321,7 +320,7 @@ def load_data_use(
     known = set((catalogue if catalogue is not None else load_catalogue(descriptor=descriptor))["id"])
     problems = []
     for index, row in raw.iterrows():
-        where = _locate(index + 2, list(raw["dataset"]), csv_path.name)
+        where = _locate(index + 2, list(raw["dataset"]), csv_path.name, "dataset")
         if row["repository"] not in known:
             problems.append(f"{where}, field 'repository': '{row['repository']}' is not an id in the catalogue")
         codes = split_conditions(row["duo_conditions"])
