@@ -170,12 +170,17 @@ def _read_valid_table(csv_path: Path, schema: dict[str, Any], key: str, what: st
                 lines.append(f"{where}, field '{d.get('fieldName', '')}': {_explain(d, fields)}")
         if not lines:  # a file-level failure (encoding, unreadable file, ...)
             lines = [f"{csv_path.name}: {error.message}" for error in [*report.errors, *task_errors]]
-        shown = lines[:_MAX_LISTED_ERRORS]
-        message = f"{csv_path}: {len(lines)} problem(s) in the {what}:\n  " + "\n  ".join(shown)
-        if len(lines) > len(shown):
-            message += f"\n  ... and {len(lines) - len(shown)} more"
-        raise CatalogueError(message)
+        _raise_problems(csv_path, what, lines)
     return raw[names]
+
+
+def _raise_problems(csv_path: Path, what: str, lines: list[str]) -> None:
+    """Raise one CatalogueError listing the problems found in a file."""
+    shown = lines[:_MAX_LISTED_ERRORS]
+    message = f"{csv_path}: {len(lines)} problem(s) in the {what}:\n  " + "\n  ".join(shown)
+    if len(lines) > len(shown):
+        message += f"\n  ... and {len(lines) - len(shown)} more"
+    raise CatalogueError(message)
 
 
 def load_catalogue(
@@ -318,9 +323,10 @@ def load_data_use(
     csv_path = Path(path) if path is not None else DEFAULT_DATA_USE
     raw = _read_valid_table(csv_path, _resource_schema("data_use", descriptor), key="dataset", what="data-use table")
     known = set((catalogue if catalogue is not None else load_catalogue(descriptor=descriptor))["id"])
+    datasets = list(raw["dataset"])
     problems = []
     for index, row in raw.iterrows():
-        where = _locate(index + 2, list(raw["dataset"]), csv_path.name, "dataset")
+        where = _locate(index + 2, datasets, csv_path.name, "dataset")
         if row["repository"] not in known:
             problems.append(f"{where}, field 'repository': '{row['repository']}' is not an id in the catalogue")
         codes = split_conditions(row["duo_conditions"])
@@ -329,15 +335,20 @@ def load_data_use(
                 parse_conditions(codes)
             elif row["tier"] != "open":
                 raise ValueError(f"a {row['tier']} dataset needs its data-use conditions")
-            if row["basis"] == "consent group" and not row["consent_label"]:
-                raise ValueError("basis 'consent group' needs the repository's consent_label")
-            if row["consent_label"] and consent_label_to_duo(row["consent_label"]) != codes:
-                expected = "; ".join(consent_label_to_duo(row["consent_label"]))
-                raise ValueError(f"consent label {row['consent_label']} translates to '{expected}', not '{row['duo_conditions']}'")
         except ValueError as exc:
             problems.append(f"{where}, field 'duo_conditions': {exc}")
+            continue  # a label cannot be compared with codes that are themselves wrong
+        try:
+            if row["basis"] == "consent group" and not row["consent_label"]:
+                raise ValueError("basis 'consent group' needs the repository's consent_label")
+            if row["consent_label"] and (translated := consent_label_to_duo(row["consent_label"])) != codes:
+                raise ValueError(
+                    f"{row['consent_label']} translates to '{'; '.join(translated)}', not '{row['duo_conditions']}'"
+                )
+        except ValueError as exc:
+            problems.append(f"{where}, field 'consent_label': {exc}")
     if problems:
-        raise CatalogueError(f"{csv_path}: {len(problems)} problem(s) in the data-use table:\n  " + "\n  ".join(problems))
+        _raise_problems(csv_path, "data-use table", problems)
     return raw.replace("", pd.NA)
 
 
