@@ -38,6 +38,7 @@ import pandas as pd
 
 from genshare.cohort.identities import REFERENCE_DATE
 from genshare.cohort.world import TABLES, World, normalise_table
+from genshare.paths import world_dir
 
 __all__ = [
     "WorldIntegrityError",
@@ -402,8 +403,15 @@ def _read_table(path: Path, columns: list[tuple[str, str]]) -> pd.DataFrame:
     return normalise_table(raw, columns)
 
 
-def load_world(folder: str | PathLike[str]) -> World:
+def load_world(folder: str | PathLike[str] | None = None) -> World:
     """Read a world written by :func:`save_world`, after checking every file's checksum.
+
+    Parameters
+    ----------
+    folder
+        The world's folder. By default the world every lesson reads,
+        :func:`genshare.paths.world_dir` (the committed world, or the folder named by the
+        environment variable ``GENSHARE_WORLD``).
 
     Raises
     ------
@@ -411,7 +419,7 @@ def load_world(folder: str | PathLike[str]) -> World:
         If the manifest is missing, a file is missing, or a file's SHA-256 differs from
         the manifest (the message names the file).
     """
-    path = Path(folder)
+    path = Path(folder) if folder is not None else world_dir()
     if not path.is_dir():
         raise FileNotFoundError(f"{path}: no such folder")
     _verify(path)
