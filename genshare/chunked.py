@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from genshare._validation import check_genotype_layout, check_genotype_range
+
 __all__ = ["is_dask", "per_person", "snp_sums"]
 
 
@@ -28,8 +30,7 @@ def is_dask(array: Any) -> bool:
 
 
 def _check_chunks(array: Any, name: str) -> None:
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (people x SNPs); got {array.ndim} dimension(s)")
+    check_genotype_layout(array.shape, array.dtype, name)
     if len(array.chunks[1]) != 1:
         raise ValueError(
             f"{name} is chunked along SNPs ({len(array.chunks[1])} chunks); chunk it by people only, "
@@ -69,6 +70,5 @@ def snp_sums(genotypes: Any) -> tuple[np.ndarray, np.ndarray, int]:
     called = (genotypes >= 0).sum(axis=0, dtype=np.int64)
     low, high = genotypes.min(), genotypes.max()
     alt, called, low, high = dask.compute(alt, called, low, high)
-    if int(low) < -1 or int(high) > 2:
-        raise ValueError(f"genotypes must hold only 0, 1, 2 or -1 (missing); found values from {int(low)} to {int(high)}")
+    check_genotype_range(low, high, "genotypes")
     return np.asarray(alt), np.asarray(called), int(genotypes.shape[0])

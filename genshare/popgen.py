@@ -10,10 +10,14 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from genshare._validation import MISSING, check_choice, check_genotypes, check_integer
 from genshare.chunked import is_dask, snp_sums
 
 __all__ = [
     "allele_frequencies",
+    "MISSING",
+    "KINSHIP_ESTIMATORS",
+    "MISSING_CALLS",
     "check_genotypes",
     "heterozygosity",
     "hudson_fst",
@@ -25,34 +29,10 @@ __all__ = [
     "site_frequency_spectrum",
 ]
 
-MISSING = -1
-
-
-def check_genotypes(genotypes: npt.ArrayLike, name: str = "genotypes") -> np.ndarray:
-    """Validate a genotype matrix and return it as an ``int8`` array.
-
-    Raises
-    ------
-    ValueError
-        If the array is not two-dimensional, is empty, is not of an integer type, or holds
-        values other than -1, 0, 1 and 2.
-
-    Examples
-    --------
-    >>> check_genotypes([[0, 1, 2], [2, -1, 0]]).dtype
-    dtype('int8')
-    """
-    array = np.asarray(genotypes)
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (people x SNPs); got {array.ndim} dimension(s)")
-    if array.shape[0] == 0 or array.shape[1] == 0:
-        raise ValueError(f"{name} is empty: shape {array.shape}; need at least one person and one SNP")
-    if not np.issubdtype(array.dtype, np.integer):
-        raise ValueError(f"{name} must hold integers 0, 1, 2 (or -1 for missing); got dtype {array.dtype}")
-    low, high = int(array.min()), int(array.max())
-    if low < MISSING or high > 2:
-        raise ValueError(f"{name} must hold only 0, 1, 2 or -1 (missing); found values from {low} to {high}")
-    return array.astype(np.int8, copy=False)
+# The genotype checks live with the package's other input checks; popgen re-exports them.
+MISSING_CALLS = ("skip", "as_reference")
+#: The two KING-robust kinship formulas :func:`kinship` offers.
+KINSHIP_ESTIMATORS = ("within", "between")
 
 
 def _counts(genotypes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -60,22 +40,52 @@ def _counts(genotypes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (genotypes == 0).sum(axis=0), (genotypes == 1).sum(axis=0), (genotypes == 2).sum(axis=0)
 
 
-def allele_frequencies(genotypes: npt.ArrayLike) -> np.ndarray:
-    """Alternate-allele frequency of each SNP among called genotypes.
+def allele_frequencies(genotypes: npt.ArrayLike, missing: str = "skip") -> np.ndarray:
+    """Alternate-allele frequency of each SNP: the package's one definition.
 
-    SNPs with no called genotype get ``nan``.
+    Parameters
+    ----------
+    genotypes
+        Shape (people, SNPs), a numpy array or a Dask array chunked by people.
+    missing
+        What a missing call (-1) means, one of:
+
+        ``"skip"`` (default)
+            Leave it out: the frequency is alternate alleles / (2 x called genotypes),
+            and a SNP with no called genotype gets ``nan``. This is the usual estimate
+            (what ``plink2 --freq`` reports) and the one for describing a sample.
+        ``"as_reference"``
+            Count it as two reference alleles: alternate alleles / (2 x people), so the
+            denominator is fixed by the number of people and does not depend on anyone's
+            data. A data release that adds noise needs this: replacing one person changes
+            each frequency by at most 1/n, which bounds the sensitivity of the Laplace
+            mechanism (:func:`genshare.deidentify.dp_allele_frequencies`). Never ``nan``;
+            biased towards 0 by the share of missing calls.
+
+        Both agree when no call is missing.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (SNPs,), ``float64``.
 
     Examples
     --------
     >>> allele_frequencies([[0, 2], [1, 2], [1, -1]])
     array([0.33333333, 1.        ])
+    >>> allele_frequencies([[0, 2], [1, 2], [1, -1]], missing="as_reference")
+    array([0.33333333, 0.66666667])
     """
+    check_choice(missing, "missing", MISSING_CALLS)
     if is_dask(genotypes):
-        alt, called, _ = snp_sums(genotypes)
+        alt, called, n_people = snp_sums(genotypes)
     else:
         g = check_genotypes(genotypes)
         called = (g >= 0).sum(axis=0)
         alt = np.where(g > 0, g, 0).sum(axis=0, dtype=np.int64)
+        n_people = g.shape[0]
+    if missing == "as_reference":
+        return alt / (2.0 * n_people)
     with np.errstate(invalid="ignore", divide="ignore"):
         return alt / (2.0 * called)
 
@@ -257,8 +267,9 @@ def pca(genotypes: npt.ArrayLike, n_components: int = 2) -> tuple[np.ndarray, np
         Share of variance explained by each component.
     """
     z = _standardise(check_genotypes(genotypes))
-    if not 1 <= n_components <= min(z.shape):
-        raise ValueError(f"n_components must be between 1 and {min(z.shape)}; got {n_components}")
+    if z.shape[1] == 0:
+        raise ValueError("genotypes have no SNP that varies; principal components need at least one")
+    n_components = check_integer(n_components, "n_components", minimum=1, maximum=min(z.shape))
     u, s, vt = np.linalg.svd(z, full_matrices=False)
     signs = np.sign(vt[np.arange(n_components), np.abs(vt[:n_components]).argmax(axis=1)])
     scores = u[:, :n_components] * s[:n_components] * signs
@@ -266,16 +277,39 @@ def pca(genotypes: npt.ArrayLike, n_components: int = 2) -> tuple[np.ndarray, np
     return scores, explained
 
 
-def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None) -> np.ndarray:
+def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None, estimator: str = "within") -> np.ndarray:
     """KING-robust kinship coefficient for every pair of people across two sets.
 
-    For people i and j, over SNPs called in both (Manichaikul et al. 2010)::
+    For people i and j, counting over the SNPs called in both (Manichaikul et al. 2010),
+    with ``N_hethet`` the SNPs where both are heterozygous, ``N_opp`` those where they are
+    opposite homozygotes (0 and 2) and ``N_het_i`` the SNPs where i is heterozygous:
 
-        phi_ij = (N_het,het - 2 N_opposite_homozygotes) / (N_het_i + N_het_j)
+    ``estimator="within"`` (default; KING's within-family formula)::
+
+        phi_ij = (N_hethet - 2 N_opp) / (N_het_i + N_het_j)
+
+    ``estimator="between"`` (KING's between-family formula)::
+
+        phi_ij = (N_hethet - 2 N_opp) / (2 m) + 1/2 - (N_het_i + N_het_j) / (4 m),
+        m = min(N_het_i, N_het_j)
 
     Expected values: 0.5 for the same person (or identical twins), 0.25 for parent and
     child or full siblings, 0.125 for second-degree relatives, 0.0625 for first cousins,
-    and 0 for unrelated people from the same population (negative across populations).
+    and about 0 for unrelated people from the same population. Values can be negative:
+    despite the name this is an estimate, not a probability, and unrelated people from
+    different populations get clearly negative values.
+
+    Which formula the field's tools use: KING uses the within-family formula for pairs
+    known to belong to one family (who share allele frequencies) and the between-family
+    formula for other pairs, whose heterozygosity may differ; ``plink2 --make-king`` and
+    ``--make-king-table`` report the between-family formula for every pair. The lessons'
+    default, ``"within"``, applies the within-family formula to every pair. The two are
+    related by ``between = within - (r - 1) * (1/2 - within)`` with
+    ``r = (N_het_i + N_het_j) / (2 m) >= 1``: they agree when both people are equally
+    heterozygous (r = 1); otherwise "between" is lower (for within < 1/2), the more so
+    the more unequal the heterozygosity and the less related the pair, so unrelated pairs
+    of different ancestries get more negative values and close relatives move little.
+    Pass ``estimator="between"`` for plink2's numbers.
 
     Parameters
     ----------
@@ -283,11 +317,14 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
         Shape (people_a, SNPs).
     genotypes_b
         Shape (people_b, SNPs); defaults to ``genotypes_a`` (all pairs within one set).
+    estimator
+        ``"within"`` or ``"between"``, as above.
 
     Returns
     -------
     numpy.ndarray
-        Shape (people_a, people_b); ``nan`` where a pair shares no heterozygous call.
+        Shape (people_a, people_b); ``nan`` where a pair shares no heterozygous call
+        (``"within"``) or one of the pair has none (``"between"``).
 
     Examples
     --------
@@ -295,9 +332,13 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
     >>> kinship(g).round(3)
     array([[ 0.5, -0.5],
            [-0.5,  0.5]])
+    >>> kinship([[1, 1, 0, 2], [1, 0, 0, 2]], estimator="between").round(3)
+    array([[0.5 , 0.25],
+           [0.25, 0.5 ]])
     """
+    check_choice(estimator, "estimator", KINSHIP_ESTIMATORS)
     if is_dask(genotypes_a) or is_dask(genotypes_b):
-        return _kinship_chunked(genotypes_a, genotypes_a if genotypes_b is None else genotypes_b)
+        return _kinship_chunked(genotypes_a, genotypes_a if genotypes_b is None else genotypes_b, estimator)
     a = check_genotypes(genotypes_a, "genotypes_a")
     b = a if genotypes_b is None else check_genotypes(genotypes_b, "genotypes_b")
     if a.shape[1] != b.shape[1]:
@@ -325,17 +366,25 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
         het_count_b = (block == 1).sum(axis=1).astype(np.float64)
         if missing:
             het_b, miss_b = (block == 1).astype(dtype), (block < 0).astype(dtype)
-            hets = het_count_a[:, None] + het_count_b[None, :] - (het_a @ miss_b.T + miss_a @ het_b.T)
+            het_i = het_count_a[:, None] - (het_a @ miss_b.T)  # i's hets where j is called
+            het_j = het_count_b[None, :] - (miss_a @ het_b.T)  # j's hets where i is called
             both_called = n_snps - miss_count_a[:, None] - (block < 0).sum(axis=1)[None, :] + miss_a @ miss_b.T
         else:
-            hets = het_count_a[:, None] + het_count_b[None, :]
+            het_i, het_j = het_count_a[:, None], het_count_b[None, :]
             both_called = n_snps
+        hets = het_i + het_j
+        numerator = hets - both_called + same_sign  # N_hethet - 2 N_opp
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, start : start + rows] = np.where(hets > 0, (hets - both_called + same_sign) / hets, np.nan)
+            if estimator == "within":
+                value = np.where(hets > 0, numerator / hets, np.nan)
+            else:
+                m = np.minimum(het_i, het_j)
+                value = np.where(m > 0, numerator / (2 * m) + 0.5 - hets / (4 * m), np.nan)
+        out[:, start : start + rows] = value
     return out
 
 
-def _kinship_chunked(genotypes_a, genotypes_b) -> np.ndarray:
+def _kinship_chunked(genotypes_a, genotypes_b, estimator: str = "within") -> np.ndarray:
     """Kinship between two matrices, one or both Dask arrays: one block of the result per pair of chunks."""
     import dask.array as da
 
@@ -346,7 +395,7 @@ def _kinship_chunked(genotypes_a, genotypes_b) -> np.ndarray:
             raise ValueError(f"{name} is chunked along SNPs; chunk it by people only, e.g. array.rechunk({{0: 'auto', 1: -1}})")
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}")
-    blocks = da.blockwise(lambda x, y: kinship(x, y), "ij", a, "ik", b, "jk", dtype=float, concatenate=True)
+    blocks = da.blockwise(lambda x, y: kinship(x, y, estimator), "ij", a, "ik", b, "jk", dtype=float, concatenate=True)
     return np.asarray(blocks.compute())
 
 

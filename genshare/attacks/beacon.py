@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from genshare.popgen import check_genotypes
+from genshare._validation import check_frequencies, check_genotypes, check_integer, check_probability
 
 __all__ = ["Beacon", "beacon_attack", "beacon_lrt"]
 
@@ -43,12 +43,19 @@ class Beacon:
         self.queries_answered = 0
 
     def query(self, snps: int | Sequence[int] | np.ndarray) -> np.ndarray:
-        """Answer whether anyone carries the alternate allele at each SNP index."""
-        index = np.atleast_1d(np.asarray(snps))
+        """Answer whether anyone carries the alternate allele at each SNP index.
+
+        ``snps`` is one index or an array of indices (integers, not booleans); the
+        answer has the same shape.
+        """
+        try:
+            index = np.atleast_1d(np.asarray(snps))
+        except (ValueError, TypeError) as error:
+            raise ValueError(f"snps cannot be read as SNP indices: {error}") from None
         if not np.issubdtype(index.dtype, np.integer):
-            raise ValueError(f"SNP indices must be integers; got dtype {index.dtype}")
+            raise ValueError(f"snps must be integer SNP indices; got dtype {index.dtype}")
         if index.size and (index.min() < 0 or index.max() >= self.n_snps):
-            raise ValueError(f"SNP indices must lie between 0 and {self.n_snps - 1}")
+            raise ValueError(f"snps must lie between 0 and {self.n_snps - 1}; got {index.min()}..{index.max()}")
         self.queries_answered += int(index.size)
         return self._present[index]
 
@@ -56,42 +63,67 @@ class Beacon:
         return f"Beacon(people={self.size}, snps={self.n_snps}, queries_answered={self.queries_answered})"
 
 
+def _check_responses(responses: npt.ArrayLike) -> np.ndarray:
+    try:
+        x = np.asarray(responses)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"responses cannot be read as an array: {error}") from None
+    if x.dtype.kind in "iu" and x.size and not np.isin(x, (0, 1)).all():
+        raise ValueError("responses must be yes/no answers (True/False or 1/0); found other integers")
+    if x.dtype.kind not in "biu":
+        raise ValueError(f"responses must be yes/no answers (True/False or 1/0); got dtype {x.dtype}")
+    if x.ndim not in (1, 2) or x.size == 0:
+        raise ValueError(f"responses must be a non-empty array of shape (queries,) or (people, queries); got shape {x.shape}")
+    return x.astype(bool)
+
+
 def beacon_lrt(responses: npt.ArrayLike, allele_freqs: npt.ArrayLike, n_beacon: int, error_rate: float = 1e-6) -> np.ndarray:
-    """Running log-likelihood ratio of "not in the beacon" against "in the beacon".
+    """Running log-likelihood ratio of "not in the beacon" against "in the beacon", one SNP frequency at a time.
 
     For the i-th query at an allele of frequency f, the chance that none of N beacon
     members carries it is ``D_N = (1 - f) ** (2N)``. If the person is not in the beacon,
     "no" has probability D_N; if they are (they carry the allele), "no" can only come
-    from a genotyping error in their data, probability ``error_rate * D_(N-1)``. Following
-    Shringarpure & Bustamante (2015), the statistic after n queries is the sum of the
-    log ratios. Low (very negative) values favour membership.
+    from a genotyping error in their data, probability ``error_rate * D_(N-1)``. The
+    statistic after n queries is the sum of the log ratios. Low (very negative) values
+    favour membership.
+
+    How this differs from the published test: Shringarpure & Bustamante (2015) do not
+    use each queried SNP's own frequency. Their attacker knows only the distribution of
+    allele frequencies (a beta distribution fitted to the site frequency spectrum), so
+    ``D_N`` is an average over that distribution, the same for every query, and their
+    statistic depends only on how many answers were "yes". This function uses the
+    frequency of each queried allele in a reference population instead, as later attacks
+    that assume the attacker knows such frequencies do; it is more powerful when those
+    frequencies are right, and its values are not comparable with the published
+    statistic's null distribution or thresholds.
 
     Parameters
     ----------
     responses
-        Beacon answers (True for yes), in query order; shape (queries,) or (people, queries).
+        Beacon answers (True or 1 for yes), in query order; shape (queries,) or (people, queries).
     allele_freqs
-        Population frequency of the queried allele, same shape as ``responses``.
+        Population frequency of the queried allele, same shape as ``responses``, between
+        0 and 1 (no NaN).
     n_beacon
-        Number of people in the beacon.
+        Number of people in the beacon, an integer of at least 2.
     error_rate
-        Probability that the person's carrier status at a queried allele is wrong.
+        Probability that the person's carrier status at a queried allele is wrong,
+        strictly between 0 and 1.
 
     Returns
     -------
     numpy.ndarray
         Cumulative statistic after each query, same shape as ``responses``.
+
+    Examples
+    --------
+    >>> beacon_lrt([True, False], [0.01, 0.01], n_beacon=10).round(2).tolist()
+    [-1.7, 12.09]
     """
-    x = np.asarray(responses, dtype=bool)
-    f = np.asarray(allele_freqs, dtype=float)
-    if x.shape != f.shape:
-        raise ValueError(f"responses {x.shape} and allele_freqs {f.shape} must have the same shape")
-    if np.isnan(f).any() or (f < 0).any() or (f > 1).any():
-        raise ValueError("allele_freqs must hold frequencies between 0 and 1")
-    if n_beacon < 2:
-        raise ValueError(f"n_beacon must be at least 2; got {n_beacon}")
-    if not 0 < error_rate < 1:
-        raise ValueError(f"error_rate must be between 0 and 1; got {error_rate}")
+    x = _check_responses(responses)
+    f = check_frequencies(allele_freqs, "allele_freqs", ndim=None, shape=x.shape)
+    n_beacon = check_integer(n_beacon, "n_beacon", minimum=2)
+    error_rate = check_probability(error_rate, "error_rate", low_open=True, high_open=True)
     with np.errstate(divide="ignore"):
         log_d_n = 2 * n_beacon * np.log1p(-np.minimum(f, 1 - 1e-12))
         log_d_n1 = 2 * (n_beacon - 1) * np.log1p(-np.minimum(f, 1 - 1e-12))
@@ -112,30 +144,57 @@ def beacon_attack(
 
     For every person, the attacker queries the SNPs where that person carries the
     alternate allele, rarest first (by ``allele_freqs`` from a reference population,
-    skipping alleles the reference never saw), up to ``n_queries`` queries.
+    skipping alleles the reference never saw, frequency 0), up to ``n_queries`` queries.
+
+    Parameters
+    ----------
+    genotypes
+        Genotypes of the people tested, shape (people, SNPs).
+    beacon
+        The :class:`Beacon` to query, over the same SNPs.
+    allele_freqs
+        Reference frequency of each SNP's alternate allele, shape (SNPs,), between 0
+        and 1; NaN, negative or larger values are refused (never skipped).
+    n_queries
+        Queries per person, an integer of at least 1.
+    error_rate
+        As in :func:`beacon_lrt`.
 
     Returns
     -------
     numpy.ndarray
-        Shape (people, n_queries): :func:`beacon_lrt` after 1, 2, ..., n_queries queries.
-        A person with fewer carried alleles than ``n_queries`` keeps their last value.
+        Shape (people, n_queries), always: :func:`beacon_lrt` after 1, 2, ...,
+        n_queries queries. A person with fewer queryable alleles than ``n_queries``
+        (including when there are fewer SNPs than ``n_queries``) keeps their last value
+        (0 before any query).
+
+    Examples
+    --------
+    >>> g = np.array([[0, 1, 2], [0, 0, 0]])
+    >>> beacon_attack(g, Beacon(g), [0.1, 0.2, 0.3], n_queries=4).shape
+    (2, 4)
     """
     g = check_genotypes(genotypes)
-    f = np.asarray(allele_freqs, dtype=float)
-    if f.shape != (g.shape[1],):
-        raise ValueError(f"allele_freqs must have one frequency per SNP ({g.shape[1]}); got shape {f.shape}")
+    if not isinstance(beacon, Beacon):
+        raise ValueError(f"beacon must be a Beacon; got {type(beacon).__name__}")
+    f = check_frequencies(allele_freqs, "allele_freqs", n_snps=g.shape[1])
     if g.shape[1] != beacon.n_snps:
         raise ValueError(f"genotypes have {g.shape[1]} SNPs but the beacon has {beacon.n_snps}")
-    if n_queries < 1:
-        raise ValueError(f"n_queries must be at least 1; got {n_queries}")
+    n_queries = check_integer(n_queries, "n_queries", minimum=1)
+    error_rate = check_probability(error_rate, "error_rate", low_open=True, high_open=True)
+    n_people = g.shape[0]
     usable = (g > 0) & (f > 0)[None, :]
     # Rarest carried alleles first; SNPs that cannot be queried sort last.
     key = np.where(usable, f[None, :], np.inf)
     order = np.argsort(key, axis=1, kind="stable")[:, :n_queries]
     valid = np.take_along_axis(usable, order, axis=1)
-    answers = beacon.query(order.ravel()).reshape(order.shape)
-    freqs = f[order]
-    stat = beacon_lrt(answers, np.where(valid, freqs, 0.5), beacon.size, error_rate)
+    asked = order[valid]  # only real queries reach the beacon (and its query counter)
+    answers = np.zeros(order.shape, dtype=bool)
+    answers[valid] = beacon.query(asked)
+    stat = beacon_lrt(answers, np.where(valid, f[order], 0.5), beacon.size, error_rate)
     # Queries a person cannot make add nothing: carry the last real value forward.
-    increments = np.diff(np.concatenate([np.zeros((g.shape[0], 1)), stat], axis=1), axis=1)
-    return np.cumsum(np.where(valid, increments, 0.0), axis=1)
+    increments = np.diff(np.concatenate([np.zeros((n_people, 1)), stat], axis=1), axis=1)
+    running = np.cumsum(np.where(valid, increments, 0.0), axis=1)
+    if running.shape[1] < n_queries:  # fewer SNPs than queries: pad with the last value
+        running = np.concatenate([running, np.repeat(running[:, -1:], n_queries - running.shape[1], axis=1)], axis=1)
+    return running

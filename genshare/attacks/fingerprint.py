@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from genshare.popgen import check_genotypes
+from genshare._validation import check_frequencies, check_genotypes, check_integer, check_probability
 
 __all__ = ["match_genotype", "random_match_probability", "uniqueness_curve"]
 
@@ -31,9 +31,10 @@ def uniqueness_curve(genotypes: npt.ArrayLike, snp_counts: Sequence[int], seed: 
     genotypes
         Shape (people, SNPs).
     snp_counts
-        Numbers of SNPs to try, each between 1 and the number of SNPs.
+        Numbers of SNPs to try, each an integer between 1 and the number of SNPs
+        (``2.7`` is refused, not rounded).
     seed
-        Seed for the random order of SNPs and the hash weights.
+        Non-negative integer seed for the random order of SNPs and the hash weights.
 
     Returns
     -------
@@ -48,11 +49,16 @@ def uniqueness_curve(genotypes: npt.ArrayLike, snp_counts: Sequence[int], seed: 
     """
     g = check_genotypes(genotypes)
     n_people, n_snps = g.shape
-    counts = np.array(sorted(set(int(k) for k in snp_counts)), dtype=np.int64)
+    if isinstance(snp_counts, (str, bytes)) or not isinstance(snp_counts, (Sequence, np.ndarray, range)):
+        raise ValueError(f"snp_counts must be a list of integers; got {type(snp_counts).__name__}")
+    if np.ndim(snp_counts) != 1:
+        raise ValueError(f"snp_counts must be a flat list of integers; got shape {np.shape(snp_counts)}")
+    counts = np.array(sorted({check_integer(k, f"snp_counts[{i}]") for i, k in enumerate(snp_counts)}), dtype=np.int64)
     if counts.size == 0:
         raise ValueError("snp_counts is empty; give at least one number of SNPs")
     if counts[0] < 1 or counts[-1] > n_snps:
         raise ValueError(f"snp_counts must lie between 1 and the number of SNPs ({n_snps}); got {counts[0]}..{counts[-1]}")
+    seed = check_integer(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     order = rng.permutation(n_snps)[: counts[-1]]
     weights = rng.integers(1, 2**63, size=counts[-1], dtype=np.uint64) | np.uint64(1)
@@ -99,11 +105,9 @@ def random_match_probability(allele_freqs: npt.ArrayLike, per_snp: bool = False)
     >>> random_match_probability([0.0, 0.5], per_snp=True).tolist()
     [1.0, 0.375]
     """
-    p = np.asarray(allele_freqs, dtype=float)
-    if p.ndim != 1 or p.size == 0:
-        raise ValueError("allele_freqs must be a non-empty 1-D array of frequencies")
-    if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
-        raise ValueError("allele_freqs must hold frequencies between 0 and 1 (no missing values)")
+    p = check_frequencies(allele_freqs, "allele_freqs")
+    if not isinstance(per_snp, (bool, np.bool_)):
+        raise ValueError(f"per_snp must be True or False; got {per_snp!r}")
     q = 1 - p
     match = q**4 + (2 * p * q) ** 2 + p**4
     if per_snp:
@@ -139,14 +143,13 @@ def match_genotype(query: npt.ArrayLike, database: npt.ArrayLike, max_discordanc
     >>> match_genotype([0, 1, 2, -1], db)["index"].tolist()
     [0]
     """
-    q = check_genotypes(np.atleast_2d(np.asarray(query)), "query")
-    if q.shape[0] != 1:
+    if np.ndim(query) != 1:
         raise ValueError(f"query must be one person's genotypes (1-D); got shape {np.shape(query)}")
+    q = check_genotypes(np.atleast_2d(query), "query")
     db = check_genotypes(database, "database")
     if db.shape[1] != q.shape[1]:
         raise ValueError(f"query has {q.shape[1]} SNPs but database has {db.shape[1]}")
-    if not 0.0 <= max_discordance <= 1.0:
-        raise ValueError(f"max_discordance must be between 0 and 1; got {max_discordance}")
+    max_discordance = check_probability(max_discordance, "max_discordance")
     both = (db >= 0) & (q >= 0)
     compared = both.sum(axis=1)
     differ = ((db != q) & both).sum(axis=1)

@@ -7,21 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from genshare._validation import check_columns
+
 __all__ = ["linkage_attack", "uniqueness"]
-
-
-def _check_columns(table: pd.DataFrame, columns: Sequence[str], name: str) -> list[str]:
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame; got {type(table).__name__}")
-    columns = list(columns)
-    if not columns:
-        raise ValueError("quasi_identifiers is empty; name at least one column")
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(f"{name} has no column(s) {', '.join(missing)}; it has {', '.join(map(str, table.columns))}")
-    if len(table) == 0:
-        raise ValueError(f"{name} is empty")
-    return columns
 
 
 def uniqueness(table: pd.DataFrame, quasi_identifiers: Sequence[str]) -> float:
@@ -35,7 +23,7 @@ def uniqueness(table: pd.DataFrame, quasi_identifiers: Sequence[str]) -> float:
     >>> round(uniqueness(t, ["zip", "sex"]), 3)
     0.333
     """
-    columns = _check_columns(table, quasi_identifiers, "table")
+    columns = check_columns(table, quasi_identifiers, "table")
     sizes = table.groupby(columns, dropna=False, sort=False)[columns[0]].transform("size")
     return float((sizes == 1).mean())
 
@@ -79,14 +67,14 @@ def linkage_attack(
     >>> linkage_attack(released, public, ["zip", "sex"])["outcome"].tolist()
     ['unique match', 'ambiguous', 'no match']
     """
-    columns = _check_columns(released, quasi_identifiers, "released")
-    _check_columns(public, columns, "public")
+    columns = check_columns(released, quasi_identifiers, "released")
+    check_columns(public, columns, "public")
     if released_truth is not None and public_id is None:
         raise ValueError("released_truth needs public_id: the truth is scored against the public table's ids")
-    if released_truth is not None and released_truth not in released.columns:
-        raise ValueError(f"released has no column {released_truth!r}")
-    if public_id is not None and public_id not in public.columns:
-        raise ValueError(f"public has no column {public_id!r}")
+    if released_truth is not None:
+        check_columns(released, released_truth, "released", what="released_truth")
+    if public_id is not None:
+        check_columns(public, public_id, "public", what="public_id")
     for column in columns:
         if released[column].dtype != public[column].dtype:
             raise ValueError(

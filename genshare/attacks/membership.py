@@ -13,32 +13,43 @@ import numpy.typing as npt
 import pandas as pd
 
 from genshare.chunked import is_dask, per_person
-from genshare.popgen import check_genotypes
+from genshare._validation import check_frequencies, check_genotypes, check_number, check_scores
 
 __all__ = ["homer_statistic", "lr_membership_statistic", "roc_curve"]
 
 _ROWS = 256  # people processed at a time, to bound memory on large matrices
 
 
-def _frequencies(values: npt.ArrayLike, name: str, n_snps: int) -> np.ndarray:
-    f = np.asarray(values, dtype=float)
-    if f.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of allele frequencies; got shape {f.shape}")
-    if f.size != n_snps:
-        raise ValueError(f"{name} has {f.size} SNPs but the genotypes have {n_snps}")
-    if np.isnan(f).any() or (f < 0).any() or (f > 1).any():
-        raise ValueError(f"{name} must hold frequencies between 0 and 1 (no missing values)")
-    return f
-
-
 def homer_statistic(genotypes: npt.ArrayLike, mixture_freqs: npt.ArrayLike, reference_freqs: npt.ArrayLike) -> np.ndarray:
-    """Homer's distance statistic for each person.
+    """Sum of Homer's per-SNP distance differences for each person (a variant of Homer et al. 2008).
 
     For person i, ``D_i = sum_j |Y_ij - Pop_j| - |Y_ij - Mix_j|`` over SNPs j, where
     ``Y_ij`` is the person's allele dosage divided by 2, ``Mix_j`` the released
     (mixture) allele frequency and ``Pop_j`` the reference population frequency. Missing
     calls contribute nothing. ``D_i`` is near 0 on average for non-members and positive for
     members, increasingly so with more SNPs and smaller mixtures.
+
+    How this differs from the published test: Homer et al. (2008) compute the same
+    per-SNP differences ``D_ij`` but report a one-sample t statistic over SNPs,
+    ``T_i = mean_j(D_ij) / (sd_j(D_ij) / sqrt(s))`` with s the number of SNPs, and read a
+    p-value from the normal distribution. This function returns the plain sum
+    ``s * mean_j(D_ij)``, with no division by the person's spread of ``D_ij``. The two
+    agree in sign; they rank people the same only when everyone's ``sd_j(D_ij)`` is
+    equal, and the sum has no null distribution to read p-values from (the lessons
+    compare members with non-members by ROC curves instead). To get Homer's T, divide
+    the sum by ``sqrt(s) * sd_j(D_ij)`` computed from the same terms.
+
+    Parameters
+    ----------
+    genotypes
+        Shape (people, SNPs); numpy or a Dask array chunked by people.
+    mixture_freqs, reference_freqs
+        Shape (SNPs,), frequencies between 0 and 1 (no NaN).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (people,).
 
     Examples
     --------
@@ -49,8 +60,8 @@ def homer_statistic(genotypes: npt.ArrayLike, mixture_freqs: npt.ArrayLike, refe
     if is_dask(genotypes):
         return per_person(homer_statistic, genotypes, mixture_freqs, reference_freqs)
     g = check_genotypes(genotypes)
-    mix = _frequencies(mixture_freqs, "mixture_freqs", g.shape[1]).astype(np.float32)
-    pop = _frequencies(reference_freqs, "reference_freqs", g.shape[1]).astype(np.float32)
+    mix = check_frequencies(mixture_freqs, "mixture_freqs", n_snps=g.shape[1]).astype(np.float32)
+    pop = check_frequencies(reference_freqs, "reference_freqs", n_snps=g.shape[1]).astype(np.float32)
     out = np.empty(g.shape[0])
     for start in range(0, g.shape[0], _ROWS):
         block = g[start : start + _ROWS]
@@ -84,10 +95,9 @@ def lr_membership_statistic(
     if is_dask(genotypes):
         return per_person(lr_membership_statistic, genotypes, mixture_freqs, reference_freqs, clip=clip)
     g = check_genotypes(genotypes)
-    if not 0 < clip < 0.5:
-        raise ValueError(f"clip must be between 0 and 0.5; got {clip}")
-    mix = np.clip(_frequencies(mixture_freqs, "mixture_freqs", g.shape[1]), clip, 1 - clip)
-    pop = np.clip(_frequencies(reference_freqs, "reference_freqs", g.shape[1]), clip, 1 - clip)
+    clip = check_number(clip, "clip", minimum=0.0, maximum=0.5, low_open=True, high_open=True)
+    mix = np.clip(check_frequencies(mixture_freqs, "mixture_freqs", n_snps=g.shape[1]), clip, 1 - clip)
+    pop = np.clip(check_frequencies(reference_freqs, "reference_freqs", n_snps=g.shape[1]), clip, 1 - clip)
     alt_weight = np.log(mix / pop)
     ref_weight = np.log((1 - mix) / (1 - pop))
     called = g >= 0
@@ -108,23 +118,27 @@ def roc_curve(member_scores: npt.ArrayLike, non_member_scores: npt.ArrayLike) ->
         Area under the curve: the chance that a random member scores above a random
         non-member (ties count half). 0.5 is guessing, 1.0 is perfect separation.
 
+    Scores may be infinite (``inf`` ranks above every finite score and ties with another
+    ``inf``, so ``roc_curve([inf], [inf])`` gives 0.5); NaN is refused, since it cannot
+    be ranked.
+
     Examples
     --------
     >>> _, auc = roc_curve([3, 4, 5], [0, 1, 2])
     >>> auc
     1.0
+    >>> roc_curve([np.inf], [np.inf])[1]
+    0.5
     """
-    members = np.asarray(member_scores, dtype=float)
-    others = np.asarray(non_member_scores, dtype=float)
-    if members.size == 0 or others.size == 0:
-        raise ValueError("roc_curve needs at least one member score and one non-member score")
-    if np.isnan(members).any() or np.isnan(others).any():
-        raise ValueError("scores must not contain NaN")
+    members = check_scores(member_scores, "member_scores", allow_infinite=True)
+    others = check_scores(non_member_scores, "non_member_scores", allow_infinite=True)
     scores = np.concatenate([members, others])
     labels = np.concatenate([np.ones(members.size), np.zeros(others.size)])
     order = np.argsort(-scores, kind="stable")
     scores, labels = scores[order], labels[order]
-    distinct = np.flatnonzero(np.diff(scores)) if scores.size > 1 else np.array([], dtype=int)
+    # Positions where the next score differs (!= rather than a difference, so that equal
+    # infinities count as a tie, as they are).
+    distinct = np.flatnonzero(scores[1:] != scores[:-1])
     cut = np.append(distinct, scores.size - 1)
     tpr = np.concatenate([[0.0], np.cumsum(labels)[cut] / members.size])
     fpr = np.concatenate([[0.0], np.cumsum(1 - labels)[cut] / others.size])

@@ -6,7 +6,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from genshare.popgen import check_genotypes, kinship
+from genshare._validation import check_genotypes, check_integer, check_number
+from genshare.popgen import kinship
 
 __all__ = ["KING_THRESHOLDS", "familial_search", "kinship", "relationship_degree"]
 
@@ -23,15 +24,25 @@ KING_THRESHOLDS = {
 def relationship_degree(kinship_values: npt.ArrayLike) -> np.ndarray:
     """Name the degree of relationship for kinship coefficients (KING's cut-offs).
 
+    ``nan`` (a pair that shares no heterozygous call, see :func:`kinship`) is labelled
+    ``"undetermined"``, never ``"unrelated"``.
+
     Examples
     --------
     >>> relationship_degree([0.5, 0.25, 0.12, 0.06, 0.01]).tolist()
     ['duplicate or identical twin', '1st degree', '2nd degree', '3rd degree', 'unrelated']
     """
-    values = np.asarray(kinship_values, dtype=float)
+    try:
+        values = np.asarray(kinship_values)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"kinship_values cannot be read as an array: {error}") from None
+    if values.dtype.kind not in "iuf":
+        raise ValueError(f"kinship_values must hold numbers; got dtype {values.dtype}")
+    values = values.astype(float)
     labels = np.full(values.shape, "unrelated", dtype=object)
     for label, bound in sorted(KING_THRESHOLDS.items(), key=lambda item: item[1]):
         labels[values >= bound] = label
+    labels[np.isnan(values)] = "undetermined"  # no shared heterozygous call: kinship unknown
     return labels
 
 
@@ -54,9 +65,10 @@ def familial_search(
         Optional table with one row per database entry (for example the genealogy site's
         names); its columns are joined to the result.
     top
-        Keep at most this many candidates per query person.
+        Keep at most this many candidates per query person (an integer, at least 1).
     min_kinship
-        Keep only candidates at least this related (default: third degree).
+        Keep only candidates at least this related (default: third degree); a finite
+        number (NaN is refused: it would silently keep no one).
 
     Returns
     -------
@@ -71,12 +83,18 @@ def familial_search(
     >>> familial_search(g[:1], g[1:], top=1)[["entry", "degree"]].values.tolist()
     [[0, 'duplicate or identical twin']]
     """
-    q = check_genotypes(np.atleast_2d(np.asarray(query)), "query")
+    if np.ndim(query) not in (1, 2):
+        raise ValueError(f"query must be one person's genotypes (SNPs,) or several (people, SNPs); got shape {np.shape(query)}")
+    q = check_genotypes(np.atleast_2d(query), "query")
     db = check_genotypes(database, "database")
+    if q.shape[1] != db.shape[1]:
+        raise ValueError(f"query has {q.shape[1]} SNPs but database has {db.shape[1]}")
+    if profiles is not None and not isinstance(profiles, pd.DataFrame):
+        raise ValueError(f"profiles must be a pandas DataFrame or None; got {type(profiles).__name__}")
     if profiles is not None and len(profiles) != db.shape[0]:
         raise ValueError(f"profiles has {len(profiles)} rows but database has {db.shape[0]} entries")
-    if top < 1:
-        raise ValueError(f"top must be at least 1; got {top}")
+    top = check_integer(top, "top", minimum=1)
+    min_kinship = check_number(min_kinship, "min_kinship")
     k = kinship(q, db)
     k_sorted = np.where(np.isnan(k), -np.inf, k)
     n_keep = min(top, db.shape[0])
