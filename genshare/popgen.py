@@ -189,15 +189,15 @@ def site_frequency_spectrum(genotypes: npt.ArrayLike, folded: bool = True) -> np
 
 
 def _standardise(genotypes: np.ndarray) -> np.ndarray:
-    """Centre and scale each SNP; missing calls become 0 (the mean)."""
-    g = genotypes.astype(np.float64)
+    """Centre and scale each SNP that varies among called genotypes; missing calls become 0 (the mean)."""
     called = genotypes >= 0
-    g[~called] = np.nan
-    mean = np.nanmean(g, axis=0)
-    sd = np.nanstd(g, axis=0)
-    keep = sd > 0
-    z = (g[:, keep] - mean[keep]) / sd[keep]
-    z[np.isnan(z)] = 0.0
+    n = called.sum(axis=0)
+    g = np.where(called, genotypes, 0).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = g.sum(axis=0) / n
+        sd = np.sqrt(np.where(called, (g - mean) ** 2, 0.0).sum(axis=0) / n)
+    keep = (n > 0) & (sd > 0)
+    z = np.where(called[:, keep], (g[:, keep] - mean[keep]) / sd[keep], 0.0)
     return z
 
 
@@ -266,10 +266,14 @@ def pca(genotypes: npt.ArrayLike, n_components: int = 2) -> tuple[np.ndarray, np
     explained : numpy.ndarray
         Share of variance explained by each component.
     """
+    n_components = check_integer(n_components, "n_components", minimum=1)
     z = _standardise(check_genotypes(genotypes))
     if z.shape[1] == 0:
         raise ValueError("genotypes have no SNP that varies; principal components need at least one")
-    n_components = check_integer(n_components, "n_components", minimum=1, maximum=min(z.shape))
+    if n_components > min(z.shape):
+        raise ValueError(
+            f"n_components must be at most {min(z.shape)} (the smaller of people and varying SNPs); got {n_components}"
+        )
     u, s, vt = np.linalg.svd(z, full_matrices=False)
     signs = np.sign(vt[np.arange(n_components), np.abs(vt[:n_components]).argmax(axis=1)])
     scores = u[:, :n_components] * s[:n_components] * signs

@@ -306,8 +306,10 @@ def test_beacon_lrt_signs():
     assert A.beacon_lrt([True], [0.001], n_beacon=100)[0] < 0
     with pytest.raises(ValueError, match="allele_freqs must have shape"):
         A.beacon_lrt([True, False], [0.1], 10)
-    with pytest.raises(ValueError, match="n_beacon"):
-        A.beacon_lrt([True], [0.1], 1)
+    with pytest.raises(ValueError, match="n_beacon must be at least 1"):
+        A.beacon_lrt([True], [0.1], 0)
+    # A beacon of one person: a "no" at an allele the person carries needs a genotyping error.
+    assert A.beacon_lrt([False], [0.1], 1)[0] == pytest.approx(-np.log(1e-6) + 2 * np.log(0.9))
     with pytest.raises(ValueError, match="error_rate"):
         A.beacon_lrt([True], [0.1], 10, error_rate=0)
 

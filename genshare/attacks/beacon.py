@@ -105,7 +105,7 @@ def beacon_lrt(responses: npt.ArrayLike, allele_freqs: npt.ArrayLike, n_beacon: 
         Population frequency of the queried allele, same shape as ``responses``, between
         0 and 1 (no NaN).
     n_beacon
-        Number of people in the beacon, an integer of at least 2.
+        Number of people in the beacon, an integer of at least 1.
     error_rate
         Probability that the person's carrier status at a queried allele is wrong,
         strictly between 0 and 1.
@@ -122,15 +122,20 @@ def beacon_lrt(responses: npt.ArrayLike, allele_freqs: npt.ArrayLike, n_beacon: 
     """
     x = _check_responses(responses)
     f = check_frequencies(allele_freqs, "allele_freqs", ndim=None, shape=x.shape)
-    n_beacon = check_integer(n_beacon, "n_beacon", minimum=2)
+    n_beacon = check_integer(n_beacon, "n_beacon", minimum=1)
     error_rate = check_probability(error_rate, "error_rate", low_open=True, high_open=True)
+    return np.cumsum(_lrt_terms(x, f, n_beacon, error_rate), axis=-1)
+
+
+def _lrt_terms(x: np.ndarray, f: np.ndarray, n_beacon: int, error_rate: float) -> np.ndarray:
+    """Each query's log ratio (checked inputs). A "yes" at frequency 0 gives -inf."""
+    log_q = np.log1p(-np.minimum(f, 1 - 1e-12))  # log(1 - f)
+    log_d_n, log_d_n1 = 2 * n_beacon * log_q, 2 * (n_beacon - 1) * log_q
     with np.errstate(divide="ignore"):
-        log_d_n = 2 * n_beacon * np.log1p(-np.minimum(f, 1 - 1e-12))
-        log_d_n1 = 2 * (n_beacon - 1) * np.log1p(-np.minimum(f, 1 - 1e-12))
-    d_n, d_n1 = np.exp(log_d_n), np.exp(log_d_n1)
-    yes_term = np.log1p(-d_n) - np.log1p(-error_rate * d_n1)
+        # log(1 - D) as log(-expm1(log D)), accurate when D is within rounding of 1.
+        yes_term = np.log(-np.expm1(log_d_n)) - np.log1p(-error_rate * np.exp(log_d_n1))
     no_term = log_d_n - (np.log(error_rate) + log_d_n1)
-    return np.cumsum(np.where(x, yes_term, no_term), axis=-1)
+    return np.where(x, yes_term, no_term)
 
 
 def beacon_attack(
@@ -191,10 +196,9 @@ def beacon_attack(
     asked = order[valid]  # only real queries reach the beacon (and its query counter)
     answers = np.zeros(order.shape, dtype=bool)
     answers[valid] = beacon.query(asked)
-    stat = beacon_lrt(answers, np.where(valid, f[order], 0.5), beacon.size, error_rate)
-    # Queries a person cannot make add nothing: carry the last real value forward.
-    increments = np.diff(np.concatenate([np.zeros((n_people, 1)), stat], axis=1), axis=1)
-    running = np.cumsum(np.where(valid, increments, 0.0), axis=1)
+    # Queries a person cannot make add nothing: their running value stays where it was.
+    terms = _lrt_terms(answers, np.where(valid, f[order], 0.5), beacon.size, error_rate)
+    running = np.cumsum(np.where(valid, terms, 0.0), axis=1)
     if running.shape[1] < n_queries:  # fewer SNPs than queries: pad with the last value
         running = np.concatenate([running, np.repeat(running[:, -1:], n_queries - running.shape[1], axis=1)], axis=1)
     return running

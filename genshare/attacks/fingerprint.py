@@ -51,8 +51,6 @@ def uniqueness_curve(genotypes: npt.ArrayLike, snp_counts: Sequence[int], seed: 
     n_people, n_snps = g.shape
     if isinstance(snp_counts, (str, bytes)) or not isinstance(snp_counts, (Sequence, np.ndarray, range)):
         raise ValueError(f"snp_counts must be a list of integers; got {type(snp_counts).__name__}")
-    if np.ndim(snp_counts) != 1:
-        raise ValueError(f"snp_counts must be a flat list of integers; got shape {np.shape(snp_counts)}")
     counts = np.array(sorted({check_integer(k, f"snp_counts[{i}]") for i, k in enumerate(snp_counts)}), dtype=np.int64)
     if counts.size == 0:
         raise ValueError("snp_counts is empty; give at least one number of SNPs")

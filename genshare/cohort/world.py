@@ -12,9 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genshare._validation import check_integer, check_number
 from genshare.cohort import identities as ids
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
 from genshare.cohort.genetics import simulate_founders, transmit
+from genshare.populations import POPULATIONS
 
 __all__ = [
     "POPULATIONS",
@@ -26,8 +28,6 @@ __all__ = [
     "validate_parameters",
 ]
 
-#: Populations of the default demographic model, in a fixed order.
-POPULATIONS = ("YRI", "CEU", "CHB")
 
 #: Relationship kinds that link a cohort participant to a database profile, with their
 #: degree and expected kinship coefficient.
@@ -42,7 +42,7 @@ RELATIONSHIPS = {
 TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "snps": ("snps.csv", [
         ("snp_id", "string"), ("chrom", "integer"), ("pos", "integer"), ("ref", "string"), ("alt", "string"),
-        ("panel", "string"), ("freq_YRI", "number"), ("freq_CEU", "number"), ("freq_CHB", "number"), ("effect", "number"),
+        ("panel", "string"), *[(f"freq_{pop}", "number") for pop in POPULATIONS], ("effect", "number"),
     ]),
     "cohort": ("cohort.csv", [
         ("participant_id", "string"), ("person_id", "string"), ("population", "string"), ("sex", "string"),
@@ -172,38 +172,64 @@ DEFAULTS: dict[str, Any] = {
     "n_chromosomes": 22,
     "missing_rate": 0.005,
     "model": "out_of_africa_3g09",
-    "ancestry": {"YRI": 0.25, "CEU": 0.5, "CHB": 0.25},
+    "ancestry": dict(zip(POPULATIONS, (0.25, 0.5, 0.25))),
 }
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+#: Bytes of memory a world needs per (named person x SNP): haplotypes, founder genomes,
+#: dosages and the transmission work arrays (measured: 10,000 and 40,000 SNPs with the
+#: default sizes peak at about 0.47 and 1.4 GB), and per resident of Synthetica (the
+#: voter roll and background residents as pandas tables), plus the libraries themselves.
+_BYTES_PER_GENOTYPE = 6
+_BYTES_PER_RESIDENT = 1000
+_BASE_BYTES = 200 * 2**20
+
+
+def _physical_memory() -> int | None:
+    """Bytes of physical memory on this machine, or None if the system does not say."""
+    import os
+
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def memory_needed(p: dict[str, Any]) -> int:
+    """Rough peak memory, in bytes, of :func:`simulate_world` with validated parameters ``p``."""
+    named = p["n_participants"] + p["n_database"] + p["n_reference"] + 6 * p["n_relatives"]
+    return _BYTES_PER_GENOTYPE * named * p["n_snps"] + _BYTES_PER_RESIDENT * p["population_size"] + _BASE_BYTES
 
 
 def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
     """Check every parameter of :func:`simulate_world` and return them with defaults filled.
 
+    Every parameter is checked for its type as well as its range (``voter_coverage="0.9"``,
+    ``n_snps=1e4`` or ``ancestry=[0.5, 0.5]`` are refused, not converted), and the memory
+    the world would need is compared with the machine's before anything is simulated.
+
     Raises
     ------
     ValueError
         Naming the parameter and saying why, for example a negative seed, fewer than two
-        participants, no SNPs, more relatives than people or an unknown model.
+        participants, no SNPs, more relatives than people, an unknown model, or a size
+        that would need more memory than the machine has.
     """
-    unknown = sorted(set(params) - set(DEFAULTS))
+    unknown = sorted(map(str, set(params) - set(DEFAULTS)))
     if unknown:
         raise ValueError(f"unknown parameter(s): {', '.join(unknown)}; known: {', '.join(DEFAULTS)}")
     p = {**DEFAULTS, **params}
-    if not _is_int(seed) or seed < 0:
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    reasons = {"n_participants": " (a cohort needs at least two people)", "n_snps": " (no SNPs to simulate)"}
     for name, minimum in [
         ("n_participants", 2), ("n_snps", 1), ("n_reference", 0), ("n_database", 0),
         ("n_relatives", 0), ("population_size", 1), ("n_chromosomes", 1),
     ]:
-        if not _is_int(p[name]):
-            raise ValueError(f"{name} must be an integer; got {p[name]!r}")
-        if p[name] < minimum:
-            what = {"n_participants": "a cohort needs at least two people", "n_snps": "no SNPs to simulate"}.get(name, "")
-            raise ValueError(f"{name} must be at least {minimum}; got {p[name]}" + (f" ({what})" if what else ""))
+        value = check_integer(p[name], name)
+        if value < minimum:
+            raise ValueError(f"{name} must be at least {minimum}; got {value}{reasons.get(name, '')}")
+        p[name] = value
     if p["n_relatives"] > p["n_participants"]:
         raise ValueError(
             f"n_relatives ({p['n_relatives']}) cannot exceed n_participants ({p['n_participants']}): "
@@ -216,17 +242,15 @@ def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
         )
     if p["n_chromosomes"] > p["n_snps"]:
         raise ValueError(f"n_chromosomes ({p['n_chromosomes']}) cannot exceed n_snps ({p['n_snps']})")
-    if p["model"] not in DEMOGRAPHIC_MODELS:
+    if not isinstance(p["model"], str) or p["model"] not in DEMOGRAPHIC_MODELS:
         raise ValueError(f"model {p['model']!r} is unknown; choose one of: {', '.join(DEMOGRAPHIC_MODELS)}")
-    for name in ("voter_coverage",):
-        if not 0.0 <= float(p[name]) <= 1.0:
-            raise ValueError(f"{name} must be between 0 and 1; got {p[name]}")
-    if not 0.0 <= float(p["missing_rate"]) < 0.5:
-        raise ValueError(f"missing_rate must be in [0, 0.5); got {p['missing_rate']}")
+    p["voter_coverage"] = check_number(p["voter_coverage"], "voter_coverage", minimum=0.0, maximum=1.0)
+    p["missing_rate"] = check_number(p["missing_rate"], "missing_rate", minimum=0.0, maximum=0.5, high_open=True)
     ancestry = p["ancestry"]
-    if not isinstance(ancestry, dict) or set(ancestry) - set(POPULATIONS) or not ancestry:
+    if not isinstance(ancestry, dict) or not ancestry or not all(isinstance(k, str) for k in ancestry) or set(ancestry) - set(POPULATIONS):
         raise ValueError(f"ancestry must map some of {', '.join(POPULATIONS)} to proportions; got {ancestry!r}")
-    if any(float(v) < 0 for v in ancestry.values()) or sum(float(v) for v in ancestry.values()) <= 0:
+    shares = {k: check_number(v, f"ancestry[{k!r}]", minimum=0.0) for k, v in ancestry.items()}
+    if sum(shares.values()) <= 0:
         raise ValueError(f"ancestry proportions must be non-negative and not all zero; got {ancestry!r}")
     named = p["n_participants"] + p["n_database"] + p["n_reference"] + 6 * p["n_relatives"]
     if p["population_size"] < named:
@@ -234,8 +258,16 @@ def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
             f"population_size ({p['population_size']}) must be at least the number of named people "
             f"in the world ({named}: participants, database profiles, reference panel and relatives' families)"
         )
+    needed, available = memory_needed(p), _physical_memory()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"this world would need about {needed / 2**30:,.1f} GiB of memory (n_snps={p['n_snps']:,} SNPs for "
+            f"about {named:,} named people, and population_size={p['population_size']:,} residents) but this "
+            f"machine has {available / 2**30:,.1f} GiB; choose smaller n_snps, n_participants, n_database, "
+            "n_reference, n_relatives or population_size"
+        )
     # A fixed key order, so that the same proportions give the same world however written.
-    p["ancestry"] = {k: float(ancestry[k]) for k in POPULATIONS if k in ancestry}
+    p["ancestry"] = {k: shares[k] for k in POPULATIONS if k in shares}
     return p
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from genshare.chunked import is_dask, snp_sums
-from genshare.popgen import check_genotypes
+from genshare.popgen import allele_frequencies
 
 __all__ = ["dp_allele_frequencies", "laplace_scale", "release_frequencies"]
 
@@ -36,23 +35,20 @@ def laplace_scale(n_people: int, n_snps: int, epsilon: float) -> float:
 
 
 def release_frequencies(genotypes: npt.ArrayLike) -> np.ndarray:
-    """Exact alternate-allele frequencies as a release computes them, before any noise.
+    """Exact alternate-allele frequencies as a noisy release computes them, before any noise.
 
-    Missing calls count as reference alleles and the denominator is always 2n, so that it
-    does not depend on anyone's data (this is what bounds the sensitivity at 1/n per SNP).
-    Accepts numpy or Dask arrays chunked by people.
+    The same as :func:`genshare.popgen.allele_frequencies` with ``missing="as_reference"``
+    (this function only names that choice): missing calls count as reference alleles and
+    the denominator is always 2n, so that it does not depend on anyone's data (this is
+    what bounds the sensitivity at 1/n per SNP). Accepts numpy or Dask arrays chunked by
+    people.
 
     Examples
     --------
     >>> release_frequencies(np.array([[0, 2], [-1, 1]])).tolist()
     [0.0, 0.75]
     """
-    if is_dask(genotypes):
-        counts, _, n_people = snp_sums(genotypes)
-    else:
-        g = check_genotypes(genotypes)
-        counts, n_people = np.where(g > 0, g, 0).sum(axis=0, dtype=np.int64), g.shape[0]
-    return counts / (2.0 * n_people)
+    return allele_frequencies(genotypes, missing="as_reference")
 
 
 def dp_allele_frequencies(genotypes: npt.ArrayLike, epsilon: float, seed: int | None = None, clip: bool = True) -> np.ndarray:
