@@ -122,3 +122,34 @@ def test_pca_separates_two_groups_and_is_sign_stable():
     assert np.allclose(scores, again)
     with pytest.raises(ValueError, match="n_components"):
         pg.pca(g, 0)
+
+
+@pytest.mark.skipif(__import__("shutil").which("plink2") is None, reason="plink2 is not installed")
+def test_between_family_kinship_agrees_with_plink2_make_king(tmp_path):
+    """plink2 --make-king-table reports KING-robust's between-family estimator; so must we (within 1e-4)."""
+    import subprocess
+
+    import pandas as pd
+
+    from genshare.cohort.storage import write_vcf
+
+    rng = np.random.default_rng(3)
+    n, m = 12, 400
+    g = hwe_sample(rng.uniform(0.05, 0.95, m), n, rng)
+    g[1] = g[0]  # a duplicate
+    g[2, :200] = g[0, :200]  # a close relative
+    g[rng.random((n, m)) < 0.02] = -1  # missing calls: both count over SNPs called in both
+    snps = pd.DataFrame(
+        {"snp_id": [f"s{i}" for i in range(m)], "chrom": 1, "pos": np.arange(1, m + 1) * 1000, "ref": "A", "alt": "G", "panel": "array"}
+    )
+    (tmp_path / "t.vcf.gz").write_bytes(write_vcf(g, [f"S{i}" for i in range(n)], snps, "kinship test"))
+    subprocess.run(
+        ["plink2", "--vcf", str(tmp_path / "t.vcf.gz"), "--make-king-table", "--threads", "1", "--out", str(tmp_path / "t")],
+        check=True, capture_output=True,
+    )
+    table = pd.read_csv(tmp_path / "t.kin0", sep="\t")
+    i, j = table["#IID1"].str[1:].astype(int), table["IID2"].str[1:].astype(int)
+    ours = pg.kinship(g, estimator="between")[i, j]
+    assert np.abs(ours - table["KINSHIP"].to_numpy()).max() < 1e-4
+    # The lessons' default (the within-family formula for every pair) differs, as its docstring says.
+    assert np.abs(pg.kinship(g)[i, j] - table["KINSHIP"].to_numpy()).max() > 1e-2
