@@ -178,6 +178,8 @@ def site_frequency_spectrum(genotypes: npt.ArrayLike, folded: bool = True) -> np
     >>> site_frequency_spectrum([[0, 1, 2], [0, 0, 2]], folded=False)
     array([1, 1, 0, 0, 1])
     """
+    if not isinstance(folded, (bool, np.bool_)):
+        raise ValueError(f"folded must be True or False; got {folded!r}")
     g = check_genotypes(genotypes)
     complete = (g >= 0).all(axis=0)
     counts = g[:, complete].sum(axis=0, dtype=np.int64)
@@ -252,6 +254,11 @@ def hudson_fst(genotypes_1: npt.ArrayLike, genotypes_2: npt.ArrayLike) -> float:
     p1, p2, n1, n2 = p1[ok], p2[ok], n1[ok], n2[ok]
     numerator = (p1 - p2) ** 2 - p1 * (1 - p1) / (n1 - 1) - p2 * (1 - p2) / (n2 - 1)
     denominator = p1 * (1 - p2) + p2 * (1 - p1)
+    if denominator.sum() <= 0:
+        raise ValueError(
+            "F_ST is undefined here: no SNP has an allele that varies across the two populations "
+            "with at least one called genotype in each (need people with called genotypes at a polymorphic SNP)"
+        )
     return float(numerator.sum() / denominator.sum())
 
 

@@ -370,6 +370,63 @@ def test_linkage_functions_refuse_bad_column_lists(data):
     raises_naming("quasi_identifiers", lambda: A.linkage_attack(table, table, bad))
 
 
+@PROPERTY
+@given(data=st.data())
+def test_two_matrix_summaries_give_a_number_or_name_the_problem(data):
+    a = data.draw(genotype_matrices())
+    b = data.draw(genotype_matrices(shape=(data.draw(st.integers(1, 6)), a.shape[1])))
+    try:
+        fst = popgen.hudson_fst(a, b)
+    except ValueError as error:
+        assert "F_ST is undefined" in str(error)
+    else:
+        assert np.isfinite(fst)
+    r2 = popgen.ld_r2(a, a)
+    assert ((r2 >= -1e-9) & (r2 <= 1 + 1e-9) | np.isnan(r2)).all()
+    raises_naming("genotypes_2", lambda: popgen.hudson_fst(a, data.draw(bad_genotypes)))
+    raises_naming("genotypes_b", lambda: popgen.ld_r2(a, data.draw(bad_genotypes)))
+    # (None is not bad here: it means "pairs within genotypes_a".)
+    raises_naming("genotypes_b", lambda: popgen.kinship(a, data.draw(bad_genotypes.filter(lambda x: x is not None))))
+
+
+@PROPERTY
+@given(values=st.lists(st.one_of(st.floats(-1, 1), st.just(np.nan)), min_size=1, max_size=8))
+def test_relationship_degree_labels_every_value(values):
+    labels = A.relationship_degree(values)
+    for value, label in zip(values, labels):
+        if np.isnan(value):
+            assert label == "undetermined"
+        else:
+            expected = "unrelated"
+            for name, bound in sorted(A.KING_THRESHOLDS.items(), key=lambda item: item[1]):
+                if value >= bound:
+                    expected = name
+            assert label == expected
+
+
+@PROPERTY
+@given(data=st.data())
+def test_beacon_query_answers_presence_or_names_snps(data):
+    g = data.draw(genotype_matrices())
+    beacon = A.Beacon(g)
+    index = data.draw(st.lists(st.integers(0, g.shape[1] - 1), max_size=5))
+    assert beacon.query(np.array(index, dtype=int)).tolist() == [bool((np.asarray(g)[:, i] > 0).any()) for i in index]
+    bad = data.draw(st.sampled_from([[g.shape[1]], [-1], [0.5], ["0"], [True], [[0], [0, 1]]]))
+    raises_naming("snps", lambda: beacon.query(bad))
+
+
+def test_dask_genotypes_of_the_wrong_kind_are_refused():
+    import dask.array as da
+
+    for bad, reason in [
+        (da.from_array(np.zeros((4, 3)), chunks=(2, -1)), "integers"),
+        (da.from_array(np.zeros(4, dtype=np.int8), chunks=2), "2-D"),
+        (da.from_array(np.zeros((0, 3), dtype=np.int8), chunks=(1, -1)), "empty"),
+    ]:
+        with pytest.raises(ValueError, match=f"genotypes.*{reason}"):
+            popgen.allele_frequencies(bad)
+
+
 # --- known answers for the cases of issue 13 -------------------------------------------------
 
 
