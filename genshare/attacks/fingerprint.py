@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -49,7 +49,7 @@ def uniqueness_curve(genotypes: npt.ArrayLike, snp_counts: Sequence[int], seed: 
     """
     g = check_genotypes(genotypes)
     n_people, n_snps = g.shape
-    if isinstance(snp_counts, (str, bytes)) or not isinstance(snp_counts, (Sequence, np.ndarray, range)):
+    if isinstance(snp_counts, (str, bytes, Mapping)) or not isinstance(snp_counts, Iterable):
         raise ValueError(f"snp_counts must be a list of integers; got {type(snp_counts).__name__}")
     counts = np.array(sorted({check_integer(k, f"snp_counts[{i}]") for i, k in enumerate(snp_counts)}), dtype=np.int64)
     if counts.size == 0:
