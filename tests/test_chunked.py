@@ -36,6 +36,9 @@ def test_same_answers_as_numpy(world, chunked):
     assert np.array_equal(kinship(dg, ddb), kinship(g, db), equal_nan=True)
     assert np.array_equal(kinship(dg), kinship(g), equal_nan=True)
     assert np.array_equal(kinship(g, ddb), kinship(g, db), equal_nan=True)
+    assert np.array_equal(kinship(dg, ddb, estimator="between"), kinship(g, db, estimator="between"), equal_nan=True)
+    for missing in ("skip", "as_reference"):
+        assert np.array_equal(popgen.allele_frequencies(dg, missing=missing), popgen.allele_frequencies(g, missing=missing), equal_nan=True)
     assert np.array_equal(homer_statistic(dg, freqs, ref), homer_statistic(g, freqs, ref))
     assert np.allclose(lr_membership_statistic(dg, freqs, ref), lr_membership_statistic(g, freqs, ref), rtol=1e-12)
     assert np.array_equal(dp_allele_frequencies(dg, 5.0, seed=3), dp_allele_frequencies(g, 5.0, seed=3))
