@@ -196,7 +196,7 @@ def _release_ages(column: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, i
             # the person counts as possibly over 89, so their birth year is removed.
             released.append(f"{age:g}{plus}"), over.append(bool(plus)), unknown.append(False)
     index = column.index
-    return (pd.Series(released, index=index, dtype=object), pd.Series(over, index=index),
+    return (_text_series(released, index), pd.Series(over, index=index),
             pd.Series(unknown, index=index), pooled, unreadable)
 
 
@@ -308,12 +308,25 @@ def _scan_text(column: pd.Series) -> tuple[pd.Series, list[tuple[str, int]]]:
             hits[letter] = hits.get(letter, 0) + int(found.sum())
             text = text.str.replace(pattern, _REDACTED, regex=True)
     values[is_text] = text
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        values = values.astype(column.dtype)  # keep pandas' string dtype
     return values, list(hits.items())
 
 
+def _text_series(values: list, index: pd.Index) -> pd.Series:
+    """Text values (None for missing) in pandas' default dtype for text, as the input's text columns have."""
+    return pd.Series(values, index=index, dtype=None if any(isinstance(v, str) for v in values) else object)
+
+
 def _looks_like_prose(column: pd.Series) -> bool:
-    words = column.map(lambda v: len(re.findall(r"[A-Za-z]{2,}", v)) if isinstance(v, str) else 0)
-    return bool((words >= 3).any())
+    """Some value is a phrase of three or more words that no other record shares.
+
+    Category labels repeated across records ("chronic kidney disease") are not prose; a
+    sentence written about one person is.
+    """
+    words = column.map(lambda v: len(re.findall(r"[^\W\d_]{2,}", v)) if isinstance(v, str) else 0)
+    once = ~column.duplicated(keep=False)
+    return bool(((words >= 3) & once).any())
 
 
 def _may_be_unique_code(column: pd.Series) -> bool:
@@ -494,7 +507,8 @@ def safe_harbor(
             zip3 = out[column].map(lambda v: _read_zip3(v, digits))
             unreadable = int((zip3 == "").sum())
             allowed = zip3.map(lambda z: isinstance(z, str) and populations.get(z, 0) > 20_000)
-            new = pd.Series(np.where(allowed, zip3, "000"), index=out.index, dtype=object).where(zip3.notna(), None)
+            new = _text_series([z if ok else "000" for z, ok in zip(zip3.tolist(), allowed.tolist())], out.index)
+            new = new.where(zip3.notna())
             position = out.columns.get_loc(column)
             out = out.drop(columns=column)
             out.insert(position, _free_name(out.columns, "zip3"), new)
@@ -518,7 +532,7 @@ def safe_harbor(
     # Identifier patterns in whatever text remains, then what cannot be vouched for.
     for column in [c for c, kind in kinds.items() if kind == "other"]:
         values = out[column]
-        redacted = False
+        redacted = prose = False
         if values.map(lambda v: isinstance(v, str)).any():
             scanned, hits = _scan_text(values)
             for letter, cells in hits:
@@ -533,7 +547,7 @@ def safe_harbor(
                      "are not found this way; read it before release", cells, _REVIEW)
         if not re.search(r"[A-Za-z]", str(column)):
             note(column, "?", "the column name does not say what it holds; check it before release", len(table), _REVIEW)
-        if _may_be_unique_code(values):
+        if not (prose or redacted) and _may_be_unique_code(values):
             note(column, "R", "every value is a distinct code or number, possibly a unique identifier (rule R); "
                  "list it in keep if it is a random study code", int(values.notna().sum()), _REVIEW)
     return out.reset_index(drop=True), pd.DataFrame(report, columns=REPORT_COLUMNS)
