@@ -275,14 +275,15 @@ def test_what_cannot_be_decided_is_reported_not_passed():
             "sex": ["F", "F"],
             "bmi": [21.5, 23.25],
             "comorbidity": ["chronic kidney disease"] * 2,  # a label shared by records is not prose
+            "blob": [b"555-010-2233", {"phone": "555-010-2233"}],  # cannot be scanned
         }
     )
     released, report = D.safe_harbor(t, {})
     assert list(released.columns) == list(t.columns)  # nothing was removed...
     review = D.needs_review(report)
-    assert set(review["column"]) == {"comments", "story", "code", "badge", "0"}  # ...but all this is reported
+    assert set(review["column"]) == {"comments", "story", "code", "badge", "0", "blob"}  # ...but all this is reported
     assert set(report["status"]) == {"needs review"} and list(report.columns) == SH.REPORT_COLUMNS
-    kept, report = D.safe_harbor(t, {}, keep=["code", "badge", 0, "comments", "story"])
+    kept, report = D.safe_harbor(t, {}, keep=["code", "badge", 0, "comments", "story", "blob"])
     assert report.empty
 
 

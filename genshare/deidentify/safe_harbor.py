@@ -313,6 +313,18 @@ def _scan_text(column: pd.Series) -> tuple[pd.Series, list[tuple[str, int]]]:
     return values, list(hits.items())
 
 
+def _hashable(column: pd.Series) -> pd.Series:
+    """The column with unhashable cells (lists, dicts) replaced by their repr, so it can be compared."""
+    def key(value: object) -> object:
+        try:
+            hash(value)
+        except TypeError:
+            return repr(value)
+        return value
+
+    return column.map(key) if column.dtype == object else column
+
+
 def _text_series(values: list, index: pd.Index) -> pd.Series:
     """Text values (None for missing) in pandas' default dtype for text, as the input's text columns have."""
     return pd.Series(values, index=index, dtype=None if any(isinstance(v, str) for v in values) else object)
@@ -325,13 +337,13 @@ def _looks_like_prose(column: pd.Series) -> bool:
     sentence written about one person is.
     """
     words = column.map(lambda v: len(re.findall(r"[^\W\d_]{2,}", v)) if isinstance(v, str) else 0)
-    once = ~column.duplicated(keep=False)
+    once = ~_hashable(column).duplicated(keep=False)
     return bool(((words >= 3) & once).any())
 
 
 def _may_be_unique_code(column: pd.Series) -> bool:
     """Every value distinct, at least two of them, and each a whole number or text with a digit."""
-    values = column.dropna()
+    values = _hashable(column.dropna())
     if len(values) < 2 or not values.is_unique:
         return False
     coded = values.map(lambda v: _integral(v) is not None or (isinstance(v, str) and bool(re.search(r"\d", v))))
@@ -545,6 +557,10 @@ def safe_harbor(
                 cells = int(values.map(lambda v: isinstance(v, str) and bool(v.strip())).sum())
                 note(column, "?", "free text: scanned for patterns only, names, places and other identifiers in prose "
                      "are not found this way; read it before release", cells, _REVIEW)
+        odd = values.map(lambda v: not (_is_missing(v) or isinstance(v, (str, int, float, np.number, date, np.datetime64))))
+        if odd.any():
+            note(column, "?", "values the scan cannot read (such as bytes, lists or objects); check them before release",
+                 int(odd.sum()), _REVIEW)
         if not re.search(r"[A-Za-z]", str(column)):
             note(column, "?", "the column name does not say what it holds; check it before release", len(table), _REVIEW)
         if not (prose or redacted) and _may_be_unique_code(values):
