@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 
 import numpy as np
@@ -9,6 +10,8 @@ import pandas as pd
 import pytest
 
 from genshare import deidentify as D
+
+SH = importlib.import_module("genshare.deidentify.safe_harbor")  # the module, not the function of that name
 
 
 # --- Safe Harbor ------------------------------------------------------------------------------
@@ -98,6 +101,213 @@ def test_safe_harbor_without_age_column_uses_birth_year():
     assert released["date_of_birth_year"].isna().tolist() == [True, False]
 
 
+# --- Safe Harbor: hostile input, case by case ----------------------------------------------------
+
+BIG = {"021": 50_000, "390": 30_000, "393": 30_000}
+
+
+@pytest.mark.parametrize(
+    "age, released_age",
+    [("90+", "90+"), ("95 years", "90+"), ("95 yrs", "90+"), ("95 years old", "90+"), (" 95 ", "90+"), (95.0, "90+"),
+     (89.5, "90+"), (np.int64(101), "90+"), ("89", "89"), (40.5, "40.5"), (40, "40"), ("85+", "85+")],
+)
+def test_ages_in_every_format_pool_the_over_89_and_hide_their_birth_year(age, released_age):
+    t = pd.DataFrame({"age": [age, 30], "date_of_birth": ["1930-05-01", "1996-05-01"]})
+    released, report = D.safe_harbor(t, {}, reference_year=2026)
+    assert released["age"].tolist() == [released_age, "30"]
+    # Everyone here born in 1930 is over 89 by the birth year, whatever the age column says.
+    assert released["date_of_birth_year"].isna().tolist() == [True, False]
+
+
+@pytest.mark.parametrize("age", ["", None, np.nan, pd.NA, "   "])
+def test_an_empty_age_falls_back_on_the_birth_date(age):
+    t = pd.DataFrame({"age": [age, age], "DOB": ["1920-01-01", "1990-01-01"]})
+    released, _ = D.safe_harbor(t, {}, reference_year=2026)
+    assert released["DOB_year"].isna().tolist() == [True, False]
+    assert released["age"].isna().all()
+
+
+@pytest.mark.parametrize("age", ["ninety", "old", True, -3, float("inf"), "90-95"])
+def test_an_unreadable_age_is_removed_and_reported_and_hides_the_birth_year(age):
+    t = pd.DataFrame({"Age": [age], "BirthDate": ["1990-01-01"]})
+    released, report = D.safe_harbor(t, {}, reference_year=2026)
+    assert released["Age"].isna().all() and released["BirthDate_year"].isna().all()  # fail closed
+    assert report["action"].str.contains("could not be read").any()
+
+
+def test_age_without_a_birth_date_and_fractional_ages_do_not_crash():
+    released, _ = D.safe_harbor(pd.DataFrame({"AgeAtAdmission": [95.5, 30.25, 12]}), {})
+    assert released["AgeAtAdmission"].tolist() == ["90+", "30.25", "12"]
+
+
+@pytest.mark.parametrize(
+    "name, letter",
+    [("StreetAddress", "B"), ("Address1", "B"), ("HomeAddress", "B"), ("home address", "B"), ("ADDRESS_LINE_2", "B"),
+     ("PlaceOfBirth", "B"), ("PhoneNumber", "D"), ("CellPhone", "D"), ("phone2", "D"), ("MobileNo", "D"),
+     ("FaxNumber", "E"), ("EmailAddress", "F"), ("e-mail", "F"), ("SSN", "G"), ("SocialSecurityNumber", "G"),
+     ("MRN", "H"), ("MedicalRecordNumber", "H"), ("PatientID", "H"), ("HealthPlanID", "I"), ("AccountNo", "J"),
+     ("UserName", "J"), ("DriversLicenseNumber", "K"), ("LicensePlate", "L"), ("VIN", "L"), ("DeviceSerial", "M"),
+     ("WebsiteURL", "N"), ("IPAddress", "O"), ("ipv6", "O"), ("Fingerprint", "P"), ("FacePhoto", "Q"),
+     ("FirstName", "A"), ("lastName", "A"), ("Patient Name", "A"), ("Surname", "A")],
+)
+def test_identifier_columns_are_found_under_any_naming_style(name, letter):
+    released, report = D.safe_harbor(pd.DataFrame({name: ["x1", "x2"], "dx": ["a", "b"]}), {})
+    assert list(released.columns) == ["dx"]
+    assert report.loc[report["column"] == name, "identifier"].tolist() == [letter]
+
+
+def test_column_words_split_every_style():
+    words = SH.column_words
+    assert words("AgeAtAdmission") == ["age", "at", "admission"]
+    assert words("ZIPCode") == ["zip", "code"] and words("zip_code") == ["zip", "code"] and words("Zip Code 5") == ["zip", "code", "5"]
+    assert words("dateOfBirth") == ["date", "of", "birth"] and words("Address1") == ["address", "1"]
+    assert words("TumorStage") == ["tumor", "stage"]  # no "age" hidden inside a word
+
+
+def test_words_inside_other_words_are_not_identifiers():
+    t = pd.DataFrame({"TumorStage": ["II", "III"], "Hotel": ["a", "a"], "PlateletCount": [200.5, 300.5], "Interface": ["x", "x"]})
+    released, report = D.safe_harbor(t, {})
+    assert list(released.columns) == list(t.columns) and report.empty
+
+
+@pytest.mark.parametrize(
+    "zip_value, zip3",
+    [(2138, "021"), (2138.0, "021"), ("2138", "021"), ("02138", "021"), ("02138-1234", "021"), ("021381234", "021"),
+     (21381234, "021"), (np.int64(2138), "021"), (39011, "390"), ("39011 1234", "390"), ("  39011", "390"),
+     (501, "000"), ("abcde", "000"), ("1234567", "000"), (-2138, "000"), (True, "000")],
+)
+def test_zip_codes_stored_as_numbers_keep_their_leading_zeros(zip_value, zip3):
+    released, report = D.safe_harbor(pd.DataFrame({"ZipCode": [zip_value]}), BIG)
+    assert released["zip3"].tolist() == [zip3]
+
+
+def test_zip3_population_keys_may_be_numbers_and_bad_ones_are_refused():
+    released, _ = D.safe_harbor(pd.DataFrame({"zip": ["02138"]}), {21: 50_000})
+    assert released["zip3"].tolist() == ["021"]
+    for bad, message in [({"2138x": 1}, "not a three-digit ZIP area"), ({"021": -1}, "non-negative whole number"),
+                         ({"021": float("nan")}, "non-negative whole number"), (["021"], "must map")]:
+        with pytest.raises(ValueError, match=message):
+            D.safe_harbor(pd.DataFrame({"zip": ["02138"]}), bad)
+
+
+def test_two_zip_columns_and_a_missing_zip():
+    t = pd.DataFrame({"zip": ["02138", None], "work_zip": [39011, 39311]})
+    released, report = D.safe_harbor(t, BIG)
+    assert list(released.columns) == ["zip3", "zip3_2"]
+    assert released["zip3"].iloc[0] == "021" and pd.isna(released["zip3"].iloc[1])
+    assert released["zip3_2"].tolist() == ["390", "393"]
+
+
+def test_an_empty_table_with_identifier_columns():
+    t = pd.DataFrame({"zip": pd.Series([], dtype=object), "Age": [], "DOB": [], "Name": [], "notes": []})
+    released, report = D.safe_harbor(t, BIG)
+    assert list(released.columns) == ["zip3", "Age", "DOB_year", "notes"] and len(released) == 0
+
+
+@pytest.mark.parametrize(
+    "value, year",
+    [("1950-03-03", 1950), ("03/04/1985", 1985), ("March 3, 2021", 2021), ("3 Mar 1950", 1950), ("19500303", 1950),
+     (19500303, 1950), ("2021-03-03T10:15:00Z", 2021), ("2021-03-03 10:15", 2021), (1950, 1950),
+     (pd.Timestamp("1977-07-07"), 1977), ("soon", None), ("03/04", None), ("1950-02-30", None), (3.5, None)],
+)
+def test_dates_in_any_format_keep_only_the_year(value, year):
+    released, report = D.safe_harbor(pd.DataFrame({"VisitDate": [value]}), {})
+    got = released["VisitDate_year"].iloc[0]
+    assert (pd.isna(got) and year is None) or got == year
+    if year is None:
+        assert report["action"].str.contains("could not be read as dates").any()
+
+
+def test_dates_under_a_name_that_does_not_say_so_keep_only_the_year():
+    released, report = D.safe_harbor(pd.DataFrame({"seen": pd.to_datetime(["2021-03-03", "2022-04-04"])}), {})
+    assert released["seen_year"].tolist() == [2021, 2022]
+
+
+@pytest.mark.parametrize(
+    "text, secret",
+    [
+        ("call +44 20 7946 0958 today", "7946"),
+        ("call +33 1 23 45 67 89", "45 67"),
+        ("call 0049 30 1234567", "1234567"),
+        ("call (555) 010-2233", "010-2233"),
+        ("call 555.010.2233", "010.2233"),
+        ("local 010-2233", "010-2233"),
+        ("seen March 3, 2021", "March 3"),
+        ("born 3 Mar 1950", "Mar"),
+        ("born 3rd of March 1950", "March"),
+        ("born on 19500303", "19500303"),
+        ("born on 03031950", "03031950"),
+        ("at 2021-03-03T10:15:00Z", "10:15"),
+        ("at 2021-03-03T10:15:00+01:00", "03T"),
+        ("on 03/04/85", "03/04"),
+        ("from 2001:db8::ff00:42:8329", "db8"),
+        ("from fe80::1", "fe80"),
+        ("from 2001:0db8:85a3:0000:0000:8a2e:0370:7334", "8a2e"),
+        ("from ::ffff:192.0.2.128", "192.0.2"),
+        ("from 10.0.0.1", "10.0.0"),
+        ("mail ann@example.org", "example.org"),
+        ("mail ann (at) example (dot) org", "example"),
+        ("see https://x.example/ann", "x.example"),
+        ("see www.ann.example", "ann.example"),
+        ("SSN 123-45-6789", "6789"),
+        ("SSN 123.45.6789", "6789"),
+        ("MRN: 77123", "77123"),
+        ("lives in 02138", "02138"),
+        ("a 93-year-old", "93"),
+        ("aged 97", "97"),
+    ],
+)
+def test_free_text_patterns_are_redacted(text, secret):
+    released, report = D.safe_harbor(pd.DataFrame({"notes": [text]}), {})
+    assert secret not in released["notes"].iloc[0], released["notes"].iloc[0]
+    assert "[REDACTED]" in released["notes"].iloc[0]
+    assert D.needs_review(report)["column"].tolist() == ["notes"]  # scanned text is never vouched for
+
+
+def test_what_cannot_be_decided_is_reported_not_passed():
+    t = pd.DataFrame(
+        {
+            "comments": ["fine", "fine"],  # named as free text
+            "story": ["Dr Smith saw him at home", "no issue"],  # prose
+            "code": ["K-100", "K-207"],  # distinct codes: rule R?
+            "badge": [1001, 1002],  # distinct numbers
+            0: ["a", "b"],  # a name that says nothing
+            "sex": ["F", "F"],
+            "bmi": [21.5, 23.25],
+            "comorbidity": ["chronic kidney disease"] * 2,  # a label shared by records is not prose
+            "blob": [b"555-010-2233", {"phone": "555-010-2233"}],  # cannot be scanned
+        }
+    )
+    released, report = D.safe_harbor(t, {})
+    assert list(released.columns) == list(t.columns)  # nothing was removed...
+    review = D.needs_review(report)
+    assert set(review["column"]) == {"comments", "story", "code", "badge", "0", "blob"}  # ...but all this is reported
+    assert set(report["status"]) == {"needs review"} and list(report.columns) == SH.REPORT_COLUMNS
+    kept, report = D.safe_harbor(t, {}, keep=["code", "badge", 0, "comments", "story", "blob"])
+    assert report.empty
+
+
+def test_safe_harbor_bad_arguments():
+    t = pd.DataFrame({"zip": ["02138"], "x": [1]})
+    with pytest.raises(ValueError, match="repeated column"):
+        D.safe_harbor(pd.DataFrame([[1, 2]], columns=["a", "a"]), {})
+    with pytest.raises(ValueError, match="keep names column"):
+        D.safe_harbor(t, {}, keep="zap")
+    released, _ = D.safe_harbor(t, {}, keep="zip")  # a string is one column
+    assert released["zip"].tolist() == ["02138"]
+    with pytest.raises(ValueError, match="keep must be"):
+        D.safe_harbor(t, {}, keep=3)
+    for year in [2026.5, "2026", None]:
+        with pytest.raises(ValueError, match="reference_year"):
+            D.safe_harbor(t, {}, reference_year=year)
+
+
+def test_a_duplicated_index_is_handled():
+    t = pd.DataFrame({"notes": ["call 555-010-2233", "ok"], "age": [95, 3]}, index=[7, 7])
+    released, _ = D.safe_harbor(t, {})
+    assert released["notes"].tolist() == ["call [REDACTED]", "ok"] and released["age"].tolist() == ["90+", "3"]
+
+
 def test_identifier_types_are_the_eighteen_of_the_rule():
     assert list(D.IDENTIFIER_TYPES) == list("ABCDEFGHIJKLMNOPQR")
 
@@ -129,6 +339,40 @@ def test_anonymity_bad_input(function):
         function(t, [])
     with pytest.raises(ValueError, match="no column"):
         function(t, ["age"])
+
+
+def test_a_string_names_one_column():
+    t = pd.DataFrame({"zip": list("112"), "z": list("aaa"), "i": list("aaa"), "p": list("aaa"), "dx": list("abc")})
+    assert D.k_anonymity(t, "zip") == 1 == D.k_anonymity(t, ["zip"])  # the column zip, not z, i and p
+    assert D.k_anonymity(t, ("z", "i", "p")) == 3
+    assert D.l_diversity(t, "zip", "dx") == 1
+    assert D.k_anonymity(t, ["zip", "zip"]) == 1  # a repeated name counts once
+
+
+@pytest.mark.parametrize(
+    "columns, message",
+    [("nope", "no column.*'nope'"), (["zip", "age", "sex"], "no column.*'age', 'sex'"), (["zip", ["z"]], "no column"),
+     (3, "must be a column name or a list"), (None, "must be a column name or a list"), ([], "empty"), ("", "no column")],
+)
+def test_quasi_identifier_errors_name_the_columns(columns, message):
+    t = pd.DataFrame({"zip": list("112"), "dx": list("abc")})
+    with pytest.raises(ValueError, match=message):
+        D.k_anonymity(t, columns)
+    with pytest.raises(ValueError, match=message):
+        D.l_diversity(t, columns, "dx")
+
+
+def test_l_diversity_does_not_count_a_missing_value_as_a_value():
+    t = pd.DataFrame({"zip": list("1122"), "hiv": ["yes", None, "no", "yes"]})
+    assert D.l_diversity(t, "zip", "hiv") == 1  # ZIP 1: "yes" and a missing value reveal "yes"
+    assert D.l_diversity(t.assign(hiv=["yes", np.nan, "no", "yes"]), "zip", "hiv") == 1
+    assert D.l_diversity(t.assign(hiv=[None, None, "no", "yes"]), "zip", "hiv") == 0  # nothing known in ZIP 1
+    assert D.l_diversity(t.assign(hiv=["yes", "no", "no", "yes"]), "zip", "hiv") == 2
+    assert D.l_diversity(t.iloc[:0], "zip", "hiv") == 0
+    with pytest.raises(ValueError, match="sensitive must be the name of one column"):
+        D.l_diversity(t, "zip", ["hiv"])
+    with pytest.raises(ValueError, match="repeated column"):
+        D.k_anonymity(pd.DataFrame([[1, 2]], columns=["a", "a"]), "a")
 
 
 def random_table(rng: np.random.Generator, n: int) -> pd.DataFrame:
@@ -228,3 +472,25 @@ def test_dp_is_reproducible_clipped_and_checks_input():
         D.dp_allele_frequencies(np.array([[3]]), 1.0)
     with pytest.raises(ValueError, match="2-D"):
         D.dp_allele_frequencies(np.array([0, 1]), 1.0)
+
+
+@pytest.mark.parametrize("epsilon", [[1.0], "1", "1.0", None, True, np.array([1.0, 2.0]), float("nan"), -1, 0, complex(1, 0)])
+def test_dp_epsilon_must_be_one_positive_number(epsilon):
+    g = np.array([[0, 2], [1, 1]], dtype=np.int8)
+    with pytest.raises(ValueError, match="epsilon must be a positive number"):
+        D.dp_allele_frequencies(g, epsilon, seed=1)
+    with pytest.raises(ValueError, match="epsilon must be a positive number"):
+        D.laplace_scale(2, 2, epsilon)
+
+
+def test_dp_other_parameters_are_checked_and_lists_are_accepted():
+    g = [[0, 2], [1, 1]]
+    assert D.dp_allele_frequencies(g, 1e9, seed=0).round(3).tolist() == [0.25, 0.75]
+    assert np.array_equal(D.dp_allele_frequencies(g, 1.0, seed=np.random.default_rng(5)), D.dp_allele_frequencies(g, 1.0, seed=np.random.default_rng(5)))
+    for kwargs, message in [({"seed": "a"}, "seed"), ({"seed": 1.5}, "seed"), ({"seed": -1}, "seed"), ({"seed": True}, "seed"),
+                            ({"clip": "yes"}, "clip")]:
+        with pytest.raises(ValueError, match=message):
+            D.dp_allele_frequencies(g, 1.0, **kwargs)
+    for kwargs in [{"n_people": True, "n_snps": 1, "epsilon": 1.0}, {"n_people": 2, "n_snps": 2.0, "epsilon": 1.0}]:
+        with pytest.raises(ValueError, match="must be a positive integer"):
+            D.laplace_scale(**kwargs)

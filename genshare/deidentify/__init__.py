@@ -13,7 +13,7 @@ from genshare.deidentify.anonymity import (
     zip_hierarchy,
 )
 from genshare.deidentify.privacy import dp_allele_frequencies, laplace_scale, release_frequencies
-from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, safe_harbor
+from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, needs_review, safe_harbor
 
 __all__ = [
     "IDENTIFIER_TYPES",
@@ -23,6 +23,7 @@ __all__ = [
     "k_anonymity",
     "l_diversity",
     "laplace_scale",
+    "needs_review",
     "release_frequencies",
     "safe_harbor",
     "zip_hierarchy",

@@ -19,24 +19,55 @@ __all__ = ["date_hierarchy", "generalize", "k_anonymity", "l_diversity", "numeri
 Level = Callable[[pd.Series], pd.Series]
 
 
-def _check(table: pd.DataFrame, columns: Sequence[str], what: str = "quasi_identifiers") -> list[str]:
+def _check(table: pd.DataFrame, columns: str | Sequence[str], what: str = "quasi_identifiers") -> list[str]:
+    """The column names as a list: one name (a string) or a sequence of names, all in ``table``."""
     if not isinstance(table, pd.DataFrame):
         raise ValueError(f"table must be a pandas DataFrame; got {type(table).__name__}")
-    columns = list(columns)
+    if isinstance(columns, str):
+        columns = [columns]  # "zip" is the column zip, not the columns z, i and p
+    elif isinstance(columns, Mapping):
+        columns = list(columns)
+    else:
+        try:
+            columns = list(columns)
+        except TypeError:
+            raise ValueError(f"{what} must be a column name or a list of column names; got {columns!r}") from None
     if not columns:
         raise ValueError(f"{what} is empty; name at least one column")
-    missing = [c for c in columns if c not in table.columns]
+    if table.columns.duplicated().any():
+        raise ValueError(f"table has repeated column name(s) {', '.join(map(str, table.columns[table.columns.duplicated()]))}")
+    missing = []
+    for c in columns:
+        try:
+            present = c in table.columns
+        except TypeError:  # unhashable, such as a list inside the list
+            present = False
+        if not present:
+            missing.append(repr(c))
     if missing:
-        raise ValueError(f"table has no column(s) {', '.join(missing)}; it has {', '.join(map(str, table.columns))}")
-    return columns
+        raise ValueError(f"{what}: table has no column(s) {', '.join(missing)}; it has {', '.join(map(str, table.columns))}")
+    return list(dict.fromkeys(columns))
 
 
 def _class_sizes(table: pd.DataFrame, columns: list[str]) -> pd.Series:
     return table.groupby(columns, dropna=False, sort=False)[columns[0]].transform("size")
 
 
-def k_anonymity(table: pd.DataFrame, quasi_identifiers: Sequence[str]) -> int:
+def k_anonymity(table: pd.DataFrame, quasi_identifiers: str | Sequence[str]) -> int:
     """The k of ``table``: the size of its smallest equivalence class (0 for an empty table).
+
+    Parameters
+    ----------
+    table
+        The released records, one per row.
+    quasi_identifiers
+        A column name or a list of them. Missing values form a class of their own.
+
+    Raises
+    ------
+    ValueError
+        If ``table`` is not a DataFrame or a quasi-identifier is not one of its columns
+        (all such names are listed).
 
     Examples
     --------
@@ -48,22 +79,45 @@ def k_anonymity(table: pd.DataFrame, quasi_identifiers: Sequence[str]) -> int:
     return int(_class_sizes(table, columns).min()) if len(table) else 0
 
 
-def l_diversity(table: pd.DataFrame, quasi_identifiers: Sequence[str], sensitive: str) -> int:
+def l_diversity(table: pd.DataFrame, quasi_identifiers: str | Sequence[str], sensitive: str) -> int:
     """Distinct l-diversity: the fewest distinct sensitive values in any equivalence class.
+
+    A missing sensitive value is not a value: it adds no diversity, because it does not
+    stop an attacker from learning the value of the others in the class (a class with
+    ``["HIV", NaN]`` is 1-diverse, not 2-diverse), and a class whose sensitive values are
+    all missing counts 0. This is the fail-closed choice; it can only lower l.
+
+    Parameters
+    ----------
+    table
+        The released records, one per row.
+    quasi_identifiers
+        A column name or a list of them.
+    sensitive
+        The one sensitive column, not among the quasi-identifiers.
+
+    Returns
+    -------
+    int
+        l, from 0 (some class has no known sensitive value) up; 0 for an empty table.
 
     Examples
     --------
     >>> t = pd.DataFrame({"zip": ["1", "1", "2", "2"], "hiv": ["yes", "yes", "no", "yes"]})
     >>> l_diversity(t, ["zip"], "hiv")  # everyone in ZIP 1 has the same value
     1
+    >>> l_diversity(t.assign(hiv=["yes", None, "no", "yes"]), "zip", "hiv")  # a missing value adds nothing
+    1
     """
     columns = _check(table, quasi_identifiers)
+    if not isinstance(sensitive, str):
+        raise ValueError(f"sensitive must be the name of one column; got {sensitive!r}")
     _check(table, [sensitive], "sensitive")
     if sensitive in columns:
         raise ValueError(f"the sensitive column {sensitive!r} cannot also be a quasi-identifier")
     if not len(table):
         return 0
-    return int(table.groupby(columns, dropna=False, sort=False)[sensitive].nunique(dropna=False).min())
+    return int(table.groupby(columns, dropna=False, sort=False)[sensitive].nunique(dropna=True).min())
 
 
 # --- generalisation hierarchies ---------------------------------------------------------------
@@ -160,7 +214,9 @@ def generalize(
     >>> released["zip5"].tolist(), released["sex"].tolist(), int(summary["k"])
     (['390**', '390**', '390**', '390**'], ['F', 'F', 'M', 'M'], 2)
     """
-    columns = _check(table, list(hierarchies))
+    if not isinstance(hierarchies, Mapping):
+        raise ValueError("hierarchies must map each quasi-identifier to its list of generalisation levels")
+    columns = _check(table, list(hierarchies), "hierarchies")
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
         raise ValueError(f"k must be an integer of at least 1; got {k!r}")
     if not 0.0 <= max_suppression <= 1.0:

@@ -25,13 +25,19 @@ def laplace_scale(n_people: int, n_snps: int, epsilon: float) -> float:
     >>> laplace_scale(n_people=1000, n_snps=10, epsilon=1.0)
     0.01
     """
-    if not isinstance(n_people, (int, np.integer)) or n_people < 1:
+    if isinstance(n_people, bool) or not isinstance(n_people, (int, np.integer)) or n_people < 1:
         raise ValueError(f"n_people must be a positive integer; got {n_people!r}")
-    if not isinstance(n_snps, (int, np.integer)) or n_snps < 1:
+    if isinstance(n_snps, bool) or not isinstance(n_snps, (int, np.integer)) or n_snps < 1:
         raise ValueError(f"n_snps must be a positive integer; got {n_snps!r}")
-    if not np.isfinite(epsilon) or epsilon <= 0:
-        raise ValueError(f"epsilon must be a positive number; got {epsilon!r}")
+    _check_epsilon(epsilon)
     return float(n_snps) / (float(n_people) * float(epsilon))
+
+
+def _check_epsilon(epsilon: object) -> None:
+    """epsilon must be one finite positive real number (not a list, a string or a bool)."""
+    real = isinstance(epsilon, (int, float, np.integer, np.floating)) and not isinstance(epsilon, (bool, np.bool_))
+    if not real or not np.isfinite(epsilon) or epsilon <= 0:
+        raise ValueError(f"epsilon must be a positive number; got {epsilon!r}")
 
 
 def release_frequencies(genotypes: npt.ArrayLike) -> np.ndarray:
@@ -76,8 +82,21 @@ def dp_allele_frequencies(genotypes: npt.ArrayLike, epsilon: float, seed: int | 
     >>> g = np.array([[0, 2], [1, 2]])
     >>> dp_allele_frequencies(g, epsilon=1e9, seed=0).round(3).tolist()  # almost no noise
     [0.25, 1.0]
+
+    Raises
+    ------
+    ValueError
+        If ``epsilon`` is not one positive finite number, ``seed`` is not an integer or
+        None, ``clip`` is not a boolean, or the genotypes are invalid.
     """
+    _check_epsilon(epsilon)
+    generator = isinstance(seed, (np.random.Generator, np.random.SeedSequence))
+    integer = isinstance(seed, (int, np.integer)) and not isinstance(seed, (bool, np.bool_)) and seed >= 0
+    if not (seed is None or generator or integer):
+        raise ValueError(f"seed must be a non-negative integer, a numpy Generator or None; got {seed!r}")
+    if not isinstance(clip, (bool, np.bool_)):
+        raise ValueError(f"clip must be True or False; got {clip!r}")
     exact = release_frequencies(genotypes)
-    scale = laplace_scale(int(genotypes.shape[0]), exact.size, epsilon)
+    scale = laplace_scale(int(np.shape(genotypes)[0]), exact.size, epsilon)
     noisy = exact + np.random.default_rng(seed).laplace(0.0, scale, size=exact.size)
     return np.clip(noisy, 0.0, 1.0) if clip else noisy
