@@ -192,10 +192,11 @@ def _field_problems(field: Any, index: int) -> tuple[str, list[str]]:
         return f"#{index + 1}", [f"field #{index + 1} needs a 'name' (a non-empty string)"]
     where = f"field '{name}'"
     kind = field.get("type")
-    if kind not in _CONSTRAINTS:
+    if not isinstance(kind, str) or kind not in _CONSTRAINTS:
         return name, [f"{where}: 'type' must be one of {', '.join(_CONSTRAINTS)}, not {kind!r}"]
     problems = []
-    if field.get("format", "default") not in _FORMATS[kind]:
+    form = field.get("format", "default")
+    if not isinstance(form, str) or form not in _FORMATS[kind]:
         problems.append(f"{where}: 'format' {field.get('format')!r} is not one of {', '.join(sorted(_FORMATS[kind]))}")
     for text_key in ("title", "description"):
         if text_key in field and not isinstance(field[text_key], str):
@@ -463,7 +464,9 @@ def _read_valid_table(
             flagged.add((row.number, name))
 
     frictionless = _frictionless()
-    resource = frictionless.Resource(data=[names, *(row.cells for row in good)], schema=frictionless_schema)
+    # Stray bytes (reported above) become U+FFFD for frictionless, which cannot encode them.
+    cells = [[_NOT_UTF8.sub("\ufffd", cell) for cell in row.cells] for row in good]
+    resource = frictionless.Resource(data=[names, *cells], schema=frictionless_schema)
     report = resource.validate(limit_errors=100_000)
     errors = [error.to_descriptor() for task in report.tasks for error in task.errors]
     key_fields = schema.get("primaryKey", [])
