@@ -453,7 +453,7 @@ def _read_valid_table(
                 message = f"holds the byte 0x{byte:02x}, which is not UTF-8 text; save the file as UTF-8"
             elif fields[name]["type"] == "integer" and cell != "":
                 if not _INTEGER.fullmatch(cell):
-                    message = f"{_show(cell)} is not a whole number (ASCII digits with an optional sign)"
+                    message = f"{_show(cell)} is not a whole number"  # in ASCII digits, as the Table Schema says
                 elif not _INT64[0] <= int(cell) <= _INT64[1]:
                     message = f"{_show(cell)} is too large: a whole number here must fit in 64 bits"
                 else:
@@ -496,7 +496,7 @@ def _read_valid_table(
         else:
             message = _explain(d, fields)
         problems.append(problem(row, name, message))
-    table = pd.DataFrame([row.cells for row in good], columns=names, dtype=object)
+    table = pd.DataFrame([row.cells for row in good], columns=names, dtype=str)
     return table, problems, [(row.number, row.line) for row in good]
 
 
@@ -538,10 +538,16 @@ def load_catalogue(
     Raises
     ------
     CatalogueError
-        If the file is missing, a column is missing or unexpected, a value breaks the
-        schema (unknown access model, non-numeric count, malformed URL, empty required
-        field) or an id is repeated. The message lists every problem with its file, row
-        and field.
+        If the file or the descriptor is missing or unusable (see the module notes), a
+        column is missing or unexpected, a row has too many or too few cells, a quote is
+        unbalanced, a line is blank, a cell holds bytes that are not UTF-8, a value breaks
+        the schema (unknown access model, a count that is not ASCII digits or does not
+        fit in 64 bits, malformed URL, an id with a trailing newline, empty required
+        field) or an id is repeated. The message lists every problem with its file, row,
+        line and field; ``error.problems`` holds them as :class:`Problem` tuples.
+    ImportError
+        If the ``frictionless`` package is not installed (the message says how to
+        install it).
 
     Examples
     --------
@@ -647,7 +653,13 @@ def load_data_use(
     Raises
     ------
     CatalogueError
-        Listing every problem with its file, row and field.
+        Listing every problem with its file, row, line and field, in one pass: problems
+        with the file's structure and schema, repositories missing from the catalogue,
+        DUO codes :func:`genshare.access.parse_conditions` refuses, and consent labels
+        that do not translate to the codes beside them. A field that already breaks the
+        schema is not checked again.
+    ImportError
+        If the ``frictionless`` package is not installed.
 
     Examples
     --------
