@@ -419,6 +419,14 @@ def test_a_writer_holding_the_lock_makes_the_command_line_fail_with_exit_code_3(
     assert not dest.exists() and list(tmp_path.iterdir()) == []
 
 
+def test_command_line_exit_code_1_when_the_folder_cannot_be_written(tmp_path, capsys):
+    from genshare.cohort.__main__ import main
+
+    (tmp_path / "file").write_text("x")
+    assert main(["--seed", "3", "--out", str(tmp_path / "file" / "w")]) == 1
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
 def test_a_killed_writer_leaves_debris_that_the_next_run_removes(saved_worlds, small_world, tmp_path):
     dest, ready = tmp_path / "w", tmp_path / "ready"
     child = _child(saved_worlds[0], dest, "pause", ready)

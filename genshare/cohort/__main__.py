@@ -2,8 +2,9 @@
 
 Simulates a synthetic world and writes it to DIR (see :mod:`genshare.cohort.storage`).
 
-Exit codes: 0 written; 2 bad parameters, or DIR exists without ``--force``; 3 another
-process is writing DIR now (nothing was changed). SIGTERM and SIGHUP stop the run cleanly:
+Exit codes: 0 written; 1 DIR cannot be written (permissions, disk full); 2 bad parameters,
+or DIR exists without ``--force``; 3 another process is writing DIR now (nothing was
+changed). SIGTERM and SIGHUP stop the run cleanly:
 the staging folder is removed and DIR is left as it was (exit code 128 + signal number).
 """
 
@@ -23,8 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m genshare.cohort",
         description="Simulate a synthetic genomic world (cohort, genealogy database, reference panel, "
         "voter roll, clinical records) and write it to a folder. Everything is synthetic.",
-        epilog="Exit codes: 0 written; 2 bad parameters or the folder exists (without --force); "
-        "3 another process is writing the folder now.",
+        epilog="Exit codes: 0 written; 1 the folder cannot be written; 2 bad parameters or the folder "
+        "exists (without --force); 3 another process is writing the folder now.",
     )
     parser.add_argument("--seed", type=int, required=True, help="non-negative integer seed")
     parser.add_argument("--out", required=True, help="folder to create (must not exist unless --force)")
@@ -71,6 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileExistsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # the folder cannot be written (permissions, disk full, ...)
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print(f"{world!r}\nwritten to {folder} in {time.perf_counter() - started:.1f} s")
     return 0
 

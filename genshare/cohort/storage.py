@@ -398,7 +398,10 @@ def _claim(destination: Path) -> Iterator[None]:
         os.write(fd, f"{os.getpid()}\n".encode())
         yield
     finally:
-        lock_path.unlink(missing_ok=True)  # while still locked: a waiting process re-checks the inode
+        try:  # while still locked, so a process that opened the old file sees it was replaced
+            lock_path.unlink(missing_ok=True)
+        except OSError:  # pragma: no cover - Windows cannot delete an open file; the next writer reuses it
+            pass
         os.close(fd)
 
 
@@ -436,6 +439,13 @@ def _recover(destination: Path) -> None:
             debris.unlink(missing_ok=True)
 
 
+def _make_parent(destination: Path) -> None:
+    parent = destination.parent
+    if parent.exists() and not parent.is_dir():
+        raise NotADirectoryError(f"{destination}: {parent} is a file, not a folder")
+    parent.mkdir(parents=True, exist_ok=True)
+
+
 def _fsync_dir(folder: Path) -> None:
     if os.name != "posix":  # pragma: no cover - directories cannot be opened on Windows
         return
@@ -466,7 +476,7 @@ def check_destination(out: str | PathLike[str], *, force: bool = False) -> Path:
         If another process is writing ``out`` now.
     """
     destination = Path(out)
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(destination)
     with _claim(destination):
         _recover(destination)
         if destination.exists() and not force:
@@ -526,7 +536,7 @@ def save_world(world: World, out: str | PathLike[str], *, force: bool = False, v
     ['w']
     """
     destination = Path(out)
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(destination)
     files = _world_files(world, vcf)
     retired = _sibling(destination, "old")
     with _claim(destination):
