@@ -454,7 +454,7 @@ def _read_valid_table(
             elif fields[name]["type"] == "integer" and cell != "":
                 if not _INTEGER.fullmatch(cell):
                     message = f"{_show(cell)} is not a whole number"  # in ASCII digits, as the Table Schema says
-                elif not _INT64[0] <= int(cell) <= _INT64[1]:
+                elif len(cell.lstrip("+-").lstrip("0")) > 19 or not _INT64[0] <= int(cell) <= _INT64[1]:
                     message = f"{_show(cell)} is too large: a whole number here must fit in 64 bits"
                 else:
                     continue

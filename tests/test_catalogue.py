@@ -434,6 +434,7 @@ def test_byte_order_mark_is_accepted(tmp_path):
         ("12.0", "is not a whole number"),
         (str(2**63), "must fit in 64 bits"),
         (str(10**30), "must fit in 64 bits"),
+        ("9" * 5000, "must fit in 64 bits"),  # more digits than int() converts by default
     ],
 )
 def test_integers_are_ascii_digits_within_64_bits(tmp_path, catalogue_rows, value, reason):
