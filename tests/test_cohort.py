@@ -427,11 +427,13 @@ def test_command_line_exit_code_1_when_the_folder_cannot_be_written(tmp_path, ca
     assert "is a file, not a folder" in capsys.readouterr().err
 
 
-def test_a_killed_writer_leaves_debris_that_the_next_run_removes(saved_worlds, small_world, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
+def test_a_killed_writer_leaves_debris_that_the_next_run_removes(saved_worlds, small_world, tmp_path, signum):
+    """The library installs no signal handlers: any of these ends the writer without clean-up."""
     dest, ready = tmp_path / "w", tmp_path / "ready"
     child = _child(saved_worlds[0], dest, "pause", ready)
     _wait_for(ready, child)
-    child.send_signal(signal.SIGKILL)
+    child.send_signal(signum)
     child.wait(timeout=60)
     ready.unlink()
     debris = sorted(p.name for p in tmp_path.iterdir())
@@ -464,6 +466,17 @@ def test_a_crash_between_the_renames_of_a_replacement_is_repaired(saved_worlds, 
     with pytest.raises(FileExistsError):  # the next writer restores the old world first ...
         save_world(small_world, dest, vcf=False)
     assert (dest / "MANIFEST.sha256").read_bytes() == before  # ... which is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["w"]
+
+
+def test_a_crash_of_an_earlier_version_between_its_renames_is_repaired_too(small_world, tmp_path):
+    save_world(small_world, tmp_path / "w", vcf=False)
+    before = (tmp_path / "w" / "MANIFEST.sha256").read_bytes()
+    (tmp_path / ".w.old-x1y2z3").mkdir()
+    (tmp_path / "w").rename(tmp_path / ".w.old-x1y2z3" / "world")
+    with pytest.raises(FileExistsError):
+        save_world(small_world, tmp_path / "w", vcf=False)
+    assert (tmp_path / "w" / "MANIFEST.sha256").read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["w"]
 
 

@@ -423,15 +423,21 @@ def _recover(destination: Path) -> None:
       destination is missing, the writer died between its two renames: the old world is
       renamed back. If the destination exists, the new world was already in place and the
       old one is deleted.
+      Earlier versions of this module left ``.NAME.old-RANDOM/world``; it is treated the same.
     - ``.NAME.partial-*`` are unfinished staging folders of writers that were killed
       (SIGKILL, a power cut, or signals the writer could not handle): deleted.
     """
     retired = _sibling(destination, "old")
-    if retired.exists():
-        if destination.exists():
-            shutil.rmtree(retired)
-        else:
-            os.replace(retired, destination)
+    # Versions before the lock renamed the old world to .NAME.old-RANDOM/world.
+    legacy = [p / "world" for p in destination.parent.glob(f".{glob.escape(destination.name)}.old-*") if p.is_dir()]
+    for old in [retired, *legacy]:
+        if old.is_dir() and not old.is_symlink():
+            if destination.exists():
+                shutil.rmtree(old)
+            else:
+                os.replace(old, destination)
+    for folder in legacy:
+        shutil.rmtree(folder.parent, ignore_errors=True)
     for debris in destination.parent.glob(f".{glob.escape(destination.name)}.partial-*"):
         if debris.is_dir() and not debris.is_symlink():
             shutil.rmtree(debris, ignore_errors=True)
