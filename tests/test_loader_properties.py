@@ -39,8 +39,8 @@ from genshare.catalogue import (
 # and shrinking a failure can take minutes; the failing example is printed as generated.
 _COMMON = dict(derandomize=True, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow],
                phases=[Phase.explicit, Phase.generate])
-PROPERTIES = settings(max_examples=40, **_COMMON)
-FUZZ = settings(max_examples=60, **_COMMON)
+PROPERTIES = settings(max_examples=100, **_COMMON)
+FUZZ = settings(max_examples=150, **_COMMON)
 
 SCHEMA = catalogue_schema()
 NAMES = [field["name"] for field in SCHEMA["fields"]]
