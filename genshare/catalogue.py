@@ -10,9 +10,10 @@ How a file is read, and where this is stricter than ``frictionless`` alone:
 
 - The bytes must be UTF-8 (a byte-order mark is allowed); a cell holding other bytes is
   reported with its row and field, wherever it is in the file.
-- The CSV is parsed strictly (RFC 4180 quoting). A quote that is never closed stops the
-  parse and is reported at the line where the cell began; a row with more or fewer cells
-  than the header, and a blank line, are reported and not guessed at.
+- The CSV is parsed strictly (RFC 4180 quoting). A quote that is never closed, or text
+  after a closing quote, stops the parse: it is reported at the line where its row
+  begins, with every problem found before it. A row with more or fewer cells than the
+  header, and a blank line, are reported and not guessed at.
 - Rows are numbered from 1 after the header, counting data rows only; ``line`` is the
   line of the file where the row starts, so cells with embedded newlines and blank lines
   do not shift the numbers.
@@ -372,10 +373,12 @@ def _parse(csv_path: Path) -> tuple[list[str], list[_Row], list[tuple[int, str]]
             "unexpected end of data": "a quoted cell starting in this row is never closed (unbalanced '\"'), "
             "so the rest of the file cannot be read",
             "',' expected after '\"'": "text follows the closing quote of a cell (unbalanced '\"'); quote the "
-            "whole cell and double every quote inside it",
-        }.get(str(exc), f"cannot be read as CSV ({exc})")
+            "whole cell and double every quote inside it; the file is read no further",
+        }.get(str(exc), f"cannot be read as CSV ({exc}); the file is read no further")
         problems.append((end + 1, reason))
     if not records:
+        if problems:
+            raise CatalogueError(f"{csv_path}, line {problems[0][0]}: {problems[0][1]}")
         raise CatalogueError(f"{csv_path}: the file is empty; it needs at least a header row")
     header = records[0][1]
     rows, number = [], 0

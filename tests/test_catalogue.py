@@ -630,3 +630,10 @@ def test_catalogue_imports_without_frictionless_and_says_how_to_install_it():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert "'frictionless' package" in out and "pip install frictionless" in out
+
+
+def test_unbalanced_quote_in_the_header(tmp_path):
+    path = tmp_path / "cat.csv"
+    path.write_text('id,"name\nx,y\n', encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"cat\.csv, line 1: a quoted cell .* never closed"):
+        load_catalogue(path)

@@ -358,9 +358,6 @@ class WorldBusyError(OSError):
     """Another process is writing the same world folder right now."""
 
 
-_LOCK_SUFFIX = ".lock"
-
-
 def _sibling(destination: Path, kind: str) -> Path:
     """A hidden working name next to ``destination``: ``.NAME.lock``, ``.NAME.old``, ``.NAME.partial-PID``."""
     return destination.parent / f".{destination.name}.{kind}"
@@ -380,7 +377,7 @@ def _claim(destination: Path) -> Iterator[None]:
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             _lock_fd(fd)
-        except OSError:
+        except (BlockingIOError, PermissionError):  # held by another process (EWOULDBLOCK; EACCES on Windows)
             os.close(fd)
             raise WorldBusyError(
                 f"{destination}: another process is writing this world right now (it holds {lock_path.name}); "
