@@ -149,7 +149,7 @@ def test_duplicate_id(tmp_path, catalogue_rows):
     message = str(info.value)
     assert "1 problem(s)" in message  # reported once, not once per key constraint
     assert f"row 4 (line 5, id '{rows[1]['id']}'), field 'id'" in message
-    assert "repeated (also on line 3)" in message
+    assert "repeated (also row 2, line 3)" in message
 
 
 def test_non_numeric_count(tmp_path, catalogue_rows):
@@ -325,7 +325,7 @@ def _set(index: int, **values):
         (_set(0, consent_label=""), r"row 1 .*basis 'consent group' needs the repository's consent_label"),
         (_set(0, consent_label="EDO"), r"row 1 .*not a standard root"),
         (_set(0, note=""), r"row 1 .*'note': is empty but required"),
-        (_set(1, dataset="Framingham Cohort, consent group 1"), r"row 2 .*repository and dataset repeats an earlier row"),
+        (_set(1, dataset="Framingham Cohort, consent group 1"), r"row 2 .*repository and dataset repeats row 1 \(line 2\)"),
         (lambda header, rows: ([h for h in header if h != "basis"], rows), r"missing column\(s\): basis"),
     ],
 )
@@ -348,3 +348,292 @@ def test_data_use_reports_every_problem_at_once(tmp_path):
 def test_data_use_missing_file(tmp_path):
     with pytest.raises(CatalogueError, match="data-use table file not found"):
         load_data_use(tmp_path / "absent.csv")
+
+
+# --- hostile files: each case of issue 13 items 5 and 6 ----------------------------------------
+
+
+def _catalogue_text() -> str:
+    return DEFAULT_CATALOGUE.read_text(encoding="utf-8")
+
+
+def _problems(path: Path, loader=load_catalogue, **kwargs) -> list:
+    with pytest.raises(CatalogueError) as info:
+        loader(path, **kwargs)
+    return info.value.problems
+
+
+def _write_raw_rows(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return path
+
+
+def _raw_rows() -> list[list[str]]:
+    with DEFAULT_CATALOGUE.open(newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle))
+
+
+def test_row_with_an_extra_cell(tmp_path):
+    rows = _raw_rows()
+    rows[3].append("stray")
+    [problem] = _problems(_write_raw_rows(tmp_path / "cat.csv", rows))
+    assert (problem.file, problem.row, problem.line, problem.key) == ("cat.csv", 3, 4, rows[3][0])
+    assert "has 18 cells but the header has 17" in problem.message and "'stray'" in problem.message
+
+
+def test_row_with_a_missing_cell(tmp_path):
+    rows = _raw_rows()
+    rows[2] = rows[2][:-1]
+    [problem] = _problems(_write_raw_rows(tmp_path / "cat.csv", rows))
+    assert (problem.row, problem.line) == (2, 3) and "1 cell(s) missing" in problem.message
+
+
+@pytest.mark.parametrize("broken", [',"open,', ',"open"x,'])
+def test_unbalanced_quote(tmp_path, broken):
+    text = _catalogue_text()
+    line = text[: text.index(",open,")].count("\n") + 1
+    path = tmp_path / "cat.csv"
+    path.write_text(text.replace(",open,", broken, 1), encoding="utf-8")
+    with pytest.raises(CatalogueError, match=rf"cat\.csv, line {line}: .*unbalanced '\"'"):
+        load_catalogue(path)
+
+
+def test_unclosed_quote_at_the_end_of_the_file(tmp_path):
+    path = tmp_path / "cat.csv"
+    path.write_text(_catalogue_text() + '"never closed,x\n', encoding="utf-8")
+    problems = _problems(path)
+    assert any("never closed" in p.message and p.line == _catalogue_text().count("\n") + 1 for p in problems)
+
+
+def test_latin1_byte_after_the_first_8_kib(tmp_path):
+    rows = _raw_rows()
+    rows[1][-1] = "x" * 9000  # push the bad byte beyond any sniffing buffer
+    path = _write_raw_rows(tmp_path / "cat.csv", rows)
+    last_row = rows[-1]
+    path.write_bytes(path.read_bytes().replace(last_row[1].encode(), last_row[1].encode() + b" caf\xe9", 1))
+    assert path.read_bytes().index(b"\xe9") > 8192
+    [problem] = _problems(path)
+    assert (problem.row, problem.key, problem.field) == (len(rows) - 1, last_row[0], "name")
+    assert "0xe9, which is not UTF-8" in problem.message
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "cat.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + DEFAULT_CATALOGUE.read_bytes())
+    assert len(load_catalogue(path)) == len(load_catalogue())
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("1_000", "is not a whole number"),
+        ("\u0661\u0660\u0660\u0660", "is not a whole number"),  # Arabic-Indic digits, int() accepts them
+        ("\uff11\uff10", "is not a whole number"),  # full-width digits
+        (" 12", "is not a whole number"),
+        ("12.0", "is not a whole number"),
+        (str(2**63), "must fit in 64 bits"),
+        (str(10**30), "must fit in 64 bits"),
+        ("9" * 5000, "must fit in 64 bits"),  # more digits than int() converts by default
+    ],
+)
+def test_integers_are_ascii_digits_within_64_bits(tmp_path, catalogue_rows, value, reason):
+    header, rows = catalogue_rows
+    row = next(i for i, r in enumerate(rows) if r["scale"])
+    rows[row]["scale"] = value
+    [problem] = _problems(write_rows(tmp_path / "cat.csv", header, rows))
+    assert (problem.row, problem.field) == (row + 1, "scale") and reason in problem.message
+
+
+def test_largest_64_bit_integer_loads(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    row = next(i for i, r in enumerate(rows) if r["scale"])
+    rows[row]["scale"] = str(2**63 - 1)
+    assert load_catalogue(write_rows(tmp_path / "cat.csv", header, rows))["scale"][row] == 2**63 - 1
+
+
+def test_id_with_a_trailing_newline_is_refused(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    tcga = next(i for i, r in enumerate(rows) if r["id"] == "tcga")
+    rows.insert(tcga + 1, {**rows[tcga], "id": "tcga\n"})
+    [problem] = _problems(write_rows(tmp_path / "cat.csv", header, rows))
+    assert (problem.row, problem.line, problem.field) == (tcga + 2, tcga + 3, "id")
+    assert r"'tcga\n' does not match the pattern" in problem.message
+
+
+@pytest.mark.parametrize("field", ["url", "access_source"])
+def test_url_with_a_trailing_newline_is_refused(tmp_path, catalogue_rows, field):
+    header, rows = catalogue_rows
+    rows[0][field] += "\n"
+    [problem] = _problems(write_rows(tmp_path / "cat.csv", header, rows))
+    assert problem.field == field and "is not a well-formed http(s) URL" in problem.message
+
+
+def test_messages_name_the_right_row_after_a_blank_line(tmp_path):
+    rows = _raw_rows()
+    rows[5][7] = "public"  # access_model of the fifth data row
+    path = _write_raw_rows(tmp_path / "cat.csv", rows)
+    lines = path.read_text().split("\n")
+    path.write_text("\n".join([*lines[:3], "", *lines[3:]]))
+    problems = _problems(path)
+    assert [(p.row, p.line, p.key, p.field) for p in problems] == [(None, 4, None, None), (5, 7, rows[5][0], "access_model")]
+    assert "blank line" in problems[0].message
+
+
+def test_line_numbers_count_the_newlines_inside_cells(tmp_path):
+    rows = _raw_rows()
+    rows[1][-1] = "first line\nsecond line\nthird line"  # description of data row 1 spans 3 lines
+    rows[4][7] = "public"
+    problems = _problems(_write_raw_rows(tmp_path / "cat.csv", rows))
+    assert [(p.row, p.line, p.key) for p in problems] == [(4, 7, rows[4][0])]
+
+
+def test_repeated_id_names_both_rows(tmp_path, catalogue_rows):
+    header, rows = catalogue_rows
+    rows[1]["description"] = "two\nlines"
+    rows[3]["id"] = rows[1]["id"]
+    [problem] = _problems(write_rows(tmp_path / "cat.csv", header, rows))
+    assert (problem.row, problem.line) == (4, 6) and "also row 2, line 3" in problem.message
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(CatalogueError, match="the file is empty"):
+        load_catalogue(tmp_path / "empty.csv")
+
+
+# --- hostile descriptors -------------------------------------------------------------------------
+
+
+def _descriptor() -> dict:
+    return json.loads(DEFAULT_DESCRIPTOR.read_text(encoding="utf-8"))
+
+
+def _fields(package: dict, resource: str = "repositories") -> list:
+    return next(r for r in package["resources"] if r["name"] == resource)["schema"]["fields"]
+
+
+def _field(package: dict, name: str, resource: str = "repositories") -> dict:
+    return next(f for f in _fields(package, resource) if f["name"] == name)
+
+
+def _edit(change):
+    def make(path: Path) -> Path:
+        package = _descriptor()
+        change(package)
+        path.write_text(json.dumps(package), encoding="utf-8")
+        return path
+
+    return make
+
+
+def _text(text: str | bytes):
+    def make(path: Path) -> Path:
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+        return path
+
+    return make
+
+
+BAD_DESCRIPTORS = {
+    "not JSON": (_text("{\"resources\": [}"), "not valid JSON: .* at line 1"),
+    "not UTF-8": (_text(b'{"name": "caf\xe9"}'), "not UTF-8 text"),
+    "a list": (_text("[]"), "must be a JSON object"),
+    "deeply nested": (_text("[" * 100_000 + "]" * 100_000), "not a usable JSON document"),
+    "repeated key": (_text('{"resources": [], "resources": []}'), "appear twice"),
+    "no resources": (_edit(lambda p: p.pop("resources")), "'resources' must be a list"),
+    "resources not a list": (_edit(lambda p: p.update(resources={"a": 1})), "'resources' must be a list"),
+    "no such resource": (_edit(lambda p: p["resources"].pop(0)), "no resource named 'repositories'"),
+    "resource twice": (_edit(lambda p: p["resources"].append(p["resources"][0])), "2 resources are named"),
+    "no schema": (_edit(lambda p: p["resources"][0].pop("schema")), "'schema' must be a Table Schema"),
+    "fields not a list": (_edit(lambda p: p["resources"][0]["schema"].update(fields="id")), "'fields' must be a non-empty list"),
+    "field not an object": (_edit(lambda p: _fields(p).append("x")), "field #18 must be an object"),
+    "field without name": (_edit(lambda p: _field(p, "scale").pop("name")), "needs a 'name'"),
+    "field without type": (_edit(lambda p: _field(p, "steward").pop("type")), "field 'steward': 'type' must be one of"),
+    "unknown type": (_edit(lambda p: _field(p, "steward").update(type="date")), "not 'date'"),
+    "unknown format": (_edit(lambda p: _field(p, "url").update(format="email")), "'format' 'email'"),
+    "bad regex": (_edit(lambda p: _field(p, "id")["constraints"].update(pattern="[a-z")), "not a valid regular expression"),
+    "pattern not a string": (_edit(lambda p: _field(p, "id")["constraints"].update(pattern=5)), "'pattern' must be a string"),
+    "required not boolean": (_edit(lambda p: _field(p, "name")["constraints"].update(required="yes")), "'required' must be true or false"),
+    "enum not a list": (_edit(lambda p: _field(p, "individual_level_access")["constraints"].update(enum="none")), "'enum' must be a non-empty list"),
+    "minimum not a number": (_edit(lambda p: _field(p, "scale")["constraints"].update(minimum="1")), "'minimum' must be a whole number"),
+    "constraints not an object": (_edit(lambda p: _field(p, "name").update(constraints=[])), "'constraints' must be an object"),
+    "unknown constraint": (_edit(lambda p: _field(p, "name")["constraints"].update(maximum=3)), "constraint 'maximum' is not checked for string"),
+    "field declared twice": (_edit(lambda p: _fields(p).append(_field(p, "name"))), "field 'name' is declared twice"),
+    "needed field missing": (_edit(lambda p: _fields(p).remove(_field(p, "scale"))), "field 'scale' is missing"),
+    "needed field of another type": (_edit(lambda p: _field(p, "scale").update(type="string", constraints={})), "field 'scale' must have type 'integer'"),
+    "access model unknown to genshare": (
+        _edit(lambda p: _field(p, "access_model")["constraints"]["enum"].append("public")),
+        "'enum' must list only open, registered, tiered, controlled",
+    ),
+    "primary key names no field": (_edit(lambda p: p["resources"][0]["schema"].update(primaryKey=["ident"])), "'primaryKey' must name fields"),
+    "other missing values": (_edit(lambda p: p["resources"][0]["schema"].update(missingValues=["", "NA"])), "'missingValues' must be"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_DESCRIPTORS))
+def test_bad_descriptor_is_a_catalogue_error_naming_it(tmp_path, case):
+    make, message = BAD_DESCRIPTORS[case]
+    descriptor = make(tmp_path / "datapackage.json")
+    with pytest.raises(CatalogueError, match=message) as info:
+        load_catalogue(DEFAULT_CATALOGUE, descriptor=descriptor)
+    assert str(descriptor) in str(info.value)
+
+
+def test_bad_data_use_descriptor(tmp_path):
+    descriptor = _edit(lambda p: _field(p, "consent_label", "data_use")["constraints"].update(pattern="(unclosed"))(
+        tmp_path / "datapackage.json"
+    )
+    with pytest.raises(CatalogueError, match=r"(?s)resource 'data_use'.*field 'consent_label'.*not a valid regular expression"):
+        load_data_use(DEFAULT_DATA_USE, descriptor=descriptor, catalogue=load_catalogue())
+
+
+def test_missing_descriptor(tmp_path):
+    with pytest.raises(CatalogueError, match="descriptor not found"):
+        load_catalogue(descriptor=tmp_path / "none.json")
+
+
+# --- data-use table: everything at once, right rows -------------------------------------------------
+
+
+def test_data_use_lists_schema_and_consistency_problems_in_one_pass(tmp_path):
+    def change(header, rows):
+        rows[0]["tier"] = "secret"  # a schema problem
+        rows[2]["repository"] = "nowhere"  # a cross-table problem
+        rows[3]["duo_conditions"] = "HMB; XYZ"  # a DUO problem
+        rows[1]["note"] = "two\nlines"  # shifts the lines after it
+
+    problems = _problems(_bad_data_use(tmp_path, change), load_data_use)
+    assert [(p.row, p.line, p.field) for p in problems] == [(1, 2, "tier"), (3, 5, "repository"), (4, 6, "duo_conditions")]
+    assert all(p.file == "data_use.csv" and p.key for p in problems)
+
+
+def test_data_use_dataset_with_a_trailing_newline_is_not_a_new_dataset(tmp_path):
+    def change(header, rows):
+        rows.insert(1, {**rows[0], "repository": rows[0]["repository"] + "\n"})
+
+    problems = _problems(_bad_data_use(tmp_path, change), load_data_use)
+    assert [(p.row, p.field) for p in problems] == [(2, "repository")]
+
+
+# --- frictionless is needed only when a table is validated -----------------------------------------
+
+
+def test_catalogue_imports_without_frictionless_and_says_how_to_install_it():
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; sys.modules['frictionless'] = None\n"
+        "import genshare.catalogue as c\n"
+        "try:\n    c.load_catalogue()\nexcept ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert "'frictionless' package" in out and "pip install frictionless" in out
+
+
+def test_unbalanced_quote_in_the_header(tmp_path):
+    path = tmp_path / "cat.csv"
+    path.write_text('id,"name\nx,y\n', encoding="utf-8")
+    with pytest.raises(CatalogueError, match=r"cat\.csv, line 1: a quoted cell .* never closed"):
+        load_catalogue(path)

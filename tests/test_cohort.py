@@ -9,7 +9,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +23,7 @@ import pytest
 
 from genshare import popgen as pg
 from genshare.cohort import POPULATIONS, WorldIntegrityError, load_world, save_world, simulate_world
+from genshare.cohort import storage
 from genshare.cohort.storage import read_vcf_genotypes
 from genshare.paths import DATA_DIR
 
@@ -287,29 +293,199 @@ def test_existing_folder_is_not_overwritten_without_force(small_world, tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == ["w"]  # no leftovers
 
 
-def test_interrupted_write_leaves_nothing_behind(small_world, tmp_path, monkeypatch):
-    original = Path.write_bytes
+def _fail_on_write(monkeypatch, n: int, error: BaseException) -> None:
+    """Make the n-th file written by save_world raise ``error``."""
+    original = storage._write_file
     calls = {"n": 0}
 
-    def failing_write(self, data):
+    def failing(path, content):
         calls["n"] += 1
-        if calls["n"] == 5:
-            raise OSError("disk full (simulated)")
-        return original(self, data)
+        if calls["n"] == n:
+            raise error
+        return original(path, content)
 
-    monkeypatch.setattr(Path, "write_bytes", failing_write)
+    monkeypatch.setattr(storage, "_write_file", failing)
+
+
+def test_interrupted_write_leaves_nothing_behind(small_world, tmp_path, monkeypatch):
+    _fail_on_write(monkeypatch, 5, OSError("disk full (simulated)"))
     with pytest.raises(OSError, match="disk full"):
         save_world(small_world, tmp_path / "w")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_interrupted_force_write_keeps_the_old_world(small_world, tmp_path, monkeypatch):
+@pytest.mark.parametrize("error", [OSError("boom"), KeyboardInterrupt()])
+def test_interrupted_force_write_keeps_the_old_world(small_world, tmp_path, monkeypatch, error):
     save_world(small_world, tmp_path / "w")
     before = (tmp_path / "w" / "MANIFEST.sha256").read_bytes()
-    monkeypatch.setattr(Path, "write_bytes", lambda self, data: (_ for _ in ()).throw(OSError("boom")))
-    with pytest.raises(OSError):
+    _fail_on_write(monkeypatch, 3, error)
+    with pytest.raises(type(error)):
         save_world(small_world, tmp_path / "w", force=True)
     assert (tmp_path / "w" / "MANIFEST.sha256").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["w"]
+
+
+# --- several writers, killed writers, crashed replacements --------------------------------------
+
+# A script for a child process: load a small saved world, then save it to DEST; with PAUSE set,
+# stop for a minute after writing cohort.csv (touching READY first), so the parent can kill it
+# in the middle of the write. With CRASH set, die (os._exit, no clean-up) right after the old
+# world was renamed aside, as a power cut between the two renames would.
+CHILD = """
+import os, sys, time
+from pathlib import Path
+import genshare.cohort.storage as st
+import genshare.cohort.__main__ as cli
+src, dest, mode, ready = sys.argv[1:5]
+world = st.load_world(src)
+original_write, original_replace = st._write_file, os.replace
+def paused_write(path, content):
+    original_write(path, content)
+    if path.name == "cohort.csv":
+        Path(ready).touch()
+        time.sleep(60)
+def crashing_replace(a, b):
+    original_replace(a, b)
+    if Path(b).name.endswith(".old"):
+        os._exit(9)
+if mode in ("pause", "cli-pause"):
+    st._write_file = paused_write
+if mode == "crash":
+    st.os.replace = crashing_replace
+if mode == "race":
+    while not Path(ready).exists():
+        time.sleep(0.005)
+if mode == "cli-pause":
+    cli.simulate_world = lambda **kwargs: world
+    sys.argv = ["genshare.cohort", "--seed", "1", "--out", dest, "--no-vcf"]
+    sys.exit(cli.main())
+try:
+    st.save_world(world, dest, force=(mode == "crash"), vcf=False)
+except (FileExistsError, st.WorldBusyError) as error:
+    print(type(error).__name__, error, file=sys.stderr)
+    sys.exit(3)
+"""
+
+
+def _child(source: Path, dest: Path, mode: str, ready: Path) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(source), str(dest), mode, str(ready)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _wait_for(path: Path, process: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "child never reached the pause"
+        time.sleep(0.01)
+
+
+@pytest.fixture(scope="module")
+def saved_worlds(small_world, tmp_path_factory):
+    """Two small saved worlds with different seeds, as sources for child processes."""
+    folder = tmp_path_factory.mktemp("sources")
+    other = simulate_world(seed=8, **SMALL)
+    return save_world(small_world, folder / "a", vcf=False), save_world(other, folder / "b", vcf=False)
+
+
+def test_two_processes_writing_one_folder_one_wins_the_other_fails(saved_worlds, tmp_path):
+    dest, go = tmp_path / "out" / "w", tmp_path / "go"
+    children = [_child(source, dest, "race", go) for source in saved_worlds]
+    time.sleep(0.5)  # let both start and wait at the barrier
+    go.touch()
+    results = [(child.wait(timeout=60), child.communicate()[1]) for child in children]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 3], results
+    loser_message = next(err for code, err in results if code == 3)
+    assert "already exists" in loser_message or "another process is writing" in loser_message
+    winner = saved_worlds[[code for code, _ in results].index(0)]
+    assert (dest / "MANIFEST.sha256").read_bytes() == (winner / "MANIFEST.sha256").read_bytes()
+    load_world(dest)
+    assert [p.name for p in dest.parent.iterdir()] == ["w"]
+
+
+def test_a_writer_holding_the_lock_makes_the_command_line_fail_with_exit_code_3(tmp_path, capsys):
+    from genshare.cohort.__main__ import main
+
+    dest = tmp_path / "w"
+    with storage._claim(dest):
+        assert main(["--seed", "3", "--out", str(dest), "--no-vcf"]) == 3
+        assert "another process is writing this world right now" in capsys.readouterr().err
+        with pytest.raises(storage.WorldBusyError, match="another process"):
+            storage.check_destination(dest)
+    assert not dest.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_command_line_exit_code_1_when_the_folder_cannot_be_written(tmp_path, capsys):
+    from genshare.cohort.__main__ import main
+
+    (tmp_path / "file").write_text("x")
+    assert main(["--seed", "3", "--out", str(tmp_path / "file" / "w")]) == 1
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
+def test_a_killed_writer_leaves_debris_that_the_next_run_removes(saved_worlds, small_world, tmp_path, signum):
+    """The library installs no signal handlers: any of these ends the writer without clean-up."""
+    dest, ready = tmp_path / "w", tmp_path / "ready"
+    child = _child(saved_worlds[0], dest, "pause", ready)
+    _wait_for(ready, child)
+    child.send_signal(signum)
+    child.wait(timeout=60)
+    ready.unlink()
+    debris = sorted(p.name for p in tmp_path.iterdir())
+    assert debris == [".w.lock", f".w.partial-{child.pid}"] and not dest.exists()
+    save_world(small_world, dest, vcf=False)  # the lock of the dead writer was released with it
+    assert [p.name for p in tmp_path.iterdir()] == ["w"]
+    load_world(dest)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_the_command_line_cleans_up_when_terminated(saved_worlds, tmp_path, signum):
+    dest, ready = tmp_path / "w", tmp_path / "ready"
+    child = _child(saved_worlds[0], dest, "cli-pause", ready)
+    _wait_for(ready, child)
+    child.send_signal(signum)
+    assert child.wait(timeout=60) == 128 + signum
+    ready.unlink()
+    assert list(tmp_path.iterdir()) == []  # no staging folder, no lock file, no destination
+
+
+def test_a_crash_between_the_renames_of_a_replacement_is_repaired(saved_worlds, small_world, tmp_path):
+    dest = tmp_path / "w"
+    shutil.copytree(saved_worlds[1], dest)
+    before = (dest / "MANIFEST.sha256").read_bytes()
+    child = _child(saved_worlds[0], dest, "crash", tmp_path / "unused")
+    assert child.wait(timeout=60) == 9
+    assert not dest.exists() and (tmp_path / ".w.old").is_dir()  # the state a crash leaves
+    with pytest.raises(FileNotFoundError, match=r"\.w\.old"):
+        load_world(dest)
+    with pytest.raises(FileExistsError):  # the next writer restores the old world first ...
+        save_world(small_world, dest, vcf=False)
+    assert (dest / "MANIFEST.sha256").read_bytes() == before  # ... which is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["w"]
+
+
+def test_a_crash_of_an_earlier_version_between_its_renames_is_repaired_too(small_world, tmp_path):
+    save_world(small_world, tmp_path / "w", vcf=False)
+    before = (tmp_path / "w" / "MANIFEST.sha256").read_bytes()
+    (tmp_path / ".w.old-x1y2z3").mkdir()
+    (tmp_path / "w").rename(tmp_path / ".w.old-x1y2z3" / "world")
+    with pytest.raises(FileExistsError):
+        save_world(small_world, tmp_path / "w", vcf=False)
+    assert (tmp_path / "w" / "MANIFEST.sha256").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["w"]
+
+
+def test_leftovers_of_a_finished_replacement_are_removed(small_world, tmp_path):
+    """A crash after the new world moved in but before the old one was deleted."""
+    save_world(small_world, tmp_path / "w", vcf=False)
+    shutil.copytree(tmp_path / "w", tmp_path / ".w.old")
+    (tmp_path / ".w.partial-999999").mkdir()
+    storage.check_destination(tmp_path / "w", force=True)
     assert [p.name for p in tmp_path.iterdir()] == ["w"]
 
 
@@ -333,6 +509,110 @@ def test_missing_file_and_missing_manifest_are_detected(small_world, tmp_path):
         load_world(folder)
     with pytest.raises(FileNotFoundError):
         load_world(tmp_path / "nowhere")
+
+
+def _rewrite_manifest(folder: Path, change) -> None:
+    manifest = folder / "MANIFEST.sha256"
+    manifest.write_text(change(manifest.read_text()))
+
+
+def _add_entry(folder: Path, name: str, digest: str = "0" * 64) -> None:
+    _rewrite_manifest(folder, lambda text: text + f"{digest}  {name}\n")
+
+
+@pytest.fixture
+def saved(small_world, tmp_path):
+    return save_world(small_world, tmp_path / "w", vcf=False)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["/etc/hostname", "../outside.txt", "sub/cohort.csv", "..", ".", "MANIFEST.sha256", "a\\b", "line\rbreak"],
+)
+def test_manifest_entries_must_be_plain_files_of_the_world(saved, tmp_path, name):
+    (tmp_path / "outside.txt").write_text("not part of the world")
+    _add_entry(saved, name)
+    with pytest.raises(WorldIntegrityError, match="MANIFEST.sha256: line"):
+        load_world(saved)
+
+
+def test_manifest_entry_may_not_be_a_symlink_out_of_the_world(saved, tmp_path):
+    (tmp_path / "outside.txt").write_text("secret")
+    (saved / "notes.txt").symlink_to(tmp_path / "outside.txt")
+    _add_entry(saved, "notes.txt", hashlib.sha256(b"secret").hexdigest())
+    with pytest.raises(WorldIntegrityError, match=r"notes.txt: cannot be opened as a plain file .*symbolic link"):
+        load_world(saved)
+
+
+def test_manifest_entry_may_not_be_a_device_or_a_pipe(saved):
+    os.mkfifo(saved / "pipe")  # opening it for reading would block forever
+    _add_entry(saved, "pipe")
+    with pytest.raises(WorldIntegrityError, match="pipe: not a regular file"):
+        load_world(saved)
+
+
+def test_manifest_entry_naming_a_huge_file_is_refused(saved, monkeypatch):
+    monkeypatch.setattr(storage, "MAX_FILE_BYTES", 1000)
+    with pytest.raises(WorldIntegrityError, match=r"bytes, more than the 1,000 a world file may have"):
+        load_world(saved)
+
+
+def test_files_are_hashed_in_bounded_chunks(saved, monkeypatch):
+    sizes = []
+    real_read = os.read
+
+    def spy(fd, n):
+        sizes.append(n)
+        return real_read(fd, n)
+
+    monkeypatch.setattr(storage, "_HASH_CHUNK", 4096)
+    monkeypatch.setattr(storage.os, "read", spy)
+    path = saved / "voter_roll.csv.gz"
+    assert storage._sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert max(sizes) == 4096 and len(sizes) > 2
+
+
+def test_manifest_lists_exactly_the_files_present(saved):
+    (saved / "extra.csv").write_text("a,b\n")
+    with pytest.raises(WorldIntegrityError, match="extra.csv not listed in MANIFEST.sha256"):
+        load_world(saved)
+    (saved / "extra.csv").unlink()
+    (saved / ".DS_Store").write_bytes(b"\0")  # hidden files that systems add are never read, so ignored
+    load_world(saved)
+
+
+def test_manifest_may_not_list_a_file_twice_or_be_malformed(saved):
+    _rewrite_manifest(saved, lambda text: text + text.splitlines()[0] + "\n")
+    with pytest.raises(WorldIntegrityError, match="a second time"):
+        load_world(saved)
+    _rewrite_manifest(saved, lambda text: text.upper())
+    with pytest.raises(WorldIntegrityError, match="line 1 is not"):
+        load_world(saved)
+
+
+def test_checksums_do_not_detect_a_deliberate_edit_with_a_rewritten_manifest(saved):
+    """The documented limit: whoever edits a file and its manifest line is not caught.
+
+    What would catch it: the manifest's own checksum, published elsewhere.
+    """
+    published = hashlib.sha256((saved / "MANIFEST.sha256").read_bytes()).hexdigest()
+    cohort = saved / "cohort.csv"
+    cohort.write_text(cohort.read_text().replace("case", "control", 1))
+    new_digest = hashlib.sha256(cohort.read_bytes()).hexdigest()
+    _rewrite_manifest(
+        saved,
+        lambda text: "".join(
+            f"{new_digest}  cohort.csv\n" if line.endswith("  cohort.csv") else line + "\n" for line in text.splitlines()
+        ),
+    )
+    load_world(saved)  # accepted: the checksums are consistent again
+    assert hashlib.sha256((saved / "MANIFEST.sha256").read_bytes()).hexdigest() != published  # caught this way
+
+
+def test_readme_says_what_the_checksums_prove(saved):
+    readme = (saved / "README.md").read_text()
+    assert "accidental damage" in readme and "does **not** detect a deliberate edit" in readme
+    assert "signature" in readme and "published" in readme
 
 
 def test_committed_manifest_matches_committed_files():

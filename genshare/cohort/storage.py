@@ -11,23 +11,34 @@ A saved world is a folder holding:
 - ``README.md``: what each file is;
 - ``MANIFEST.sha256``: the SHA-256 checksum of every other file, checked on load.
 
-Writing is atomic: files are written to a temporary folder next to the destination and
-moved into place only when everything succeeded. Files are written byte-for-byte
-reproducibly (no timestamps), so the same world always gives the same checksums.
+Writing is atomic and safe against other writers: files are written to a staging folder
+next to the destination and moved into place only when everything succeeded, under a lock
+that makes a second writer of the same folder fail instead of overwriting (see
+:func:`save_world`). Files are written byte-for-byte reproducibly (no timestamps), so the
+same world always gives the same checksums.
+
+The checksums detect accidental damage (a truncated copy, a flipped bit, a file edited by
+mistake). They cannot detect a deliberate edit by someone who also rewrites the manifest;
+that needs checksums published somewhere the editor cannot change, or a signature.
 """
 
 from __future__ import annotations
 
+import glob
 import gzip
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
+import stat
 import struct
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from os import PathLike
 from pathlib import Path
@@ -41,7 +52,10 @@ from genshare.cohort.world import TABLES, World, normalise_table
 from genshare.paths import world_dir
 
 __all__ = [
+    "MAX_FILE_BYTES",
+    "WorldBusyError",
     "WorldIntegrityError",
+    "check_destination",
     "load_world",
     "pack_genotypes",
     "read_vcf_genotypes",
@@ -282,6 +296,30 @@ def _readme(world: World, vcf: bool) -> str:
         "| `datapackage.json` | Frictionless Data Package describing every file |",
         f"| `{MANIFEST}` | SHA-256 checksums of every other file, checked by `load_world` |",
         "",
+        "## What the checksums prove",
+        "",
+        f"`load_world` recomputes the SHA-256 checksum of every file and compares it with `{MANIFEST}`, "
+        "and refuses a file that is not listed. This detects **accidental damage**: an interrupted copy, "
+        "a corrupted disk, a file changed by mistake. It does **not** detect a deliberate edit: whoever "
+        f"can change a file here can also write its new checksum into `{MANIFEST}`. To know that the "
+        "files are the ones that were published, compare the manifest with checksums published "
+        "somewhere the editor cannot change (as data repositories publish checksums beside their "
+        "downloads), or check a digital signature over the manifest, for example:",
+        "",
+        "```bash",
+        "# in this folder",
+        *(
+            f"{command:<50}# {comment}"
+            for command, comment in [
+                (f"sha256sum --check {MANIFEST}", "accidental damage"),
+                (f"sha256sum {MANIFEST}", "compare with the value published elsewhere"),
+                (f"gpg --verify {MANIFEST}.asc {MANIFEST}", "or check the publisher's signature"),
+            ]
+        ),
+        "```",
+        "",
+        "Regenerating the world from its seed, as above, gives the same bytes and so the same checksums.",
+        "",
     ]
     return "\n".join(lines)
 
@@ -316,8 +354,150 @@ def _world_files(world: World, vcf: bool) -> dict[str, bytes]:
     return files
 
 
+class WorldBusyError(OSError):
+    """Another process is writing the same world folder right now."""
+
+
+def _sibling(destination: Path, kind: str) -> Path:
+    """A hidden working name next to ``destination``: ``.NAME.lock``, ``.NAME.old``, ``.NAME.partial-PID``."""
+    return destination.parent / f".{destination.name}.{kind}"
+
+
+@contextmanager
+def _claim(destination: Path) -> Iterator[None]:
+    """Hold the write lock of ``destination`` (a lock file beside it) or raise WorldBusyError.
+
+    The lock is an operating-system file lock (``flock``; ``msvcrt.locking`` on Windows), so
+    it is released when its holder exits for any reason, including SIGKILL: a lock is never
+    left stale. Whatever this process finds beside the destination while it holds the lock
+    was left by a writer that has gone.
+    """
+    lock_path = _sibling(destination, "lock")
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock_fd(fd)
+        except (BlockingIOError, PermissionError):  # held by another process (EWOULDBLOCK; EACCES on Windows)
+            os.close(fd)
+            raise WorldBusyError(
+                f"{destination}: another process is writing this world right now (it holds {lock_path.name}); "
+                "wait for it to finish, or choose another --out"
+            ) from None
+        try:  # the file may have been unlinked by the previous holder after we opened it
+            same = os.fstat(fd).st_ino == os.stat(lock_path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        try:  # while still locked, so a process that opened the old file sees it was replaced
+            lock_path.unlink(missing_ok=True)
+        except OSError:  # pragma: no cover - Windows cannot delete an open file; the next writer reuses it
+            pass
+        os.close(fd)
+
+
+def _lock_fd(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _recover(destination: Path) -> None:
+    """Undo what an interrupted writer left beside ``destination``; call only with the lock held.
+
+    - ``.NAME.old`` is the previous world, renamed aside by a ``force`` replacement. If the
+      destination is missing, the writer died between its two renames: the old world is
+      renamed back. If the destination exists, the new world was already in place and the
+      old one is deleted.
+      Earlier versions of this module left ``.NAME.old-RANDOM/world``; it is treated the same.
+    - ``.NAME.partial-*`` are unfinished staging folders of writers that were killed
+      (SIGKILL, a power cut, or signals the writer could not handle): deleted.
+    """
+    retired = _sibling(destination, "old")
+    # Versions before the lock renamed the old world to .NAME.old-RANDOM/world.
+    legacy = [p / "world" for p in destination.parent.glob(f".{glob.escape(destination.name)}.old-*") if p.is_dir()]
+    for old in [retired, *legacy]:
+        if old.is_dir() and not old.is_symlink():
+            if destination.exists():
+                shutil.rmtree(old)
+            else:
+                os.replace(old, destination)
+    for folder in legacy:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    for debris in destination.parent.glob(f".{glob.escape(destination.name)}.partial-*"):
+        if debris.is_dir() and not debris.is_symlink():
+            shutil.rmtree(debris, ignore_errors=True)
+        else:
+            debris.unlink(missing_ok=True)
+
+
+def _make_parent(destination: Path) -> None:
+    parent = destination.parent
+    if parent.exists() and not parent.is_dir():
+        raise NotADirectoryError(f"{destination}: {parent} is a file, not a folder")
+    parent.mkdir(parents=True, exist_ok=True)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":  # pragma: no cover - directories cannot be opened on Windows
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(content)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def check_destination(out: str | PathLike[str], *, force: bool = False) -> Path:
+    """Fail early if ``out`` cannot be written: it exists (without ``force``) or is being written.
+
+    A quick check before a long simulation; :func:`save_world` checks again, under the lock.
+
+    Raises
+    ------
+    FileExistsError
+        If ``out`` exists and ``force`` is false.
+    WorldBusyError
+        If another process is writing ``out`` now.
+    """
+    destination = Path(out)
+    _make_parent(destination)
+    with _claim(destination):
+        _recover(destination)
+        if destination.exists() and not force:
+            raise FileExistsError(f"{destination} already exists; pass force=True (or --force) to replace it")
+    return destination
+
+
 def save_world(world: World, out: str | PathLike[str], *, force: bool = False, vcf: bool = True) -> Path:
-    """Write ``world`` to the folder ``out``, atomically.
+    """Write ``world`` to the folder ``out``, atomically and safely against other writers.
+
+    The files are written to a staging folder ``.NAME.partial-PID`` beside the destination
+    and moved into place by one rename once all of them are on disk. A lock file
+    ``.NAME.lock`` beside the destination makes writers of the same folder take turns: a
+    second writer fails at once with :class:`WorldBusyError` instead of waiting or
+    overwriting. Holding the lock, a writer first tidies what interrupted writers left
+    (their staging folders, or an old world renamed aside by a replacement that died half
+    way, which is restored); so a killed run never leaves the destination missing or
+    half-written, and its debris is gone after the next run.
 
     Parameters
     ----------
@@ -326,8 +506,10 @@ def save_world(world: World, out: str | PathLike[str], *, force: bool = False, v
     out
         Destination folder. It must not exist unless ``force`` is true.
     force
-        Replace an existing folder. The old folder is removed only after the new one is
-        complete.
+        Replace an existing folder: the old folder is renamed aside to ``.NAME.old``, the
+        new one renamed into place, and only then is the old one deleted. The destination
+        name therefore always holds a complete world, except for the instant between the
+        two renames; a crash there is repaired by the next writer (the old world comes back).
     vcf
         Also write the genotypes as bgzip-compressed VCF (larger; the compact
         ``genotypes.npz`` is always written).
@@ -340,30 +522,49 @@ def save_world(world: World, out: str | PathLike[str], *, force: bool = False, v
     Raises
     ------
     FileExistsError
-        If ``out`` exists and ``force`` is false.
+        If ``out`` exists and ``force`` is false (checked while holding the lock, so a world
+        written by another process a moment earlier is never overwritten).
+    WorldBusyError
+        If another process is writing ``out`` at the same time.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from genshare.cohort import simulate_world
+    >>> small = simulate_world(seed=1, n_participants=10, n_snps=50, n_reference=4,
+    ...                        n_database=10, n_relatives=2, population_size=500)
+    >>> with tempfile.TemporaryDirectory() as scratch:
+    ...     folder = save_world(small, Path(scratch) / "w", vcf=False)
+    ...     sorted(p.name for p in Path(scratch).iterdir())
+    ['w']
     """
     destination = Path(out)
-    if destination.exists() and not force:
-        raise FileExistsError(f"{destination} already exists; pass force=True (or --force) to replace it")
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(destination)
     files = _world_files(world, vcf)
-    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.partial-", dir=destination.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes a private folder; give it normal permissions
-    try:
-        for name, content in files.items():
-            (staging / name).write_bytes(content)
-        if destination.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{destination.name}.old-", dir=destination.parent))
-            os.replace(destination, retired / "world")
-            os.replace(staging, destination)
-            shutil.rmtree(retired)
-        else:
-            os.replace(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    retired = _sibling(destination, "old")
+    with _claim(destination):
+        _recover(destination)
+        if destination.exists() and not force:
+            raise FileExistsError(f"{destination} already exists; pass force=True (or --force) to replace it")
+        staging = _sibling(destination, f"partial-{os.getpid()}")
+        try:
+            staging.mkdir()
+            for name, content in files.items():
+                _write_file(staging / name, content)
+            _fsync_dir(staging)
+            if destination.exists():
+                os.replace(destination, retired)
+                os.replace(staging, destination)
+                _fsync_dir(destination.parent)
+                shutil.rmtree(retired)
+            else:
+                os.replace(staging, destination)
+            _fsync_dir(destination.parent)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            if retired.exists() and not destination.exists():
+                os.replace(retired, destination)
+            raise
     return destination
 
 
@@ -372,29 +573,100 @@ def save_world(world: World, out: str | PathLike[str], *, force: bool = False, v
 # --------------------------------------------------------------------------------------
 
 
+#: Largest file a manifest entry may name (bytes). The default world's largest file is a
+#: few megabytes; a much larger entry is refused rather than read.
+MAX_FILE_BYTES = 4 * 2**30
+_MAX_MANIFEST_BYTES = 2**20
+_HASH_CHUNK = 2**20
+_MANIFEST_LINE = re.compile(r"([0-9a-f]{64})  ([^\x00-\x1f/\\]+)")
+
+
+def _sha256(path: Path) -> str:
+    """SHA-256 of a regular file inside a world, read in 1 MiB chunks (memory stays bounded).
+
+    The file is opened without following symbolic links and checked with ``fstat`` on the
+    open descriptor, so what is hashed is the regular file that was checked.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise WorldIntegrityError(f"{path}: listed in {MANIFEST} but missing") from None
+    except OSError as exc:  # ELOOP: a symbolic link
+        raise WorldIntegrityError(f"{path}: cannot be opened as a plain file ({exc.strerror}); a symbolic link?") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise WorldIntegrityError(f"{path}: not a regular file; a world holds only plain files")
+        if info.st_size > MAX_FILE_BYTES:
+            raise WorldIntegrityError(
+                f"{path}: {info.st_size:,} bytes, more than the {MAX_FILE_BYTES:,} a world file may have; refused"
+            )
+        digest = hashlib.sha256()
+        while chunk := os.read(fd, _HASH_CHUNK):
+            digest.update(chunk)
+        return digest.hexdigest()
+    finally:
+        os.close(fd)
+
+
 def _verify(folder: Path) -> dict[str, str]:
+    """Check a world folder against its manifest; return {file name: SHA-256}.
+
+    The rules: every manifest line is ``<sha256>  <name>`` where ``name`` is a plain file
+    name in the world folder (a world is flat, so no ``/``, no ``..``, no absolute path);
+    each name appears once; each names a regular file (not a symbolic link, a device or a
+    folder) of at most :data:`MAX_FILE_BYTES`; and the manifest lists exactly the files
+    present: a visible file that is not listed is an error too. Hidden names (starting
+    with ``.``, such as the ``.DS_Store`` some systems add) are ignored: they are never read.
+
+    What this proves: no file was damaged or changed *by accident* since the manifest was
+    written. It does not prove who wrote the files: someone who edits a file can rewrite
+    its line in the manifest too. Against deliberate changes, compare the manifest with
+    checksums published elsewhere, or check a signature over it.
+    """
     manifest = folder / MANIFEST
-    if not manifest.is_file():
+    if not manifest.is_file() or manifest.is_symlink():
         raise WorldIntegrityError(f"{folder}: no {MANIFEST}; this is not a saved world, or it is incomplete")
+    if manifest.stat().st_size > _MAX_MANIFEST_BYTES:
+        raise WorldIntegrityError(f"{manifest}: larger than {_MAX_MANIFEST_BYTES:,} bytes; not a world's manifest")
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise WorldIntegrityError(f"{manifest}: not UTF-8 text") from None
     expected: dict[str, str] = {}
-    for number, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
-        digest, _, name = line.partition("  ")
-        if len(digest) != 64 or not name:
-            raise WorldIntegrityError(f"{manifest}: line {number} is not '<sha256>  <file>'")
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line and number == text.count("\n") + 1:
+            break  # the newline that ends the last line
+        match = _MANIFEST_LINE.fullmatch(line)
+        if not match:
+            raise WorldIntegrityError(
+                f"{manifest}: line {number} is not '<sha256>  <file>' with a lower-case hex digest and a plain "
+                f"file name inside the world folder (no '/', no '\\'): {line[:80]!r}"
+            )
+        digest, name = match.groups()
+        if name in {".", ".."} or name == MANIFEST:
+            raise WorldIntegrityError(f"{manifest}: line {number} names {name!r}, which is not a file of the world")
+        if name in expected:
+            raise WorldIntegrityError(f"{manifest}: line {number} lists {name} a second time")
         expected[name] = digest
+    for required in ("world.json", "genotypes.npz", *(filename for filename, _ in TABLES.values())):
+        if required not in expected:
+            raise WorldIntegrityError(f"{folder}: {required} is not listed in {MANIFEST}")
+    present = {entry.name for entry in folder.iterdir() if not entry.name.startswith(".")} - {MANIFEST}
+    unlisted = sorted(present - set(expected))
+    if unlisted:
+        raise WorldIntegrityError(
+            f"{folder}: {', '.join(unlisted)} not listed in {MANIFEST}; a world's manifest lists every file in it"
+        )
     for name, digest in expected.items():
         path = folder / name
-        if not path.is_file():
-            raise WorldIntegrityError(f"{path}: listed in {MANIFEST} but missing")
-        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        actual = _sha256(path)
         if actual != digest:
             raise WorldIntegrityError(
                 f"{path}: checksum mismatch (expected {digest[:12]}..., found {actual[:12]}...); "
                 "the file is damaged or was changed after the world was saved"
             )
-    for required in ("world.json", "genotypes.npz", *(filename for filename, _ in TABLES.values())):
-        if required not in expected:
-            raise WorldIntegrityError(f"{folder}: {required} is not listed in {MANIFEST}")
     return expected
 
 
@@ -416,12 +688,28 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
     Raises
     ------
     WorldIntegrityError
-        If the manifest is missing, a file is missing, or a file's SHA-256 differs from
-        the manifest (the message names the file).
+        If the manifest is missing or malformed, names anything but a plain file of the
+        folder (an absolute path, ``..``, a symbolic link, a device, a file over
+        :data:`MAX_FILE_BYTES`), a listed file is missing, a visible file is not listed, or
+        a file's SHA-256 differs from the manifest (the message names the file).
+
+    Notes
+    -----
+    The checksums detect accidental damage, not deliberate edits: anyone who can change
+    a file can also rewrite its line in ``MANIFEST.sha256``. To check that a world is the
+    one that was published, compare the manifest's own checksum with one published
+    elsewhere, or verify a signature over it.
     """
     path = Path(folder) if folder is not None else world_dir()
     if not path.is_dir():
-        raise FileNotFoundError(f"{path}: no such folder")
+        retired = _sibling(path, "old")
+        hint = (
+            f"; an interrupted replacement left the previous world in {retired.name}: "
+            "writing any world to this folder again restores it first"
+            if retired.is_dir()
+            else ""
+        )
+        raise FileNotFoundError(f"{path}: no such folder{hint}")
     _verify(path)
     info = json.loads((path / "world.json").read_text(encoding="utf-8"))
     tables = {key: _read_table(path / filename, columns) for key, (filename, columns) in TABLES.items()}
