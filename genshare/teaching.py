@@ -116,8 +116,10 @@ import sys
 
 if importlib.util.find_spec("genshare") is None:
     if "google.colab" in sys.modules:
+        print("Installing the module and its data (once per session)...")
         %pip install --quiet "genshare @ git+{url}@{branch}"
     elif "pyodide" in sys.modules:
+        print("Installing the module in your browser...")
         %pip install genshare
     else:
         print("genshare is not installed here: see the Setting up page of the book.")
@@ -156,11 +158,12 @@ def bootstrap_source(url: str | None = None, branch: str | None = None) -> str:
 
     The cell itself never imports ``genshare`` (on Colab it is not installed yet): it asks
     :func:`importlib.util.find_spec` whether it is importable, so running it twice installs
-    nothing the second time.
+    nothing the second time. Each ``%pip`` line follows a ``print``, so the cell stays valid
+    Python for tools that drop magic lines before parsing.
 
     Examples
     --------
-    >>> print(bootstrap_source("https://github.com/me/fork", "main").splitlines()[8].strip())
+    >>> print(bootstrap_source("https://github.com/me/fork", "main").splitlines()[9].strip())
     %pip install --quiet "genshare @ git+https://github.com/me/fork@main"
     """
     if url is None:

@@ -28,7 +28,7 @@ RUN_REQUIREMENTS = "binder/requirements.txt"
 
 #: Distributions that only build the book or run the tests: never in the learners' environment.
 BUILD_AND_TEST_ONLY = {"jupyter-book", "sphinx", "myst-nb", "myst-parser", "sphinx-book-theme",
-                       "sphinxcontrib-bibtex", "pytest", "nbval", "selenium", "hypothesis", "nbclient"}
+                       "sphinxcontrib-bibtex", "pytest", "nbval", "selenium", "hypothesis"}
 
 
 def imported_modules(source: str) -> set[str]:

@@ -138,12 +138,19 @@ def test_setup_cell_on_colab_installs_the_repository_once(monkeypatch):
     shell, printed = run_setup_cell(monkeypatch, "colab")
     url, branch = repository_url()
     assert shell.calls == [("pip", f'install --quiet "genshare @ git+{url}@{branch}"')]
-    assert printed == []
+    assert len(printed) == 1 and "Installing" in printed[0]  # said once: the second run is silent
 
 
 def test_setup_cell_in_jupyterlite_installs_the_served_wheel_once(monkeypatch):
     shell, _ = run_setup_cell(monkeypatch, "pyodide")
     assert shell.calls == [("pip", "install genshare")]
+
+
+def test_setup_cell_stays_python_when_magic_lines_are_dropped():
+    import ast
+
+    source = bootstrap_source()
+    ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
 
 
 def test_setup_cell_does_nothing_where_genshare_is_installed(monkeypatch):
