@@ -49,7 +49,7 @@ RUN_PINS = {
     "nbformat": "5.11.1",
     "ipykernel": "7.4.0",
     "ipython": "9.18.1",
-    "jupyterlab": "4.6.6",
+    "jupyterlab": "4.5.11",
     "jupyterlab-myst": "2.7.0",
 }
 

@@ -11,6 +11,7 @@ happened to have, but the run environment lacks, fails here.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -57,6 +58,13 @@ def test_run_environment_installs_into_an_empty_environment_and_runs_the_lessons
     names = {line.split("==")[0].lower().replace("_", "-") for line in installed.splitlines()}
     assert not names & BUILD_AND_TEST_ONLY, f"book/test packages in the run environment: {names & BUILD_AND_TEST_ONLY}"
     assert {"jupyterlab", "jupyterlab-myst", "genshare"} <= names
+
+    # jupyterlab-myst must be enabled *and* compatible with this JupyterLab, or the lessons'
+    # admonitions show as raw MyST.
+    extensions = subprocess.run([str(env / "bin" / "jupyter"), "labextension", "list"], env=clean, capture_output=True, text=True)
+    listing = re.sub(r"\x1b\[[0-9;]*m", "", extensions.stdout + extensions.stderr)
+    assert re.search(r"jupyterlab-myst v\S+ enabled\s+OK", listing), listing
+    assert "not compatible" not in listing, listing
 
     post_build = subprocess.run(["bash", "binder/postBuild"], cwd=source, env=clean, capture_output=True, text=True)
     assert post_build.returncode == 0, post_build.stdout[-2000:] + post_build.stderr[-2000:]
