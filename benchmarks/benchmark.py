@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -221,10 +222,14 @@ def environment_size(*requirements: str) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         env = Path(scratch) / "env"
         venv.create(env, with_pip=True)
+        # Install from a copy of the checkout, so that building the package leaves nothing in it.
+        skip = {".git", ".venv", ".venv-lab", "_build", "build", "student", ".pytest_cache", ".jupyter_cache", "__pycache__"}
+        source = Path(scratch) / "source"
+        shutil.copytree(ROOT, source, ignore=lambda folder, names: {n for n in names if n in skip or n.endswith(".egg-info")})
         files = [arg for name in requirements for arg in ("-r", name)]
         completed = subprocess.run(
             [str(env / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *files],
-            cwd=ROOT, capture_output=True, text=True,
+            cwd=source, capture_output=True, text=True,
         )
         if completed.returncode != 0:
             raise RuntimeError(completed.stderr[-2000:])
