@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -187,16 +188,23 @@ def first_cells(path: Path) -> dict:
     chosen = [(i, c) for i, c in codes if "bootstrap" in c.get("metadata", {}).get("tags", [])][:1] + first
     manager = KernelManager(kernel_name="python3")
     client = NotebookClient(nb, km=manager, timeout=600, resources={"metadata": {"path": str(path.parent)}})
+    import psutil
+
     try:
         with client.setup_kernel():
+            kernel = psutil.Process(manager.provisioner.pid)
+            cpu_before = sum(kernel.cpu_times()[:2])
             start = time.perf_counter()
             for index, cell in chosen:
                 client.execute_cell(cell, index)
             seconds = time.perf_counter() - start
+            cpu = sum(kernel.cpu_times()[:2]) - cpu_before
     finally:
         if manager.has_kernel:
             manager.shutdown_kernel(now=True)
-    return {"seconds": seconds, "cells": len(chosen)}
+    # The kernel's own CPU time (user + system) is reported beside the wall time: on a shared,
+    # busy machine the wall time includes waiting for a core.
+    return {"seconds": seconds, "kernel_cpu_seconds": cpu, "cells": len(chosen), "load_average": os.getloadavg()[0]}
 
 
 def book_builds() -> dict:
@@ -263,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             result = first_cells(path)
             report["first_cells"][path.name] = result
             rows.append((f"{path.stem[:34]}: first cells", f"{result['seconds']:.2f} s", "<= 3 s", result["seconds"] <= 3))
+            rows.append((f"{path.stem[:34]}: their kernel CPU", f"{result['kernel_cpu_seconds']:.2f} s", f"(load {result['load_average']:.1f})", True))
 
     if "build" in sections:
         builds = book_builds()
