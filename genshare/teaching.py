@@ -106,6 +106,7 @@ def student_edition(
 #: Tag of the setup cell. ``remove-cell`` keeps it off the web pages (it does nothing there).
 BOOTSTRAP_TAG = "bootstrap"
 _BOOTSTRAP_TAGS = [BOOTSTRAP_TAG, "remove-cell"]
+_BOOTSTRAP_ID = "genshare-setup"  # a fixed cell id, so that the cell is the same in every notebook and every run
 
 _BOOTSTRAP_TEMPLATE = """\
 # Setup. On Colab, and in the browser (JupyterLite), this installs the module and its data
@@ -191,12 +192,12 @@ def normalise_bootstrap(notebook: nbformat.NotebookNode, source: str | None = No
     codes = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
     if codes and BOOTSTRAP_TAG in notebook.cells[codes[0]].get("metadata", {}).get("tags", []):
         cell = notebook.cells[codes[0]]
-        if cell.source == source and cell.metadata.get("tags") == _BOOTSTRAP_TAGS and not cell.outputs:
+        if cell.source == source and cell.metadata.get("tags") == _BOOTSTRAP_TAGS and not cell.outputs and cell.get("id") == _BOOTSTRAP_ID:
             return False
-        cell.source, cell.outputs = source, []
+        cell.source, cell.outputs, cell.id = source, [], _BOOTSTRAP_ID
         cell.metadata["tags"] = list(_BOOTSTRAP_TAGS)
         return True
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(_BOOTSTRAP_TAGS)})
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(_BOOTSTRAP_TAGS)}, id=_BOOTSTRAP_ID)
     notebook.cells.insert(codes[0] if codes else len(notebook.cells), cell)
     return True
 
