@@ -1,14 +1,18 @@
 # Two commands do everything: `make book` and `make test`. Both create the virtual
-# environment in .venv from requirements.txt on first use.
+# environment in .venv from requirements.txt (the full build/test environment) on first use.
+# `make lab` uses the learners' lean run environment instead, in .venv-lab, from the pinned
+# binder/requirements.txt (the same as Binder): nothing unpinned is installed at workshop time.
 
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+RUN_VENV ?= .venv-lab
+RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book test unit notebooks student lab clean
+.PHONY: help env book test unit notebooks student normalise lab check clean
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook)"
@@ -16,12 +20,18 @@ help:
 	@echo "make unit       only the unit tests and doctests (quick)"
 	@echo "make notebooks  re-execute every notebook in place and save its outputs"
 	@echo "make student    write the student edition (solutions removed, outputs cleared) to student/"
-	@echo "make lab        open JupyterLab on the notebooks"
+	@echo "make normalise  make every notebook's first code cell the canonical Colab/JupyterLite setup cell"
+	@echo "make lab        open JupyterLab on the notebooks (lean pinned run environment in .venv-lab)"
+	@echo "make check      check that the run environment can run every lesson (python -m genshare.check)"
 	@echo "make clean      remove the build and caches (keeps .venv)"
 
-$(STAMP): requirements.txt pyproject.toml
+define check_python
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: '$(PYTHON)' not found. Install Python 3.11, or run e.g. 'make $(MAKECMDGOALS) PYTHON=python3'." >&2; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "error: Python 3.11 or newer is required ($(PYTHON) is older)." >&2; exit 1; }
+endef
+
+$(STAMP): requirements.txt pyproject.toml setup.py
+	$(check_python)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
@@ -49,9 +59,23 @@ notebooks: env
 student: env
 	$(BIN)/python -m genshare.teaching --out student --force
 
-lab: env
-	$(BIN)/python -m pip install --quiet jupyterlab
-	$(BIN)/jupyter lab notebooks/
+normalise: env
+	$(BIN)/python -m genshare.teaching --normalise
+
+# The learners' environment: binder/requirements.txt installs the pinned lesson packages,
+# JupyterLab, jupyterlab-myst and this package (not editable, as on Binder and Colab).
+$(RUN_STAMP): binder/requirements.txt pyproject.toml setup.py
+	$(check_python)
+	$(PYTHON) -m venv $(RUN_VENV)
+	$(RUN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(RUN_VENV)/bin/python -m pip install --quiet -r binder/requirements.txt
+	touch $(RUN_STAMP)
+
+check: $(RUN_STAMP)
+	cd notebooks && ../$(RUN_VENV)/bin/python -m genshare.check
+
+lab: check
+	$(RUN_VENV)/bin/jupyter lab notebooks/
 
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache build

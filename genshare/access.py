@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from genshare.paths import DATA_DIR
+from genshare.paths import data_dir
 
 __all__ = [
     "OUTCOMES",
@@ -47,7 +47,7 @@ __all__ = [
     "split_conditions",
 ]
 
-DUO_FILE = DATA_DIR / "duo_terms.csv"
+DUO_FILE = data_dir() / "duo_terms.csv"
 
 #: Kinds of research purpose a request can state.
 PURPOSE_KINDS = {

@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from genshare.paths import DATA_DIR
+from genshare.paths import data_dir
 
 __all__ = [
     "ACCESS_MODELS",
@@ -56,9 +56,9 @@ __all__ = [
     "load_data_use",
 ]
 
-DEFAULT_DESCRIPTOR = DATA_DIR / "datapackage.json"
-DEFAULT_CATALOGUE = DATA_DIR / "repositories.csv"
-DEFAULT_DATA_USE = DATA_DIR / "data_use.csv"
+DEFAULT_DESCRIPTOR = data_dir() / "datapackage.json"
+DEFAULT_CATALOGUE = data_dir() / "repositories.csv"
+DEFAULT_DATA_USE = data_dir() / "data_use.csv"
 
 #: Access models, from least to most restrictive ("tiered" mixes several).
 ACCESS_MODELS = ("open", "registered", "tiered", "controlled")

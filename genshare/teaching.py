@@ -1,14 +1,21 @@
-"""Tools for instructors: a student edition of the notebooks.
+"""Tools for instructors: a student edition of the notebooks, and the notebooks' setup cell.
 
 ``python -m genshare.teaching --out student`` (or ``make student``) writes a copy of every
 notebook in ``notebooks/`` with the exercise solutions removed and all outputs cleared,
 ready to hand out. A solution is a code cell tagged ``solution``; it is replaced by an
 empty cell that invites the student's answer.
+
+``python -m genshare.teaching --normalise`` makes the first code cell of every notebook the
+canonical setup cell (:func:`bootstrap_source`): on Colab it installs the module and its data
+with one ``pip install`` of the repository, in JupyterLite (Pyodide) it installs the
+``genshare`` wheel that the lite site serves, and anywhere ``genshare`` is already importable
+(Binder, a local install, a second run) it does nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 from os import PathLike
@@ -18,7 +25,16 @@ import nbformat
 
 from genshare.paths import PROJECT_ROOT
 
-__all__ = ["SOLUTION_TAG", "student_edition", "student_notebook"]
+__all__ = [
+    "BOOTSTRAP_TAG",
+    "SOLUTION_TAG",
+    "bootstrap_source",
+    "normalise_bootstrap",
+    "normalise_notebooks",
+    "repository_url",
+    "student_edition",
+    "student_notebook",
+]
 
 SOLUTION_TAG = "solution"
 _PLACEHOLDER = "# Your answer here\n"
@@ -64,6 +80,8 @@ def student_edition(
         If ``out`` exists and ``force`` is false.
     """
     src = Path(source) if source is not None else PROJECT_ROOT / "notebooks"
+    if not src.is_dir():
+        raise ValueError(f"{src}: no such folder of notebooks (pass --source)")
     notebooks = sorted(src.glob("*.ipynb"))
     if not notebooks:
         raise ValueError(f"{src}: no notebooks found")
@@ -81,12 +99,138 @@ def student_edition(
     return written
 
 
+# ---------------------------------------------------------------------------------------
+# The setup ("bootstrap") cell: the first code cell of every notebook
+# ---------------------------------------------------------------------------------------
+
+#: Tag of the setup cell. ``remove-cell`` keeps it off the web pages (it does nothing there).
+BOOTSTRAP_TAG = "bootstrap"
+_BOOTSTRAP_TAGS = [BOOTSTRAP_TAG, "remove-cell"]
+_BOOTSTRAP_ID = "genshare-setup"  # a fixed cell id, so that the cell is the same in every notebook and every run
+
+_BOOTSTRAP_TEMPLATE = """\
+# Setup. On Colab, and in the browser (JupyterLite), this installs the module and its data
+# the first time it runs; on Binder or your own computer it does nothing.
+import importlib
+import importlib.util
+import sys
+
+if importlib.util.find_spec("genshare") is None:
+    if "google.colab" in sys.modules:
+        print("Installing the module and its data (once per session)...")
+        %pip install --quiet "genshare @ git+{url}@{branch}"
+    elif "pyodide" in sys.modules:
+        print("Installing the module in your browser...")
+        %pip install genshare
+    else:
+        print("genshare is not installed here: see the Setting up page of the book.")
+    importlib.invalidate_caches()"""
+
+
+def repository_url(config: str | PathLike[str] | None = None) -> tuple[str, str]:
+    """The repository's URL and branch, as set once in ``_config.yml`` (``repository.url``/``branch``).
+
+    Read with a small pattern rather than a YAML parser, so that the lean learner
+    environment (no PyYAML) can run it.
+
+    Raises
+    ------
+    ValueError
+        If ``_config.yml`` has no ``repository:`` block with an ``https://`` ``url``.
+
+    Examples
+    --------
+    >>> url, branch = repository_url()
+    >>> url.startswith("https://"), bool(branch)
+    (True, True)
+    """
+    path = Path(config) if config is not None else PROJECT_ROOT / "_config.yml"
+    text = path.read_text(encoding="utf-8")
+    block = re.search(r"^repository:\s*\n((?:[ \t]+.*\n?|\s*#.*\n?|\s*\n)*)", text, flags=re.MULTILINE)
+    fields = dict(re.findall(r"^[ \t]+(url|branch):[ \t]*([^\s#]+)", block.group(1), flags=re.MULTILINE)) if block else {}
+    url = fields.get("url", "").strip("\"'")
+    if not url.startswith("https://"):
+        raise ValueError(f"{path}: repository.url must be an https:// URL, found {url!r}")
+    return url.rstrip("/").removesuffix(".git"), fields.get("branch", "main").strip("\"'")
+
+
+def bootstrap_source(url: str | None = None, branch: str | None = None) -> str:
+    """The canonical setup cell, installing from ``url`` at ``branch`` (default: ``_config.yml``'s).
+
+    The cell itself never imports ``genshare`` (on Colab it is not installed yet): it asks
+    :func:`importlib.util.find_spec` whether it is importable, so running it twice installs
+    nothing the second time. Each ``%pip`` line follows a ``print``, so the cell stays valid
+    Python for tools that drop magic lines before parsing.
+
+    Examples
+    --------
+    >>> print(bootstrap_source("https://github.com/me/fork", "main").splitlines()[9].strip())
+    %pip install --quiet "genshare @ git+https://github.com/me/fork@main"
+    """
+    if url is None:
+        url, default_branch = repository_url()
+        branch = branch or default_branch
+    return _BOOTSTRAP_TEMPLATE.format(url=url, branch=branch or "main")
+
+
+def normalise_bootstrap(notebook: nbformat.NotebookNode, source: str | None = None) -> bool:
+    """Make the first code cell of ``notebook`` the canonical setup cell; True if it changed.
+
+    A first code cell tagged ``bootstrap`` is brought up to date; otherwise a setup cell is
+    inserted just before the first code cell. Running it again changes nothing.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_notebook, new_code_cell, new_markdown_cell
+    >>> nb = new_notebook(cells=[new_markdown_cell("# Title"), new_code_cell("x = 1")])
+    >>> normalise_bootstrap(nb, "pass"), normalise_bootstrap(nb, "pass")
+    (True, False)
+    >>> [cell.source for cell in nb.cells]
+    ['# Title', 'pass', 'x = 1']
+    """
+    source = bootstrap_source() if source is None else source
+    codes = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    if codes and BOOTSTRAP_TAG in notebook.cells[codes[0]].get("metadata", {}).get("tags", []):
+        cell = notebook.cells[codes[0]]
+        if cell.source == source and cell.metadata.get("tags") == _BOOTSTRAP_TAGS and not cell.outputs and cell.get("id") == _BOOTSTRAP_ID:
+            return False
+        cell.source, cell.outputs, cell.id = source, [], _BOOTSTRAP_ID
+        cell.metadata["tags"] = list(_BOOTSTRAP_TAGS)
+        return True
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": list(_BOOTSTRAP_TAGS)}, id=_BOOTSTRAP_ID)
+    notebook.cells.insert(codes[0] if codes else len(notebook.cells), cell)
+    return True
+
+
+def normalise_notebooks(source: str | PathLike[str] | None = None) -> list[Path]:
+    """Apply :func:`normalise_bootstrap` to every notebook in ``source``; the notebooks changed."""
+    folder = Path(source) if source is not None else PROJECT_ROOT / "notebooks"
+    cell = bootstrap_source()
+    changed = []
+    for path in sorted(folder.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        if normalise_bootstrap(notebook, cell):
+            nbformat.write(notebook, path)
+            changed.append(path)
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m genshare.teaching", description="Write the student edition of the notebooks.")
     parser.add_argument("--out", default="student", help="folder to write (default: %(default)s)")
     parser.add_argument("--source", default=None, help="folder of notebooks (default: the module's notebooks/)")
     parser.add_argument("--force", action="store_true", help="replace the folder if it exists")
+    parser.add_argument("--normalise", action="store_true",
+                        help="instead: make every notebook's first code cell the canonical setup cell (in place)")
     args = parser.parse_args(argv)
+    if args.normalise:
+        try:
+            changed = normalise_notebooks(args.source)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"setup cell updated in {len(changed)} notebook(s)" + "".join(f"\n  {p.name}" for p in changed))
+        return 0
     try:
         written = student_edition(args.source, args.out, force=args.force)
     except (FileExistsError, ValueError) as error:
