@@ -1,0 +1,105 @@
+"""Build the JupyterLite site (``make lite``; ``make book`` runs it): the lessons in the browser.
+
+``python lite/build.py [--out _build/html/lite]`` writes a JupyterLite site with the Pyodide
+kernel into the published HTML, containing
+
+- the lesson notebooks, under ``notebooks/`` (the same path as in the repository, so the
+  book's "run in your browser" button opens ``lab/index.html?path=notebooks/NN-....ipynb``);
+- a wheel of ``genshare`` (built from this checkout; it carries the lessons' data) and the
+  pure-Python wheels pinned in ``lite/requirements.txt`` for the dependencies Pyodide does not
+  ship, served through piplite, so that ``%pip install genshare`` in the browser kernel installs
+  the module without reaching PyPI.
+
+Pyodide itself is *not* copied into the site: the kernel loads the Pyodide release it was built
+for (see ``lite/pyodide-packages.json``) from its default CDN (jsDelivr) when a learner opens a
+notebook. Only ``py3-none-any`` wheels are accepted, so no native dependency slips into the
+browser route; ``tests/test_jupyterlite.py`` checks the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LITE = ROOT / "lite"
+#: Legacy icon-font formats that JupyterLab ships beside the WOFF2 file every current browser uses.
+LEGACY_FONT_SUFFIXES = (".eot", ".ttf", ".svg", ".woff")
+
+
+def run(*command: str | Path, cwd: Path = ROOT) -> None:
+    print("+", " ".join(str(c) for c in command), flush=True)
+    subprocess.run([str(c) for c in command], cwd=cwd, check=True)
+
+
+def wheels(into: Path) -> list[Path]:
+    """genshare's wheel and the pinned pure-Python wheels, in ``into``."""
+    leftovers = [p for p in (ROOT / "build",) if not p.exists()]  # setuptools' in-tree build folder
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", into, ROOT)
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+    run(
+        sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+        "--platform", "any", "--implementation", "py", "--abi", "none", "--python-version", "3.14",
+        "--requirement", LITE / "requirements.txt", "--dest", into,
+    )
+    found = sorted(into.glob("*.whl"))
+    native = [w.name for w in found if not w.name.endswith("-none-any.whl")]
+    if native:
+        raise SystemExit(f"not pure-Python wheels, Pyodide cannot install them: {native}")
+    return found
+
+
+def prune_legacy_fonts(site: Path) -> int:
+    """Remove icon fonts in legacy formats where a WOFF2 of the same font exists; bytes saved."""
+    saved = 0
+    for woff2 in site.rglob("*.woff2"):
+        for suffix in LEGACY_FONT_SUFFIXES:
+            legacy = woff2.with_suffix(suffix)
+            if legacy.is_file():
+                saved += legacy.stat().st_size
+                legacy.unlink()
+    return saved
+
+
+def size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def build(out: Path) -> int:
+    out = out.resolve()
+    with tempfile.TemporaryDirectory(prefix="genshare-lite-") as tmp:
+        staging = Path(tmp)
+        contents = staging / "contents"
+        (contents / "notebooks").mkdir(parents=True)
+        for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            shutil.copy2(notebook, contents / "notebooks" / notebook.name)
+        wheel_args = [arg for wheel in wheels(staging / "wheels") for arg in ("--piplite-wheels", wheel)]
+        if out.exists():
+            shutil.rmtree(out)
+        run(
+            sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", LITE, "--output-dir", out,
+            "--contents", contents, *wheel_args, cwd=LITE,
+        )
+    saved = prune_legacy_fonts(out)
+    for stale in (".jupyterlite.doit.db",):
+        (out / stale).unlink(missing_ok=True)
+    total = size(out)
+    print(f"JupyterLite site: {out} ({total / 1e6:.1f} MB; {saved / 1e6:.1f} MB of legacy fonts removed)")
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "html" / "lite")
+    args = parser.parse_args(argv)
+    build(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
