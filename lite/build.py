@@ -27,6 +27,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LITE = ROOT / "lite"
+#: The JupyterLab extensions the site carries, whatever else is installed: the Pyodide kernel.
+#: (jupyterlab-myst would render the lessons' MyST admonitions and roles, but adds about
+#: 6.5 MB and the site would exceed its 25 MB budget; ``--with-myst`` adds it if installed.)
+EXTENSIONS = ["@jupyterlite/pyodide-kernel-extension"]
+MYST_EXTENSION = "jupyterlab-myst"
 #: Legacy icon-font formats that JupyterLab ships beside the WOFF2 file every current browser uses.
 LEGACY_FONT_SUFFIXES = (".eot", ".ttf", ".svg", ".woff")
 
@@ -54,6 +59,17 @@ def wheels(into: Path) -> list[Path]:
     return found
 
 
+def stage_extensions(into: Path, names: list[str]) -> Path:
+    """Copy the chosen prebuilt JupyterLab extensions from this environment into ``into``."""
+    installed = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+    for name in names:
+        source = installed / name
+        if not (source / "package.json").is_file():
+            raise SystemExit(f"JupyterLab extension {name} is not installed in {installed} (lite/requirements-build.txt)")
+        shutil.copytree(source, into / name)
+    return into
+
+
 def prune_legacy_fonts(site: Path) -> int:
     """Remove icon fonts in legacy formats where a WOFF2 of the same font exists; bytes saved."""
     saved = 0
@@ -70,7 +86,7 @@ def size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def build(out: Path) -> int:
+def build(out: Path, *, with_myst: bool = False) -> int:
     out = out.resolve()
     with tempfile.TemporaryDirectory(prefix="genshare-lite-") as tmp:
         staging = Path(tmp)
@@ -79,11 +95,13 @@ def build(out: Path) -> int:
         for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
             shutil.copy2(notebook, contents / "notebooks" / notebook.name)
         wheel_args = [arg for wheel in wheels(staging / "wheels") for arg in ("--piplite-wheels", wheel)]
+        extensions = stage_extensions(staging / "labextensions", EXTENSIONS + ([MYST_EXTENSION] if with_myst else []))
         if out.exists():
             shutil.rmtree(out)
         run(
             sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", LITE, "--output-dir", out,
-            "--contents", contents, *wheel_args, cwd=LITE,
+            "--contents", contents, *wheel_args,
+            f"--FederatedExtensionAddon.extra_labextensions_path={extensions}", cwd=LITE,
         )
     saved = prune_legacy_fonts(out)
     for stale in (".jupyterlite.doit.db",):
@@ -96,8 +114,9 @@ def build(out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "html" / "lite")
+    parser.add_argument("--with-myst", action="store_true", help=f"also serve {MYST_EXTENSION} (about 6.5 MB more)")
     args = parser.parse_args(argv)
-    build(args.out)
+    build(args.out, with_myst=args.with_myst)
     return 0
 
 
