@@ -312,3 +312,75 @@ def test_jupyterlite_opens_the_lesson_with_its_solutions_collapsed(browser, site
         time.sleep(1)
     assert state and state["code"], f"{notebook}: JupyterLite did not open the notebook ({state})"
     assert state["collapsed"] == expected, f"{notebook}: {state['collapsed']} collapsed code cells, {expected} solutions"
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab (with jupyterlab-myst) serving a copy of the notebooks on 127.0.0.1, as on Binder."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    try:
+        import jupyterlab  # noqa: F401
+        import jupyterlab_myst  # noqa: F401
+    except ImportError:
+        _unavailable("jupyterlab and jupyterlab-myst are not installed (the learners' environment, binder/requirements.txt)")
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / "config"), JUPYTER_RUNTIME_DIR=str(root / "runtime"))
+    log = (root / "jupyterlab.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--IdentityProvider.token=", "--ServerApp.password=",
+         f"--ServerApp.root_dir={root}", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"JupyterLab did not start: {(root / 'jupyterlab.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_jupyterlab_renders_the_lesson_and_collapses_its_solutions(browser, jupyterlab, page):
+    """In JupyterLab with jupyterlab-myst the lesson admonitions render (no raw ``:class:`` lines)
+    and every solution cell opens collapsed (source and outputs)."""
+    import time
+
+    notebook = page.replace(".html", ".ipynb")
+    browser.get(urljoin(jupyterlab, f"lab/tree/{notebook}"))
+    expected = solution_count(page)
+    deadline, state = time.monotonic() + 90, None
+    while time.monotonic() < deadline:
+        state = browser.execute_script(
+            "const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');"
+            "if (!panel) return null;"
+            "const code = [...panel.querySelectorAll('.jp-CodeCell')];"
+            "const first = panel.querySelector('.jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst');"
+            "return {code: code.length, collapsed: code.filter(c => c.querySelector('.jp-InputPlaceholder')"
+            " && c.querySelector('.jp-OutputPlaceholder')).length,"
+            " text: first ? first.innerText : '', admonitions: panel.querySelectorAll('aside, .admonition').length};"
+        )
+        if state and state["code"] and state["collapsed"] >= expected and state["admonitions"]:
+            break
+        time.sleep(1)
+    assert state and state["code"], f"{notebook}: JupyterLab did not open the notebook"
+    assert state["collapsed"] == expected, f"{notebook}: {state['collapsed']} collapsed code cells, {expected} solutions"
+    assert "Lesson at a glance" in state["text"] and ":class:" not in state["text"], f"{notebook}: MyST not rendered: {state['text'][:200]!r}"
+    assert state["admonitions"], f"{notebook}: no rendered admonition"
