@@ -4,7 +4,9 @@
 kernel into the published HTML, containing
 
 - the lesson notebooks, under ``notebooks/`` (the same path as in the repository, so the
-  book's "run in your browser" button opens ``lab/index.html?path=notebooks/NN-....ipynb``);
+  book's "run in your browser" button opens ``lab/index.html?path=notebooks/NN-....ipynb``),
+  with their outputs cleared (the learner runs them; this keeps the site within its size
+  budget) and their solutions still collapsed;
 - a wheel of ``genshare`` (built from this checkout; it carries the lessons' data) and the
   pure-Python wheels pinned in ``lite/requirements.txt`` for the dependencies Pyodide does not
   ship, served through piplite, so that ``%pip install genshare`` in the browser kernel installs
@@ -59,6 +61,18 @@ def wheels(into: Path) -> list[Path]:
     return found
 
 
+def write_without_outputs(source: Path, target: Path) -> None:
+    """Copy a notebook with every code cell's outputs and execution count cleared."""
+    import nbformat
+
+    notebook = nbformat.read(source, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nbformat.write(notebook, target)
+
+
 def stage_extensions(into: Path, names: list[str]) -> Path:
     """Copy the chosen prebuilt JupyterLab extensions from this environment into ``into``."""
     installed = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
@@ -93,7 +107,7 @@ def build(out: Path, *, with_myst: bool = False) -> int:
         contents = staging / "contents"
         (contents / "notebooks").mkdir(parents=True)
         for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
-            shutil.copy2(notebook, contents / "notebooks" / notebook.name)
+            write_without_outputs(notebook, contents / "notebooks" / notebook.name)
         wheel_args = [arg for wheel in wheels(staging / "wheels") for arg in ("--piplite-wheels", wheel)]
         extensions = stage_extensions(staging / "labextensions", EXTENSIONS + ([MYST_EXTENSION] if with_myst else []))
         if out.exists():
