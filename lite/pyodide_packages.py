@@ -5,7 +5,8 @@ one Pyodide release from the jsDelivr CDN. Its ``pyodide-lock.json`` lists every
 release can install without PyPI. That file ships in the ``pyodide`` package on the npm
 registry; this script fetches it with ``npm pack pyodide@VERSION`` and keeps, per package, the
 version, the import names, the dependencies and the wheel's file name, with the provenance
-(tarball URL and integrity hash). The result is committed, so tests/test_jupyterlite.py runs
+(tarball URL and integrity hash); and the top-level modules of its pure-Python standard
+library (``python_stdlib.zip``: Pyodide leaves out some, such as ``tkinter`` and ``venv``). The result is committed, so tests/test_jupyterlite.py runs
 offline; the test also checks that the committed version is the one the installed kernel uses.
 
 Usage: ``python lite/pyodide_packages.py`` (needs ``npm`` and network access to the npm registry).
@@ -13,12 +14,14 @@ Usage: ``python lite/pyodide_packages.py`` (needs ``npm`` and network access to 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
 import sys
 import tarfile
 import tempfile
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -48,14 +51,20 @@ def main() -> int:
         (tarball,) = Path(tmp).glob("pyodide-*.tgz")
         with tarfile.open(tarball) as archive:
             lock = json.load(archive.extractfile("package/pyodide-lock.json"))
+            with zipfile.ZipFile(io.BytesIO(archive.extractfile("package/python_stdlib.zip").read())) as stdlib:
+                stdlib_modules = sorted({
+                    Path(member.split("/")[0]).stem.split(".")[0]
+                    for member in stdlib.namelist()
+                    if member.split("/")[0].endswith(".py") or "/" in member
+                } - {"site-packages"})
     packages = {
         name: {key: entry[key] for key in ("version", "imports", "depends", "file_name", "package_type") if key in entry}
         for name, entry in sorted(lock["packages"].items())
     }
     document = {
         "provenance": {
-            "what": "the 'packages' table of pyodide-lock.json, reduced to version, imports, depends, file_name, package_type",
-            "source": f"npm pack pyodide@{version}: package/pyodide-lock.json",
+            "what": "the 'packages' table of pyodide-lock.json, reduced to version, imports, depends, file_name, package_type; the top-level modules of python_stdlib.zip",
+            "source": f"npm pack pyodide@{version}: package/pyodide-lock.json, package/python_stdlib.zip",
             "tarball": meta["tarball"],
             "integrity": meta["integrity"],
             "used_by": f"jupyterlite-pyodide-kernel {jupyterlite_pyodide_kernel.__version__}",
@@ -64,6 +73,7 @@ def main() -> int:
         "pyodide_version": version,
         "info": lock["info"],
         "packages": packages,
+        "stdlib_python_modules": stdlib_modules,
     }
     OUT.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n")
     print(f"wrote {OUT.relative_to(HERE.parent)}: Pyodide {version}, {len(packages)} packages")

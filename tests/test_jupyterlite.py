@@ -11,6 +11,7 @@ contents, wheels, size and Pyodide source are checked as well.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import os
 import re
@@ -40,8 +41,22 @@ PYODIDE_MARKERS = {
     "python_version": ".".join(PYODIDE["info"]["python"].split(".")[:2]), "python_full_version": PYODIDE["info"]["python"],
     "extra": "",
 }
-#: Modules that Pyodide's standard library has (the kernel's IPython and its magics included).
-BROWSER_BUILTINS = set(sys.stdlib_module_names) | {"IPython", "genshare"}
+#: Pure-Python standard-library modules that Pyodide ships (it leaves out e.g. tkinter, venv).
+PYODIDE_STDLIB = set(PYODIDE["stdlib_python_modules"])
+
+
+def in_pyodide_stdlib(module: str) -> bool:
+    """A standard-library module that the browser kernel has.
+
+    Pure-Python modules must be in Pyodide's ``python_stdlib.zip``; modules that CPython builds
+    in C (``math``, ``zlib``, ...) are compiled into Pyodide's interpreter.
+    """
+    if module not in sys.stdlib_module_names:
+        return False
+    if module in PYODIDE_STDLIB or module in sys.builtin_module_names:
+        return True
+    spec = importlib.util.find_spec(module)
+    return bool(spec and spec.origin and spec.origin.endswith(".so"))
 SIZE_LIMIT = 25_000_000  # bytes the JupyterLite site may add to the published HTML (issue 11)
 
 
@@ -79,7 +94,9 @@ def imported_modules(source: str) -> set[str]:
 
 def provider(module: str) -> str | None:
     """Who provides ``module`` in the browser: 'stdlib', 'pyodide:<package>', 'wheel:<name>' or None."""
-    if module in BROWSER_BUILTINS:
+    if module == "genshare":
+        return "wheel:genshare"
+    if in_pyodide_stdlib(module):
         return "stdlib"
     if module in PYODIDE_IMPORTS:
         return f"pyodide:{PYODIDE_IMPORTS[module]}"
@@ -87,6 +104,13 @@ def provider(module: str) -> str | None:
         if canonicalize_name(distribution_name) in LITE_WHEELS:
             return f"wheel:{distribution_name}"
     return None
+
+
+def test_the_stdlib_check_tells_missing_modules_apart():
+    assert provider("json") == provider("math") == provider("multiprocessing") == "stdlib"
+    assert provider("tkinter") is None and provider("venv") is None  # not in Pyodide
+    assert provider("numpy") == "pyodide:numpy" and provider("frictionless") == "wheel:frictionless"
+    assert provider("sklearn_not_a_module") is None
 
 
 def test_the_list_is_for_the_pyodide_the_pinned_kernel_loads():
