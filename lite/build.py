@@ -21,6 +21,7 @@ browser route; ``tests/test_jupyterlite.py`` checks the result.
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import subprocess
 import sys
@@ -43,17 +44,50 @@ def run(*command: str | Path, cwd: Path = ROOT) -> None:
     subprocess.run([str(c) for c in command], cwd=cwd, check=True)
 
 
+#: Downloaded wheels are kept here, so a rebuild with unchanged pins needs no network.
+WHEEL_CACHE = ROOT / "_build" / "lite-wheels"
+
+
+def pinned_wheels() -> list[tuple[str, str]]:
+    """(normalised name, version) of every wheel pinned in lite/requirements.txt."""
+    pins = []
+    for line in (LITE / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            if not version:
+                raise SystemExit(f"lite/requirements.txt: pin {line!r} exactly (name==version)")
+            pins.append((re.sub(r"[-_.]+", "_", name.strip()).lower(), version.strip()))
+    return pins
+
+
+def cached(name: str, version: str) -> Path | None:
+    for wheel in WHEEL_CACHE.glob("*.whl"):
+        wheel_name, wheel_version = wheel.name.split("-")[:2]
+        if re.sub(r"[-_.]+", "_", wheel_name).lower() == name and wheel_version == version:
+            return wheel
+    return None
+
+
 def wheels(into: Path) -> list[Path]:
     """genshare's wheel and the pinned pure-Python wheels, in ``into``."""
+    into.mkdir(parents=True, exist_ok=True)
     leftovers = [p for p in (ROOT / "build",) if not p.exists()]  # setuptools' in-tree build folder
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", into, ROOT)
     for path in leftovers:
         shutil.rmtree(path, ignore_errors=True)
-    run(
-        sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-        "--platform", "any", "--implementation", "py", "--abi", "none", "--python-version", "3.14",
-        "--requirement", LITE / "requirements.txt", "--dest", into,
-    )
+    pins = pinned_wheels()
+    if any(cached(name, version) is None for name, version in pins):
+        run(
+            sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+            "--platform", "any", "--implementation", "py", "--abi", "none", "--python-version", "3.14",
+            "--requirement", LITE / "requirements.txt", "--dest", WHEEL_CACHE,
+        )
+    for name, version in pins:
+        wheel = cached(name, version)
+        if wheel is None:
+            raise SystemExit(f"no wheel of {name}=={version} after downloading")
+        shutil.copy2(wheel, into / wheel.name)
     found = sorted(into.glob("*.whl"))
     native = [w.name for w in found if not w.name.endswith("-none-any.whl")]
     if native:
