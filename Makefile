@@ -12,10 +12,11 @@ RUN_VENV ?= .venv-lab
 RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book test unit notebooks student normalise lab check clean
+.PHONY: help env book lite test unit notebooks student normalise lab check clean
 
 help:
-	@echo "make book       build the HTML book into _build/html (executes every notebook)"
+	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
+	@echo "make lite       only the JupyterLite site (_build/html/lite: the lessons in the browser, Pyodide kernel)"
 	@echo "make test       strict book build, then unit tests, doctests, nbval on every notebook and browser tests"
 	@echo "make unit       only the unit tests and doctests (quick)"
 	@echo "make notebooks  re-execute every notebook in place and save its outputs"
@@ -43,11 +44,22 @@ $(TEST_STAMP): $(STAMP) requirements-test.txt
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	touch $(TEST_STAMP)
 
-book: env
-	$(JB_BUILD)
+LITE_STAMP := $(VENV)/.installed-lite
 
-test: env $(TEST_STAMP)
+$(LITE_STAMP): $(STAMP) lite/requirements-build.txt
+	$(BIN)/python -m pip install --quiet -r lite/requirements-build.txt
+	touch $(LITE_STAMP)
+
+book: env $(LITE_STAMP)
+	$(JB_BUILD)
+	$(BIN)/python lite/build.py
+
+lite: env $(LITE_STAMP)
+	$(BIN)/python lite/build.py
+
+test: env $(TEST_STAMP) $(LITE_STAMP)
 	$(JB_BUILD) --all  # every page rewritten, so no page keeps a stale sidebar
+	$(BIN)/python lite/build.py
 	$(BIN)/python -m pytest --nbval
 
 unit: env $(TEST_STAMP)

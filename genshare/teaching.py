@@ -10,12 +10,24 @@ canonical setup cell (:func:`bootstrap_source`): on Colab it installs the module
 with one ``pip install`` of the repository, in JupyterLite (Pyodide) it installs the
 ``genshare`` wheel that the lite site serves, and anywhere ``genshare`` is already importable
 (Binder, a local install, a second run) it does nothing.
+
+In the instructor edition (the notebooks as committed) every solution cell is hidden until the
+reader asks for it, everywhere the notebook is read. :func:`hide_solutions` writes the markings
+that do this, and ``python -m genshare.teaching --hide-solutions`` applies it to every notebook
+in place (idempotent: a second run changes nothing):
+
+- the tag ``hide-cell`` and the cell metadata ``mystnb.code_prompt_show`` /
+  ``code_prompt_hide``: on the web (myst-nb) the code *and* its output sit behind a
+  "Show solution" control;
+- the standard cell metadata ``jupyter.source_hidden`` and ``jupyter.outputs_hidden``:
+  JupyterLab, Notebook 7 and JupyterLite open the cell collapsed.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import json
 import shutil
 import sys
 from os import PathLike
@@ -27,8 +39,12 @@ from genshare.paths import PROJECT_ROOT
 
 __all__ = [
     "BOOTSTRAP_TAG",
+    "SOLUTION_PROMPTS",
     "SOLUTION_TAG",
     "bootstrap_source",
+    "hide_solutions",
+    "hide_solutions_in_place",
+    "is_solution",
     "normalise_bootstrap",
     "normalise_notebooks",
     "repository_url",
@@ -38,6 +54,80 @@ __all__ = [
 
 SOLUTION_TAG = "solution"
 _PLACEHOLDER = "# Your answer here\n"
+#: The myst-nb tag that hides a cell's code and output behind one control on the web.
+HIDE_TAG = "hide-cell"
+#: Tags that earlier versions used to hide solutions; replaced by :data:`HIDE_TAG`.
+_OLD_HIDE_TAGS = ("hide-input", "hide-output")
+#: The labels of the web control (myst-nb cell-level configuration).
+SOLUTION_PROMPTS = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
+#: The standard Jupyter cell metadata for a collapsed source and collapsed outputs.
+_COLLAPSED = {"source_hidden": True, "outputs_hidden": True}
+
+
+def is_solution(cell: nbformat.NotebookNode) -> bool:
+    """Whether ``cell`` is an exercise solution (a code cell tagged ``solution``)."""
+    return cell.get("cell_type") == "code" and SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def hide_solutions(notebook: nbformat.NotebookNode) -> int:
+    """Mark every solution cell of ``notebook`` as hidden on the web and in JupyterLab, in place.
+
+    Each code cell tagged ``solution`` gets the tag ``hide-cell`` (replacing ``hide-input``),
+    the cell metadata ``mystnb`` = :data:`SOLUTION_PROMPTS` and ``jupyter`` =
+    ``{"source_hidden": true, "outputs_hidden": true}``. Other metadata keys are kept.
+    Idempotent.
+
+    Returns
+    -------
+    int
+        The number of cells changed (0 when the notebook was already normalised).
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_notebook, new_code_cell
+    >>> nb = new_notebook(cells=[new_code_cell("1 + 1"), new_code_cell("42", metadata={"tags": ["hide-input", "solution"]})])
+    >>> hide_solutions(nb), hide_solutions(nb)
+    (1, 0)
+    >>> nb.cells[1].metadata["tags"], nb.cells[1].metadata["jupyter"]
+    (['solution', 'hide-cell'], {'source_hidden': True, 'outputs_hidden': True})
+    >>> dict(nb.cells[0].metadata)
+    {}
+    """
+    changed = 0
+    for cell in notebook.cells:
+        if not is_solution(cell):
+            continue
+        before = json.dumps(cell.get("metadata", {}), sort_keys=True)
+        metadata = cell.setdefault("metadata", nbformat.NotebookNode())
+        tags = [tag for tag in metadata.get("tags", []) if tag not in _OLD_HIDE_TAGS]
+        if HIDE_TAG not in tags:
+            tags.append(HIDE_TAG)
+        metadata["tags"] = tags
+        metadata["mystnb"] = nbformat.from_dict({**metadata.get("mystnb", {}), **SOLUTION_PROMPTS})
+        metadata["jupyter"] = nbformat.from_dict({**metadata.get("jupyter", {}), **_COLLAPSED})
+        after = json.dumps(metadata, sort_keys=True)
+        changed += before != after
+    return changed
+
+
+def hide_solutions_in_place(paths: list[str | PathLike[str]] | None = None) -> list[Path]:
+    """Apply :func:`hide_solutions` to notebook files (default: every notebook in ``notebooks/``).
+
+    Only files that change are rewritten; outputs and other cells are untouched.
+
+    Returns
+    -------
+    list of Path
+        The files rewritten.
+    """
+    files = [Path(p) for p in paths] if paths else sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
+    rewritten = []
+    for path in files:
+        notebook = nbformat.read(path, as_version=4)
+        if hide_solutions(notebook):
+            nbformat.write(notebook, path)
+            rewritten.append(path)
+    return rewritten
 
 
 def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -54,10 +144,15 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in copy.cells:
         if cell.cell_type != "code":
             continue
-        tags = cell.get("metadata", {}).get("tags", [])
-        if SOLUTION_TAG in tags:
+        if is_solution(cell):
+            # The student's answer cell is an ordinary, visible, empty cell.
             cell.source = _PLACEHOLDER
-            cell.metadata["tags"] = [tag for tag in tags if tag not in (SOLUTION_TAG, "hide-input")]
+            tags = [tag for tag in cell.metadata["tags"] if tag not in (SOLUTION_TAG, HIDE_TAG, *_OLD_HIDE_TAGS)]
+            cell.metadata["tags"] = tags
+            if not tags:
+                del cell.metadata["tags"]
+            for key in ("jupyter", "mystnb"):
+                cell.metadata.pop(key, None)
         cell.outputs = []
         cell.execution_count = None
     return copy
@@ -221,7 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", default=None, help="folder of notebooks (default: the module's notebooks/)")
     parser.add_argument("--force", action="store_true", help="replace the folder if it exists")
     parser.add_argument("--normalise", action="store_true",
-                        help="instead: make every notebook's first code cell the canonical setup cell (in place)")
+                        help="instead: apply the notebook conventions in place (the canonical setup cell "
+                             "first, every solution hidden on the web and in JupyterLab)")
+    parser.add_argument("--hide-solutions", action="store_true",
+                        help="instead: only mark every solution cell as hidden (web and JupyterLab), in place")
     args = parser.parse_args(argv)
     if args.normalise:
         try:
@@ -230,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         print(f"setup cell updated in {len(changed)} notebook(s)" + "".join(f"\n  {p.name}" for p in changed))
+    if args.normalise or args.hide_solutions:
+        rewritten = hide_solutions_in_place()
+        print(f"hid the solutions of {len(rewritten)} notebook(s)" if rewritten else "every solution was already hidden")
         return 0
     try:
         written = student_edition(args.source, args.out, force=args.force)

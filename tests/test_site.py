@@ -129,24 +129,53 @@ def test_page_loads_without_errors_and_links_resolve(browser, site, page):
             assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image), f"{page}: image does not load: {src}"
 
 
+def solution_count(page: str) -> int:
+    import nbformat
+
+    from genshare.teaching import is_solution
+
+    notebook = nbformat.read(PROJECT_ROOT / page.replace(".html", ".ipynb"), as_version=4)
+    return sum(is_solution(cell) for cell in notebook.cells)
+
+
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES)
-def test_notebook_pages_have_launch_buttons_and_hidden_solutions(browser, site, page):
+def test_notebook_pages_have_launch_buttons(browser, site, page):
     open_page(browser, site, page)
     hrefs = [a.get_attribute("href") or "" for a in browser.find_elements("css selector", "a")]
     assert any("mybinder.org" in h for h in hrefs), f"{page}: no Binder launch button"
     assert any("colab.research.google.com" in h for h in hrefs), f"{page}: no Colab launch button"
-    solutions = browser.find_elements("css selector", "details.hide.above-input")
-    assert solutions, f"{page}: no hidden solution cells"
-    first = solutions[0]
-    code = first.find_element("css selector", "div.highlight")
-    assert not first.get_attribute("open") and not code.is_displayed(), f"{page}: solution visible before clicking"
-    summary = first.find_element("css selector", "summary")
-    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
-    summary.click()
+    notebook = page.replace(".html", ".ipynb")
+    lite = [h for h in hrefs if "/lite/lab/index.html?path=" in h]
+    assert lite, f"{page}: no 'run in your browser' (JupyterLite) launch button"
+    parsed = urlparse(lite[0])
+    assert parsed.netloc == urlparse(site).netloc, f"{page}: JupyterLite link leaves the site: {lite[0]}"
+    assert (HTML / unquote(parsed.path).lstrip("/")).is_file(), f"{page}: {lite[0]} does not exist (make book builds lite/)"
+    assert unquote(parsed.query) == f"path={notebook}"
+    assert (HTML / "lite" / "files" / notebook).is_file(), f"{page}: the JupyterLite site lacks {notebook}"
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_solutions_code_and_output_are_hidden_until_clicked(browser, site, page):
+    """Every solution (code and printed answer) sits behind a 'Show solution' control."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(browser, 5).until(lambda _: code.is_displayed(), f"{page}: solution still hidden after clicking")
-    assert first.get_attribute("open") is not None
+    open_page(browser, site, page)
+    solutions = browser.find_elements("css selector", "details.hide.above-input")
+    assert len(solutions) == solution_count(page), f"{page}: {len(solutions)} hidden cells, {solution_count(page)} solution cells"
+    for number, details in enumerate(solutions, 1):
+        summary = details.find_element("css selector", "summary")
+        label = browser.execute_script("return arguments[0].textContent", summary).strip()
+        assert "Show solution" in label, f"{page}: solution {number} is labelled {label!r}"
+        parts = details.find_elements("css selector", ".cell_input, .cell_output")
+        assert any("cell_output" in p.get_attribute("class") for p in parts), f"{page}: solution {number} has no output inside the hidden block"
+        assert not details.get_attribute("open") and not any(p.is_displayed() for p in parts), f"{page}: solution {number} visible before clicking"
+        shown_before = browser.execute_script("return arguments[0].innerText", details)  # rendered text only
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+        summary.click()
+        WebDriverWait(browser, 5).until(lambda _: all(p.is_displayed() for p in parts), f"{page}: solution {number} still hidden after clicking")
+        answer = [line.strip() for line in browser.execute_script("return arguments[0].querySelector('.cell_output').innerText", details).splitlines() if line.strip()]
+        assert answer, f"{page}: solution {number} shows no answer after clicking"
+        assert answer[0] not in shown_before, f"{page}: the answer of solution {number} ({answer[0]!r}) was visible before clicking"
 
 
 def test_chapter_solutions_are_hidden_until_clicked(browser, site):
@@ -184,3 +213,174 @@ def test_wide_tables_stay_readable_on_a_phone(browser, site, page):
             assert text_size >= 12, f"{page}: table text is {text_size}px"
     finally:
         browser.set_window_size(1280, 900)
+
+
+# -- accessibility, search, code width (issue 12) ---------------------------------------------
+
+AXE_BLOCKING = {"serious", "critical"}
+
+
+def run_axe(browser) -> list[dict]:
+    """axe-core's violations on the open page (axe-core-python bundles axe.min.js; nothing is downloaded)."""
+    try:
+        from axe_core_python.base import AXE_SCRIPT
+    except ImportError:
+        _unavailable("axe-core-python is not installed (requirements-test.txt)")
+    browser.execute_script(AXE_SCRIPT)
+    browser.set_script_timeout(60)
+    results = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(done, e => done({error: String(e)}));"
+    )
+    assert "error" not in results, results.get("error")
+    return results["violations"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_serious_accessibility_violations(browser, site, page):
+    open_page(browser, site, page)
+    blocking = [v for v in run_axe(browser) if v["impact"] in AXE_BLOCKING]
+    report = [
+        f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x, e.g. {v['nodes'][0]['target']}: {v['nodes'][0]['html'][:120]})"
+        for v in blocking
+    ]
+    assert not report, f"{page}: axe-core found\n" + "\n".join(report)
+
+
+@pytest.mark.parametrize("page", ["intro.html", "chapters/why-share.html", "notebooks/02-synthetic-cohort.html"])
+def test_one_search_field_on_desktop(browser, site, page):
+    open_page(browser, site, page)
+    fields = [e for e in browser.find_elements("css selector", ".search-button-field, form.bd-search, #searchbox input") if e.is_displayed()]
+    assert len(fields) == 1, f"{page}: {len(fields)} search fields visible at desktop width"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_code_fits_the_page_at_desktop_width(browser, site, page):
+    """Code (lesson cells and code blocks) wraps: no code block scrolls sideways at 1280 px."""
+    open_page(browser, site, page)
+    wide = browser.execute_script(
+        "return [...document.querySelectorAll('article div.highlight pre')]"
+        ".filter(pre => !pre.closest('.cell_output') && pre.scrollWidth > pre.clientWidth + 1)"
+        ".map(pre => pre.scrollWidth - pre.clientWidth + 'px: ' + pre.textContent.slice(0, 60))"
+    )
+    assert not wide, f"{page}: code scrolls sideways: {wide}"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_prose_never_scrolls_sideways_on_a_phone(browser, site, page):
+    browser.set_window_size(390, 844)
+    try:
+        open_page(browser, site, page)
+        page_width = browser.execute_script("return document.documentElement.scrollWidth")
+        viewport = browser.execute_script("return document.documentElement.clientWidth")
+        assert page_width <= viewport + 1, f"{page}: page is {page_width}px wide on a {viewport}px screen"
+        wide = browser.execute_script(
+            "return [...document.querySelectorAll('article p, article li')]"
+            ".filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')"
+            ".map(e => e.textContent.slice(0, 60))"
+        )
+        assert not wide, f"{page}: prose scrolls sideways: {wide}"
+    finally:
+        browser.set_window_size(1280, 900)
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_jupyterlite_opens_the_lesson_with_its_solutions_collapsed(browser, site, page):
+    """The book's JupyterLite site (a JupyterLab 4 front end) opens each lesson, solutions collapsed.
+
+    This runs JupyterLab's own rendering of the standard ``jupyter.source_hidden`` and
+    ``outputs_hidden`` cell metadata, the same as on Binder. The Pyodide kernel is not started
+    here (it comes from a CDN that the test machine cannot reach).
+    """
+    import time
+
+    notebook = page.replace(".html", ".ipynb")
+    if not (HTML / "lite" / "lab" / "index.html").is_file():
+        _unavailable("the JupyterLite site is not built (make book builds it)")
+    browser.get(urljoin(site, f"lite/lab/index.html?path={notebook}"))
+    expected = solution_count(page)
+    deadline, state = time.monotonic() + 90, None
+    while time.monotonic() < deadline:
+        state = browser.execute_script(
+            "const cells = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell')];"
+            "return {code: cells.length, collapsed: cells.filter(c => c.querySelector('.jp-InputPlaceholder')"
+            " && c.querySelector('.jp-OutputPlaceholder')).length,"
+            " title: (document.querySelector('.jp-mod-current .lm-TabBar-tabLabel') || {}).textContent};"
+        )
+        if state["code"] and state["collapsed"] >= expected:
+            break
+        time.sleep(1)
+    assert state and state["code"], f"{notebook}: JupyterLite did not open the notebook ({state})"
+    assert state["collapsed"] == expected, f"{notebook}: {state['collapsed']} collapsed code cells, {expected} solutions"
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab (with jupyterlab-myst) serving a copy of the notebooks on 127.0.0.1, as on Binder."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    try:
+        import jupyterlab  # noqa: F401
+        import jupyterlab_myst  # noqa: F401
+    except ImportError:
+        _unavailable("jupyterlab and jupyterlab-myst are not installed (the learners' environment, binder/requirements.txt)")
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(PROJECT_ROOT / "notebooks", root / "notebooks")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(root / "config"), JUPYTER_RUNTIME_DIR=str(root / "runtime"))
+    log = (root / "jupyterlab.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--IdentityProvider.token=", "--ServerApp.password=",
+         f"--ServerApp.root_dir={root}", "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"JupyterLab did not start: {(root / 'jupyterlab.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+def test_jupyterlab_renders_the_lesson_and_collapses_its_solutions(browser, jupyterlab, page):
+    """In JupyterLab with jupyterlab-myst the lesson admonitions render (no raw ``:class:`` lines)
+    and every solution cell opens collapsed (source and outputs)."""
+    import time
+
+    notebook = page.replace(".html", ".ipynb")
+    browser.get(urljoin(jupyterlab, f"lab/tree/{notebook}"))
+    expected = solution_count(page)
+    deadline, state = time.monotonic() + 90, None
+    while time.monotonic() < deadline:
+        state = browser.execute_script(
+            "const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');"
+            "if (!panel) return null;"
+            "const code = [...panel.querySelectorAll('.jp-CodeCell')];"
+            "const first = panel.querySelector('.jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst');"
+            "return {code: code.length, collapsed: code.filter(c => c.querySelector('.jp-InputPlaceholder')"
+            " && c.querySelector('.jp-OutputPlaceholder')).length,"
+            " text: first ? first.innerText : '', admonitions: panel.querySelectorAll('aside, .admonition').length};"
+        )
+        if state and state["code"] and state["collapsed"] >= expected and state["admonitions"]:
+            break
+        time.sleep(1)
+    assert state and state["code"], f"{notebook}: JupyterLab did not open the notebook"
+    assert state["collapsed"] == expected, f"{notebook}: {state['collapsed']} collapsed code cells, {expected} solutions"
+    assert "Lesson at a glance" in state["text"] and ":class:" not in state["text"], f"{notebook}: MyST not rendered: {state['text'][:200]!r}"
+    assert state["admonitions"], f"{notebook}: no rendered admonition"

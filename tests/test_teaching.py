@@ -19,7 +19,7 @@ def test_every_notebook_has_exercises_with_tagged_solutions():
         exercises = [c for c in nb.cells if c.cell_type == "markdown" and "{admonition} Exercise" in c.source]
         assert len(exercises) >= 2, path.name
         assert len(tagged) >= len(exercises), path.name
-        assert all("hide-input" in c.metadata["tags"] for c in tagged), path.name  # hidden in the HTML
+        assert all("hide-cell" in c.metadata["tags"] for c in tagged), path.name  # hidden in the HTML (see tests/test_solutions.py)
 
 
 @pytest.fixture(scope="module")
