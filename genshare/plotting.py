@@ -37,11 +37,12 @@ OKABE_ITO: dict[str, str] = {
     "grey": "#999999",
 }
 
-#: One colour per access model, from open (green) to controlled (vermillion).
+#: One colour per access model, from open (green) to controlled (vermillion). Tiered is
+#: dark blue rather than orange, so that it stays far from controlled's vermillion.
 ACCESS_COLOURS: dict[str, str] = {
     "open": OKABE_ITO["bluish_green"],
-    "registered": OKABE_ITO["sky_blue"],
-    "tiered": OKABE_ITO["orange"],
+    "registered": OKABE_ITO["yellow"],
+    "tiered": OKABE_ITO["blue"],
     "controlled": OKABE_ITO["vermillion"],
 }
 
