@@ -63,7 +63,6 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 #: h12b1 converts notebooks 01-05 in parallel on another branch; the lead removes this
 #: list after merging.
 NOT_YET_CONVERTED = {
-    "09-data-use-and-access-requests.ipynb",
     "01-repository-catalogue.ipynb",
     "02-synthetic-cohort.ipynb",
     "03-genetic-fingerprints.ipynb",
