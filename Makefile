@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book test unit notebooks student lab clean
+.PHONY: help env book test unit notebooks student lab clean answer-key
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook)"
@@ -16,6 +16,7 @@ help:
 	@echo "make unit       only the unit tests and doctests (quick)"
 	@echo "make notebooks  re-execute every notebook in place and save its outputs"
 	@echo "make student    write the student edition (solutions removed, outputs cleared) to student/"
+	@echo "make answer-key WORLD=path  run every notebook, solutions included, on that world into answer-key/"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make clean      remove the build and caches (keeps .venv)"
 
@@ -48,6 +49,22 @@ notebooks: env
 
 student: env
 	$(BIN)/python -m genshare.teaching --out student --force
+
+# The answer key for a fresh world: every notebook (solutions included) executed against
+# WORLD (a folder written by `python -m genshare.cohort --seed N --out WORLD`), saved to
+# answer-key/, plus HTML when nbconvert is installed.
+answer-key: env
+	@test -n "$(WORLD)" || { echo "usage: make answer-key WORLD=path/to/world (write one with: python -m genshare.cohort --seed N --out path/to/world)" >&2; exit 1; }
+	@test -f "$(WORLD)/datapackage.json" || { echo "error: '$(WORLD)' is not a synthetic world (no datapackage.json); write one with: python -m genshare.cohort --seed N --out $(WORLD)" >&2; exit 1; }
+	rm -rf answer-key && mkdir -p answer-key
+	cp notebooks/*.ipynb answer-key/
+	for nb in answer-key/*.ipynb; do \
+		GENSHARE_WORLD="$(abspath $(WORLD))" PYTHONPATH="$(CURDIR)" $(abspath $(BIN))/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; \
+	done
+	@if $(BIN)/python -c "import nbconvert" 2>/dev/null; then \
+		$(BIN)/jupyter-nbconvert --to html --log-level=WARN answer-key/*.ipynb; \
+	else echo "nbconvert not installed: answer-key/ holds the executed notebooks only"; fi
+	@echo "answer key for world $(WORLD) written to answer-key/"
 
 lab: env
 	$(BIN)/python -m pip install --quiet jupyterlab
