@@ -69,7 +69,7 @@ NOT_YET_CONVERTED = {
     "04-relatives-and-familial-search.ipynb",
     "05-linkage-of-quasi-identifiers.ipynb",
 }
-NOT_YET_CONVERTED_REASON = "notebooks 01-05 (h12b1) and 06-09 (h12b2) are being converted to glued numbers on their branches (issue 12); the lead removes this mark after merging"
+NOT_YET_CONVERTED_REASON = "notebooks 01-05 are converted to glued numbers on branch h12b1 (issue 12); the lead removes this mark after merging"
 
 LABEL_WORDS = (
     "exercise", "notebook", "section", "part", "chapter", "step", "figure", "table",
