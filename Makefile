@@ -12,7 +12,7 @@ RUN_VENV ?= .venv-lab
 RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book lite test unit notebooks student normalise lab check clean
+.PHONY: help env book lite test unit notebooks student normalise lab check clean answer-key
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
@@ -24,6 +24,7 @@ help:
 	@echo "make normalise  make every notebook's first code cell the canonical Colab/JupyterLite setup cell"
 	@echo "make lab        open JupyterLab on the notebooks (lean pinned run environment in .venv-lab)"
 	@echo "make check      check that the run environment can run every lesson (python -m genshare.check)"
+	@echo "make answer-key WORLD=path  run every notebook, solutions included, on that world into answer-key/"
 	@echo "make clean      remove the build and caches (keeps .venv)"
 
 define check_python
@@ -66,7 +67,7 @@ unit: env $(TEST_STAMP)
 	$(BIN)/python -m pytest tests genshare -m "not browser and not slow"
 
 notebooks: env
-	cd notebooks && for nb in *.ipynb; do ../$(BIN)/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; done
+	cd notebooks && for nb in *.ipynb; do $(abspath $(BIN))/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; done
 
 student: env
 	$(BIN)/python -m genshare.teaching --out student --force
@@ -88,6 +89,23 @@ check: $(RUN_STAMP)
 
 lab: check
 	$(RUN_VENV)/bin/jupyter lab notebooks/
+
+# The answer key for a fresh world: every notebook (solutions included) executed against
+# WORLD (a folder written by `python -m genshare.cohort --seed N --out WORLD`), saved to
+# answer-key/, plus HTML when nbconvert is installed.
+answer-key: env
+	@test -n "$(WORLD)" || { echo "usage: make answer-key WORLD=path/to/world (write one with: python -m genshare.cohort --seed N --out path/to/world)" >&2; exit 1; }
+	@test -f "$(WORLD)/datapackage.json" || { echo "error: '$(WORLD)' is not a synthetic world (no datapackage.json); write one with: python -m genshare.cohort --seed N --out $(WORLD)" >&2; exit 1; }
+	rm -rf answer-key && mkdir -p answer-key
+	cp notebooks/*.ipynb answer-key/
+	for nb in answer-key/*.ipynb; do \
+		GENSHARE_WORLD="$(abspath $(WORLD))" PYTHONPATH="$(CURDIR)" $(abspath $(BIN))/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; \
+	done
+	@if $(BIN)/python -c "import nbconvert" 2>/dev/null; then \
+		$(BIN)/jupyter-nbconvert --to html --log-level=WARN answer-key/*.ipynb; \
+	else echo "nbconvert not installed: answer-key/ holds the executed notebooks only"; fi
+	@echo "answer key for world $(WORLD) written to answer-key/"
+
 
 clean:
 	rm -rf _build .pytest_cache build
