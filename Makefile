@@ -68,6 +68,7 @@ unit: env $(TEST_STAMP)
 
 notebooks: env
 	cd notebooks && for nb in *.ipynb; do $(abspath $(BIN))/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; done
+	$(BIN)/python -m genshare.teaching --normalise  # setup cell, hidden solutions, no timestamps
 
 student: env
 	$(BIN)/python -m genshare.teaching --out student --force

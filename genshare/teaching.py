@@ -39,6 +39,7 @@ from genshare.paths import PROJECT_ROOT
 
 __all__ = [
     "BOOTSTRAP_TAG",
+    "DISCUSSION_TAG",
     "SOLUTION_PROMPTS",
     "SOLUTION_TAG",
     "bootstrap_source",
@@ -53,6 +54,9 @@ __all__ = [
 ]
 
 SOLUTION_TAG = "solution"
+#: The tag of a solution's written explanation: a markdown cell right after the solution
+#: whose content is a ``{dropdown}`` (closed until opened). The student edition drops it.
+DISCUSSION_TAG = "solution-discussion"
 _PLACEHOLDER = "# Your answer here\n"
 #: The myst-nb tag that hides a cell's code and output behind one control on the web.
 HIDE_TAG = "hide-cell"
@@ -69,13 +73,19 @@ def is_solution(cell: nbformat.NotebookNode) -> bool:
     return cell.get("cell_type") == "code" and SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
+def _is_discussion(cell: nbformat.NotebookNode) -> bool:
+    return cell.get("cell_type") == "markdown" and cell.get("source", "").lstrip("`").startswith("{dropdown}")
+
+
 def hide_solutions(notebook: nbformat.NotebookNode) -> int:
     """Mark every solution cell of ``notebook`` as hidden on the web and in JupyterLab, in place.
 
     Each code cell tagged ``solution`` gets the tag ``hide-cell`` (replacing ``hide-input``),
     the cell metadata ``mystnb`` = :data:`SOLUTION_PROMPTS` and ``jupyter`` =
-    ``{"source_hidden": true, "outputs_hidden": true}``. Other metadata keys are kept.
-    Idempotent.
+    ``{"source_hidden": true, "outputs_hidden": true}``. A markdown cell right after a
+    solution that holds a ``{dropdown}`` (the solution's explanation) is tagged
+    :data:`DISCUSSION_TAG`, so the student edition can drop it. Other metadata keys are
+    kept. Idempotent.
 
     Returns
     -------
@@ -94,7 +104,12 @@ def hide_solutions(notebook: nbformat.NotebookNode) -> int:
     {}
     """
     changed = 0
-    for cell in notebook.cells:
+    for previous, cell in zip([None, *notebook.cells[:-1]], notebook.cells):
+        if previous is not None and is_solution(previous) and _is_discussion(cell):
+            tags = cell.setdefault("metadata", nbformat.NotebookNode()).setdefault("tags", [])
+            if DISCUSSION_TAG not in tags:
+                tags.append(DISCUSSION_TAG)
+                changed += 1
         if not is_solution(cell):
             continue
         before = json.dumps(cell.get("metadata", {}), sort_keys=True)
@@ -131,7 +146,7 @@ def hide_solutions_in_place(paths: list[str | PathLike[str]] | None = None) -> l
 
 
 def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` without solutions or outputs.
+    """A copy of ``notebook`` without solutions, their explanations or outputs.
 
     Examples
     --------
@@ -141,6 +156,8 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     ['1 + 1', '# Your answer here\\n']
     """
     copy = nbformat.reads(nbformat.writes(notebook), as_version=4)  # a deep copy
+    # A solution's written explanation goes with the solution.
+    copy.cells = [cell for cell in copy.cells if DISCUSSION_TAG not in cell.get("metadata", {}).get("tags", [])]
     for cell in copy.cells:
         if cell.cell_type != "code":
             continue
@@ -298,13 +315,20 @@ def normalise_bootstrap(notebook: nbformat.NotebookNode, source: str | None = No
 
 
 def normalise_notebooks(source: str | PathLike[str] | None = None) -> list[Path]:
-    """Apply :func:`normalise_bootstrap` to every notebook in ``source``; the notebooks changed."""
+    """Apply :func:`normalise_bootstrap` to every notebook in ``source``; the notebooks changed.
+
+    Also drops the per-cell execution timestamps that executing a notebook records
+    (``metadata.execution``), so a re-run changes only what the cells print.
+    """
     folder = Path(source) if source is not None else PROJECT_ROOT / "notebooks"
     cell = bootstrap_source()
     changed = []
     for path in sorted(folder.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
-        if normalise_bootstrap(notebook, cell):
+        timed = [c for c in notebook.cells if "execution" in c.get("metadata", {})]
+        for timed_cell in timed:
+            del timed_cell.metadata["execution"]
+        if normalise_bootstrap(notebook, cell) or timed:
             nbformat.write(notebook, path)
             changed.append(path)
     return changed

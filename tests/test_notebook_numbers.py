@@ -41,10 +41,8 @@ at blank lines, headings, list items and table rows.
 
 Running it
 ----------
-``pytest tests/test_notebook_numbers.py`` checks every notebook. Notebooks still being
-converted are listed in ``NOT_YET_CONVERTED`` (expected to fail, not strictly); run
-``pytest --runxfail tests/test_notebook_numbers.py`` to see their offending numbers, or
-``python tests/test_notebook_numbers.py notebooks/06-*.ipynb`` for a plain listing.
+``pytest tests/test_notebook_numbers.py`` checks every notebook;
+``python tests/test_notebook_numbers.py notebooks/06-*.ipynb`` gives a plain listing.
 """
 
 from __future__ import annotations
@@ -59,17 +57,6 @@ import pytest
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
-#: Notebooks whose prose is still being converted to glued numbers (issue 12). Helper
-#: h12b1 converts notebooks 01-05 in parallel on another branch; the lead removes this
-#: list after merging.
-NOT_YET_CONVERTED = {
-    "01-repository-catalogue.ipynb",
-    "02-synthetic-cohort.ipynb",
-    "03-genetic-fingerprints.ipynb",
-    "04-relatives-and-familial-search.ipynb",
-    "05-linkage-of-quasi-identifiers.ipynb",
-}
-NOT_YET_CONVERTED_REASON = "notebooks 01-05 are converted to glued numbers on branch h12b1 (issue 12); the lead removes this mark after merging"
 
 LABEL_WORDS = (
     "exercise", "notebook", "section", "part", "chapter", "step", "figure", "table",
@@ -289,12 +276,7 @@ def test_message_gives_cell_and_context(tmp_path):
 
 @pytest.mark.parametrize(
     "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=False, reason=NOT_YET_CONVERTED_REASON))
-        if p.name in NOT_YET_CONVERTED
-        else p
-        for p in NOTEBOOKS
-    ],
+    NOTEBOOKS,
     ids=[p.stem for p in NOTEBOOKS],
 )
 def test_no_unglued_result_numbers(path):
@@ -307,7 +289,6 @@ def test_no_unglued_result_numbers(path):
 
 def test_every_notebook_is_checked():
     assert len(NOTEBOOKS) >= 9
-    assert NOT_YET_CONVERTED <= {p.name for p in NOTEBOOKS}, "remove renamed notebooks from NOT_YET_CONVERTED"
 
 
 if __name__ == "__main__":  # python tests/test_notebook_numbers.py notebooks/*.ipynb

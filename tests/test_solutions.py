@@ -14,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from genshare.paths import PROJECT_ROOT
-from genshare.teaching import SOLUTION_PROMPTS, hide_solutions, is_solution, student_notebook
+from genshare.teaching import DISCUSSION_TAG, SOLUTION_PROMPTS, hide_solutions, is_solution, student_notebook
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
@@ -55,3 +55,12 @@ def test_the_student_answer_cell_is_open_and_unmarked():
     cell = student_notebook(notebook).cells[0]
     assert cell.source == "# Your answer here\n"
     assert dict(cell.metadata) == {"tags": ["other"]}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_solution_explanations_are_tagged(path):
+    """A "Why" dropdown under a solution is tagged, so the student edition drops it with the solution."""
+    cells = nbformat.read(path, as_version=4).cells
+    for previous, cell in zip(cells, cells[1:]):
+        if is_solution(previous) and cell.cell_type == "markdown" and "{dropdown}" in cell.source.splitlines()[0]:
+            assert DISCUSSION_TAG in cell.metadata.get("tags", []), (path.name, cell.source[:60])

@@ -7,7 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 from genshare.paths import PROJECT_ROOT
-from genshare.teaching import SOLUTION_TAG, main, student_edition
+from genshare.teaching import DISCUSSION_TAG, SOLUTION_TAG, main, student_edition
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
@@ -39,6 +39,9 @@ def test_no_solution_or_output_survives(edition):
         for source in solutions:
             body = "\n".join(line for line in source.splitlines() if line.strip() and not line.startswith("#"))
             assert body not in text, (path.name, body[:60])
+        discussions = [c.source for c in nbformat.read(original, as_version=4).cells if DISCUSSION_TAG in c.get("metadata", {}).get("tags", [])]
+        for source in discussions:  # a solution's written explanation goes with it
+            assert source not in text, (path.name, source[:60])
         for cell in nb.cells:
             assert SOLUTION_TAG not in cell.get("metadata", {}).get("tags", [])
             if cell.cell_type == "code":
