@@ -265,6 +265,9 @@ def check_columns(table: Any, columns: Any, name: str, *, what: str = "quasi_ide
     """
     if not isinstance(table, pd.DataFrame):
         raise ValueError(f"{name} must be a pandas DataFrame; got {type(table).__name__}")
+    if table.columns.duplicated().any():
+        repeated = ", ".join(map(str, table.columns[table.columns.duplicated()]))
+        raise ValueError(f"{name} has repeated column name(s) {repeated}")
     if isinstance(columns, str):
         columns = [columns]
     elif isinstance(columns, Iterable) and not isinstance(columns, (bytes, dict)):
@@ -279,7 +282,7 @@ def check_columns(table: Any, columns: Any, name: str, *, what: str = "quasi_ide
     unhashable = [c for c in columns if not isinstance(c, Hashable)]
     if unhashable:
         raise ValueError(f"{what} must list column names; got {_describe(unhashable[0])}")
-    missing = [str(c) for c in columns if c not in table.columns]
+    missing = [repr(c) for c in columns if c not in table.columns]
     if missing:
         raise ValueError(f"{name} has no column(s) {', '.join(missing)} (from {what}); it has {', '.join(map(str, table.columns))}")
     if len(table) == 0 and not allow_empty_table:

@@ -182,7 +182,7 @@ def test_linkage_attack_scores_outcomes():
         ({"quasi_identifiers": []}, "quasi_identifiers is empty"),
         ({"quasi_identifiers": ["zip", "age"]}, "has no column"),
         ({"released_truth": "truth"}, "released_truth needs public_id"),
-        ({"released_truth": "nope", "public_id": "id"}, "released has no column\\(s\\) nope \\(from released_truth\\)"),
+        ({"released_truth": "nope", "public_id": "id"}, "released has no column\\(s\\) 'nope' \\(from released_truth\\)"),
     ],
 )
 def test_linkage_attack_bad_input(kwargs, message):

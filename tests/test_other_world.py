@@ -32,7 +32,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_notebook_numbers import NOT_YET_CONVERTED, NOT_YET_CONVERTED_REASON
 
 pytest.importorskip("nbclient")
 
@@ -135,16 +134,7 @@ def test_runs_and_glues_every_role(path, run_on_other_world):
     assert not missing, f"{path.name}: prose uses glued names the notebook does not glue on another world: {sorted(missing)}"
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=False, reason=NOT_YET_CONVERTED_REASON))
-        if p.name in NOT_YET_CONVERTED
-        else p
-        for p in NOTEBOOKS
-    ],
-    ids=[p.stem for p in NOTEBOOKS],
-)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_glued_values_follow_the_world(path, run_on_other_world):
     committed = _committed(path)
     if not reads_world(committed):
@@ -160,7 +150,7 @@ def test_glued_values_follow_the_world(path, run_on_other_world):
 
 
 def test_a_reasonable_share_of_glued_values_follow_the_world(run_on_other_world):
-    converted = [p for p in NOTEBOOKS if p.name not in NOT_YET_CONVERTED and reads_world(_committed(p))]
+    converted = [p for p in NOTEBOOKS if reads_world(_committed(p))]
     same, changed = [], []
     for path in converted:
         before, after = glued_values(_committed(path)), glued_values(run_on_other_world(path.name))

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from genshare._validation import check_columns
+
 __all__ = ["date_hierarchy", "generalize", "k_anonymity", "l_diversity", "numeric_hierarchy", "suppression_hierarchy", "zip_hierarchy"]
 
 Level = Callable[[pd.Series], pd.Series]
@@ -21,32 +23,9 @@ Level = Callable[[pd.Series], pd.Series]
 
 def _check(table: pd.DataFrame, columns: str | Sequence[str], what: str = "quasi_identifiers") -> list[str]:
     """The column names as a list: one name (a string) or a sequence of names, all in ``table``."""
-    if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"table must be a pandas DataFrame; got {type(table).__name__}")
-    if isinstance(columns, str):
-        columns = [columns]  # "zip" is the column zip, not the columns z, i and p
-    elif isinstance(columns, Mapping):
+    if isinstance(columns, Mapping):
         columns = list(columns)
-    else:
-        try:
-            columns = list(columns)
-        except TypeError:
-            raise ValueError(f"{what} must be a column name or a list of column names; got {columns!r}") from None
-    if not columns:
-        raise ValueError(f"{what} is empty; name at least one column")
-    if table.columns.duplicated().any():
-        raise ValueError(f"table has repeated column name(s) {', '.join(map(str, table.columns[table.columns.duplicated()]))}")
-    missing = []
-    for c in columns:
-        try:
-            present = c in table.columns
-        except TypeError:  # unhashable, such as a list inside the list
-            present = False
-        if not present:
-            missing.append(repr(c))
-    if missing:
-        raise ValueError(f"{what}: table has no column(s) {', '.join(missing)}; it has {', '.join(map(str, table.columns))}")
-    return list(dict.fromkeys(columns))
+    return check_columns(table, columns, "table", what=what, allow_empty_table=True)
 
 
 def _class_sizes(table: pd.DataFrame, columns: list[str]) -> pd.Series:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from genshare._validation import check_integer
 from genshare.popgen import allele_frequencies
 
 __all__ = ["dp_allele_frequencies", "laplace_scale", "release_frequencies"]
@@ -25,10 +26,8 @@ def laplace_scale(n_people: int, n_snps: int, epsilon: float) -> float:
     >>> laplace_scale(n_people=1000, n_snps=10, epsilon=1.0)
     0.01
     """
-    if isinstance(n_people, bool) or not isinstance(n_people, (int, np.integer)) or n_people < 1:
-        raise ValueError(f"n_people must be a positive integer; got {n_people!r}")
-    if isinstance(n_snps, bool) or not isinstance(n_snps, (int, np.integer)) or n_snps < 1:
-        raise ValueError(f"n_snps must be a positive integer; got {n_snps!r}")
+    check_integer(n_people, "n_people", minimum=1)
+    check_integer(n_snps, "n_snps", minimum=1)
     _check_epsilon(epsilon)
     return float(n_snps) / (float(n_people) * float(epsilon))
 
