@@ -284,6 +284,32 @@ def test_prose_never_scrolls_sideways_on_a_phone(browser, site, page):
         browser.set_window_size(1280, 900)
 
 
+# What JupyterLab (on Binder or in JupyterLite) shows of the open notebook: its code cells, how
+# many are collapsed (source and outputs), the first rendered markdown and the admonitions.
+_NOTEBOOK_PANEL_STATE = (
+    "const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');"
+    "if (!panel) return null;"
+    "const code = [...panel.querySelectorAll('.jp-CodeCell')];"
+    "const first = panel.querySelector('.jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst');"
+    "return {code: code.length, collapsed: code.filter(c => c.querySelector('.jp-InputPlaceholder')"
+    " && c.querySelector('.jp-OutputPlaceholder')).length,"
+    " text: first ? first.innerText : '', admonitions: panel.querySelectorAll('aside, .admonition').length};"
+)
+
+
+def poll_notebook_panel(browser, ready, seconds: float = 90) -> dict | None:
+    """The open notebook's state (see above), polled once a second until ``ready(state)`` or timeout."""
+    import time
+
+    deadline, state = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        state = browser.execute_script(_NOTEBOOK_PANEL_STATE)
+        if state and ready(state):
+            break
+        time.sleep(1)
+    return state
+
+
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES)
 def test_jupyterlite_opens_the_lesson_with_its_solutions_collapsed(browser, site, page):
     """The book's JupyterLite site (a JupyterLab 4 front end) opens each lesson, solutions collapsed.
@@ -292,24 +318,12 @@ def test_jupyterlite_opens_the_lesson_with_its_solutions_collapsed(browser, site
     ``outputs_hidden`` cell metadata, the same as on Binder. The Pyodide kernel is not started
     here (it comes from a CDN that the test machine cannot reach).
     """
-    import time
-
     notebook = page.replace(".html", ".ipynb")
     if not (HTML / "lite" / "lab" / "index.html").is_file():
         _unavailable("the JupyterLite site is not built (make book builds it)")
     browser.get(urljoin(site, f"lite/lab/index.html?path={notebook}"))
     expected = solution_count(page)
-    deadline, state = time.monotonic() + 90, None
-    while time.monotonic() < deadline:
-        state = browser.execute_script(
-            "const cells = [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell')];"
-            "return {code: cells.length, collapsed: cells.filter(c => c.querySelector('.jp-InputPlaceholder')"
-            " && c.querySelector('.jp-OutputPlaceholder')).length,"
-            " title: (document.querySelector('.jp-mod-current .lm-TabBar-tabLabel') || {}).textContent};"
-        )
-        if state["code"] and state["collapsed"] >= expected:
-            break
-        time.sleep(1)
+    state = poll_notebook_panel(browser, lambda state: state["code"] and state["collapsed"] >= expected)
     assert state and state["code"], f"{notebook}: JupyterLite did not open the notebook ({state})"
     assert state["collapsed"] == expected, f"{notebook}: {state['collapsed']} collapsed code cells, {expected} solutions"
 
@@ -361,25 +375,12 @@ def jupyterlab(tmp_path_factory):
 def test_jupyterlab_renders_the_lesson_and_collapses_its_solutions(browser, jupyterlab, page):
     """In JupyterLab with jupyterlab-myst the lesson admonitions render (no raw ``:class:`` lines)
     and every solution cell opens collapsed (source and outputs)."""
-    import time
-
     notebook = page.replace(".html", ".ipynb")
     browser.get(urljoin(jupyterlab, f"lab/tree/{notebook}"))
     expected = solution_count(page)
-    deadline, state = time.monotonic() + 90, None
-    while time.monotonic() < deadline:
-        state = browser.execute_script(
-            "const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');"
-            "if (!panel) return null;"
-            "const code = [...panel.querySelectorAll('.jp-CodeCell')];"
-            "const first = panel.querySelector('.jp-MarkdownCell .jp-RenderedMarkdown, .jp-MarkdownCell .myst');"
-            "return {code: code.length, collapsed: code.filter(c => c.querySelector('.jp-InputPlaceholder')"
-            " && c.querySelector('.jp-OutputPlaceholder')).length,"
-            " text: first ? first.innerText : '', admonitions: panel.querySelectorAll('aside, .admonition').length};"
-        )
-        if state and state["code"] and state["collapsed"] >= expected and state["admonitions"]:
-            break
-        time.sleep(1)
+    state = poll_notebook_panel(
+        browser, lambda state: state["code"] and state["collapsed"] >= expected and state["admonitions"]
+    )
     assert state and state["code"], f"{notebook}: JupyterLab did not open the notebook"
     assert state["collapsed"] == expected, f"{notebook}: {state['collapsed']} collapsed code cells, {expected} solutions"
     assert "Lesson at a glance" in state["text"] and ":class:" not in state["text"], f"{notebook}: MyST not rendered: {state['text'][:200]!r}"
