@@ -23,7 +23,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-__all__ = ["DATA_DIR", "PROJECT_ROOT", "WORLD_ENV", "data_dir", "in_checkout", "world_dir"]
+__all__ = ["PROJECT_ROOT", "WORLD_ENV", "data_dir", "in_checkout", "world_dir"]
 
 #: The folder above the ``genshare`` package: the project checkout (holding ``_config.yml``)
 #: when run from source, the ``site-packages`` folder when installed.
@@ -64,13 +64,6 @@ def data_dir() -> Path:
             "or run from a checkout of the module"
         )
     return installed
-
-
-def __getattr__(name: str) -> Path:
-    # ``DATA_DIR`` is kept for older code; it is :func:`data_dir`, resolved when first asked for.
-    if name == "DATA_DIR":
-        return data_dir()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def world_dir() -> Path:

@@ -25,9 +25,9 @@ from genshare import popgen as pg
 from genshare.cohort import POPULATIONS, WorldIntegrityError, load_world, save_world, simulate_world
 from genshare.cohort import storage
 from genshare.cohort.storage import read_vcf_genotypes
-from genshare.paths import DATA_DIR
+from genshare.paths import data_dir
 
-COMMITTED = DATA_DIR / "synthetic"
+COMMITTED = data_dir() / "synthetic"
 SMALL = dict(n_participants=40, n_snps=300, n_reference=12, n_database=60, n_relatives=12, population_size=2000)
 
 

@@ -156,3 +156,32 @@ def test_between_family_kinship_agrees_with_plink2_make_king(tmp_path):
     assert np.abs(ours - table["KINSHIP"].to_numpy()).max() < 1e-4
     # The lessons' default (the within-family formula for every pair) differs, as its docstring says.
     assert np.abs(pg.kinship(g)[i, j] - table["KINSHIP"].to_numpy()).max() > 1e-2
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("plink2") is None and not __import__("os").environ.get("CI"),
+    reason="plink2 is not installed (apt-get install plink2); CI installs it and never skips this test",
+)
+def test_allele_frequencies_agree_with_plink2_freq(tmp_path):
+    """missing="skip" is plink2 --freq's ALT_FREQS (among called alleles); "as_reference" is not, by design."""
+    import subprocess
+
+    import pandas as pd
+
+    from genshare.cohort.storage import write_vcf
+
+    rng = np.random.default_rng(4)
+    n, m = 30, 200
+    g = hwe_sample(rng.uniform(0.02, 0.98, m), n, rng)
+    g[rng.random((n, m)) < 0.1] = -1
+    snps = pd.DataFrame(
+        {"snp_id": [f"s{i}" for i in range(m)], "chrom": 1, "pos": np.arange(1, m + 1) * 1000, "ref": "A", "alt": "G", "panel": "array"}
+    )
+    (tmp_path / "t.vcf.gz").write_bytes(write_vcf(g, [f"S{i}" for i in range(n)], snps, "frequency test"))
+    subprocess.run(
+        ["plink2", "--vcf", str(tmp_path / "t.vcf.gz"), "--freq", "--threads", "1", "--out", str(tmp_path / "t")],
+        check=True, capture_output=True,
+    )
+    plink = pd.read_csv(tmp_path / "t.afreq", sep="\t")["ALT_FREQS"].to_numpy()
+    assert np.abs(pg.allele_frequencies(g, missing="skip") - plink).max() < 1e-6
+    assert np.abs(pg.allele_frequencies(g, missing="as_reference") - plink).max() > 1e-3

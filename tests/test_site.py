@@ -7,6 +7,8 @@ these tests are skipped with the reason; in CI (``CI`` set) they fail instead.
 
 from __future__ import annotations
 
+import contextlib
+
 import functools
 import http.server
 import os
@@ -197,22 +199,34 @@ def test_screenshots(browser, site):
         assert browser.save_screenshot(str(path)) and path.stat().st_size > 10_000
 
 
+@contextlib.contextmanager
+def phone_screen(browser):
+    """A 390 x 844 px window (a phone) for the duration of the block, then the desktop size again."""
+    browser.set_window_size(390, 844)
+    try:
+        yield
+    finally:
+        browser.set_window_size(1280, 900)
+
+
+def assert_no_sideways_scroll(browser, page: str) -> None:
+    """The page itself is no wider than the window (wide tables and outputs scroll in their own box)."""
+    page_width = browser.execute_script("return document.documentElement.scrollWidth")
+    viewport = browser.execute_script("return document.documentElement.clientWidth")
+    assert page_width <= viewport + 1, f"{page}: page is {page_width}px wide on a {viewport}px screen"
+
+
 @pytest.mark.parametrize("page", ["chapters/repositories.html", "notebooks/01-repository-catalogue.html", "chapters/instructor-guide.html"])
 def test_wide_tables_stay_readable_on_a_phone(browser, site, page):
     """On a 390 px wide screen the page itself must not scroll sideways; wide tables scroll inside their box."""
-    browser.set_window_size(390, 844)
-    try:
+    with phone_screen(browser):
         open_page(browser, site, page)
-        page_width = browser.execute_script("return document.documentElement.scrollWidth")
-        viewport = browser.execute_script("return document.documentElement.clientWidth")
-        assert page_width <= viewport + 1, f"{page}: page is {page_width}px wide on a {viewport}px screen"
+        assert_no_sideways_scroll(browser, page)
         tables = browser.find_elements("css selector", "article table")
         assert tables, f"{page}: expected tables"
         for table in tables:
             text_size = browser.execute_script("return parseFloat(getComputedStyle(arguments[0]).fontSize)", table)
             assert text_size >= 12, f"{page}: table text is {text_size}px"
-    finally:
-        browser.set_window_size(1280, 900)
 
 
 # -- accessibility, search, code width (issue 12) ---------------------------------------------
@@ -268,20 +282,15 @@ def test_code_fits_the_page_at_desktop_width(browser, site, page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_prose_never_scrolls_sideways_on_a_phone(browser, site, page):
-    browser.set_window_size(390, 844)
-    try:
+    with phone_screen(browser):
         open_page(browser, site, page)
-        page_width = browser.execute_script("return document.documentElement.scrollWidth")
-        viewport = browser.execute_script("return document.documentElement.clientWidth")
-        assert page_width <= viewport + 1, f"{page}: page is {page_width}px wide on a {viewport}px screen"
+        assert_no_sideways_scroll(browser, page)
         wide = browser.execute_script(
             "return [...document.querySelectorAll('article p, article li')]"
             ".filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')"
             ".map(e => e.textContent.slice(0, 60))"
         )
         assert not wide, f"{page}: prose scrolls sideways: {wide}"
-    finally:
-        browser.set_window_size(1280, 900)
 
 
 # What JupyterLab (on Binder or in JupyterLite) shows of the open notebook: its code cells, how

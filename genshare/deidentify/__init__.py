@@ -12,7 +12,7 @@ from genshare.deidentify.anonymity import (
     l_diversity,
     zip_hierarchy,
 )
-from genshare.deidentify.privacy import dp_allele_frequencies, laplace_scale, release_frequencies
+from genshare.deidentify.privacy import dp_allele_frequencies, laplace_scale
 from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, needs_review, safe_harbor
 
 __all__ = [
@@ -24,7 +24,6 @@ __all__ = [
     "l_diversity",
     "laplace_scale",
     "needs_review",
-    "release_frequencies",
     "safe_harbor",
     "zip_hierarchy",
 ]

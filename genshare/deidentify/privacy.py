@@ -8,7 +8,7 @@ import numpy.typing as npt
 from genshare._validation import check_integer
 from genshare.popgen import allele_frequencies
 
-__all__ = ["dp_allele_frequencies", "laplace_scale", "release_frequencies"]
+__all__ = ["dp_allele_frequencies", "laplace_scale"]
 
 
 def laplace_scale(n_people: int, n_snps: int, epsilon: float) -> float:
@@ -37,23 +37,6 @@ def _check_epsilon(epsilon: object) -> None:
     real = isinstance(epsilon, (int, float, np.integer, np.floating)) and not isinstance(epsilon, (bool, np.bool_))
     if not real or not np.isfinite(epsilon) or epsilon <= 0:
         raise ValueError(f"epsilon must be a positive number; got {epsilon!r}")
-
-
-def release_frequencies(genotypes: npt.ArrayLike) -> np.ndarray:
-    """Exact alternate-allele frequencies as a noisy release computes them, before any noise.
-
-    The same as :func:`genshare.popgen.allele_frequencies` with ``missing="as_reference"``
-    (this function only names that choice): missing calls count as reference alleles and
-    the denominator is always 2n, so that it does not depend on anyone's data (this is
-    what bounds the sensitivity at 1/n per SNP). Accepts numpy or Dask arrays chunked by
-    people.
-
-    Examples
-    --------
-    >>> release_frequencies(np.array([[0, 2], [-1, 1]])).tolist()
-    [0.0, 0.75]
-    """
-    return allele_frequencies(genotypes, missing="as_reference")
 
 
 def dp_allele_frequencies(genotypes: npt.ArrayLike, epsilon: float, seed: int | None = None, clip: bool = True) -> np.ndarray:
@@ -95,7 +78,9 @@ def dp_allele_frequencies(genotypes: npt.ArrayLike, epsilon: float, seed: int | 
         raise ValueError(f"seed must be a non-negative integer, a numpy Generator or None; got {seed!r}")
     if not isinstance(clip, (bool, np.bool_)):
         raise ValueError(f"clip must be True or False; got {clip!r}")
-    exact = release_frequencies(genotypes)
+    # Missing calls count as reference alleles over a fixed 2n, so one person's data move each
+    # frequency by at most 1/n (the sensitivity); see popgen.allele_frequencies.
+    exact = allele_frequencies(genotypes, missing="as_reference")
     scale = laplace_scale(int(np.shape(genotypes)[0]), exact.size, epsilon)
     noisy = exact + np.random.default_rng(seed).laplace(0.0, scale, size=exact.size)
     return np.clip(noisy, 0.0, 1.0) if clip else noisy
