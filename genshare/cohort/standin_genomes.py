@@ -1,12 +1,13 @@
-"""Stand-in genome simulator with the interface of ``genshare.cohort.genomes`` (issue 14).
+"""A faster genome simulator with the interface of :mod:`genshare.cohort.genomes`.
 
-Used by :func:`genshare.cohort.simulate_world` only while the msprime fixed-pedigree
-simulator (:mod:`genshare.cohort.genomes`) is not available. Founders get coalescent
-haplotypes from :func:`genshare.cohort.genetics.simulate_founders` (short blocks of
-sequence spread along each chromosome); everyone below them inherits one recombined copy
-of each chromosome from each biological parent (:func:`genshare.cohort.genetics.transmit`),
-generation by generation. Only the samples' ancestors are simulated, and only two
-generations are held in memory at a time. No tree sequence is produced.
+``simulate_world(genome_simulator="transmission")`` uses it instead of msprime's
+fixed-pedigree model. Founders get coalescent haplotypes from
+:func:`genshare.cohort.genetics.simulate_founders` (short blocks of sequence spread along
+each chromosome); everyone below them inherits one recombined copy of each chromosome from
+each biological parent (:func:`genshare.cohort.genetics.transmit`, crossovers as a Poisson
+process along each chromosome's genetic length), generation by generation. Only the
+samples' ancestors are simulated, and only two generations are held in memory at a time.
+No tree sequence is produced, so true IBD segments are not available from it.
 """
 
 from __future__ import annotations

@@ -212,9 +212,9 @@ def samples(state: WorldState) -> None:
 
 def genomes(state: WorldState) -> None:
     """Genotypes of every sampled person, by descent through the pedigree."""
-    try:
+    if state.p["genome_simulator"] == "fixed_pedigree":
         from genshare.cohort.genomes import simulate_genomes
-    except ImportError:  # until the msprime fixed-pedigree simulator is merged
+    else:
         from genshare.cohort.standin_genomes import simulate_genomes
     order = np.concatenate([state.roles[r] for r in ("cohort", "reference", "database")])
     ids_ = state.people["person_id"].to_numpy()[order].tolist()
@@ -238,7 +238,6 @@ def genomes(state: WorldState) -> None:
         snps["panel"] = "array"
     state.tables["snps"] = snps
     state.tree_sequence = result.tree_sequence
-    state.metadata["genome_simulator"] = simulate_genomes.__module__
 
 
 def phenotype(state: WorldState) -> None:
