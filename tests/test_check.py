@@ -45,7 +45,7 @@ def test_pins_match_the_run_environment():
 def tampered_world(tmp_path, monkeypatch):
     world = tmp_path / "world"
     shutil.copytree(world_dir(), world)
-    target = world / "people.csv"
+    target = world / "cohort.csv"  # a plain-text table (people.csv became people.csv.gz in issue 14)
     target.write_bytes(target.read_bytes().replace(b",", b";", 1))
     monkeypatch.setenv(WORLD_ENV, str(world))
     return target
@@ -65,7 +65,7 @@ def test_tampered_world_from_the_command_line_has_no_traceback(tampered_world):
                          env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}, cwd=tampered_world.parent)
     assert run.returncode == 1
     assert "Traceback" not in run.stdout + run.stderr
-    assert "people.csv" in run.stdout
+    assert "cohort.csv" in run.stdout
 
 
 def test_missing_world_folder_is_named(tmp_path, monkeypatch, capsys):
