@@ -6,10 +6,11 @@ How the genomes are made
    (:class:`msprime.FixedPedigree`, Kelleher et al. 2016; Anderson-Trocmé et al. 2023):
    every meiosis of the given pedigree is simulated on 22 autosomes of human genetic
    length, so relatives share long segments exactly as their pedigree implies. Only the
-   sampled people and their ancestors are simulated. The 22 autosomes lie end to end on
-   one coordinate axis, separated by a one-base interval with recombination rate
-   :math:`\\log 2`, so that each chromosome is inherited independently (msprime's
-   documented way to simulate several chromosomes on a discrete genome).
+   sampled people and their ancestors are simulated. Chromosomes are inherited
+   independently, so each of the 22 is simulated on its own through the same pedigree
+   (equivalent to msprime's recipe of one genome with recombination rate :math:`\\log 2`
+   between chromosomes, and much faster); the runs are joined into one tree sequence
+   with the chromosomes laid end to end.
    Recombination is uniform within each chromosome; its genetic length is that of
    :data:`GENETIC_MAP`.
 2. **Founder genomes** (people without parents in the pedigree) come from the coalescent
@@ -64,6 +65,8 @@ Examples
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +77,8 @@ import tskit
 
 from genshare._validation import check_choice, check_integer, check_number, check_probability
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS, MUTATION_RATE, RECOMBINATION_RATE
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["GENETIC_MAP", "Genomes", "simulate_genomes", "validate_pedigree_for_genomes"]
 
@@ -326,22 +331,49 @@ def _ancestors_of(ped: pd.DataFrame, samples: list[str]) -> np.ndarray:
     return keep
 
 
-def _chromosome_axis() -> tuple[pd.DataFrame, msprime.RateMap]:
-    """Chromosome offsets on one axis and the recombination map (log 2 between chromosomes)."""
+def _chromosome_axis() -> pd.DataFrame:
+    """Chromosome offsets when the 22 autosomes are laid end to end on one axis."""
     lengths = GENETIC_MAP["length_bp"].to_numpy(dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    chromosomes = pd.DataFrame({
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    return pd.DataFrame({
         "chrom": GENETIC_MAP["chrom"].to_numpy(), "offset": offsets,
         "length_bp": lengths, "length_cm": GENETIC_MAP["length_cm"].to_numpy(),
     })
-    position = np.empty(2 * len(lengths) + 1)
-    position[0:-1:2] = offsets
-    position[1::2] = offsets + lengths
-    position[-1] = offsets[-1] + lengths[-1] + 1
-    rate = np.empty(2 * len(lengths))
-    rate[0::2] = GENETIC_MAP["rate_per_bp"].to_numpy()
-    rate[1::2] = np.log(2)
-    return chromosomes, msprime.RateMap(position=position, rate=rate)
+
+
+def _through_pedigree(tables: tskit.TableCollection, chromosomes: pd.DataFrame, seed: int) -> tskit.TreeSequence:
+    """msprime's fixed-pedigree model, one chromosome at a time, joined on one axis.
+
+    Chromosomes are inherited independently, so simulating them one by one gives the same
+    distribution as one simulation with rate-log(2) breaks between them (msprime's
+    documented multi-chromosome recipe) and is much faster: lineages carry one
+    chromosome's segments, not the genome's (measured: 0.7 s for chromosome 1 against
+    185 s for the 22 together, 3,500 samples in a 20,000-person pedigree). The pedigree's
+    nodes are the same in every run, so the edges of each run are shifted to the
+    chromosome's offset and merged into one tree sequence.
+    """
+    seeds = np.random.SeedSequence(seed).generate_state(len(chromosomes))
+    rates = GENETIC_MAP["rate_per_bp"].to_numpy()
+    joined = tables.copy()
+    joined.sequence_length = float(chromosomes["offset"].iloc[-1] + chromosomes["length_bp"].iloc[-1])
+    left, right, parent, child = [], [], [], []
+    for i, (offset, length) in enumerate(zip(chromosomes["offset"], chromosomes["length_bp"])):
+        part = tables.copy()
+        part.sequence_length = float(length)
+        ts = msprime.sim_ancestry(initial_state=part, model="fixed_pedigree", recombination_rate=float(rates[i]),
+                                  random_seed=int(seeds[i]) % (2**31 - 2) + 1)
+        if ts.num_nodes != tables.nodes.num_rows:
+            raise RuntimeError("internal: msprime added nodes to the pedigree")
+        e = ts.tables.edges
+        left.append(e.left + offset)
+        right.append(e.right + offset)
+        parent.append(e.parent)
+        child.append(e.child)
+    joined.edges.set_columns(left=np.concatenate(left), right=np.concatenate(right),
+                             parent=np.concatenate(parent), child=np.concatenate(child))
+    joined.sort()
+    joined.build_index()
+    return joined.tree_sequence()
 
 
 def _pedigree_tables(ped: pd.DataFrame, is_sample: np.ndarray, demography: msprime.Demography,
@@ -560,19 +592,20 @@ def simulate_genomes(
     samples = [str(s) for s in samples]
 
     # 1. Inheritance through the pedigree (samples and their ancestors only).
+    clock = time.process_time()
     keep = _ancestors_of(ped, samples)
     ped = ped[keep].reset_index(drop=True)
     index = pd.Index(ped["person_id"])
     sample_rows = index.get_indexer(samples)
     is_sample = np.zeros(len(ped), dtype=bool)
     is_sample[sample_rows] = True
-    chromosomes, rate_map = _chromosome_axis()
-    tables = _pedigree_tables(ped, is_sample, demography, rate_map.sequence_length)
+    chromosomes = _chromosome_axis()
+    tables = _pedigree_tables(ped, is_sample, demography, 1.0)
     seeds = np.random.SeedSequence(seed).spawn(3)
-    pedigree_seed = int(seeds[0].generate_state(1)[0]) % (2**31 - 2) + 1
-    ts = msprime.sim_ancestry(initial_state=tables, model="fixed_pedigree", recombination_rate=rate_map,
-                              random_seed=pedigree_seed)
+    ts = _through_pedigree(tables, chromosomes, int(seeds[0].generate_state(1)[0]))
     sample_nodes = {pid: (2 * int(r), 2 * int(r) + 1) for pid, r in zip(samples, sample_rows)}
+    _log.debug("fixed pedigree: %d people, %d trees, %.1f s CPU", len(ped), ts.num_trees, time.process_time() - clock)
+    clock = time.process_time()
 
     # 2. Founder genomes from a coalescent library; 3. SNPs chosen like an array.
     founder_rows = np.flatnonzero(ped["father_id"].to_numpy() == "")
@@ -581,6 +614,8 @@ def simulate_genomes(
     lib = _library(pops, demography, library_windows, panel_haplotypes, window_length, array_min_maf, library_seed)
     rng = np.random.default_rng(seeds[2])
     snps = _choose_snps(lib, n_snps, snps_per_window, array_fraction, window_length, chromosomes, rng)
+    _log.debug("founder library and SNP choice: %.1f s CPU", time.process_time() - clock)
+    clock = time.process_time()
 
     founder_nodes = np.sort(np.concatenate([2 * founder_rows, 2 * founder_rows + 1]))
     founder_pop = pd.Series(ped["population"].to_numpy()[founder_nodes // 2]).map({p: i for i, p in enumerate(pops)}).to_numpy()
@@ -646,6 +681,7 @@ def simulate_genomes(
         haps = founder_alleles[src, np.arange(hi - lo)[None, :]]
         genotypes[:, lo:hi] = haps[0::2] + haps[1::2]
 
+    _log.debug("genotypes: %.1f s CPU", time.process_time() - clock)
     out = snps.drop(columns=["_site", "_window", "_coord"]).copy()
     out.insert(0, "snp_id", [f"sy{i + 1:06d}" for i in range(n_snps)])
     for k, p in enumerate(pops):
