@@ -667,15 +667,19 @@ def simulate_genomes(
         sampled_founders = np.flatnonzero(founder_is_sample)
         src[row_of_node[founder_nodes[sampled_founders]]] = sampled_founders[:, None]
         for group, from_sample in [(direct, False)] + [(g, True) for g in sample_groups]:
-            count = n[group]
-            if count.sum() == 0:
-                continue
-            rows = np.repeat(e_child[group], count)
-            cols_c = np.arange(count.sum()) + np.repeat(a[group] - np.cumsum(count) + count, count)
-            if from_sample:
-                src[rows, cols_c] = src[np.repeat(e_sample_parent[group], count), cols_c]
-            else:
-                src[rows, cols_c] = np.repeat(e_founder[group], count)
+            group = group[n[group] > 0]
+            # Chunks of about two million SNP calls bound the index arrays' memory.
+            bounds = np.searchsorted(np.cumsum(n[group]), np.arange(1, 1 + n[group].sum() // 2_000_000) * 2_000_000)
+            for part in np.split(group, bounds):
+                count = n[part].astype(np.int32)
+                if count.sum() == 0:
+                    continue
+                rows = np.repeat(e_child[part].astype(np.int32), count)
+                cols_c = np.arange(count.sum(), dtype=np.int32) + np.repeat((a[part] - np.cumsum(count) + count).astype(np.int32), count)
+                if from_sample:
+                    src[rows, cols_c] = src[np.repeat(e_sample_parent[part].astype(np.int32), count), cols_c]
+                else:
+                    src[rows, cols_c] = np.repeat(e_founder[part].astype(np.int32), count)
         if (src < 0).any():
             raise RuntimeError("internal: a sample genome position has no founder ancestor")
         haps = founder_alleles[src, np.arange(hi - lo)[None, :]]
