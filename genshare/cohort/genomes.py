@@ -3,7 +3,7 @@
 How the genomes are made
 ------------------------
 1. **Inheritance through the pedigree** uses msprime's fixed-pedigree model
-   (:class:`msprime.FixedPedigree`, Kelleher et al. 2016; Anderson-Trocmé et al. 2023):
+   (:class:`msprime.FixedPedigree`; Baumdicker et al. 2022 for msprime 1.x):
    every meiosis of the given pedigree is simulated on 22 autosomes of human genetic
    length, so relatives share long segments exactly as their pedigree implies. Only the
    sampled people and their ancestors are simulated. Chromosomes are inherited
@@ -46,8 +46,10 @@ length. The 22 lengths add up to about 3,690 cM; for the acrocentric chromosomes
 15, 21, 22) multiplying by the whole assembly length counts their unmapped short arms,
 so their lengths are somewhat longer than the map's own.
 
-References: :cite:t:`gutenkunst2009`, :cite:t:`kelleher2016msprime`,
-:cite:t:`hapmap2007`, :cite:t:`adrion2020stdpopsim`.
+References (``references.bib``): ``gutenkunst2009inferring`` (the demographic model),
+``baumdicker2022msprime`` (msprime, its fixed-pedigree model), ``hapmap2007second`` (the
+genetic map), ``adrion2020stdpopsim`` (stdpopsim, whose HomSap catalogue gives the map's
+mean rate per chromosome). As of 2026-11-24.
 
 Examples
 --------
@@ -242,7 +244,8 @@ def _parent_ids(values: pd.Series) -> np.ndarray:
 def validate_pedigree_for_genomes(pedigree: pd.DataFrame, samples: list[str], populations: list[str]) -> pd.DataFrame:
     """Check a pedigree and sample list for :func:`simulate_genomes`; return a clean copy.
 
-    A minimal check (the population module has the full one): required columns, unique
+    Runs :func:`genshare.cohort.pedigree.validate_pedigree` (the population module's full
+    check: ids, sexes, unknown parents, cycles) when it exists, then: required columns, unique
     ids, both parents known or both unknown, parents present in the pedigree, fathers
     ``"M"`` and mothers ``"F"``, every parent of an earlier generation than the child
     (which also rules out cycles and people who are their own ancestor), populations of
@@ -255,6 +258,15 @@ def validate_pedigree_for_genomes(pedigree: pd.DataFrame, samples: list[str], po
     """
     if not isinstance(pedigree, pd.DataFrame):
         raise ValueError(f"pedigree must be a pandas DataFrame; got {type(pedigree).__name__}")
+    try:  # the population module's full check (cycles, sexes, unknown parents), when present
+        from genshare.cohort.pedigree import validate_pedigree
+    except ImportError:  # pragma: no cover - the minimal checks below still run
+        validate_pedigree = None
+    if validate_pedigree is not None:
+        try:
+            validate_pedigree(pedigree)
+        except ValueError as error:
+            raise ValueError(f"pedigree: {error}") from None
     missing = [c for c in PEDIGREE_COLUMNS if c not in pedigree.columns]
     if missing:
         raise ValueError(f"pedigree lacks the column(s) {missing}; it needs {list(PEDIGREE_COLUMNS)}")
@@ -522,12 +534,12 @@ def simulate_genomes(
     n_snps: int,
     model: str = "out_of_africa_3g09",
     seed: int,
-    snps_per_window: int = 4,
+    snps_per_window: int = 2,
     window_length: int = 5_000,
     array_fraction: float = 0.8,
     array_min_maf: float = 0.05,
     panel_haplotypes: int = 300,
-    library_windows: int = 600,
+    library_windows: int = 800,
 ) -> Genomes:
     """Simulate the genomes of ``samples`` through ``pedigree`` on 22 human autosomes.
 
