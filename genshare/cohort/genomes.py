@@ -353,7 +353,9 @@ def _chromosome_axis() -> pd.DataFrame:
     })
 
 
-def _through_pedigree(tables: tskit.TableCollection, chromosomes: pd.DataFrame, seed: int) -> tskit.TreeSequence:
+def _through_pedigree(
+    tables: tskit.TableCollection, chromosomes: pd.DataFrame, seed: int, sample_nodes: np.ndarray, founder_nodes: np.ndarray
+) -> tuple[tskit.TreeSequence, tskit.EdgeTable, np.ndarray]:
     """msprime's fixed-pedigree model, one chromosome at a time, joined on one axis.
 
     Chromosomes are inherited independently, so simulating them one by one gives the same
@@ -363,12 +365,19 @@ def _through_pedigree(tables: tskit.TableCollection, chromosomes: pd.DataFrame, 
     185 s for the 22 together, 3,500 samples in a 20,000-person pedigree). The pedigree's
     nodes are the same in every run, so the edges of each run are shifted to the
     chromosome's offset and merged into one tree sequence.
+
+    Also returns, from :meth:`tskit.TableCollection.link_ancestors` run on each
+    chromosome (faster than on the joined sequence), the edges linking every sample genome
+    copy to the founder copy (or the nearer sampled ancestor's copy) it inherited each
+    stretch from, chromosome after chromosome, and where each chromosome's edges start.
     """
     seeds = np.random.SeedSequence(seed).generate_state(len(chromosomes))
     rates = GENETIC_MAP["rate_per_bp"].to_numpy()
     joined = tables.copy()
     joined.sequence_length = float(chromosomes["offset"].iloc[-1] + chromosomes["length_bp"].iloc[-1])
     left, right, parent, child = [], [], [], []
+    links = tskit.EdgeTable()
+    link_starts = [0]
     for i, (offset, length) in enumerate(zip(chromosomes["offset"], chromosomes["length_bp"])):
         part = tables.copy()
         part.sequence_length = float(length)
@@ -376,7 +385,11 @@ def _through_pedigree(tables: tskit.TableCollection, chromosomes: pd.DataFrame, 
                                   random_seed=int(seeds[i]) % (2**31 - 2) + 1)
         if ts.num_nodes != tables.nodes.num_rows:
             raise RuntimeError("internal: msprime added nodes to the pedigree")
-        e = ts.tables.edges
+        part_tables = ts.tables
+        e = part_tables.edges
+        found = part_tables.link_ancestors(samples=sample_nodes, ancestors=founder_nodes)
+        links.append_columns(left=found.left + offset, right=found.right + offset, parent=found.parent, child=found.child)
+        link_starts.append(links.num_rows)
         left.append(e.left + offset)
         right.append(e.right + offset)
         parent.append(e.parent)
@@ -385,7 +398,7 @@ def _through_pedigree(tables: tskit.TableCollection, chromosomes: pd.DataFrame, 
                              parent=np.concatenate(parent), child=np.concatenate(child))
     joined.sort()
     joined.build_index()
-    return joined.tree_sequence()
+    return joined.tree_sequence(), links, np.array(link_starts)
 
 
 def _pedigree_tables(ped: pd.DataFrame, is_sample: np.ndarray, demography: msprime.Demography,
@@ -614,13 +627,15 @@ def simulate_genomes(
     chromosomes = _chromosome_axis()
     tables = _pedigree_tables(ped, is_sample, demography, 1.0)
     seeds = np.random.SeedSequence(seed).spawn(3)
-    ts = _through_pedigree(tables, chromosomes, int(seeds[0].generate_state(1)[0]))
+    founder_rows = np.flatnonzero(ped["father_id"].to_numpy() == "")
+    founder_nodes = np.sort(np.concatenate([2 * founder_rows, 2 * founder_rows + 1])).astype(np.int32)
+    sample_node_arr = np.column_stack([2 * sample_rows, 2 * sample_rows + 1]).ravel().astype(np.int32)  # (2 * samples,)
+    ts, links, link_starts = _through_pedigree(tables, chromosomes, int(seeds[0].generate_state(1)[0]), sample_node_arr, founder_nodes)
     sample_nodes = {pid: (2 * int(r), 2 * int(r) + 1) for pid, r in zip(samples, sample_rows)}
     _log.debug("fixed pedigree: %d people, %d trees, %.1f s CPU", len(ped), ts.num_trees, time.process_time() - clock)
     clock = time.process_time()
 
     # 2. Founder genomes from a coalescent library; 3. SNPs chosen like an array.
-    founder_rows = np.flatnonzero(ped["father_id"].to_numpy() == "")
     pops = [p for p in model_pops if (ped["population"].to_numpy()[founder_rows] == p).any()]
     library_seed = int(seeds[1].generate_state(1)[0])
     lib = _library(pops, demography, library_windows, panel_haplotypes, window_length, array_min_maf, library_seed)
@@ -629,26 +644,17 @@ def simulate_genomes(
     _log.debug("founder library and SNP choice: %.1f s CPU", time.process_time() - clock)
     clock = time.process_time()
 
-    founder_nodes = np.sort(np.concatenate([2 * founder_rows, 2 * founder_rows + 1]))
     founder_pop = pd.Series(ped["population"].to_numpy()[founder_nodes // 2]).map({p: i for i, p in enumerate(pops)}).to_numpy()
     node_to_founder = np.full(2 * len(ped), -1, dtype=np.int64)
     node_to_founder[founder_nodes] = np.arange(len(founder_nodes))
-    sample_node_arr = np.array([sample_nodes[s] for s in samples], dtype=np.int32).ravel()  # (2 * samples,)
-    links = ts.tables.link_ancestors(samples=sample_node_arr, ancestors=founder_nodes)
     row_of_node = np.full(2 * len(ped), -1, dtype=np.int64)
     row_of_node[sample_node_arr] = np.arange(len(sample_node_arr))
     # An edge's parent is a founder copy, or a sampled person's copy when that person is an
     # ancestor of another sample (link_ancestors stops at the nearest listed node).
-    e_child = row_of_node[links.child]
-    e_founder = node_to_founder[links.parent]
-    e_sample_parent = np.where(e_founder < 0, row_of_node[links.parent], -1)
-    e_parent_time = ts.nodes_time[links.parent]
-    e_left, e_right = links.left, links.right
-    # Groups of edges from sampled ancestors, oldest first, so that a parent copy is
-    # filled in before its children copy it.
-    via_sample = np.flatnonzero(e_sample_parent >= 0)
-    sample_groups = [via_sample[e_parent_time[via_sample] == t] for t in np.unique(e_parent_time[via_sample])[::-1]]
-    direct = np.flatnonzero(e_founder >= 0)
+    all_child = row_of_node[links.child]
+    all_founder = node_to_founder[links.parent]
+    all_sample_parent = np.where(all_founder < 0, row_of_node[links.parent], -1)
+    all_parent_time = ts.nodes_time[links.parent]
 
     genotypes = np.zeros((len(samples), n_snps), dtype=np.int8)
     freqs = np.zeros((len(pops), n_snps))
@@ -657,10 +663,19 @@ def simulate_genomes(
     window = snps["_window"].to_numpy()
     chrom = snps["chrom"].to_numpy()
     founder_is_sample = row_of_node[founder_nodes] >= 0
-    for c in chromosomes["chrom"]:  # one chromosome at a time bounds memory
+    for i, c in enumerate(chromosomes["chrom"]):  # one chromosome at a time bounds memory
         cols = np.flatnonzero(chrom == c)
         if len(cols) == 0:
             continue
+        edges = slice(link_starts[i], link_starts[i + 1])
+        e_child, e_founder = all_child[edges], all_founder[edges]
+        e_sample_parent, e_parent_time = all_sample_parent[edges], all_parent_time[edges]
+        e_left, e_right = links.left[edges], links.right[edges]
+        # Edges from sampled ancestors in groups, oldest first, so that a parent copy is
+        # filled in before its children copy it.
+        via_sample = np.flatnonzero(e_sample_parent >= 0)
+        sample_groups = [via_sample[e_parent_time[via_sample] == t] for t in np.unique(e_parent_time[via_sample])[::-1]]
+        direct = np.flatnonzero(e_founder >= 0)
         lo, hi = cols[0], cols[-1] + 1
         w0, w1 = window[lo], window[hi - 1] + 1
         # Founder haplotypes on this chromosome: each copies one panel haplotype per window.
