@@ -29,12 +29,23 @@ How the genomes are made
    copying creates no shared segments between unrelated founders; the approximation is
    that founder alleles are drawn from a finite panel (two founders of one population
    carry the same panel haplotype in a window with probability ``1 / panel_haplotypes``),
-   and that window patterns are resampled from a finite library.
+   and that window patterns are resampled from a finite library. Founders are sampled at
+   the model's present although they lived about eight generations earlier, a negligible
+   shift next to the model's epochs (hundreds to thousands of generations).
 3. **SNPs like a genotyping array**: in every window, ``array`` SNPs are drawn among
    biallelic variants with minor allele frequency at least ``array_min_maf`` (default
    0.05) in the panel, and ``sequence`` SNPs (a share ``1 - array_fraction``) among all
    the window's biallelic variants, so that they keep the excess of rare variants of
    sequence data. Alleles are nucleotides (msprime's Jukes-Cantor mutation model).
+
+SNP density
+-----------
+With the defaults (2 SNPs per 5 kb window), ``n_snps`` SNPs make ``n_snps / 2`` windows
+spread evenly in genetic distance: 20,000 SNPs give about 2.7 windows (5.4 SNPs) per
+centimorgan, so a 7 cM segment spans about 38 SNPs in 19 independent windows. The world's
+size sets the ceiling: genotypes are stored at 2 bits per call and compress to roughly
+half, so each SNP costs about 0.12 bytes per genotyped person plus about 70 bytes in the
+SNP table.
 
 The genetic map
 ---------------
