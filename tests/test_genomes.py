@@ -69,6 +69,14 @@ def test_shapes_order_and_snp_table(family_genomes):
     assert (snps["ref"] != snps["alt"]).all()
 
 
+def test_tree_sequence_names_the_people(family_genomes):
+    _, g = family_genomes
+    ts = g.tree_sequence
+    for pid, (a, b) in g.sample_nodes.items():
+        ind = ts.node(a).individual
+        assert ts.node(b).individual == ind and ts.individual(ind).metadata["person_id"] == pid
+
+
 def test_parent_and_child_share_one_copy_everywhere(family_genomes):
     _, g = family_genomes
     for f in range(12):

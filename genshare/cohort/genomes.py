@@ -78,6 +78,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -139,7 +140,8 @@ class Genomes:
     tree_sequence
         The :class:`tskit.TreeSequence` of the inheritance through the pedigree (the
         ancestry of the samples back to the founders; its roots are founders' genomes). Its
-        coordinates are the chromosomes laid end to end; see ``chromosomes``.
+        coordinates are the chromosomes laid end to end; see ``chromosomes``. Each
+        individual's metadata holds its ``person_id``.
     sample_nodes
         ``person_id`` -> the two node ids of that person's genome copies in
         ``tree_sequence`` (paternal first).
@@ -428,6 +430,10 @@ def _pedigree_tables(ped: pd.DataFrame, is_sample: np.ndarray, demography: mspri
         parents=parents,
         parents_offset=np.arange(n + 1, dtype=np.uint64) * 2,
     )
+    # Each individual's metadata names the person, so that the tree sequence alone maps
+    # people to their genome copies (nodes 2i and 2i + 1 of individual i).
+    tables.individuals.metadata_schema = tskit.MetadataSchema.permissive_json()
+    tables.individuals.packset_metadata([b'{"person_id":' + json.dumps(pid).encode() + b"}" for pid in ped["person_id"]])
     generation = ped["generation"].to_numpy()
     time = (generation.max() - generation).astype(np.float64)
     pop_ids = {p.name: p.id for p in demography.populations}
