@@ -693,41 +693,44 @@ def simulate_genomes(
         via_sample = np.flatnonzero(e_sample_parent >= 0)
         sample_groups = [via_sample[e_parent_time[via_sample] == t] for t in np.unique(e_parent_time[via_sample])[::-1]]
         direct = np.flatnonzero(e_founder >= 0)
-        lo, hi = cols[0], cols[-1] + 1
-        w0, w1 = window[lo], window[hi - 1] + 1
-        # Founder haplotypes on this chromosome: each copies one panel haplotype per window.
-        choice = rng.integers(0, panel_haplotypes, size=(len(founder_nodes), w1 - w0), dtype=np.int32)
-        wcol = window[lo:hi] - w0
-        founder_alleles = lib.genotypes[founder_pop[:, None], choice[:, wcol], site[None, lo:hi]]  # (founders, snps_c)
-        for k in range(len(pops)):
-            mine = founder_pop == k
-            freqs[k, lo:hi] = founder_alleles[mine].mean(axis=0)
-        # Which founder genome copy each sample genome copy descends from, SNP by SNP.
-        a = np.searchsorted(coord[lo:hi], e_left, side="left")
-        b = np.searchsorted(coord[lo:hi], e_right, side="left")
-        n = np.maximum(b - a, 0)
-        src = np.full((len(sample_node_arr), hi - lo), -1, dtype=np.int32)
-        # A founder who is sampled carries their own genome.
-        sampled_founders = np.flatnonzero(founder_is_sample)
-        src[row_of_node[founder_nodes[sampled_founders]]] = sampled_founders[:, None]
-        for group, from_sample in [(direct, False)] + [(g, True) for g in sample_groups]:
-            group = group[n[group] > 0]
-            # Chunks of about two million SNP calls bound the index arrays' memory.
-            bounds = np.searchsorted(np.cumsum(n[group]), np.arange(1, 1 + n[group].sum() // 2_000_000) * 2_000_000)
-            for part in np.split(group, bounds):
-                count = n[part].astype(np.int32)
-                if count.sum() == 0:
-                    continue
-                rows = np.repeat(e_child[part].astype(np.int32), count)
-                cols_c = np.arange(count.sum(), dtype=np.int32) + np.repeat((a[part] - np.cumsum(count) + count).astype(np.int32), count)
-                if from_sample:
-                    src[rows, cols_c] = src[np.repeat(e_sample_parent[part].astype(np.int32), count), cols_c]
-                else:
-                    src[rows, cols_c] = np.repeat(e_founder[part].astype(np.int32), count)
-        if (src < 0).any():
-            raise RuntimeError("internal: a sample genome position has no founder ancestor")
-        haps = founder_alleles[src, np.arange(hi - lo)[None, :]]
-        genotypes[:, lo:hi] = haps[0::2] + haps[1::2]
+        # Chunks of whole windows (about 1,000 SNPs) bound the memory of the gathers below.
+        chunk_of = (window[cols] - window[cols[0]]) // max(1, 1000 // snps_per_window)
+        for chunk_cols in np.split(cols, np.flatnonzero(np.diff(chunk_of)) + 1):
+            lo, hi = chunk_cols[0], chunk_cols[-1] + 1
+            w0, w1 = window[lo], window[hi - 1] + 1
+            # Founder haplotypes in this chunk: each copies one panel haplotype per window.
+            choice = rng.integers(0, panel_haplotypes, size=(len(founder_nodes), w1 - w0), dtype=np.int32)
+            wcol = window[lo:hi] - w0
+            founder_alleles = lib.genotypes[founder_pop[:, None], choice[:, wcol], site[None, lo:hi]]  # (founders, chunk)
+            for k in range(len(pops)):
+                mine = founder_pop == k
+                freqs[k, lo:hi] = founder_alleles[mine].mean(axis=0)
+            # Which founder genome copy each sample genome copy descends from, SNP by SNP.
+            a = np.searchsorted(coord[lo:hi], e_left, side="left")
+            b = np.searchsorted(coord[lo:hi], e_right, side="left")
+            n = np.maximum(b - a, 0)
+            src = np.full((len(sample_node_arr), hi - lo), -1, dtype=np.int32)
+            # A founder who is sampled carries their own genome.
+            sampled_founders = np.flatnonzero(founder_is_sample)
+            src[row_of_node[founder_nodes[sampled_founders]]] = sampled_founders[:, None]
+            for group, from_sample in [(direct, False)] + [(g, True) for g in sample_groups]:
+                group = group[n[group] > 0]
+                # Chunks of about two million SNP calls bound the index arrays' memory.
+                bounds = np.searchsorted(np.cumsum(n[group]), np.arange(1, 1 + n[group].sum() // 2_000_000) * 2_000_000)
+                for part in np.split(group, bounds):
+                    count = n[part].astype(np.int32)
+                    if count.sum() == 0:
+                        continue
+                    rows = np.repeat(e_child[part].astype(np.int32), count)
+                    cols_c = np.arange(count.sum(), dtype=np.int32) + np.repeat((a[part] - np.cumsum(count) + count).astype(np.int32), count)
+                    if from_sample:
+                        src[rows, cols_c] = src[np.repeat(e_sample_parent[part].astype(np.int32), count), cols_c]
+                    else:
+                        src[rows, cols_c] = np.repeat(e_founder[part].astype(np.int32), count)
+            if (src < 0).any():
+                raise RuntimeError("internal: a sample genome position has no founder ancestor")
+            haps = founder_alleles[src, np.arange(hi - lo)[None, :]]
+            genotypes[:, lo:hi] = haps[0::2] + haps[1::2]
 
     _log.debug("genotypes: %.1f s CPU", time.process_time() - clock)
     out = snps.drop(columns=["_site", "_window", "_coord"]).copy()
