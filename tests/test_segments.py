@@ -156,3 +156,26 @@ def test_union_and_recall_precision_known_answer():
     table = segment_recall_precision(detected, truth, bins=(0, 10, 100))
     assert table["recall"].tolist() == [0.0, 1.0]  # the 8 cM segment was "found" on the wrong chromosome
     assert table["precision"].tolist() == [0.0, 1.0]
+
+
+def test_segment_search_finds_the_planted_relative_and_refuses_a_bad_map():
+    from genshare.attacks import familial_search, segment_search
+
+    rng = np.random.default_rng(7)
+    chrom, cm, pos = _map(cm_per_snp=0.2)
+    snps = pd.DataFrame({"chrom": chrom, "pos": pos, "cm": cm})
+    db = _hwe(rng, 30, N_SNPS, p=0.3)
+    query = _hwe(rng, 1, N_SNPS, p=0.3)
+    query[0, :300] = db[4, :300]  # one whole chromosome in common with entry 4
+    found = segment_search(query, db, snps, candidates=5, min_cm=20, min_snps=50)
+    assert found["entry"].iloc[0] == 4 and found["n_segments"].iloc[0] == 1
+    assert found["shared_cm"].iloc[0] == pytest.approx(59.8)
+    with pytest.raises(ValueError, match="snps"):
+        segment_search(query, db, snps.drop(columns="cm"))
+    # familial_search ranks with KING's between-family estimator unless told otherwise.
+    from genshare.popgen import kinship
+
+    hits = familial_search(query, db, top=1, min_kinship=-1.0)
+    assert hits["kinship"].iloc[0] == pytest.approx(kinship(query, db[[4]], estimator="between")[0, 0])
+    with pytest.raises(ValueError, match="estimator"):
+        familial_search(query, db, estimator="robust")
