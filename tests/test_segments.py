@@ -179,3 +179,18 @@ def test_segment_search_finds_the_planted_relative_and_refuses_a_bad_map():
     assert hits["kinship"].iloc[0] == pytest.approx(kinship(query, db[[4]], estimator="between")[0, 0])
     with pytest.raises(ValueError, match="estimator"):
         familial_search(query, db, estimator="robust")
+
+
+def test_erlich_model_grows_with_coverage_and_reaches_near_certainty_at_two_percent():
+    from genshare.attacks import erlich_identification_probability
+
+    coverage = np.array([0.001, 0.005, 0.01, 0.02, 0.05])
+    third = erlich_identification_probability(coverage)  # third cousins or closer, 2 segments >= 6 cM
+    assert np.all(np.diff(third) > 0)
+    assert third[3] > 0.98  # "a database of ~2% of the target population": nearly everyone has a match
+    closer = erlich_identification_probability(coverage, max_generation=3)
+    assert np.all(closer < third)
+    with pytest.raises(ValueError, match="coverage"):
+        erlich_identification_probability(0.0)
+    with pytest.raises(ValueError, match="min_segments"):
+        erlich_identification_probability(0.01, min_segments=0)

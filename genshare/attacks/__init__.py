@@ -18,7 +18,14 @@ from genshare.attacks.beacon import Beacon, beacon_attack, beacon_lrt
 from genshare.attacks.fingerprint import match_genotype, random_match_probability, uniqueness_curve
 from genshare.attacks.linkage import linkage_attack, uniqueness
 from genshare.attacks.membership import homer_statistic, lr_membership_statistic, roc_curve
-from genshare.attacks.relatives import KING_THRESHOLDS, familial_search, kinship, relationship_degree, segment_search
+from genshare.attacks.relatives import (
+    KING_THRESHOLDS,
+    erlich_identification_probability,
+    familial_search,
+    kinship,
+    relationship_degree,
+    segment_search,
+)
 from genshare.attacks.segments import find_segments, infer_relationship, summarise_pairs
 
 __all__ = [
@@ -26,6 +33,7 @@ __all__ = [
     "KING_THRESHOLDS",
     "beacon_attack",
     "beacon_lrt",
+    "erlich_identification_probability",
     "familial_search",
     "find_segments",
     "infer_relationship",

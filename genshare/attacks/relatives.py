@@ -10,7 +10,7 @@ from genshare._validation import check_choice, check_genotypes, check_integer, c
 from genshare.attacks.segments import DEFAULT_MIN_CM, DEFAULT_MIN_SNPS, find_segments, infer_relationship, summarise_pairs
 from genshare.popgen import kinship
 
-__all__ = ["KING_THRESHOLDS", "familial_search", "kinship", "relationship_degree", "segment_search"]
+__all__ = ["KING_THRESHOLDS", "erlich_identification_probability", "familial_search", "kinship", "relationship_degree", "segment_search"]
 
 #: Lower bounds of the kinship coefficient for each degree of relationship, as used by
 #: KING (Manichaikul et al. 2010): halfway, on a log scale, between the expected values.
@@ -188,3 +188,76 @@ def segment_search(
     summary["relationships"] = inferred["relationships"].to_numpy()
     summary["closest"] = inferred["closest"].to_numpy()
     return summary.sort_values(["query", "shared_cm"], ascending=[True, False], kind="stable").reset_index(drop=True)
+
+
+def erlich_identification_probability(
+    coverage: float | npt.ArrayLike,
+    *,
+    max_generation: int = 4,
+    population_size: float = 250e6,
+    children_per_couple: float = 2.5,
+    min_cm: float = 6.0,
+    min_segments: int = 2,
+    genome_morgans: float = 35.0,
+    n_chromosomes: int = 22,
+) -> np.ndarray:
+    """Probability that a target has at least one detectable relative in a database: Erlich et al.'s model.
+
+    The population-genetic model of the supplement of Erlich et al. (2018), section 3
+    (equations 2, 4, 5 and 8, the ones behind their Figure 1B), with their parameters as
+    defaults: a monogamous Wright-Fisher population of ``population_size`` people in the
+    current generation, shrinking by ``children_per_couple / 2`` per generation going
+    back; a relative counts if the two share at least ``min_segments`` IBD segments of at
+    least ``min_cm`` cM (their detectability threshold: two segments of 6 cM); relatives
+    up to common ancestors ``max_generation`` generations back (2 = first cousins,
+    3 = second, 4 = third cousins), plus cousins once removed up to one generation less;
+    the database holds people of the current and previous generation in proportion to
+    their numbers. The genome is ``genome_morgans`` Morgans on ``n_chromosomes``
+    chromosomes, so ``2 L g + 22`` blocks.
+
+    Parameters
+    ----------
+    coverage
+        Share(s) of the population in the database, in (0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        The probability of at least one match, one value per coverage.
+
+    Examples
+    --------
+    >>> erlich_identification_probability([0.001, 0.02]).round(2).tolist()
+    [0.23, 0.99]
+    """
+    from math import comb
+
+    cover = np.atleast_1d(np.asarray(coverage, dtype=float))
+    if not np.all(np.isfinite(cover)) or np.any(cover <= 0) or np.any(cover > 1):
+        raise ValueError(f"coverage must lie in (0, 1]; got {cover.tolist()}")
+    max_generation = check_integer(max_generation, "max_generation", minimum=1)
+    population_size = check_number(population_size, "population_size", minimum=1.0)
+    r = check_number(children_per_couple, "children_per_couple", minimum=0.0, low_open=True)
+    morgans = check_number(min_cm, "min_cm", minimum=0.0) / 100
+    min_segments = check_integer(min_segments, "min_segments", minimum=1)
+
+    def detect(meioses: int, share: float) -> float:
+        n = n_chromosomes + round(genome_morgans * meioses)
+        f = np.exp(-meioses * morgans) * share
+        return 1.0 - sum(comb(n, k) * f**k * (1 - f) ** (n - k) for k in range(min_segments))
+
+    couples = population_size / 2 * (r / 2) ** -np.arange(1, max_generation + 2, dtype=float)
+    p_direct = p_removed = 0.0
+    none_direct = none_removed = 1.0
+    for g in range(1, max_generation + 1):
+        f = 2.0 ** (2 * g - 2) / couples[g - 1]
+        f_removed = 2.0 ** (2 * g - 1) / couples[g]
+        p_direct += none_direct * f * detect(2 * g, 2.0 ** -(2 * g - 2))
+        if g < max_generation:
+            p_removed += none_removed * f_removed * detect(2 * g + 1, 2.0 ** -(2 * g - 1))
+        none_direct *= 1 - f
+        none_removed *= 1 - f_removed
+    size = cover * population_size
+    same = np.round(size * (r / 2) / (1 + r / 2))
+    older = np.round(size / (1 + r / 2))
+    return 1.0 - (1 - p_direct) ** same * (1 - p_removed) ** older
