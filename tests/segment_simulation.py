@@ -118,7 +118,7 @@ def relationship_of(ped: pd.DataFrame, x: str, y: str) -> str:
     if a == 0:
         return {1: "parent_child", 2: "grandparent", 3: "great_grandparent"}.get(b, f"lineal_{b}")
     if a == 1:
-        return prefix + {1: "full_sibling" if not prefix else "sibling", 2: "avuncular"}.get(b, f"avuncular_{b}").replace("half_sibling", "half_sibling")
+        return prefix + {1: "full_sibling" if not prefix else "sibling", 2: "avuncular", 3: "great_avuncular"}.get(b, f"avuncular_{b}")
     ordinal = {2: "first", 3: "second", 4: "third", 5: "fourth"}.get(a, f"{a - 1}th")
     removed = {0: "", 1: "_once_removed", 2: "_twice_removed"}.get(b - a, f"_{b - a}_removed")
     return f"{prefix}{ordinal}_cousin{removed}"

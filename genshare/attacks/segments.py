@@ -241,15 +241,18 @@ def find_segments(
     # so the opposite-homozygote test of a pair is two ANDs and an OR on 1/8 of the bytes.
     ref_a, alt_a = np.packbits(a == 0, axis=1), np.packbits(a == 2, axis=1)
     ref_b, alt_b = (ref_a, alt_a) if genotypes_b is None else (np.packbits(b == 0, axis=1), np.packbits(b == 2, axis=1))
-    boundaries = np.concatenate([starts[1:], [n_snps]])
     pieces = []
-    chunk = max(1, (64 << 20) // max(n_snps, 1))  # about 64 MB of unpacked booleans at a time
+    chunk = max(1, (256 << 20) // max(n_snps, 1))  # about 32 MB of packed bits at a time
     for first in range(0, len(pairs), chunk):
         p = pairs[first : first + chunk]
         i, j = p[:, 0], p[:, 1]
         opposite = (ref_a[i] & alt_b[j]) | (alt_a[i] & ref_b[j])
-        rows, snps = np.nonzero(np.unpackbits(opposite, axis=1, count=n_snps))
-        pieces.append(_runs(rows, snps, len(p), boundaries, cm, min_cm, min_snps, offset=first))
+        # Unpack only the bytes holding an opposite homozygote (relatives have few).
+        rows, byte = np.nonzero(opposite)
+        bits = np.unpackbits(opposite[rows, byte][:, None], axis=1).astype(bool)
+        hit_row, hit_bit = np.nonzero(bits)
+        rows, snps = rows[hit_row], byte[hit_row] * 8 + hit_bit
+        pieces.append(_runs(rows, snps, len(p), starts, ends, cm, min_cm, min_snps, offset=first))
     runs = np.concatenate(pieces, axis=1) if pieces else np.empty((3, 0), dtype=np.int64)
     pair_index, start, stop = runs
     end = stop - 1
@@ -271,26 +274,41 @@ def find_segments(
     )
 
 
-def _runs(rows, snps, n_pairs, boundaries, cm, min_cm, min_snps, offset) -> np.ndarray:
-    """Runs between cuts, vectorised over pairs: shape (3, runs) of pair, first SNP, one past the last."""
-    n_bounds = len(boundaries)
-    # Every cut has the SNP where the run before it stops and the SNP where the next starts:
-    # an opposite homozygote at k stops at k and restarts at k + 1; a chromosome boundary
-    # at c stops and restarts at c. Sorting by (pair, stop, restart) orders them.
-    cut_pair = np.concatenate([rows, np.repeat(np.arange(n_pairs), n_bounds)])
-    cut_stop = np.concatenate([snps, np.tile(boundaries, n_pairs)])
-    cut_next = np.concatenate([snps + 1, np.tile(boundaries, n_pairs)])
-    order = np.lexsort((cut_next, cut_stop, cut_pair))
-    cut_pair, cut_stop, cut_next = cut_pair[order], cut_stop[order], cut_next[order]
-    run_start = np.empty_like(cut_next)
-    run_start[1:] = cut_next[:-1]
-    first_of_pair = np.ones(len(cut_pair), dtype=bool)
-    first_of_pair[1:] = cut_pair[1:] != cut_pair[:-1]
-    run_start[first_of_pair] = 0
-    long_enough = cut_stop - run_start >= min_snps
-    keep = np.flatnonzero(long_enough)
-    keep = keep[cm[cut_stop[keep] - 1] - cm[run_start[keep]] >= min_cm]
-    return np.stack([cut_pair[keep] + offset, run_start[keep], cut_stop[keep]])
+def _runs(rows, snps, n_pairs, starts, ends, cm, min_cm, min_snps, offset) -> np.ndarray:
+    """Runs between opposite homozygotes, vectorised over pairs: shape (3, runs) of pair, first SNP, one past the last.
+
+    ``rows, snps`` are the opposite homozygotes in row-major order (``np.nonzero``), so
+    already sorted by pair then SNP: the run before each one starts just after the
+    previous one of the same pair. Runs are first filtered on their SNP count (an upper
+    bound), then cut at chromosome ends, then filtered again on SNPs and centimorgans.
+    """
+    n_snps = ends[-1]
+    previous = np.zeros(len(rows), dtype=np.int64)
+    same_pair = np.zeros(len(rows), dtype=bool)
+    same_pair[1:] = rows[1:] == rows[:-1]
+    previous[1:] = snps[:-1] + 1
+    previous[~same_pair] = 0
+    # The run after each pair's last opposite homozygote (or the whole genome without one).
+    last = np.full(n_pairs, -1, dtype=np.int64)
+    last[rows] = snps  # rows are sorted, so the last assignment per pair is its last site
+    run_pair = np.concatenate([rows, np.arange(n_pairs)])
+    run_start = np.concatenate([previous, last + 1])
+    run_stop = np.concatenate([snps, np.full(n_pairs, n_snps, dtype=np.int64)])
+    keep = run_stop - run_start >= min_snps
+    run_pair, run_start, run_stop = run_pair[keep], run_start[keep], run_stop[keep]
+    # Cut at chromosome ends: one piece per chromosome a run touches.
+    first = np.searchsorted(starts, run_start, side="right") - 1
+    final = np.searchsorted(starts, run_stop - 1, side="right") - 1
+    pieces = final - first + 1
+    index = np.repeat(np.arange(len(run_pair)), pieces)
+    chrom = np.repeat(first, pieces) + (np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
+    piece_start = np.maximum(run_start[index], starts[chrom])
+    piece_stop = np.minimum(run_stop[index], ends[chrom])
+    piece_pair = run_pair[index]
+    ok = piece_stop - piece_start >= min_snps
+    ok[ok] = cm[piece_stop[ok] - 1] - cm[piece_start[ok]] >= min_cm
+    order = np.lexsort((piece_start[ok], piece_pair[ok]))
+    return np.stack([piece_pair[ok][order] + offset, piece_start[ok][order], piece_stop[ok][order]])
 
 
 def summarise_pairs(segments: pd.DataFrame, pairs: npt.ArrayLike | None = None) -> pd.DataFrame:
