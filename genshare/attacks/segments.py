@@ -60,8 +60,9 @@ DEFAULT_MIN_CM = 7.0
 DEFAULT_MIN_SNPS = 200
 
 #: Shared cM by relationship: average, minimum and maximum after outlier removal, from
-#: the Shared cM Project version 4.0 (Bettinger 2020, table of the 99th-percentile ranges,
-#: https://thegeneticgenealogist.com/wp-content/uploads/2020/03/Shared_cM_Project_2020.pdf).
+#: the Shared cM Project version 4.0 (Bettinger 2020, references.bib ``bettinger2020scp``;
+#: https://thegeneticgenealogist.com/2020/03/27/version-4-0-march-2020-update-to-the-shared-cm-project/,
+#: whose full PDF has the ranges).
 #: Relationship names follow the world's ``relationships`` table.
 SHARED_CM_PROJECT = pd.DataFrame(
     [
