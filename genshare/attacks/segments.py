@@ -243,7 +243,7 @@ def find_segments(
     ref_a, alt_a = np.packbits(a == 0, axis=1), np.packbits(a == 2, axis=1)
     ref_b, alt_b = (ref_a, alt_a) if genotypes_b is None else (np.packbits(b == 0, axis=1), np.packbits(b == 2, axis=1))
     pieces = []
-    chunk = max(1, (256 << 20) // max(n_snps, 1))  # about 32 MB of packed bits at a time
+    chunk = max(1, (64 << 20) // max(n_snps, 1))  # 8 MB of packed bits at a time (index arrays of the cuts are larger)
     for first in range(0, len(pairs), chunk):
         p = pairs[first : first + chunk]
         i, j = p[:, 0], p[:, 1]
