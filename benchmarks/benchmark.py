@@ -12,7 +12,9 @@ fresh kernel), build (cold and warm book build), environment (size on disk of tw
 environments: the learners' run environment from binder/requirements.txt and the full
 build/test environment from requirements.txt + requirements-test.txt, as `make test`
 installs it), world (generation at 1x, 2x, 4x), attacks (1000 Genomes-sized world and
-kernels vs floors).
+kernels vs floors), kinship (vs plink2 --make-king-table on the same 3,000 samples and
+threads), segments (segment finder vs tskit's true segments: recall and precision by
+length, shared cM by relationship next to the Shared cM Project).
 
 Prints a table and writes ``benchmarks/results/benchmark.json``. Exits non-zero if a target
 is missed. This is a separate command from the test suite: timings are measured here, never
@@ -140,6 +142,81 @@ def thousand_genomes_world_and_kernels() -> dict:
     return run_child(code)
 
 
+def kinship_vs_plink2(n_people: int = 3000, n_snps: int = 10_000, missing_rate: float = 0.005, threads: int = 2) -> dict:
+    """Time kinship (between-family, all pairs) against plink2 --make-king-table on the same data and threads.
+
+    Data: ``n_people`` x ``n_snps`` Hardy-Weinberg genotypes with ``missing_rate`` missing
+    calls (the world's rate), written as a VCF by the module and converted to plink2's
+    own format first (the conversion is not timed). Both use ``threads`` threads (numpy's
+    BLAS through OPENBLAS_NUM_THREADS). The best of three runs of each.
+    """
+    code = f"""
+        import os, subprocess, tempfile
+        import numpy as np, pandas as pd
+        from genshare.cohort.storage import write_vcf
+        from genshare.popgen import kinship
+        rng = np.random.default_rng(0)
+        p = rng.uniform(0.05, 0.5, {n_snps})
+        g = (rng.random(({n_people}, {n_snps})) < p).astype(np.int8) + (rng.random(({n_people}, {n_snps})) < p)
+        g[rng.random(g.shape) < {missing_rate}] = -1
+        snps = pd.DataFrame({{"snp_id": [f"s{{i}}" for i in range({n_snps})], "chrom": 1, "pos": np.arange(1, {n_snps} + 1) * 100,
+                              "ref": "A", "alt": "G", "panel": "array"}})
+        work = tempfile.mkdtemp()
+        open(os.path.join(work, "k.vcf.gz"), "wb").write(write_vcf(g, [f"S{{i}}" for i in range({n_people})], snps, "benchmark"))
+        subprocess.run(["plink2", "--vcf", os.path.join(work, "k.vcf.gz"), "--make-pgen", "--out", os.path.join(work, "k"),
+                        "--threads", "{threads}"], check=True, capture_output=True)
+        def best(function):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter(); function(); times.append(time.perf_counter() - start)
+            return min(times)
+        result["plink2_seconds"] = best(lambda: subprocess.run(
+            ["plink2", "--pfile", os.path.join(work, "k"), "--make-king-table", "--threads", "{threads}", "--out", os.path.join(work, "k")],
+            check=True, capture_output=True))
+        result["module_seconds"] = best(lambda: kinship(g, estimator="between"))
+        table = pd.read_csv(os.path.join(work, "k.kin0"), sep="\t")
+        i, j = table["#IID1"].str[1:].astype(int), table["IID2"].str[1:].astype(int)
+        result["max_difference"] = float(np.abs(kinship(g, estimator="between")[i, j] - table["KINSHIP"].to_numpy()).max())
+        result["people"], result["snps"], result["threads"] = {n_people}, {n_snps}, {threads}
+    """
+    env_before = os.environ.get("OPENBLAS_NUM_THREADS")
+    os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
+    try:
+        return run_child(code)
+    finally:
+        if env_before is None:
+            os.environ.pop("OPENBLAS_NUM_THREADS", None)
+        else:
+            os.environ["OPENBLAS_NUM_THREADS"] = env_before
+
+
+def segment_validation(n_snps: int) -> dict:
+    """Precision and recall of the segment finder against tskit's true segments, and shared cM by relationship.
+
+    A pedigree of two families over five generations (tests/segment_simulation.py), genomes
+    from genshare.cohort.genomes.simulate_genomes with ``n_snps`` SNPs.
+    """
+    code = f"""
+        import numpy as np
+        from tests.segment_simulation import simulate_pedigree
+        from genshare.attacks.segments import find_segments, segment_recall_precision, summarise_pairs, SHARED_CM_PROJECT
+        sim = simulate_pedigree(n_families=2, generations=5, n_snps={n_snps}, seed=1)
+        start = time.perf_counter()
+        seg = find_segments(sim.genotypes, chrom=sim.snps["chrom"], cm=sim.snps["cm"], pairs=sim.pairs)
+        result["find_seconds"] = time.perf_counter() - start
+        key = {{tuple(p): k for k, p in enumerate(sim.pairs)}}
+        seg["pair"] = [key[(a, b)] for a, b in zip(seg["a"], seg["b"])]
+        result["by_length"] = segment_recall_precision(seg, sim.truth).to_dict(orient="records")
+        summary = summarise_pairs(seg, sim.pairs)
+        summary["relationship"] = [sim.relationship[key[(a, b)]] for a, b in zip(summary["a"], summary["b"])]
+        table = summary.groupby("relationship")["shared_cm"].agg(["mean", "min", "max", "size"]).reset_index()
+        table = table.merge(SHARED_CM_PROJECT, on="relationship", how="left")
+        result["shared_cm"] = table.round(1).astype(object).where(table.notna(), None).to_dict(orient="records")
+        result["snps"] = {n_snps}
+    """
+    return run_child(code)
+
+
 def notebook_run(path: Path) -> dict:
     """Execute one notebook in a fresh kernel; wall time and the kernel's peak resident memory."""
     import psutil
@@ -256,7 +333,7 @@ def environment_size(*requirements: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 4x world and the 1000 Genomes-sized world")
-    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks"]
+    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "kinship", "segments"]
     parser.add_argument("--only", choices=everything, action="append",
                         help="run only these sections (repeatable); default: all")
     args = parser.parse_args(argv)
@@ -327,6 +404,24 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("kinship / matrix-product floor", f"{ratio:.2f}", "<= 2", ratio <= 2))
         rows.append(("Homer statistic, 2,000 x 100,000", f"{big['homer_seconds']:.2f} s", "<= 2 s", big["homer_seconds"] <= 2))
         rows.append(("Homer / elementwise floor", f"{big['homer_seconds'] / big['homer_floor_seconds']:.2f}", "(reported)", True))
+
+    if "kinship" in sections:
+        king = kinship_vs_plink2()
+        report["kinship"] = king
+        ratio = king["module_seconds"] / king["plink2_seconds"]
+        rows.append(("kinship 3,000 people x 10,000 SNPs (2 threads)", f"{king['module_seconds']:.2f} s", "(reported)", True))
+        rows.append(("plink2 --make-king-table, same data/threads", f"{king['plink2_seconds']:.2f} s", "(reported)", True))
+        rows.append(("kinship / plink2 --make-king-table", f"{ratio:.2f}", "<= 2", ratio <= 2))
+        rows.append(("kinship vs plink2: largest difference", f"{king['max_difference']:.1e}", "< 1e-4", king["max_difference"] < 1e-4))
+
+    if "segments" in sections:
+        report["segments"] = {}
+        for n_snps in (20_000, 100_000):
+            validation = segment_validation(n_snps)
+            report["segments"][n_snps] = validation
+            for row in validation["by_length"]:
+                rows.append((f"segments {n_snps:,} SNPs {row['bin']}: recall / precision",
+                             f"{row['recall']:.2f}/{row['precision']:.2f}", "(reported)", True))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  {'value':>10}  {'target':<22} result")

@@ -4,6 +4,7 @@ One module per attack:
 
 - :mod:`genshare.attacks.fingerprint`: genotypes as fingerprints (Lin, Owen & Altman 2004);
 - :mod:`genshare.attacks.relatives`: familial search in a genealogy database (Erlich et al. 2018);
+- :mod:`genshare.attacks.segments`: shared DNA segments in centimorgans, and relationships from them;
 - :mod:`genshare.attacks.linkage`: linking quasi-identifiers to public records (Sweeney 2000);
 - :mod:`genshare.attacks.membership`: membership inference from allele frequencies
   (Homer et al. 2008; Sankararaman et al. 2009);
@@ -17,14 +18,25 @@ from genshare.attacks.beacon import Beacon, beacon_attack, beacon_lrt
 from genshare.attacks.fingerprint import match_genotype, random_match_probability, uniqueness_curve
 from genshare.attacks.linkage import linkage_attack, uniqueness
 from genshare.attacks.membership import homer_statistic, lr_membership_statistic, roc_curve
-from genshare.attacks.relatives import KING_THRESHOLDS, familial_search, kinship, relationship_degree
+from genshare.attacks.relatives import (
+    KING_THRESHOLDS,
+    erlich_identification_probability,
+    familial_search,
+    kinship,
+    relationship_degree,
+    segment_search,
+)
+from genshare.attacks.segments import find_segments, infer_relationship, summarise_pairs
 
 __all__ = [
     "Beacon",
     "KING_THRESHOLDS",
     "beacon_attack",
     "beacon_lrt",
+    "erlich_identification_probability",
     "familial_search",
+    "find_segments",
+    "infer_relationship",
     "homer_statistic",
     "kinship",
     "linkage_attack",
@@ -33,6 +45,8 @@ __all__ = [
     "random_match_probability",
     "relationship_degree",
     "roc_curve",
+    "segment_search",
+    "summarise_pairs",
     "uniqueness",
     "uniqueness_curve",
 ]

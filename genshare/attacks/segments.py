@@ -1,0 +1,548 @@
+"""Shared DNA segments between people, measured in centimorgans, as genealogy services match.
+
+Two relatives share stretches of chromosome inherited from a common ancestor: segments
+*identical by descent* (IBD). Wherever two people share at least one copy IBD, they can
+never be *opposite homozygotes* (one 0, the other 2 alternate alleles, also called IBS0):
+one of them would have to carry an allele the other lacks on the shared copy. So, from
+unphased genotypes alone, a long run of SNPs without an opposite homozygote marks a
+candidate shared segment. Between unrelated people such runs stay short, because at
+common SNPs opposite homozygotes turn up every few dozen markers. This is the idea of
+the "half-identical region" matching of genealogy services and of GERMLINE-free tools
+such as the IBS0 runs of KING's IBD segment inference.
+
+The length of a segment is measured on the genetic map, in centimorgans (cM), because
+that is what predicts how far back a segment was inherited (a segment shrinks by
+recombination each generation), and what genealogy services report. A match is usually
+declared from segments of at least 7 cM (GEDmatch's default; services use 6 to 8 cM).
+
+Genotypes are ``int8`` arrays (people x SNPs) of alternate-allele counts with -1 for a
+missing call; a missing call never breaks a segment. SNPs are ordered along each
+chromosome, chromosomes one after another, as in the world's ``snps`` table (``chrom``,
+``pos``, ``cm``).
+
+Functions
+---------
+- :func:`find_segments` -- the segments of chosen pairs (or all pairs) of people;
+- :func:`summarise_pairs` -- total shared cM, number of segments, longest segment per pair;
+- :func:`infer_relationship` -- the relationships consistent with a total shared cM
+  (the Shared cM Project, version 4.0, Bettinger 2020);
+- :func:`union_segments` -- the true segments of a pair's chromosome copies (from
+  ``tskit.TreeSequence.ibd_segments``) merged into the regions where they share at least one;
+- :func:`segment_recall_precision` -- detected vs true segments by length bin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from genshare._validation import check_genotypes, check_integer, check_number
+
+__all__ = [
+    "DEFAULT_MIN_CM",
+    "DEFAULT_MIN_SNPS",
+    "SHARED_CM_PROJECT",
+    "find_segments",
+    "infer_relationship",
+    "segment_recall_precision",
+    "summarise_pairs",
+    "union_segments",
+]
+
+#: Minimum segment length in centimorgans (GEDmatch's default one-to-many threshold).
+DEFAULT_MIN_CM = 7.0
+#: Minimum number of SNPs in a segment. Below a few hundred SNPs, runs without an
+#: opposite homozygote arise by chance between unrelated people; arrays of about
+#: 600,000 SNPs put roughly 1,000 SNPs in 7 cM.
+DEFAULT_MIN_SNPS = 200
+
+#: Shared cM by relationship: average, minimum and maximum after outlier removal, from
+#: the Shared cM Project version 4.0 (Bettinger 2020, references.bib ``bettinger2020scp``;
+#: https://thegeneticgenealogist.com/2020/03/27/version-4-0-march-2020-update-to-the-shared-cm-project/,
+#: whose full PDF has the ranges).
+#: Relationship names follow the world's ``relationships`` table.
+SHARED_CM_PROJECT = pd.DataFrame(
+    [
+        # relationship, degree, average, low, high
+        ("parent_child", 1, 3485, 2376, 3720),
+        ("full_sibling", 1, 2613, 1613, 3488),
+        ("half_sibling", 2, 1759, 1160, 2436),
+        ("grandparent", 2, 1754, 984, 2462),
+        ("avuncular", 2, 1741, 1201, 2282),
+        ("great_grandparent", 3, 887, 485, 1486),
+        ("half_avuncular", 3, 871, 492, 1315),
+        ("first_cousin", 3, 866, 396, 1397),
+        ("half_first_cousin", 4, 449, 156, 979),
+        ("first_cousin_once_removed", 4, 433, 102, 980),
+        ("second_cousin", 5, 229, 41, 592),
+        ("first_cousin_twice_removed", 5, 221, 33, 471),
+        ("second_cousin_once_removed", 6, 122, 14, 353),
+        ("half_second_cousin", 6, 117, 9, 397),
+        ("third_cousin", 7, 73, 0, 234),
+    ],
+    columns=["relationship", "degree", "average_cm", "low_cm", "high_cm"],
+)
+
+_SEGMENT_COLUMNS = ["a", "b", "chrom", "start_snp", "end_snp", "n_snps", "start_cm", "end_cm", "length_cm", "start_bp", "end_bp"]
+
+
+def _check_map(chrom: npt.ArrayLike | None, cm: npt.ArrayLike | None, pos: npt.ArrayLike | None, n_snps: int, min_snps: int):
+    """Validate the SNP map; return chrom values, cm (float), pos (or None) and chromosome block starts/ends."""
+    if cm is None:
+        raise ValueError("cm is required: segments are measured on a genetic map (centimorgans per SNP, e.g. snps['cm'])")
+    if chrom is None:
+        raise ValueError("chrom is required: segments never cross chromosomes (e.g. snps['chrom'])")
+    chrom = np.asarray(chrom)
+    try:
+        cm = np.asarray(cm, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("cm must hold numbers (centimorgans); got values that are not numbers") from None
+    if chrom.shape != (n_snps,) or cm.shape != (n_snps,):
+        raise ValueError(
+            f"chrom and cm must have one value per SNP ({n_snps}); got shapes {chrom.shape} and {cm.shape}"
+        )
+    bad = np.flatnonzero(~np.isfinite(cm))
+    if bad.size:
+        raise ValueError(f"cm: the genetic map does not cover {bad.size} SNP(s), e.g. SNP {bad[0]} has cm={cm[bad[0]]}")
+    if n_snps == 0:
+        raise ValueError("genotypes have no SNP; segments need SNPs")
+    change = np.flatnonzero(chrom[1:] != chrom[:-1]) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [n_snps]])
+    labels = chrom[starts]
+    if len(pd.unique(labels)) != len(labels):
+        seen = pd.Series(labels)
+        repeated = seen[seen.duplicated()].iloc[0]
+        raise ValueError(f"chrom: SNPs must be sorted by chromosome; chromosome {repeated!r} appears in more than one block")
+    same = np.ones(n_snps - 1, dtype=bool)
+    same[change - 1] = False
+    step = np.diff(cm)
+    backwards = np.flatnonzero(same & (step < 0))
+    if backwards.size:
+        k = backwards[0] + 1
+        raise ValueError(f"cm must not decrease along a chromosome; SNP {k} ({cm[k]} cM) comes after {cm[k - 1]} cM")
+    if pos is not None:
+        pos = np.asarray(pos)
+        if pos.shape != (n_snps,) or pos.dtype.kind not in "iu":
+            raise ValueError(f"pos must hold one integer base-pair position per SNP ({n_snps}); got shape {pos.shape}, dtype {pos.dtype}")
+        unsorted = np.flatnonzero(same & (np.diff(pos) <= 0))
+        if unsorted.size:
+            k = unsorted[0] + 1
+            raise ValueError(f"pos must increase along a chromosome (sorted positions); SNP {k} at {pos[k]} comes after {pos[k - 1]}")
+    sizes = ends - starts
+    small = np.flatnonzero(sizes < min_snps)
+    if small.size:
+        k = small[0]
+        raise ValueError(
+            f"chrom: chromosome {labels[k]!r} has {sizes[k]} SNPs, fewer than min_snps={min_snps}, so no segment "
+            "could ever be found on it; drop it or lower min_snps"
+        )
+    return chrom, cm, pos, starts, ends
+
+
+def _check_pairs(pairs: npt.ArrayLike | None, n_a: int, n_b: int, same: bool) -> np.ndarray:
+    if pairs is None:
+        if same:
+            i, j = np.triu_indices(n_a, k=1)
+        else:
+            i, j = (x.ravel() for x in np.meshgrid(np.arange(n_a), np.arange(n_b), indexing="ij"))
+        return np.stack([i, j], axis=1).astype(np.int64)
+    pairs = np.asarray(pairs)
+    if pairs.size == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    if pairs.ndim != 2 or pairs.shape[1] != 2 or pairs.dtype.kind not in "iu":
+        raise ValueError(f"pairs must be an integer array of shape (pairs, 2) of row indices; got shape {pairs.shape}, dtype {pairs.dtype}")
+    for column, limit, name in ((0, n_a, "genotypes_a"), (1, n_b, "genotypes_b")):
+        out = np.flatnonzero((pairs[:, column] < 0) | (pairs[:, column] >= limit))
+        if out.size:
+            raise ValueError(f"pairs: row {out[0]} refers to person {pairs[out[0], column]}, outside the {limit} rows of {name}")
+    return pairs.astype(np.int64)
+
+
+def find_segments(
+    genotypes_a: npt.ArrayLike,
+    genotypes_b: npt.ArrayLike | None = None,
+    *,
+    chrom: npt.ArrayLike | None,
+    cm: npt.ArrayLike | None,
+    pos: npt.ArrayLike | None = None,
+    pairs: npt.ArrayLike | None = None,
+    min_cm: float = DEFAULT_MIN_CM,
+    min_snps: int = DEFAULT_MIN_SNPS,
+) -> pd.DataFrame:
+    """Shared segments: runs of SNPs without an opposite homozygote, at least ``min_cm`` long.
+
+    For each pair, the SNPs of each chromosome are cut at every opposite homozygote
+    (one person 0, the other 2); each stretch between two cuts (or a cut and the end of
+    the chromosome) with at least ``min_snps`` SNPs and at least ``min_cm`` centimorgans
+    from its first to its last SNP is reported. Missing calls (-1) never cut.
+
+    No error tolerance: one opposite homozygote ends a segment. The synthetic genotypes
+    have no calling errors (only missing calls, which never cut), and within a few
+    generations new mutations on a shared segment are negligible, so tolerating an
+    opposite homozygote would only join chance runs of unrelated people. On real array
+    data with about 0.1% calling errors, genealogy tools allow one such site per few
+    hundred SNPs; that would be a parameter here.
+
+    Reported lengths run from the first to the last SNP of the run, so they can be
+    slightly shorter than the true segment (the ends fall between SNPs) or longer (a run
+    continues by chance past the true end until the next opposite homozygote).
+
+    Parameters
+    ----------
+    genotypes_a
+        Shape (people_a, SNPs).
+    genotypes_b
+        Shape (people_b, SNPs); defaults to ``genotypes_a`` (pairs within one set).
+    chrom, cm
+        Chromosome and genetic position (cM) of each SNP, shape (SNPs,): the world's
+        ``snps["chrom"]`` and ``snps["cm"]``. Chromosomes must come in contiguous blocks
+        and ``cm`` must not decrease within one.
+    pos
+        Optional base-pair positions (SNPs,), strictly increasing within a chromosome;
+        reported as ``start_bp``/``end_bp``.
+    pairs
+        Shape (pairs, 2): row in ``genotypes_a``, row in ``genotypes_b``. Default: every
+        pair (within one set: each unordered pair once).
+    min_cm
+        Minimum segment length in cM (default 7), a finite number >= 0.
+    min_snps
+        Minimum number of SNPs in a segment (default 200), an integer >= 1. Every
+        chromosome must have at least this many SNPs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: ``a``, ``b`` (rows of the pair), ``chrom``, ``start_snp``,
+        ``end_snp`` (inclusive SNP indices), ``n_snps``, ``start_cm``, ``end_cm``,
+        ``length_cm``, ``start_bp``, ``end_bp`` (-1 without ``pos``); sorted by pair then
+        position.
+
+    Examples
+    --------
+    >>> g = np.array([[0, 1, 2, 1, 0, 2], [0, 1, 2, 1, 2, 0]])  # opposite homozygotes at SNPs 4 and 5
+    >>> find_segments(g, chrom=[1] * 6, cm=[0, 2, 4, 6, 8, 10], min_cm=5, min_snps=3)[["a", "b", "n_snps", "length_cm"]]
+       a  b  n_snps  length_cm
+    0  0  1       4        6.0
+    """
+    a = check_genotypes(genotypes_a, "genotypes_a")
+    b = a if genotypes_b is None else check_genotypes(genotypes_b, "genotypes_b")
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}")
+    min_cm = check_number(min_cm, "min_cm", minimum=0.0)
+    min_snps = check_integer(min_snps, "min_snps", minimum=1)
+    n_snps = a.shape[1]
+    chrom_values, cm, pos, starts, ends = _check_map(chrom, cm, pos, n_snps, min_snps)
+    pairs = _check_pairs(pairs, a.shape[0], b.shape[0], genotypes_b is None)
+
+    # Bit planes: homozygous reference and homozygous alternate, packed 8 SNPs to a byte,
+    # so the opposite-homozygote test of a pair is two ANDs and an OR on 1/8 of the bytes.
+    ref_a, alt_a = np.packbits(a == 0, axis=1), np.packbits(a == 2, axis=1)
+    ref_b, alt_b = (ref_a, alt_a) if genotypes_b is None else (np.packbits(b == 0, axis=1), np.packbits(b == 2, axis=1))
+    pieces = []
+    chunk = max(1, (64 << 20) // max(n_snps, 1))  # 8 MB of packed bits at a time (index arrays of the cuts are larger)
+    for first in range(0, len(pairs), chunk):
+        p = pairs[first : first + chunk]
+        i, j = p[:, 0], p[:, 1]
+        opposite = (ref_a[i] & alt_b[j]) | (alt_a[i] & ref_b[j])
+        # Unpack only the bytes holding an opposite homozygote (relatives have few).
+        rows, byte = np.nonzero(opposite)
+        bits = np.unpackbits(opposite[rows, byte][:, None], axis=1).astype(bool)
+        hit_row, hit_bit = np.nonzero(bits)
+        rows, snps = rows[hit_row], byte[hit_row] * 8 + hit_bit
+        pieces.append(_runs(rows, snps, len(p), starts, ends, cm, min_cm, min_snps, offset=first))
+    runs = np.concatenate(pieces, axis=1) if pieces else np.empty((3, 0), dtype=np.int64)
+    pair_index, start, stop = runs
+    end = stop - 1
+    return pd.DataFrame(
+        {
+            "a": pairs[pair_index, 0],
+            "b": pairs[pair_index, 1],
+            "chrom": chrom_values[start] if len(start) else np.array([], dtype=chrom_values.dtype),
+            "start_snp": start,
+            "end_snp": end,
+            "n_snps": stop - start,
+            "start_cm": cm[start],
+            "end_cm": cm[end],
+            "length_cm": cm[end] - cm[start],
+            "start_bp": pos[start].astype(np.int64) if pos is not None else np.full(len(start), -1, dtype=np.int64),
+            "end_bp": pos[end].astype(np.int64) if pos is not None else np.full(len(start), -1, dtype=np.int64),
+        },
+        columns=_SEGMENT_COLUMNS,
+    )
+
+
+def _runs(rows, snps, n_pairs, starts, ends, cm, min_cm, min_snps, offset) -> np.ndarray:
+    """Runs between opposite homozygotes, vectorised over pairs: shape (3, runs) of pair, first SNP, one past the last.
+
+    ``rows, snps`` are the opposite homozygotes in row-major order (``np.nonzero``), so
+    already sorted by pair then SNP: the run before each one starts just after the
+    previous one of the same pair. Runs are first filtered on their SNP count (an upper
+    bound), then cut at chromosome ends, then filtered again on SNPs and centimorgans.
+    """
+    n_snps = ends[-1]
+    previous = np.zeros(len(rows), dtype=np.int64)
+    same_pair = np.zeros(len(rows), dtype=bool)
+    same_pair[1:] = rows[1:] == rows[:-1]
+    previous[1:] = snps[:-1] + 1
+    previous[~same_pair] = 0
+    # The run after each pair's last opposite homozygote (or the whole genome without one).
+    last = np.full(n_pairs, -1, dtype=np.int64)
+    last[rows] = snps  # rows are sorted, so the last assignment per pair is its last site
+    run_pair = np.concatenate([rows, np.arange(n_pairs)])
+    run_start = np.concatenate([previous, last + 1])
+    run_stop = np.concatenate([snps, np.full(n_pairs, n_snps, dtype=np.int64)])
+    keep = run_stop - run_start >= min_snps
+    run_pair, run_start, run_stop = run_pair[keep], run_start[keep], run_stop[keep]
+    # Cut at chromosome ends: one piece per chromosome a run touches.
+    first = np.searchsorted(starts, run_start, side="right") - 1
+    final = np.searchsorted(starts, run_stop - 1, side="right") - 1
+    pieces = final - first + 1
+    index = np.repeat(np.arange(len(run_pair)), pieces)
+    chrom = np.repeat(first, pieces) + (np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
+    piece_start = np.maximum(run_start[index], starts[chrom])
+    piece_stop = np.minimum(run_stop[index], ends[chrom])
+    piece_pair = run_pair[index]
+    ok = piece_stop - piece_start >= min_snps
+    ok[ok] = cm[piece_stop[ok] - 1] - cm[piece_start[ok]] >= min_cm
+    order = np.lexsort((piece_start[ok], piece_pair[ok]))
+    return np.stack([piece_pair[ok][order] + offset, piece_start[ok][order], piece_stop[ok][order]])
+
+
+def summarise_pairs(segments: pd.DataFrame, pairs: npt.ArrayLike | None = None) -> pd.DataFrame:
+    """Total shared cM, number of segments and longest segment for each pair.
+
+    Parameters
+    ----------
+    segments
+        The table :func:`find_segments` returns.
+    pairs
+        Optional (pairs, 2) array of the pairs searched, so that pairs without any
+        segment are listed with zeros; default: only pairs with segments.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``a``, ``b``, ``shared_cm``, ``n_segments``, ``longest_cm``, one row per pair,
+        sorted by ``shared_cm`` (largest first), ties by pair.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"a": [0, 0], "b": [1, 1], "length_cm": [10.0, 8.0]})
+    >>> summarise_pairs(s, pairs=[[0, 1], [0, 2]]).values.tolist()
+    [[0.0, 1.0, 18.0, 2.0, 10.0], [0.0, 2.0, 0.0, 0.0, 0.0]]
+    """
+    if not isinstance(segments, pd.DataFrame):
+        raise ValueError(f"segments must be the DataFrame find_segments returns; got {type(segments).__name__}")
+    missing = [c for c in ("a", "b", "length_cm") if c not in segments.columns]
+    if missing:
+        raise ValueError(f"segments lacks column(s) {missing}; pass the table find_segments returns")
+    summary = (
+        segments.groupby(["a", "b"], sort=True)["length_cm"]
+        .agg(shared_cm="sum", n_segments="size", longest_cm="max")
+        .reset_index()
+    )
+    if pairs is not None:
+        pairs = np.asarray(pairs)
+        if pairs.size and (pairs.ndim != 2 or pairs.shape[1] != 2 or pairs.dtype.kind not in "iu"):
+            raise ValueError(f"pairs must be an integer array of shape (pairs, 2); got shape {pairs.shape}")
+        every = pd.DataFrame(pairs.reshape(-1, 2), columns=["a", "b"]).drop_duplicates()
+        summary = every.merge(summary, on=["a", "b"], how="left").fillna({"shared_cm": 0.0, "n_segments": 0, "longest_cm": 0.0})
+    summary["n_segments"] = summary["n_segments"].astype(np.int64)
+    return summary.sort_values(["shared_cm", "a", "b"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+def infer_relationship(shared_cm: float | npt.ArrayLike, n_segments: int | npt.ArrayLike | None = None) -> pd.DataFrame:
+    """The relationships whose published range of shared cM contains each value.
+
+    Uses :data:`SHARED_CM_PROJECT` (the Shared cM Project, version 4.0): a relationship
+    is a candidate when ``low_cm <= shared_cm <= high_cm``. Candidates are ordered by
+    how close their average is to the value (closest first); the published ranges
+    overlap, so a total alone names a range of relationships, not one.
+
+    ``n_segments`` (optional) is the number of shared segments. Zero segments means
+    nothing detectable is shared: the candidates are then only the relationships whose
+    published minimum is 0 (third cousins can share nothing), plus ``"unrelated"``.
+    A positive total with zero segments, or segments with a zero total, is refused.
+
+    Values below every range and above 0 name the relationships with a minimum of 0 and
+    ``"distant or unrelated"``; values above every range (above 3,720 cM) get
+    ``"self or identical twin"``.
+
+    Parameters
+    ----------
+    shared_cm
+        Total shared cM, a number >= 0 or an array of them.
+    n_segments
+        Optional, the same shape: number of segments (integers >= 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per value: ``shared_cm``, ``relationships`` (candidates separated by
+        ``"; "``), ``closest`` (the first candidate), ``degree_range`` ("1-2", ...).
+
+    Examples
+    --------
+    >>> infer_relationship(866)[["closest", "degree_range"]].values.tolist()
+    [['first_cousin', '3-4']]
+    >>> infer_relationship([0.0], n_segments=[0])["relationships"].tolist()
+    ['third_cousin; unrelated']
+    """
+    try:
+        values = np.atleast_1d(np.asarray(shared_cm, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise ValueError(f"shared_cm must be a number or an array of numbers; got {shared_cm!r}") from None
+    if values.ndim != 1:
+        raise ValueError(f"shared_cm must be a number or a 1-D array; got shape {values.shape}")
+    bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
+    if bad.size:
+        raise ValueError(f"shared_cm must be finite and >= 0; value {bad[0]} is {values[bad[0]]}")
+    segments = None
+    if n_segments is not None:
+        segments = np.atleast_1d(np.asarray(n_segments))
+        if segments.shape != values.shape or segments.dtype.kind not in "iu":
+            raise ValueError(f"n_segments must be integers with the shape of shared_cm {values.shape}; got shape {segments.shape}, dtype {segments.dtype}")
+        if (segments < 0).any():
+            raise ValueError(f"n_segments must be >= 0; got {segments[segments < 0][0]}")
+        inconsistent = np.flatnonzero((segments == 0) != (values == 0))
+        if inconsistent.size:
+            k = inconsistent[0]
+            raise ValueError(f"n_segments and shared_cm disagree at value {k}: {segments[k]} segments but {values[k]} cM")
+    table = SHARED_CM_PROJECT
+    low, high, average = (table[c].to_numpy(dtype=float) for c in ("low_cm", "high_cm", "average_cm"))
+    names, degrees = table["relationship"].to_numpy(), table["degree"].to_numpy()
+    inside = (values[:, None] >= low[None, :]) & (values[:, None] <= high[None, :])
+    distance = np.where(inside, np.abs(values[:, None] - average[None, :]), np.inf)
+    order = np.argsort(distance, axis=1, kind="stable")
+    rows = []
+    for k, value in enumerate(values):  # one row of the answer per value; the matching above is vectorised
+        chosen = [c for c in order[k] if inside[k, c]]
+        labels = [names[c] for c in chosen]
+        degree = [degrees[c] for c in chosen]
+        if segments is not None and segments[k] == 0:
+            labels, degree = [n for n, lo in zip(names, low) if lo == 0] + ["unrelated"], [d for d, lo in zip(degrees, low) if lo == 0]
+        elif value > high.max():
+            labels, degree = ["self or identical twin"], [0]
+        elif not labels:
+            labels, degree = ["distant or unrelated"], []
+        rows.append((value, "; ".join(labels), labels[0], f"{min(degree)}-{max(degree)}" if degree else "unknown"))
+    return pd.DataFrame(rows, columns=["shared_cm", "relationships", "closest", "degree_range"])
+
+
+def union_segments(segments: pd.DataFrame) -> pd.DataFrame:
+    """Merge overlapping or abutting segments of the same pair and chromosome into one.
+
+    True segments come per pair of chromosome *copies* (for example from
+    ``tskit.TreeSequence.ibd_segments`` through
+    :meth:`genshare.cohort.genomes.Genomes.ibd_segments`); unphased genotypes see only
+    where a pair shares at least one copy, the union of those. Vectorised.
+
+    Parameters
+    ----------
+    segments
+        Columns ``pair``, ``chrom``, ``start_cm``, ``end_cm``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pair``, ``chrom``, ``start_cm``, ``end_cm``, ``length_cm``, sorted.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"pair": [0, 0, 0], "chrom": [1, 1, 2], "start_cm": [0.0, 5.0, 0.0], "end_cm": [10.0, 20.0, 3.0]})
+    >>> union_segments(s)[["chrom", "start_cm", "end_cm"]].values.tolist()
+    [[1.0, 0.0, 20.0], [2.0, 0.0, 3.0]]
+    """
+    missing = [c for c in ("pair", "chrom", "start_cm", "end_cm") if c not in segments.columns]
+    if missing:
+        raise ValueError(f"segments lacks column(s) {missing}")
+    if len(segments) == 0:
+        return pd.DataFrame({"pair": [], "chrom": [], "start_cm": [], "end_cm": [], "length_cm": []})
+    table = segments.sort_values(["pair", "chrom", "start_cm"], kind="stable").reset_index(drop=True)
+    start = table["start_cm"].to_numpy(dtype=float)
+    end = table["end_cm"].to_numpy(dtype=float)
+    new_group = np.ones(len(table), dtype=bool)
+    new_group[1:] = (table["pair"].to_numpy()[1:] != table["pair"].to_numpy()[:-1]) | (
+        table["chrom"].to_numpy()[1:] != table["chrom"].to_numpy()[:-1]
+    )
+    group = np.cumsum(new_group) - 1
+    # Running maximum of the end within each group: shift each group above the previous one.
+    shift = group * (end.max() - min(start.min(), 0) + 1.0)
+    reach = np.maximum.accumulate(end + shift) - shift
+    opens = new_group.copy()
+    opens[1:] |= start[1:] > reach[:-1]
+    first = np.flatnonzero(opens)
+    last = np.concatenate([first[1:], [len(table)]]) - 1
+    out = pd.DataFrame(
+        {"pair": table["pair"].to_numpy()[first], "chrom": table["chrom"].to_numpy()[first], "start_cm": start[first], "end_cm": reach[last]}
+    )
+    out["length_cm"] = out["end_cm"] - out["start_cm"]
+    return out
+
+
+def segment_recall_precision(
+    detected: pd.DataFrame,
+    truth: pd.DataFrame,
+    bins: Sequence[float] = (7, 10, 15, 20, 30, 50, np.inf),
+    min_overlap: float = 0.5,
+) -> pd.DataFrame:
+    """Recall and precision of detected segments against true ones, by length bin (cM).
+
+    A true segment is *recovered* when detected segments of the same pair cover at least
+    ``min_overlap`` of its length; a detected segment is *correct* when true segments of
+    the same pair cover at least ``min_overlap`` of it. Recall is bucketed by the true
+    length, precision by the detected length.
+
+    Parameters
+    ----------
+    detected, truth
+        Tables with ``pair``, ``chrom``, ``start_cm``, ``end_cm`` and ``length_cm``
+        (for example :func:`find_segments` with a ``pair`` column, and
+        :func:`union_segments` of the true segments).
+    bins
+        Edges of the length bins in cM.
+    min_overlap
+        Share of a segment's length that must be covered, in (0, 1].
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per bin: ``bin``, ``true_segments``, ``recall``, ``detected_segments``,
+        ``precision`` (``nan`` for an empty bin).
+    """
+    min_overlap = check_number(min_overlap, "min_overlap", minimum=0.0, maximum=1.0, low_open=True)
+    edges = np.asarray(bins, dtype=float)
+    recovered = _covered_share(truth, detected) >= min_overlap
+    correct = _covered_share(detected, truth) >= min_overlap
+    rows = []
+    for low, high in zip(edges[:-1], edges[1:]):
+        t = (truth["length_cm"] >= low) & (truth["length_cm"] < high)
+        d = (detected["length_cm"] >= low) & (detected["length_cm"] < high)
+        label = f"{low:g}+ cM" if np.isinf(high) else f"{low:g}-{high:g} cM"
+        rows.append(
+            (label, int(t.sum()), float(recovered[t.to_numpy()].mean()) if t.any() else np.nan,
+             int(d.sum()), float(correct[d.to_numpy()].mean()) if d.any() else np.nan)
+        )
+    return pd.DataFrame(rows, columns=["bin", "true_segments", "recall", "detected_segments", "precision"])
+
+
+def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
+    """Share of each segment's length covered by the union of ``cover``'s segments of the same pair."""
+    if len(segments) == 0:
+        return np.empty(0)
+    share = np.zeros(len(segments))
+    if len(cover) == 0:
+        return share
+    s = segments[["start_cm", "end_cm"]].to_numpy(dtype=float)
+    # All (segment, cover) combinations of the same pair and chromosome, by a merge.
+    left = pd.DataFrame({"pair": segments["pair"].to_numpy(), "chrom": segments["chrom"].to_numpy(), "s": np.arange(len(s)), "s0": s[:, 0], "s1": s[:, 1]})
+    right = pd.DataFrame({"pair": cover["pair"].to_numpy(), "chrom": cover["chrom"].to_numpy(), "c0": cover["start_cm"].to_numpy(dtype=float), "c1": cover["end_cm"].to_numpy(dtype=float)})
+    both = left.merge(right, on=["pair", "chrom"])
+    overlap = np.clip(np.minimum(both["s1"], both["c1"]) - np.maximum(both["s0"], both["c0"]), 0, None)
+    total = np.bincount(both["s"].to_numpy(), weights=overlap.to_numpy(), minlength=len(s))
+    length = np.maximum(s[:, 1] - s[:, 0], 1e-12)
+    return np.minimum(total / length, 1.0)

@@ -1,0 +1,196 @@
+"""The IBD segment finder: known answers, properties, bad input, and relationship ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from genshare.attacks.segments import (
+    SHARED_CM_PROJECT,
+    find_segments,
+    infer_relationship,
+    segment_recall_precision,
+    summarise_pairs,
+    union_segments,
+)
+
+N_SNPS = 600
+
+
+def _map(n_chrom: int = 2, per_chrom: int = N_SNPS // 2, cm_per_snp: float = 0.1):
+    chrom = np.repeat(np.arange(1, n_chrom + 1), per_chrom)
+    cm = np.tile(np.arange(per_chrom) * cm_per_snp, n_chrom)
+    pos = np.tile(np.arange(1, per_chrom + 1) * 1000, n_chrom)
+    return chrom, cm, pos
+
+
+def _hwe(rng, n, m, p=0.5):
+    return (rng.random((n, m)) < p).astype(np.int8) + (rng.random((n, m)) < p)
+
+
+def test_known_segment_between_a_parent_like_pair():
+    rng = np.random.default_rng(0)
+    chrom, cm, pos = _map()
+    g = _hwe(rng, 2, N_SNPS)
+    # Person 1 carries one of person 0's alleles on SNPs 50-249 of chromosome 1: never opposite homozygous there.
+    shared = slice(50, 250)
+    g[1, shared] = np.where(g[0, shared] == 0, rng.integers(0, 2, 200), np.where(g[0, shared] == 2, rng.integers(1, 3, 200), g[1, shared]))
+    g[0, 49], g[1, 49] = 0, 2  # cut just before
+    g[0, 250], g[1, 250] = 2, 0  # and just after
+    seg = find_segments(g, chrom=chrom, cm=cm, pos=pos, min_cm=7, min_snps=50)
+    best = seg.sort_values("length_cm").iloc[-1]
+    assert (best["chrom"], best["start_snp"], best["end_snp"]) == (1, 50, 249)
+    assert best["length_cm"] == pytest.approx(19.9)
+    assert (best["start_bp"], best["end_bp"]) == (51_000, 250_000)
+
+
+def test_self_shares_every_chromosome_whole():
+    rng = np.random.default_rng(1)
+    chrom, cm, pos = _map()
+    g = _hwe(rng, 3, N_SNPS)
+    seg = find_segments(g, g, chrom=chrom, cm=cm, pairs=[[0, 0], [2, 2]], min_snps=10)
+    summary = summarise_pairs(seg)
+    assert summary["n_segments"].tolist() == [2, 2]
+    assert summary["shared_cm"].tolist() == pytest.approx([2 * 29.9, 2 * 29.9])
+
+
+def test_missing_calls_never_cut_and_chromosomes_always_do():
+    chrom, cm, pos = _map()
+    g = np.full((2, N_SNPS), -1, dtype=np.int8)
+    seg = find_segments(g, chrom=chrom, cm=cm, min_cm=0, min_snps=1)
+    assert seg[["chrom", "start_snp", "end_snp"]].values.tolist() == [[1, 0, 299], [2, 300, 599]]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), site=st.integers(0, N_SNPS - 1))
+def test_properties_symmetric_and_an_opposite_homozygote_never_lengthens(seed, site):
+    rng = np.random.default_rng(seed)
+    chrom, cm, _ = _map()
+    g = _hwe(rng, 2, N_SNPS, p=0.1)  # rare alternate alleles: long runs
+    one = find_segments(g[:1], g[1:], chrom=chrom, cm=cm, min_cm=2, min_snps=5)
+    other = find_segments(g[1:], g[:1], chrom=chrom, cm=cm, min_cm=2, min_snps=5)
+    cols = ["chrom", "start_snp", "end_snp", "length_cm"]
+    assert one[cols].values.tolist() == other[cols].values.tolist()
+    h = g.copy()
+    h[0, site], h[1, site] = 0, 2
+    cut = find_segments(h[:1], h[1:], chrom=chrom, cm=cm, min_cm=2, min_snps=5)
+    assert cut["length_cm"].sum() <= one["length_cm"].sum() + 1e-9
+    assert (cut["length_cm"].max() if len(cut) else 0) <= (one["length_cm"].max() if len(one) else 0) + 1e-9
+    assert not ((cut["start_snp"] <= site) & (cut["end_snp"] >= site)).any()
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_all_pairs_equals_pairs_one_by_one(seed):
+    rng = np.random.default_rng(seed)
+    chrom, cm, _ = _map()
+    g = _hwe(rng, 4, N_SNPS, p=0.08)
+    every = find_segments(g, chrom=chrom, cm=cm, min_cm=1, min_snps=5)
+    for i, j in [(0, 1), (1, 3), (2, 3)]:
+        single = find_segments(g[[i]], g[[j]], chrom=chrom, cm=cm, min_cm=1, min_snps=5)
+        mine = every[(every["a"] == i) & (every["b"] == j)]
+        assert single["start_snp"].tolist() == mine["start_snp"].tolist()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (dict(cm=None), "cm is required"),
+        (dict(chrom=None), "chrom is required"),
+        (dict(cm="reverse"), "cm must not decrease"),
+        (dict(pos="reverse"), "pos must increase"),
+        (dict(cm="nan"), "does not cover"),
+        (dict(cm="short"), "one value per SNP"),
+        (dict(min_cm=-1.0), "min_cm"),
+        (dict(min_cm=float("nan")), "min_cm"),
+        (dict(min_snps=0), "min_snps"),
+        (dict(min_snps=400), "fewer than min_snps"),
+        (dict(chrom="interleaved"), "sorted by chromosome"),
+        (dict(pairs=[[0, 5]]), "pairs"),
+    ],
+)
+def test_bad_input_names_the_parameter(change, message):
+    chrom, cm, pos = _map()
+    g = _hwe(np.random.default_rng(2), 3, N_SNPS)
+    kwargs = dict(chrom=chrom, cm=cm.astype(float), pos=pos, min_cm=7.0, min_snps=50)
+    for key, value in change.items():
+        if value == "reverse":
+            kwargs[key] = kwargs[key][::-1].copy()
+        elif value == "nan":
+            kwargs[key] = kwargs[key].copy()
+            kwargs[key][10] = np.nan
+        elif value == "short":
+            kwargs[key] = kwargs[key][:-1]
+        elif value == "interleaved":
+            kwargs[key] = np.tile([1, 2], N_SNPS // 2)
+        else:
+            kwargs[key] = value
+    with pytest.raises(ValueError, match=message):
+        find_segments(g, **kwargs)
+
+
+def test_infer_relationship_ranges_and_bad_input():
+    first = infer_relationship(866)
+    assert first["closest"].iloc[0] == "first_cousin"
+    assert "first_cousin" in infer_relationship(500)["relationships"].iloc[0]
+    assert infer_relationship(3700)["closest"].iloc[0] == "parent_child"
+    assert infer_relationship(5000)["closest"].iloc[0] == "self or identical twin"
+    zero = infer_relationship([0.0], n_segments=[0])["relationships"].iloc[0]
+    assert zero.endswith("unrelated") and "third_cousin" in zero
+    for bad, message in ((-1, "shared_cm"), (float("nan"), "shared_cm"), ("x", "shared_cm")):
+        with pytest.raises(ValueError, match=message):
+            infer_relationship(bad)
+    with pytest.raises(ValueError, match="n_segments"):
+        infer_relationship(100.0, n_segments=0)
+    assert (SHARED_CM_PROJECT["low_cm"] <= SHARED_CM_PROJECT["average_cm"]).all()
+    assert (SHARED_CM_PROJECT["average_cm"] <= SHARED_CM_PROJECT["high_cm"]).all()
+
+
+def test_union_and_recall_precision_known_answer():
+    truth = union_segments(pd.DataFrame({"pair": [0, 0, 1], "chrom": [1, 1, 1], "start_cm": [0.0, 5.0, 0.0], "end_cm": [10.0, 30.0, 8.0]}))
+    assert truth[["pair", "start_cm", "end_cm"]].values.tolist() == [[0, 0.0, 30.0], [1, 0.0, 8.0]]
+    detected = pd.DataFrame({"pair": [0, 1], "chrom": [1, 2], "start_cm": [1.0, 0.0], "end_cm": [29.0, 8.0], "length_cm": [28.0, 8.0]})
+    table = segment_recall_precision(detected, truth, bins=(0, 10, 100))
+    assert table["recall"].tolist() == [0.0, 1.0]  # the 8 cM segment was "found" on the wrong chromosome
+    assert table["precision"].tolist() == [0.0, 1.0]
+
+
+def test_segment_search_finds_the_planted_relative_and_refuses_a_bad_map():
+    from genshare.attacks import familial_search, segment_search
+
+    rng = np.random.default_rng(7)
+    chrom, cm, pos = _map(cm_per_snp=0.2)
+    snps = pd.DataFrame({"chrom": chrom, "pos": pos, "cm": cm})
+    db = _hwe(rng, 30, N_SNPS, p=0.3)
+    query = _hwe(rng, 1, N_SNPS, p=0.3)
+    query[0, :300] = db[4, :300]  # one whole chromosome in common with entry 4
+    found = segment_search(query, db, snps, candidates=5, min_cm=20, min_snps=50)
+    assert found["entry"].iloc[0] == 4 and found["n_segments"].iloc[0] == 1
+    assert found["shared_cm"].iloc[0] == pytest.approx(59.8)
+    with pytest.raises(ValueError, match="snps"):
+        segment_search(query, db, snps.drop(columns="cm"))
+    # familial_search ranks with KING's between-family estimator unless told otherwise.
+    from genshare.popgen import kinship
+
+    hits = familial_search(query, db, top=1, min_kinship=-1.0)
+    assert hits["kinship"].iloc[0] == pytest.approx(kinship(query, db[[4]], estimator="between")[0, 0])
+    with pytest.raises(ValueError, match="estimator"):
+        familial_search(query, db, estimator="robust")
+
+
+def test_erlich_model_grows_with_coverage_and_reaches_near_certainty_at_two_percent():
+    from genshare.attacks import erlich_identification_probability
+
+    coverage = np.array([0.001, 0.005, 0.01, 0.02, 0.05])
+    third = erlich_identification_probability(coverage)  # third cousins or closer, 2 segments >= 6 cM
+    assert np.all(np.diff(third) > 0)
+    assert third[3] > 0.98  # "a database of ~2% of the target population": nearly everyone has a match
+    closer = erlich_identification_probability(coverage, max_generation=3)
+    assert np.all(closer < third)
+    with pytest.raises(ValueError, match="coverage"):
+        erlich_identification_probability(0.0)
+    with pytest.raises(ValueError, match="min_segments"):
+        erlich_identification_probability(0.01, min_segments=0)
