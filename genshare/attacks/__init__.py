@@ -18,6 +18,7 @@ from genshare.attacks.fingerprint import match_genotype, random_match_probabilit
 from genshare.attacks.linkage import linkage_attack, uniqueness
 from genshare.attacks.membership import homer_statistic, lr_membership_statistic, roc_curve
 from genshare.attacks.relatives import KING_THRESHOLDS, familial_search, kinship, relationship_degree
+from genshare.attacks.surname import NoYChromosomeError, infer_surname, infer_surnames, narrow_by_records  # noqa: F401  (Gymrek et al. 2013)
 
 __all__ = [
     "Beacon",

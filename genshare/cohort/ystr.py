@@ -281,7 +281,7 @@ def inherit_haplotypes(
     info = pedigree.set_index("person_id")
     father = men["father_id"].fillna("").astype(str).to_numpy()
     has_father = father != ""
-    known = np.isin(father, pedigree["person_id"].to_numpy())
+    known = pd.Series(father).isin(pedigree["person_id"]).to_numpy()
     if (has_father & ~known).any():
         raise ValueError(f"pedigree: father_id not in the pedigree for {men.loc[has_father & ~known, 'person_id'].tolist()[:10]}")
     with_father = men.loc[has_father]
