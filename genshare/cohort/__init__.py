@@ -9,12 +9,14 @@ the command line. Everything is synthetic: no real person's data is used.
 """
 
 from genshare.cohort.storage import WorldIntegrityError, load_world, save_world
-from genshare.cohort.world import POPULATIONS, RELATIONSHIPS, World, simulate_world
+from genshare.cohort.world import POPULATIONS, RELATIONSHIPS, STEPS, World, WorldState, simulate_world
 
 __all__ = [
     "POPULATIONS",
     "RELATIONSHIPS",
+    "STEPS",
     "World",
+    "WorldState",
     "WorldIntegrityError",
     "load_world",
     "save_world",

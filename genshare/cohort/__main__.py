@@ -16,7 +16,8 @@ import sys
 import time
 
 from genshare.cohort.storage import WorldBusyError, check_destination, save_world
-from genshare.cohort.world import DEFAULTS, simulate_world
+from genshare.cohort.parameters import PARAMETERS, add_arguments
+from genshare.cohort.world import simulate_world
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,13 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="folder to create (must not exist unless --force)")
     parser.add_argument("--force", action="store_true", help="replace the folder if it exists")
     parser.add_argument("--no-vcf", dest="vcf", action="store_false", help="skip the VCF files (smaller)")
-    parser.add_argument("--participants", type=int, default=DEFAULTS["n_participants"], help="cohort size (default %(default)s)")
-    parser.add_argument("--snps", type=int, default=DEFAULTS["n_snps"], help="number of SNPs (default %(default)s)")
-    parser.add_argument("--reference", type=int, default=DEFAULTS["n_reference"], help="reference panel size (default %(default)s)")
-    parser.add_argument("--database", type=int, default=DEFAULTS["n_database"], help="genealogy database size (default %(default)s)")
-    parser.add_argument("--relatives", type=int, default=DEFAULTS["n_relatives"], help="participants with a relative in the database (default %(default)s)")
-    parser.add_argument("--population", type=int, default=DEFAULTS["population_size"], help="adults living in the synthetic state (default %(default)s)")
-    parser.add_argument("--model", default=DEFAULTS["model"], help="demographic model (default %(default)s)")
+    add_arguments(parser)
     return parser
 
 
@@ -55,16 +50,7 @@ def main(argv: list[str] | None = None) -> int:
                 signal.signal(getattr(signal, name), _stop)
     try:
         check_destination(args.out, force=args.force)  # fail before a long simulation, not after
-        world = simulate_world(
-            seed=args.seed,
-            n_participants=args.participants,
-            n_snps=args.snps,
-            n_reference=args.reference,
-            n_database=args.database,
-            n_relatives=args.relatives,
-            population_size=args.population,
-            model=args.model,
-        )
+        world = simulate_world(seed=args.seed, **{spec.name: getattr(args, spec.name) for spec in PARAMETERS if spec.flag})
         folder = save_world(world, args.out, force=args.force, vcf=args.vcf)
     except WorldBusyError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -116,12 +116,15 @@ def adult_ages(n: int, rng: np.random.Generator, low: float = 18.0, high: float 
     return ages
 
 
-def make_geography(population_size: int, n_zip3: int, zips_per_zip3: int, rng: np.random.Generator) -> pd.DataFrame:
+def make_geography(
+    population_size: int, n_zip3: int, zips_per_zip3: int, rng: np.random.Generator, city_share: float | None = None
+) -> pd.DataFrame:
     """ZIP codes of Synthetica with their resident counts.
 
     ZIP3 areas get very unequal shares of the population (as real ones do), so that some
     exceed and some fall below the 20,000-person threshold that HIPAA Safe Harbor uses for
-    three-digit ZIP codes.
+    three-digit ZIP codes. With ``city_share``, the first area (a metropolitan area) holds
+    that share of the population and the others share the rest.
 
     Returns
     -------
@@ -130,6 +133,8 @@ def make_geography(population_size: int, n_zip3: int, zips_per_zip3: int, rng: n
         ``population_size``.
     """
     area_share = 0.4 / n_zip3 + 0.6 * rng.dirichlet(np.full(n_zip3, 1.0))
+    if city_share is not None and n_zip3 > 1:  # one metropolitan area holds city_share of everyone
+        area_share = np.concatenate([[city_share], (1 - city_share) * area_share[1:] / area_share[1:].sum()])
     zip_share = np.concatenate([area_share[i] * rng.dirichlet(np.full(zips_per_zip3, 1.5)) for i in range(n_zip3)])
     counts = rng.multinomial(population_size, zip_share)
     prefixes = np.array([f"{p:03d}" for p in 390 + np.arange(n_zip3) * 3])

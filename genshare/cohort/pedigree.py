@@ -107,9 +107,9 @@ DEATH_AGE = (60.0, 82.0, 13.0, 18, 104)
 #: Last year in which births happen (the reference date is 1 January 2026).
 LAST_BIRTH_YEAR = 2025
 #: Living adults (18 or older on the reference date) per founder with these assumptions
-#: (measured: 8.6 with 2,000 founders and 10.4 with 4,650, seed 1; larger populations pair up more completely); used to choose the number of founders for
+#: (measured: 11.2 with 4,650 founders, seed 1); used to choose the number of founders for
 #: a target population.
-LIVING_ADULTS_PER_FOUNDER = 10.0
+LIVING_ADULTS_PER_FOUNDER = 11.0
 
 
 class PedigreeError(ValueError):
@@ -139,13 +139,31 @@ def _zip_draw(zips: pd.DataFrame, n: int, rng: np.random.Generator) -> np.ndarra
     return rng.choice(len(zips), size=n, p=weights / weights.sum())
 
 
+def _match(frame: pd.DataFrame) -> pd.DataFrame:
+    """Match women and men within each ``group`` by the quantile of ``key`` (birth year)."""
+    frame = frame.sort_values(["group", "sex", "key"], kind="stable")
+    frame["rank"] = frame.groupby(["group", "sex"]).cumcount()
+    counts = frame.groupby(["group", "sex"]).size().unstack(fill_value=0).reindex(columns=["F", "M"], fill_value=0)
+    frame = frame.join(counts.min(axis=1).rename("couples"), on="group")
+    frame = frame[frame["couples"] > 0]
+    size = frame.groupby(["group", "sex"])["row"].transform("size")
+    # The k-th couple takes the woman and the man at the same quantile of their sex's ages.
+    frame["slot"] = np.floor((frame["rank"] + 0.5) * frame["couples"] / size).astype(np.int64)
+    frame = frame.drop_duplicates(["group", "sex", "slot"])  # the larger sex: one per slot
+    women = frame[frame["sex"] == "F"][["group", "slot", "row"]]
+    men = frame[frame["sex"] == "M"][["group", "slot", "row"]]
+    return women.merge(men, on=["group", "slot"], suffixes=("_f", "_m"))[["row_f", "row_m"]]
+
+
 def _pair(gen: pd.DataFrame, rng: np.random.Generator, n_zip3: int, everyone_partners: bool = False) -> pd.DataFrame:
     """Form couples within one generation: local, mostly within population, similar ages.
 
     Every partnering adult gets a mating group (ZIP3 area x population, each kept with
     probability :data:`LOCAL_MATING` / :data:`SAME_POPULATION`, else drawn at random).
     Within a group, women and men are each sorted by birth year and matched by quantile,
-    so partners have similar ages; the surplus of the larger sex stays single.
+    so partners have similar ages. Who is left over (the surplus sex of a group) tries
+    again within their population anywhere in the state, then with anyone, so that small
+    groups are not left single.
     """
     n = len(gen)
     partnering = rng.random(n) < (1.0 if everyone_partners else PARTNERED)
@@ -154,26 +172,15 @@ def _pair(gen: pd.DataFrame, rng: np.random.Generator, n_zip3: int, everyone_par
     # The husband is a little older: shift men's birth years before matching on them.
     shift = np.where(gen["sex"].to_numpy() == "M", rng.normal(*SPOUSE_AGE_GAP, n), 0.0)
     frame = pd.DataFrame(
-        {"row": np.arange(n), "group": area * len(POPULATIONS) + pop, "sex": gen["sex"].to_numpy(),
-         "key": gen["birth_year"].to_numpy() + shift + rng.uniform(0, 1e-3, n)}
+        {"row": np.arange(n), "sex": gen["sex"].to_numpy(), "key": gen["birth_year"].to_numpy() + shift + rng.uniform(0, 1e-3, n)}
     )[partnering]
-    frame = frame.sort_values(["group", "sex", "key"], kind="stable")
-    frame["rank"] = frame.groupby(["group", "sex"]).cumcount()
-    size = frame.groupby(["group", "sex"])["row"].transform("size")
-    counts = frame.groupby(["group", "sex"]).size().unstack(fill_value=0)
-    n_couples = counts.min(axis=1).rename("couples")
-    frame = frame.join(n_couples, on="group")
-    frame = frame[frame["couples"] > 0]
-    size = frame.groupby(["group", "sex"])["row"].transform("size")
-    # Quantile match: the k-th of the couples' slots takes the member at the same quantile.
-    slot = np.floor((frame["rank"] + 0.5) * frame["couples"] / size).astype(np.int64)
-    frame["slot"] = slot
-    # Several members of the larger sex can fall in one slot: keep the first.
-    frame = frame.drop_duplicates(["group", "sex", "slot"])
-    women = frame[frame["sex"] == "F"][["group", "slot", "row"]]
-    men = frame[frame["sex"] == "M"][["group", "slot", "row"]]
-    couples = women.merge(men, on=["group", "slot"], suffixes=("_f", "_m"))
-    return couples[["row_f", "row_m"]].reset_index(drop=True)
+    found = []
+    for group in (area * len(POPULATIONS) + pop, pop, np.zeros(n, dtype=np.int64)):
+        frame["group"] = group[frame["row"].to_numpy()]
+        couples = _match(frame)
+        found.append(couples)
+        frame = frame[~frame["row"].isin(np.concatenate([couples["row_f"], couples["row_m"]]))]
+    return pd.concat(found, ignore_index=True)
 
 
 def _close_kin(couples: pd.DataFrame, gen: pd.DataFrame, everyone: pd.DataFrame) -> np.ndarray:

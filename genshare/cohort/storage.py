@@ -48,7 +48,8 @@ import numpy as np
 import pandas as pd
 
 from genshare.cohort.identities import REFERENCE_DATE
-from genshare.cohort.world import TABLES, World, normalise_table
+from genshare.cohort.schema import DESCRIPTIONS, TABLES, normalise_table
+from genshare.cohort.world import _CORE, World
 from genshare.paths import world_dir
 
 __all__ = [
@@ -69,12 +70,20 @@ _DESCRIPTIONS = {
     "cohort": "The study cohort as the study holds it: participant id, population, sex, age and case/control status. person_id links to the ground truth in people.csv.",
     "reference": "Reference panel: people from the same populations who are not in the cohort.",
     "database": "Profiles in a consumer genealogy database, with what the site shows about each customer.",
-    "people": "Ground truth for every named person: identity, parents and voter-roll entry (empty when not registered).",
-    "relationships": "True relationships between cohort participants and genealogy-database profiles.",
+    "people": "Ground truth: the whole pedigree of Synthetica, every generation, the dead included: birth and death years, biological and legal parents, names, ZIP code and voter-roll entry (empty when not registered).",
+    "relationships": "True relationships (third cousin or closer, from the pedigree) between cohort participants and genealogy-database profiles, with the common ancestors.",
+    "family_trees": "Public family trees posted by some genealogy-database customers: names, birth and death years, places and legal parent links (person_id is ground truth for scoring).",
     "voter_roll": "Public voter roll of Synthetica: name, ZIP code, date of birth and sex.",
     "clinical": "Hospital records of the participants before de-identification, with direct identifiers.",
-    "zip_codes": "The synthetic geography: ZIP codes of Synthetica with their populations.",
+    "zip_codes": "The synthetic geography: ZIP codes of Synthetica with their living residents.",
 }
+
+
+def _description(key: str) -> str:
+    """A table's description: the built-in ones here, tables added by steps in schema.DESCRIPTIONS."""
+    return _DESCRIPTIONS.get(key) or DESCRIPTIONS[key]
+
+
 _GENOTYPE_SETS = ("cohort", "reference", "database")
 _ID_COLUMNS = {"cohort": "participant_id", "reference": "sample_id", "database": "profile_id"}
 MANIFEST = "MANIFEST.sha256"
@@ -96,6 +105,10 @@ def _format_table(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> bytes:
             out[name] = pd.to_datetime(out[name]).dt.strftime("%Y-%m-%d")
         elif kind == "number":
             out[name] = out[name].map(lambda x: "" if pd.isna(x) else repr(float(x)))
+        elif kind == "boolean":
+            out[name] = np.where(out[name].to_numpy(dtype=bool), "true", "false")
+        elif kind == "integer" and out[name].dtype == "Int64":
+            out[name] = out[name].astype("string").fillna("")
     return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -229,7 +242,7 @@ def _package(world: World, files: dict[str, bytes], vcf: bool) -> dict[str, Any]
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
                 **({"compression": "gz"} if filename.endswith(".gz") else {}),
-                "description": _DESCRIPTIONS[key],
+                "description": _description(key),
                 "schema": {"fields": [{"name": n, "type": t} for n, t in columns]},
             }
         )
@@ -290,7 +303,7 @@ def _readme(world: World, vcf: bool) -> str:
     if vcf:
         lines.append("| `cohort.vcf.gz`, `reference.vcf.gz`, `database.vcf.gz` | the same genotypes as bgzip-compressed VCF 4.3 |")
     for key, (filename, _) in TABLES.items():
-        lines.append(f"| `{filename}` | {_DESCRIPTIONS[key]} |")
+        lines.append(f"| `{filename}` | {_description(key)} |")
     lines += [
         "| `world.json` | seed, parameters and software versions |",
         "| `datapackage.json` | Frictionless Data Package describing every file |",
@@ -327,7 +340,7 @@ def _readme(world: World, vcf: bool) -> str:
 def _world_files(world: World, vcf: bool) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for key, (filename, columns) in TABLES.items():
-        data = _format_table(getattr(world, key), columns)
+        data = _format_table(getattr(world, key), columns)  # extra tables too (World.__getattr__)
         files[filename] = _gzip_bytes(data) if filename.endswith(".gz") else data
     buffer_path = None
     with tempfile.TemporaryDirectory() as scratch:
@@ -344,6 +357,7 @@ def _world_files(world: World, vcf: bool) -> dict[str, bytes]:
         "generator": {pkg: version(pkg) for pkg in ("genshare", "msprime", "tskit", "numpy", "pandas")},
         "synthetic": True,
         "licence": "CC0-1.0",
+        "metadata": world.metadata,
     }
     files["world.json"] = (json.dumps(info, indent=2, sort_keys=True) + "\n").encode()
     files["datapackage.json"] = (json.dumps(_package(world, files, vcf), indent=2) + "\n").encode()
@@ -670,9 +684,12 @@ def _verify(folder: Path) -> dict[str, str]:
     return expected
 
 
-def _read_table(path: Path, columns: list[tuple[str, str]]) -> pd.DataFrame:
+def _read_table(path: Path, columns: list[tuple[str, str]], key: str = "") -> pd.DataFrame:
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
-    return normalise_table(raw, columns)
+    try:
+        return normalise_table(raw, columns, key)
+    except (KeyError, ValueError) as error:
+        raise WorldIntegrityError(f"{path}: does not match its schema: {error}") from error
 
 
 def load_world(folder: str | PathLike[str] | None = None) -> World:
@@ -712,7 +729,7 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
         raise FileNotFoundError(f"{path}: no such folder{hint}")
     _verify(path)
     info = json.loads((path / "world.json").read_text(encoding="utf-8"))
-    tables = {key: _read_table(path / filename, columns) for key, (filename, columns) in TABLES.items()}
+    tables = {key: _read_table(path / filename, columns, key) for key, (filename, columns) in TABLES.items()}
     with np.load(path / "genotypes.npz", allow_pickle=False) as archive:
         genotypes = {name: unpack_genotypes(archive[name], len(tables[name])) for name in _GENOTYPE_SETS}
     for name in _GENOTYPE_SETS:
@@ -727,5 +744,7 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
         cohort_genotypes=genotypes["cohort"],
         reference_genotypes=genotypes["reference"],
         database_genotypes=genotypes["database"],
-        **tables,
+        metadata=info.get("metadata", {}),
+        extra_tables={key: frame for key, frame in tables.items() if key not in _CORE},
+        **{key: frame for key, frame in tables.items() if key in _CORE},
     )
