@@ -57,6 +57,7 @@ import pandas as pd
 
 from genshare._validation import check_columns, check_integer, check_probability
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
+from genshare.cohort.schema import register_table
 from genshare.populations import POPULATIONS
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "inherit_haplotypes",
     "simulate_y_haplotypes",
     "ystr_database",
+    "y_chromosomes",
     "ystr_panel",
     "ystr_tables",
 ]
@@ -108,6 +110,9 @@ YSTR_PANEL = pd.DataFrame(
 #: Multiplier of every population size of the demographic model for the Y chromosome
 #: simulated as haploid (see the module docstring).
 Y_SIZE_SCALE = 0.5
+
+#: Youngest age of a genealogy-database customer.
+ADULT_AGE = 18
 
 #: Alleles run from ``centre - HALF_RANGE`` to ``centre + HALF_RANGE`` repeats (13 states).
 HALF_RANGE = 6
@@ -382,7 +387,8 @@ def ystr_database(
     haplotypes
         Output of :func:`simulate_y_haplotypes`.
     fraction
-        Share of living men who have published their haplotype, in [0, 1].
+        Share of living men (adults, if ``people`` has an ``age`` column) who have
+        published their haplotype, in [0, 1].
     seed
         Random seed.
 
@@ -404,7 +410,10 @@ def ystr_database(
     seed = check_integer(seed, "seed", minimum=0)
     check_columns(people, ["person_id", "sex", "alive", "surname"], "people")
     check_columns(haplotypes, ["person_id"], "haplotypes")
-    living_men = people.loc[(people["sex"] == "M") & people["alive"].astype(bool), ["person_id", "surname"]]
+    living_men = (people["sex"] == "M") & people["alive"].astype(bool)
+    if "age" in people.columns:  # genealogy customers are adults
+        living_men &= pd.to_numeric(people["age"], errors="coerce").fillna(0).to_numpy() >= ADULT_AGE
+    living_men = people.loc[living_men, ["person_id", "surname"]]
     missing = living_men.loc[~living_men["person_id"].isin(haplotypes["person_id"]), "person_id"].tolist()
     if missing:
         raise ValueError(f"haplotypes: no Y haplotype for living men {missing[:10]}")
@@ -453,3 +462,28 @@ def ystr_tables(
     released = cohort[["participant_id", "person_id"]].merge(haplotypes, on="person_id", how="inner")
     database = ystr_database(people, haplotypes, fraction=fraction, seed=int(seeds[1].generate_state(1)[0]))
     return {"ystr": released.drop(columns="person_id").reset_index(drop=True), "ystr_database": database}
+
+
+_LOCUS_COLUMNS = [(locus, "integer") for locus in YSTR_PANEL["locus"]]
+register_table(
+    "ystr", "ystr.csv", [("participant_id", "string"), *_LOCUS_COLUMNS],
+    "Y-STR haplotypes (repeat counts at the loci of genshare.cohort.ystr.YSTR_PANEL) of the male participants, "
+    "released with their genotypes as sequencing data would reveal them",
+)
+register_table(
+    "ystr_database", "ystr_database.csv", [("ystr_profile_id", "string"), ("person_id", "string"), ("surname", "string"),
+                                            *_LOCUS_COLUMNS],
+    "public Y-STR genealogy database: a share of living adult men with their haplotype and surname "
+    "(person_id is the truth, for scoring; a real database does not show it)",
+)
+
+
+def y_chromosomes(state: Any) -> None:
+    """World pipeline step: the ``ystr`` and ``ystr_database`` tables (see :func:`ystr_tables`).
+
+    Runs after the records step (it needs the cohort table and the people's ages); its
+    random stream comes from its own name, so adding it changes no other step's draws.
+    """
+    seed = int(state.seed_sequence("ystr").generate_state(1)[0])
+    state.tables.update(ystr_tables(state.people, state.tables["cohort"], fraction=state.p["ystr_share"],
+                                    model=state.p["model"], seed=seed))
