@@ -239,6 +239,22 @@ def tmrca_posterior(
     return post / post.sum(axis=1, keepdims=True)
 
 
+def _time_grid(recent_generations: int, max_generations: int, step_until: int = 40, n_log: int = 40) -> tuple[np.ndarray, np.ndarray]:
+    """TMRCA grid for ranking: every generation up to ``max(recent, step_until)``, then geometric steps.
+
+    Each point carries the number of integer generations it stands for, so that sums over
+    the grid approximate sums over the uniform prior on ``1..max_generations`` (the
+    likelihood changes slowly at large ``t``).
+    """
+    dense = min(max(recent_generations, step_until), max_generations)
+    points = np.arange(1, dense + 1, dtype=float)
+    if max_generations > dense:
+        tail = np.unique(np.round(np.geomspace(dense + 1, max_generations, n_log)))
+        points = np.concatenate([points, tail])
+    edges = np.concatenate([[0.5], (points[1:] + points[:-1]) / 2, [max_generations + 0.5]])
+    return points, np.diff(edges)
+
+
 def _rank(
     targets: np.ndarray,
     db: np.ndarray,
@@ -252,7 +268,8 @@ def _rank(
 ) -> pd.DataFrame:
     """Long table: one row per (target, surname) among each target's nearest profiles."""
     k = min(candidates, len(db))
-    generations = np.arange(1, max_generations + 1, dtype=float)
+    generations, weights = _time_grid(recent_generations, max_generations)
+    log_weights = np.log(weights)
     frames = []
     max_step = int(np.abs(targets[:, None, :].max(axis=0) - db.min(axis=0)).max(initial=0))
     max_step = max(max_step, int(np.abs(db.max(axis=0) - targets.min(axis=0)).max(initial=0)))
@@ -266,8 +283,9 @@ def _rank(
         nearest = np.argpartition(steps, k - 1, axis=1)[:, :k] if k < len(db) else np.tile(np.arange(len(db)), (len(block), 1))
         near = np.take_along_axis(diffs, nearest[:, :, None], axis=1)  # (b, k, L)
         loglik = table[locus_index, near].sum(axis=2)  # (b, k, T)
-        loglik -= loglik.max(axis=2, keepdims=True)
-        post = np.exp(loglik)
+        logpost = loglik + log_weights
+        logpost -= logpost.max(axis=2, keepdims=True)
+        post = np.exp(logpost)
         post /= post.sum(axis=2, keepdims=True)
         frames.append(pd.DataFrame({
             "target": np.repeat(np.arange(start, start + len(block)), k),
