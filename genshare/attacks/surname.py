@@ -309,9 +309,10 @@ def _decide(ranking: pd.DataFrame, min_confidence: float) -> tuple[str, str | No
     confidence = float(p[0] * np.prod(1.0 - p[1:]))
     top = str(ranking["surname"].iloc[0])
     if confidence >= min_confidence:
+        generations = int(ranking["tmrca_generations"].iloc[0])
         return "answer", top, confidence, (
-            f"closest profile with surname {top} implies a TMRCA of about "
-            f"{int(ranking['tmrca_generations'].iloc[0])} generations; confidence {confidence:.2f}")
+            f"closest profile with surname {top} implies a TMRCA of about {generations} "
+            f"generation{'' if generations == 1 else 's'}; confidence {confidence:.2f}")
     if p[0] < min_confidence:
         why = f"no profile is likely to share a recent paternal ancestor (best p_recent {p[0]:.2f})"
     else:
