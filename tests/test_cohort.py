@@ -24,6 +24,8 @@ import pytest
 from genshare import popgen as pg
 from genshare.cohort import POPULATIONS, WorldIntegrityError, load_world, save_world, simulate_world
 from genshare.cohort import storage
+from genshare.cohort.parameters import DEFAULTS
+from genshare.cohort.pedigree import relationship_name, validate_pedigree
 from genshare.cohort.storage import read_vcf_genotypes
 from genshare.paths import data_dir
 
@@ -77,7 +79,7 @@ def test_shapes_and_values(world):
         assert g.dtype == np.int8
         assert g.shape == (len(getattr(world, name)), n_snps)
         assert set(np.unique(g)) <= {-1, 0, 1, 2}
-    assert len(world.cohort) == 1000 and n_snps == 10_000
+    assert len(world.cohort) == DEFAULTS["n_participants"] and n_snps == DEFAULTS["n_snps"]
     assert (world.reference_genotypes >= 0).all()  # reference panel is fully called
     assert 0.002 < (world.cohort_genotypes < 0).mean() < 0.01  # about 0.5% missing calls
 
@@ -88,6 +90,9 @@ def test_snp_table(world):
     assert snps["chrom"].nunique() == 22
     assert not snps.duplicated(["chrom", "pos"]).any()
     assert (snps.groupby("chrom")["pos"].apply(lambda s: s.is_monotonic_increasing)).all()
+    assert (snps.groupby("chrom")["cm"].apply(lambda s: s.is_monotonic_increasing)).all() and (snps["cm"] >= 0).all()
+    # Human-like genetic lengths: about 35 Morgans over the 22 autosomes.
+    assert 2500 < snps.groupby("chrom")["cm"].max().sum() < 3700
     assert set(snps["ref"]) <= set("ACGT") and (snps["ref"] != snps["alt"]).all()
     for pop in POPULATIONS:
         assert snps[f"freq_{pop}"].between(0, 1).all()
@@ -108,21 +113,75 @@ def test_cohort_population_mix_and_phenotype(world):
 
 def test_relationship_table_is_consistent(world):
     rel = world.relationships
-    assert len(rel) == 300
-    assert rel["relationship"].value_counts().to_dict() == {"parent_child": 100, "full_sibling": 100, "first_cousin": 100}
     assert set(rel["participant_id"]) <= set(world.cohort["participant_id"])
     assert set(rel["profile_id"]) <= set(world.database["profile_id"])
-    assert rel["participant_id"].is_unique
+    assert not rel.duplicated(["participant_id", "profile_id"]).any()
+    assert rel["degree"].between(1, 8).all()
+    # Degree and expected kinship agree: kinship about 2^-(degree + 1).
+    assert np.allclose(np.round(-np.log2(rel["expected_kinship"]) - 1), rel["degree"])
+    # Relationships arise naturally: most participants have a third cousin or closer in a 5% database.
+    assert rel["participant_id"].nunique() > 0.5 * len(world.cohort)
+    kinds = set(rel["relationship"])
+    assert {"parent_child", "full_sibling", "first_cousin", "second_cousin", "third_cousin"} <= kinds
 
 
-def test_surnames_pass_down_the_paternal_line(world):
+def test_relationships_agree_with_the_pedigree(world):
     people = world.people.set_index("person_id")
-    children = people[people["father_id"] != ""]
+    person = dict(zip(world.cohort["participant_id"], world.cohort["person_id"]))
+    person.update(zip(world.database["profile_id"], world.database["person_id"]))
+    rel = world.relationships
+    a = people.loc[rel["participant_id"].map(person)]
+    b = people.loc[rel["profile_id"].map(person)]
+    sib = (rel["relationship"] == "full_sibling").to_numpy()
+    assert (a["father_id"].to_numpy()[sib] == b["father_id"].to_numpy()[sib]).all()
+    assert (a["mother_id"].to_numpy()[sib] == b["mother_id"].to_numpy()[sib]).all()
+    pc = (rel["relationship"] == "parent_child").to_numpy()
+    a_id, b_id = rel["participant_id"].map(person).to_numpy(), rel["profile_id"].map(person).to_numpy()
+    is_parent = (a["father_id"].to_numpy() == b_id) | (a["mother_id"].to_numpy() == b_id)
+    is_child = (b["father_id"].to_numpy() == a_id) | (b["mother_id"].to_numpy() == a_id)
+    assert (is_parent | is_child)[pc].all()
+    # The name follows from the generations to the common ancestors and their number.
+    gens = rel["generations"].str.split(",", expand=True).astype(int)
+    full = rel["common_ancestors"].str.count(";") >= 1  # a couple (or two) of common ancestors
+    names = [relationship_name(x, y, f) for x, y, f in zip(gens[0], gens[1], full)]
+    assert names == rel["relationship"].tolist()
+
+
+def test_the_pedigree_is_valid_and_deep_enough_for_third_cousins(world):
+    validate_pedigree(world.people)
+    living = world.people[world.people["alive"]]
+    assert living["generation"].min() >= 4  # every living person has great-great-grandparents in the pedigree
+    assert world.people["death_year"].isna().sum() == len(living)
+    meta = world.metadata["relatives_per_living_adult"]
+    assert meta["third_cousins"]["mean"] > meta["second_cousins"]["mean"] > meta["first_cousins"]["mean"] > 1
+    assert world.metadata["n_living_adults"] * 0.05 <= len(world.database) * 1.01  # the database reaches 5%
+
+
+def test_family_trees_follow_legal_parents(world):
+    trees = world.family_trees
+    assert trees["record_id"].is_unique
+    people = world.people.set_index("person_id")
+    record_person = dict(zip(trees["record_id"], trees["person_id"]))
+    with_father = trees[trees["father_record"] != ""]
+    assert (with_father["father_record"].map(record_person).to_numpy()
+            == people.loc[with_father["person_id"], "legal_father_id"].to_numpy()).all()
+    assert (with_father["father_record"].str[:6] == with_father["tree_id"]).all()  # links stay within a tree
+    assert set(trees["owner_profile_id"]) <= set(world.database["profile_id"])
+    for column in ("first_name", "surname", "birth_year"):
+        assert (trees[column].to_numpy() == people.loc[trees["person_id"], column].to_numpy()).all()
+
+
+def test_surnames_pass_down_the_legal_paternal_line(world):
+    people = world.people.set_index("person_id")
+    children = people[people["legal_father_id"] != ""]
     assert len(children) > 300
-    fathers = people.loc[children["father_id"]]
+    fathers = people.loc[children["legal_father_id"]]
     assert (children["surname"].to_numpy() == fathers["surname"].to_numpy()).all()
     assert (fathers["sex"] == "M").all()
+    assert (people.loc[children["father_id"], "sex"] == "M").all()
     assert (people.loc[children["mother_id"], "sex"] == "F").all()
+    npe = (children["father_id"] != children["legal_father_id"]).mean()
+    assert 0.005 < npe < 0.015  # non-paternity about 1% per generation
 
 
 def test_voter_roll_lists_most_participants_and_matches_truth(world):
@@ -133,7 +192,8 @@ def test_voter_roll_lists_most_participants_and_matches_truth(world):
     roll = world.voter_roll.set_index("voter_id").loc[registered["voter_id"]]
     for column in ("first_name", "surname", "zip5", "date_of_birth", "sex"):
         assert (roll[column].to_numpy() == registered[column].to_numpy()).all()
-    assert len(world.voter_roll) > 80_000
+    adults = world.people["alive"] & (world.people["date_of_birth"] <= pd.Timestamp("2008-01-01"))
+    assert 0.85 < len(world.voter_roll) / adults.sum() < 0.95
 
 
 def test_geography_has_areas_above_and_below_safe_harbor_threshold(world):
@@ -249,9 +309,11 @@ def test_round_trip_is_lossless(small_world, tmp_path):
     loaded = load_world(tmp_path / "w")
     for name in ("cohort", "reference", "database"):
         assert np.array_equal(getattr(loaded, f"{name}_genotypes"), getattr(small_world, f"{name}_genotypes"))
-    for table in ("snps", "cohort", "reference", "database", "people", "relationships", "voter_roll", "clinical", "zip_codes"):
+    for table in ("snps", "cohort", "reference", "database", "people", "relationships", "family_trees", "voter_roll",
+                  "clinical", "zip_codes"):
         pd.testing.assert_frame_equal(getattr(loaded, table), getattr(small_world, table))
     assert loaded.seed == small_world.seed and loaded.parameters == small_world.parameters
+    assert loaded.metadata == small_world.metadata and loaded.tree_sequence is None
 
 
 def test_vcf_is_bgzf_and_holds_the_same_genotypes(small_world, tmp_path):
@@ -501,8 +563,8 @@ def test_tampered_file_is_detected_and_named(small_world, tmp_path, victim):
 
 def test_missing_file_and_missing_manifest_are_detected(small_world, tmp_path):
     folder = save_world(small_world, tmp_path / "w")
-    (folder / "people.csv").unlink()
-    with pytest.raises(WorldIntegrityError, match="people.csv: listed in MANIFEST.sha256 but missing"):
+    (folder / "people.csv.gz").unlink()
+    with pytest.raises(WorldIntegrityError, match="people.csv.gz: listed in MANIFEST.sha256 but missing"):
         load_world(folder)
     (folder / "MANIFEST.sha256").unlink()
     with pytest.raises(WorldIntegrityError, match="no MANIFEST.sha256"):
@@ -644,7 +706,7 @@ def test_committed_manifest_matches_committed_files():
 def test_bad_parameters_fail_before_simulating(params, message, monkeypatch):
     import genshare.cohort.world as world_module
 
-    monkeypatch.setattr(world_module, "simulate_founders", lambda *a, **k: pytest.fail("simulation started"))
+    monkeypatch.setattr(world_module, "simulate_pedigree", lambda *a, **k: pytest.fail("simulation started"))
     kwargs = {**SMALL, "seed": 1, **params}
     with pytest.raises(ValueError, match=message):
         simulate_world(**kwargs)

@@ -12,6 +12,7 @@ other step's draws. Everything is simulated; no real person's data is used.
 
 from __future__ import annotations
 
+import inspect
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ RELATIONSHIPS = {
 }
 
 #: Share of the population living in the metropolitan ZIP3 area (the others share the rest).
-CITY_SHARE = 0.5
+CITY_SHARE = 0.6
 #: ZIP3 areas and ZIP codes per area of Synthetica.
 N_ZIP3, ZIPS_PER_ZIP3 = 6, 7
 #: Tables that are fields of :class:`World` (others made by added steps go to ``extra_tables``).
@@ -219,9 +220,14 @@ def genomes(state: WorldState) -> None:
     order = np.concatenate([state.roles[r] for r in ("cohort", "reference", "database")])
     ids_ = state.people["person_id"].to_numpy()[order].tolist()
     seed = int(state.seed_sequence("genomes").generate_state(1)[0])
+    extra = {}
+    if "n_chromosomes" in inspect.signature(simulate_genomes).parameters:
+        extra["n_chromosomes"] = state.p["n_chromosomes"]
+    elif state.p["n_chromosomes"] != 22:
+        raise ValueError(f"n_chromosomes: the genome simulator {simulate_genomes.__module__} always simulates the 22 autosomes")
     result = simulate_genomes(
         state.people[["person_id", "father_id", "mother_id", "sex", "generation", "population", "birth_year"]],
-        ids_, n_snps=state.p["n_snps"], model=state.p["model"], seed=seed, n_chromosomes=state.p["n_chromosomes"],
+        ids_, n_snps=state.p["n_snps"], model=state.p["model"], seed=seed, **extra,
     )
     start = 0
     for role in ("cohort", "reference", "database"):
