@@ -322,3 +322,21 @@ def test_more_difference_means_older_ancestor(d, extra):
     worse = np.array([d]) + np.array([[extra, 0, 0]])
     far = tmrca_posterior(worse, rates, max_generations=150)
     assert far[0, :10].sum() <= near[0, :10].sum() + 1e-12
+
+
+# --- the world step ------------------------------------------------------------------------------------
+
+def test_world_has_the_y_tables():
+    from genshare.cohort import simulate_world
+
+    world = simulate_world(seed=3, n_participants=60, n_snps=300, n_reference=10, n_database=40, population_size=1500)
+    men = world.cohort.loc[world.cohort["sex"] == "M", "participant_id"]
+    assert sorted(world.ystr["participant_id"]) == sorted(men)
+    assert list(world.ystr.columns) == ["participant_id", *LOCI]
+    people = world.people.set_index("person_id")
+    db = world.ystr_database
+    assert (people.loc[db["person_id"], "sex"] == "M").all() and people.loc[db["person_id"], "alive"].all()
+    assert (people.loc[db["person_id"], "surname"].to_numpy() == db["surname"].to_numpy()).all()
+    assert db["ystr_profile_id"].is_unique
+    adult_men = (world.people["sex"] == "M") & world.people["alive"] & (world.people["birth_year"] <= 2025 - 18)
+    assert 0.05 < len(db) / adult_men.sum() < 0.15  # ystr_share 0.1 of living adult men
