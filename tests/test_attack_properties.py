@@ -531,7 +531,7 @@ SMALL = dict(n_participants=40, n_snps=300, n_reference=20, n_database=60, n_rel
 def test_simulate_world_names_every_bad_parameter_before_simulating(params, name, monkeypatch):
     import genshare.cohort.world as world_module
 
-    monkeypatch.setattr(world_module, "simulate_founders", lambda *a, **k: pytest.fail("simulation started"))
+    monkeypatch.setattr(world_module, "simulate_pedigree", lambda *a, **k: pytest.fail("simulation started"))
     kwargs = {**SMALL, "seed": 1, **params}
     with pytest.raises(ValueError) as info:
         simulate_world(**kwargs)
@@ -539,9 +539,9 @@ def test_simulate_world_names_every_bad_parameter_before_simulating(params, name
 
 
 def test_memory_refusal_says_how_much_is_needed(monkeypatch):
-    import genshare.cohort.world as world_module
+    import genshare.cohort.parameters as parameters_module
 
-    monkeypatch.setattr(world_module, "_physical_memory", lambda: 2**30)
+    monkeypatch.setattr(parameters_module, "_physical_memory", lambda: 2**30)
     with pytest.raises(ValueError, match=r"would need about [\d,.]+ GiB of memory .* this machine has 1.0 GiB"):
         simulate_world(1, n_snps=10**6)
 

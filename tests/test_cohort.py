@@ -728,3 +728,40 @@ def test_command_line_writes_and_refuses_to_overwrite(tmp_path, capsys):
     assert main(["--seed", "-4", "--out", str(tmp_path / "x")]) == 2
     assert "seed must be a non-negative integer" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+# --- one definition of every parameter; the pipeline's steps --------------------------------------
+
+
+def test_every_parameter_reaches_the_command_line_and_the_docstring():
+    from genshare.cohort.__main__ import build_parser
+    from genshare.cohort.parameters import PARAMETERS
+
+    help_text = build_parser().format_help()
+    for spec in PARAMETERS:
+        assert spec.name in simulate_world.__doc__
+        if spec.flag:
+            assert spec.flag in help_text
+    args = build_parser().parse_args(["--seed", "1", "--out", "x"])
+    assert {spec.name: getattr(args, spec.name) for spec in PARAMETERS if spec.flag} == {
+        spec.name: spec.default for spec in PARAMETERS if spec.flag
+    }
+
+
+def test_an_added_step_adds_a_saved_table_without_changing_other_draws(tmp_path, monkeypatch, small_world):
+    from genshare.cohort import schema
+    from genshare.cohort import world as world_module
+
+    def marks(state):
+        rng = state.rng("marks")
+        state.tables["marks"] = pd.DataFrame({"person_id": state.tables["cohort"]["person_id"],
+                                              "mark": rng.integers(0, 9, len(state.tables["cohort"]))})
+
+    monkeypatch.setitem(schema.TABLES, "marks", ("marks.csv", [("person_id", "string"), ("mark", "integer")]))
+    monkeypatch.setitem(schema.DESCRIPTIONS, "marks", "A test table.")
+    monkeypatch.setattr(world_module, "STEPS", [*world_module.STEPS, marks])
+    world = simulate_world(seed=7, **SMALL)
+    assert list(world.marks.columns) == ["person_id", "mark"]
+    assert np.array_equal(world.cohort_genotypes, small_world.cohort_genotypes)  # other steps unchanged
+    loaded = load_world(save_world(world, tmp_path / "w", vcf=False))
+    pd.testing.assert_frame_equal(loaded.marks, world.marks)
