@@ -27,9 +27,11 @@ from genshare.attacks.relatives import (
     segment_search,
 )
 from genshare.attacks.segments import find_segments, infer_relationship, summarise_pairs
+from genshare.attacks.surname import NoYChromosomeError, infer_surname, infer_surnames, narrow_by_records
 
 __all__ = [
     "Beacon",
+    "NoYChromosomeError",
     "KING_THRESHOLDS",
     "beacon_attack",
     "beacon_lrt",
@@ -38,10 +40,13 @@ __all__ = [
     "find_segments",
     "infer_relationship",
     "homer_statistic",
+    "infer_surname",
+    "infer_surnames",
     "kinship",
     "linkage_attack",
     "lr_membership_statistic",
     "match_genotype",
+    "narrow_by_records",
     "random_match_probability",
     "relationship_degree",
     "roc_curve",

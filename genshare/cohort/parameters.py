@@ -69,6 +69,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "in world.metadata['n_living_adults'])", 100, flag="--population", scales="people"),
     Parameter("tree_share", 0.3, "probability", "share of database customers who publish a family tree", 0.0, 1.0,
               flag="--tree-share"),
+    Parameter("ystr_share", 0.1, "probability", "share of living adult men in the public Y-STR genealogy database",
+              0.0, 1.0, flag="--ystr-share"),
     Parameter("voter_coverage", 0.9, "probability", "share of living adults on the voter roll", 0.0, 1.0, flag="--voter-coverage"),
     Parameter("n_chromosomes", 22, "integer", "autosomes simulated", 1, flag="--chromosomes"),
     Parameter("missing_rate", 0.005, "probability", "share of genotype calls set missing (-1) in the cohort and database",

@@ -26,6 +26,7 @@ from genshare.cohort import records
 from genshare.cohort.parameters import DEFAULTS, docstring, validate_parameters
 from genshare.cohort.pedigree import LAST_BIRTH_YEAR, LIVING_ADULTS_PER_FOUNDER, cousin_counts, relative_pairs, simulate_pedigree, validate_pedigree
 from genshare.cohort.schema import TABLES, normalise_table
+from genshare.cohort.ystr import y_chromosomes
 from genshare.populations import POPULATIONS
 
 __all__ = [
@@ -345,6 +346,7 @@ STEPS: list[Callable[[WorldState], None]] = [
     phenotype,
     missing_calls,
     public_records,
+    y_chromosomes,
     relationships,
     trees,
     summary,

@@ -1,0 +1,489 @@
+"""Y-chromosome short tandem repeats (Y-STRs) along the paternal lines of the pedigree.
+
+A man's Y chromosome comes from his biological father, unchanged except for rare
+mutations; his surname comes from his legal father. Genetic genealogy databases pair the
+two, which is what lets an attacker infer a research participant's surname from his
+genome (:cite:t:`gymrek2013surnames`; :mod:`genshare.attacks.surname`).
+
+How the haplotypes are made
+---------------------------
+1. **Panel.** :data:`YSTR_PANEL` lists 23 single-copy Y-STRs of commercial forensic and
+   genealogy kits (the loci of PowerPlex Y23 / Yfiler Plus without the two-copy DYS385
+   and DYF387S1) with a per-locus mutation rate per generation. Rates of the 15 loci
+   studied by :cite:t:`busby2012peopling` are the Bayesian medians of
+   :cite:t:`ballantyne2010mutability` that they tabulate (their table 1); the 8 loci they
+   do not cover take the Y Chromosome Haplotype Reference Database rates (release 61) as
+   tabulated by :cite:t:`zhou2020characterizing` (table 1). The ``source`` column says
+   which. ``centre`` is the repeat number in the middle of the simulated allele range:
+   an illustrative value close to common alleles, used only for display (the attack
+   uses differences between repeat counts, never absolute values).
+2. **Founding paternal lineages.** Every man of the pedigree without a father in it (the
+   founders, generation 0) starts a paternal lineage. Their haplotypes are simulated
+   together with msprime :cite:p:`baumdicker2022msprime`: a haploid, non-recombining
+   genealogy (``ploidy=1``, one tree) sampled from each founder's population under the
+   world's demographic model (:mod:`genshare.cohort.demography`), then msprime's
+   stepwise mutation model (:class:`msprime.SMM`, Ohta and Kimura) at each locus's rate
+   (one site per locus through a :class:`msprime.RateMap`). The Y is carried by men only,
+   one copy each, so its effective size is a quarter of the autosomes' (half as many
+   carriers, one copy instead of two): with ``ploidy=1`` msprime's coalescence rate is
+   ``1/N``, so every population size of the model is multiplied by
+   :data:`Y_SIZE_SCALE` = 0.5 (``N/2`` men), which gives the pair coalescence rate
+   ``2/N``, four times the autosomal ``1/(2N)``.
+   The allele range is bounded (``centre`` +/- :data:`HALF_RANGE` repeats), as real
+   Y-STRs are range-constrained; a mutation that would leave the range does nothing,
+   which is msprime's SMM convention. The founders are sampled at time 0 of the model:
+   their few generations before the present are negligible on the coalescent scale.
+3. **Inheritance.** Generation by generation (vectorised over all sons of a generation),
+   each man copies his **biological** father's (``father_id``) haplotype, and each locus
+   mutates with its rate by one repeat up or down with equal probability, the same SMM as
+   above. :cite:t:`ballantyne2010mutability` observed single-repeat changes 25 times as
+   often as multi-repeat ones and no significant excess of losses over gains, which is
+   why the stepwise model is used.
+
+Surnames follow ``legal_father_id``; after a non-paternity event the son carries one
+man's Y chromosome and another man's surname, so the surname-haplotype link is
+imperfect, as in real data.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+import msprime
+import numpy as np
+import pandas as pd
+
+from genshare._validation import check_columns, check_integer, check_probability
+from genshare.cohort.demography import DEMOGRAPHIC_MODELS
+from genshare.cohort.schema import register_table
+from genshare.populations import POPULATIONS
+
+__all__ = [
+    "HALF_RANGE",
+    "YSTR_PANEL",
+    "Y_SIZE_SCALE",
+    "founder_haplotypes",
+    "inherit_haplotypes",
+    "simulate_y_haplotypes",
+    "ystr_database",
+    "y_chromosomes",
+    "ystr_panel",
+    "ystr_tables",
+]
+
+_BALLANTYNE = "Ballantyne et al. 2010 (via Busby et al. 2012, table 1)"
+_YHRD = "YHRD release 61 (via Zhou et al. 2020, table 1)"
+
+#: The Y-STR panel: ``locus``, ``mutation_rate`` (per generation), ``centre`` (repeat
+#: number in the middle of the simulated range; illustrative) and ``source`` of the rate.
+YSTR_PANEL = pd.DataFrame(
+    [
+        ("DYS19", 0.00437, 15, _BALLANTYNE),
+        ("DYS389I", 0.00551, 13, _BALLANTYNE),
+        ("DYS389II", 0.00383, 29, _BALLANTYNE),
+        ("DYS390", 0.00152, 24, _BALLANTYNE),
+        ("DYS391", 0.00323, 10, _BALLANTYNE),
+        ("DYS392", 0.00097, 13, _BALLANTYNE),
+        ("DYS393", 0.00211, 13, _BALLANTYNE),
+        ("DYS437", 0.00153, 15, _BALLANTYNE),
+        ("DYS438", 0.000956, 12, _BALLANTYNE),
+        ("DYS439", 0.00384, 12, _BALLANTYNE),
+        ("DYS448", 0.000394, 19, _BALLANTYNE),
+        ("DYS456", 0.00494, 15, _BALLANTYNE),
+        ("DYS458", 0.00836, 17, _BALLANTYNE),
+        ("DYS635", 0.00385, 23, _BALLANTYNE),
+        ("Y-GATA-H4", 0.00322, 12, _BALLANTYNE),
+        ("DYS449", 0.00944, 30, _YHRD),
+        ("DYS460", 0.00582, 11, _YHRD),
+        ("DYS481", 0.00488, 22, _YHRD),
+        ("DYS518", 0.0146, 38, _YHRD),
+        ("DYS533", 0.00368, 12, _YHRD),
+        ("DYS570", 0.0114, 17, _YHRD),
+        ("DYS576", 0.0126, 18, _YHRD),
+        ("DYS627", 0.0132, 21, _YHRD),
+    ],
+    columns=["locus", "mutation_rate", "centre", "source"],
+)
+
+#: Multiplier of every population size of the demographic model for the Y chromosome
+#: simulated as haploid (see the module docstring).
+Y_SIZE_SCALE = 0.5
+
+#: Youngest age of a genealogy-database customer.
+ADULT_AGE = 18
+
+#: Alleles run from ``centre - HALF_RANGE`` to ``centre + HALF_RANGE`` repeats (13 states).
+HALF_RANGE = 6
+
+
+def ystr_panel(loci: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return the Y-STR panel, or the rows of ``loci`` in the order given.
+
+    Parameters
+    ----------
+    loci
+        Locus names (for example the first 12 of :data:`YSTR_PANEL`); ``None`` for all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``locus``, ``mutation_rate``, ``centre``, ``source``.
+
+    Raises
+    ------
+    ValueError
+        If a locus is unknown or repeated, naming it.
+
+    Examples
+    --------
+    >>> ystr_panel(["DYS19", "DYS390"])["mutation_rate"].tolist()
+    [0.00437, 0.00152]
+    """
+    if loci is None:
+        return YSTR_PANEL.copy()
+    if isinstance(loci, str):
+        raise ValueError(f"loci must be a list of locus names, not one string; got {loci!r}")
+    loci = list(loci)
+    if not loci:
+        raise ValueError("loci must name at least one locus")
+    known = set(YSTR_PANEL["locus"])
+    unknown = [name for name in loci if name not in known]
+    if unknown:
+        raise ValueError(f"loci: unknown Y-STR locus {unknown[:5]}; known loci are {sorted(known)}")
+    repeated = sorted({name for name in loci if loci.count(name) > 1})
+    if repeated:
+        raise ValueError(f"loci: repeated locus {repeated}")
+    return YSTR_PANEL.set_index("locus").loc[loci].reset_index()
+
+
+def _y_demography(model: str) -> msprime.Demography:
+    """The autosomal demographic model with every population size scaled for the Y."""
+    if model not in DEMOGRAPHIC_MODELS:
+        raise ValueError(f"model must be one of {sorted(DEMOGRAPHIC_MODELS)}; got {model!r}")
+    demography = copy.deepcopy(DEMOGRAPHIC_MODELS[model]())
+    for population in demography.populations:
+        population.initial_size *= Y_SIZE_SCALE
+    for event in demography.events:
+        if getattr(event, "initial_size", None) is not None:
+            event.initial_size *= Y_SIZE_SCALE
+    return demography
+
+
+def founder_haplotypes(
+    populations: Sequence[str],
+    *,
+    panel: pd.DataFrame | None = None,
+    model: str = "out_of_africa_3g09",
+    seed: int,
+) -> np.ndarray:
+    """Simulate the Y-STR haplotypes of founding paternal lineages with msprime.
+
+    Parameters
+    ----------
+    populations
+        Population label of each founder (one of ``POPULATIONS``), length ``n``.
+    panel
+        The loci (default :data:`YSTR_PANEL`).
+    model
+        Demographic model name (see :data:`genshare.cohort.demography.DEMOGRAPHIC_MODELS`).
+    seed
+        Random seed (msprime's ancestry and mutation seeds derive from it).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int16`` repeat counts, shape (n, loci).
+
+    Examples
+    --------
+    >>> haps = founder_haplotypes(["CEU"] * 5, seed=1)
+    >>> haps.shape, haps.dtype.name
+    ((5, 23), 'int16')
+    """
+    panel = ystr_panel() if panel is None else panel
+    check_columns(panel, ["locus", "mutation_rate", "centre"], "panel")
+    seed = check_integer(seed, "seed", minimum=0)
+    labels = np.asarray(list(populations), dtype=object)
+    bad = sorted({str(p) for p in labels if p not in POPULATIONS})
+    if bad:
+        raise ValueError(f"populations: unknown population {bad}; expected one of {list(POPULATIONS)}")
+    n, n_loci = len(labels), len(panel)
+    out = np.empty((n, n_loci), dtype=np.int16)
+    if n == 0:
+        return out
+    rng = np.random.default_rng(seed)
+    counts = {pop: int((labels == pop).sum()) for pop in POPULATIONS if (labels == pop).any()}
+    tree_seq = msprime.sim_ancestry(
+        samples=[msprime.SampleSet(k, population=pop, ploidy=1) for pop, k in counts.items()],
+        demography=_y_demography(model),
+        sequence_length=n_loci,
+        recombination_rate=0,
+        random_seed=int(rng.integers(1, 2**31 - 1)),
+    )
+    n_states = 2 * HALF_RANGE + 1
+    rates = msprime.RateMap(position=np.arange(n_loci + 1, dtype=float), rate=panel["mutation_rate"].to_numpy(float))
+    # Root alleles are drawn here (uniform = SMM's stationary distribution on a bounded range)
+    # so that loci without any mutation also get a state.
+    roots = rng.integers(0, n_states, size=n_loci)
+    tree_seq = msprime.sim_mutations(
+        tree_seq, rate=rates, model=msprime.SMM(lo=0, hi=n_states - 1), discrete_genome=True,
+        random_seed=int(rng.integers(1, 2**31 - 1)),
+    )
+    states = np.repeat(roots[None, :], tree_seq.num_samples, axis=0).astype(np.int16)
+    for variant in tree_seq.variants():
+        locus = int(variant.site.position)
+        alleles = np.array([int(a) for a in variant.alleles if a is not None], dtype=np.int16)
+        states[:, locus] = alleles[variant.genotypes]
+    # Sample nodes are in SampleSet order (population by population); put them back in input order.
+    order = np.concatenate([np.flatnonzero(labels == pop) for pop in counts])
+    out[order] = states
+    return out + (panel["centre"].to_numpy(np.int16) - HALF_RANGE)[None, :]
+
+
+def inherit_haplotypes(
+    pedigree: pd.DataFrame,
+    founders: pd.DataFrame,
+    *,
+    panel: pd.DataFrame | None = None,
+    seed: int,
+) -> pd.DataFrame:
+    """Pass Y haplotypes from biological father to son down the pedigree, with mutation.
+
+    Parameters
+    ----------
+    pedigree
+        ``person_id``, ``sex``, ``father_id`` (biological; "" if not in the pedigree),
+        ``generation``.
+    founders
+        Haplotypes of every man without a father in the pedigree: ``person_id`` plus one
+        column per locus of ``panel``.
+    panel
+        The loci and their mutation rates (default :data:`YSTR_PANEL`).
+    seed
+        Random seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``person_id`` of every man of the pedigree (pedigree order) and one ``int16``
+        column per locus.
+
+    Raises
+    ------
+    ValueError
+        If a man's father is missing from the pedigree, is not a man, is not of an earlier
+        generation, or a founder's haplotype is missing (naming the ids).
+    """
+    panel = ystr_panel() if panel is None else panel
+    seed = check_integer(seed, "seed", minimum=0)
+    check_columns(pedigree, ["person_id", "sex", "father_id", "generation"], "pedigree")
+    loci = panel["locus"].tolist()
+    check_columns(founders, ["person_id", *loci], "founders")
+    men = pedigree.loc[pedigree["sex"] == "M", ["person_id", "father_id", "generation"]].reset_index(drop=True)
+    index = pd.Series(np.arange(len(men)), index=men["person_id"].to_numpy())
+    info = pedigree.set_index("person_id")
+    father = men["father_id"].fillna("").astype(str).to_numpy()
+    has_father = father != ""
+    known = pd.Series(father).isin(pedigree["person_id"]).to_numpy()
+    if (has_father & ~known).any():
+        raise ValueError(f"pedigree: father_id not in the pedigree for {men.loc[has_father & ~known, 'person_id'].tolist()[:10]}")
+    with_father = men.loc[has_father]
+    father_sex = info.loc[with_father["father_id"], "sex"].to_numpy()
+    if (father_sex != "M").any():
+        raise ValueError(f"pedigree: father is not a man for {with_father.loc[father_sex != 'M', 'person_id'].tolist()[:10]}")
+    father_gen = info.loc[with_father["father_id"], "generation"].to_numpy()
+    if (father_gen >= with_father["generation"].to_numpy()).any():
+        bad = with_father.loc[father_gen >= with_father["generation"].to_numpy(), "person_id"].tolist()
+        raise ValueError(f"pedigree: father not of an earlier generation for {bad[:10]}")
+    haps = np.zeros((len(men), len(loci)), dtype=np.int16)
+    founder_ids = men.loc[~has_father, "person_id"]
+    given = founders.set_index("person_id")
+    absent = founder_ids[~founder_ids.isin(given.index)].tolist()
+    if absent:
+        raise ValueError(f"founders: no haplotype for founding men {absent[:10]}")
+    haps[~has_father] = given.loc[founder_ids, loci].to_numpy(np.int16)
+    rng = np.random.default_rng(seed)
+    rates = panel["mutation_rate"].to_numpy(float)
+    lo = (panel["centre"].to_numpy(np.int16) - HALF_RANGE)[None, :]
+    hi = (panel["centre"].to_numpy(np.int16) + HALF_RANGE)[None, :]
+    generations = men["generation"].to_numpy()
+    for gen in np.unique(generations[has_father]):
+        sons = np.flatnonzero(has_father & (generations == gen))
+        parent = haps[index.loc[father[sons]].to_numpy()]
+        mutate = rng.random(parent.shape) < rates[None, :]
+        step = np.where(rng.random(parent.shape) < 0.5, -1, 1).astype(np.int16)
+        child = parent + mutate * step
+        # Out-of-range mutations do nothing, as in msprime.SMM.
+        haps[sons] = np.where((child < lo) | (child > hi), parent, child)
+    out = pd.DataFrame(haps, columns=loci)
+    out.insert(0, "person_id", men["person_id"].to_numpy())
+    return out
+
+
+def simulate_y_haplotypes(
+    pedigree: pd.DataFrame,
+    *,
+    panel: pd.DataFrame | None = None,
+    model: str = "out_of_africa_3g09",
+    seed: int,
+) -> pd.DataFrame:
+    """Y-STR haplotypes of every man in the pedigree (founders by msprime, then inheritance).
+
+    Parameters
+    ----------
+    pedigree
+        ``person_id``, ``sex``, ``father_id`` (biological), ``generation``, ``population``.
+    panel, model, seed
+        As for :func:`founder_haplotypes`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``person_id`` and one ``int16`` column per locus, one row per man.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"person_id": ["A", "B", "C"], "sex": ["M", "M", "F"],
+    ...     "father_id": ["", "A", "A"], "generation": [0, 1, 1], "population": ["CEU"] * 3})
+    >>> simulate_y_haplotypes(people, seed=3)["person_id"].tolist()
+    ['A', 'B']
+    """
+    check_columns(pedigree, ["person_id", "sex", "father_id", "generation", "population"], "pedigree")
+    seed = check_integer(seed, "seed", minimum=0)
+    panel = ystr_panel() if panel is None else panel
+    sex = pedigree["sex"].astype(str)
+    bad_sex = pedigree.loc[~sex.isin(["F", "M"]), "person_id"].tolist()
+    if bad_sex:
+        raise ValueError(f"pedigree: sex must be 'F' or 'M'; not so for {bad_sex[:10]}")
+    founding = pedigree.loc[(sex == "M") & (pedigree["father_id"].fillna("").astype(str) == "")]
+    seeds = np.random.SeedSequence(seed).spawn(2)
+    haps = founder_haplotypes(
+        founding["population"].tolist(), panel=panel, model=model, seed=int(seeds[0].generate_state(1)[0]),
+    )
+    founders = pd.DataFrame(haps, columns=panel["locus"].tolist())
+    founders.insert(0, "person_id", founding["person_id"].to_numpy())
+    return inherit_haplotypes(pedigree, founders, panel=panel, seed=int(seeds[1].generate_state(1)[0]))
+
+
+def ystr_database(
+    people: pd.DataFrame,
+    haplotypes: pd.DataFrame,
+    *,
+    fraction: float,
+    seed: int,
+) -> pd.DataFrame:
+    """A public Y-STR genealogy database: a random share of living men, haplotype and surname.
+
+    Recreational genetic-genealogy sites (Ysearch and SMGF, searched by
+    :cite:t:`gymrek2013surnames`) let men publish their Y-STR haplotype with their
+    surname so that others of the same paternal line can find them.
+
+    Parameters
+    ----------
+    people
+        The pedigree with ``person_id``, ``sex``, ``alive``, ``surname``.
+    haplotypes
+        Output of :func:`simulate_y_haplotypes`.
+    fraction
+        Share of living men (adults, if ``people`` has an ``age`` column) who have
+        published their haplotype, in [0, 1].
+    seed
+        Random seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``ystr_profile_id`` ("Y000001", ...), ``person_id`` (the truth, for scoring; a real
+        database does not show it), ``surname`` and one column per locus.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"person_id": ["A", "B"], "sex": ["M", "M"], "alive": [True, True],
+    ...     "surname": ["Ames", "Ames"]})
+    >>> haps = pd.DataFrame({"person_id": ["A", "B"], "DYS19": [14, 15]})
+    >>> ystr_database(people, haps, fraction=1.0, seed=0)["surname"].tolist()
+    ['Ames', 'Ames']
+    """
+    fraction = check_probability(fraction, "fraction")
+    seed = check_integer(seed, "seed", minimum=0)
+    check_columns(people, ["person_id", "sex", "alive", "surname"], "people")
+    check_columns(haplotypes, ["person_id"], "haplotypes")
+    living_men = (people["sex"] == "M") & people["alive"].astype(bool)
+    if "age" in people.columns:  # genealogy customers are adults
+        living_men &= pd.to_numeric(people["age"], errors="coerce").fillna(0).to_numpy() >= ADULT_AGE
+    living_men = people.loc[living_men, ["person_id", "surname"]]
+    missing = living_men.loc[~living_men["person_id"].isin(haplotypes["person_id"]), "person_id"].tolist()
+    if missing:
+        raise ValueError(f"haplotypes: no Y haplotype for living men {missing[:10]}")
+    rng = np.random.default_rng(seed)
+    chosen = living_men.iloc[np.sort(rng.permutation(len(living_men))[: int(round(fraction * len(living_men)))])]
+    table = chosen.merge(haplotypes, on="person_id", how="left", validate="one_to_one")
+    table.insert(0, "ystr_profile_id", [f"Y{i + 1:06d}" for i in range(len(table))])
+    return table.reset_index(drop=True)
+
+
+def ystr_tables(
+    people: pd.DataFrame,
+    cohort: pd.DataFrame,
+    *,
+    fraction: float = 0.1,
+    model: str = "out_of_africa_3g09",
+    seed: int,
+) -> dict[str, Any]:
+    """The world's Y tables: participants' released haplotypes and the public database.
+
+    This is the one step the world pipeline calls.
+
+    Parameters
+    ----------
+    people
+        The whole pedigree (see the world contract).
+    cohort
+        The study's participants: ``participant_id``, ``person_id``.
+    fraction
+        Share of living men in the public Y-STR database.
+    model
+        Demographic model of the world.
+    seed
+        Random seed.
+
+    Returns
+    -------
+    dict
+        ``"ystr"``: ``participant_id`` and the loci, one row per male participant (released
+        with the genotypes, as the 1000 Genomes sequences were); ``"ystr_database"``: see
+        :func:`ystr_database`.
+    """
+    check_columns(cohort, ["participant_id", "person_id"], "cohort")
+    seeds = np.random.SeedSequence(check_integer(seed, "seed", minimum=0)).spawn(2)
+    haplotypes = simulate_y_haplotypes(people, model=model, seed=int(seeds[0].generate_state(1)[0]))
+    released = cohort[["participant_id", "person_id"]].merge(haplotypes, on="person_id", how="inner")
+    database = ystr_database(people, haplotypes, fraction=fraction, seed=int(seeds[1].generate_state(1)[0]))
+    return {"ystr": released.drop(columns="person_id").reset_index(drop=True), "ystr_database": database}
+
+
+_LOCUS_COLUMNS = [(locus, "integer") for locus in YSTR_PANEL["locus"]]
+register_table(
+    "ystr", "ystr.csv", [("participant_id", "string"), *_LOCUS_COLUMNS],
+    "Y-STR haplotypes (repeat counts at the loci of genshare.cohort.ystr.YSTR_PANEL) of the male participants, "
+    "released with their genotypes as sequencing data would reveal them",
+)
+register_table(
+    "ystr_database", "ystr_database.csv", [("ystr_profile_id", "string"), ("person_id", "string"), ("surname", "string"),
+                                            *_LOCUS_COLUMNS],
+    "public Y-STR genealogy database: a share of living adult men with their haplotype and surname "
+    "(person_id is the truth, for scoring; a real database does not show it)",
+)
+
+
+def y_chromosomes(state: Any) -> None:
+    """World pipeline step: the ``ystr`` and ``ystr_database`` tables (see :func:`ystr_tables`).
+
+    Runs after the records step (it needs the cohort table and the people's ages); its
+    random stream comes from its own name, so adding it changes no other step's draws.
+    """
+    seed = int(state.seed_sequence("ystr").generate_state(1)[0])
+    state.tables.update(ystr_tables(state.people, state.tables["cohort"], fraction=state.p["ystr_share"],
+                                    model=state.p["model"], seed=seed))
