@@ -10,8 +10,8 @@ Sections: notebooks (wall time and kernel peak memory of each, fresh kernel), fi
 (each notebook's setup cell and first lesson cell, imports and loading the world, from a
 fresh kernel), build (cold and warm book build), environment (size on disk of two fresh
 environments: the learners' run environment from binder/requirements.txt and the full
-build/test environment from requirements.txt + requirements-test.txt, as `make test`
-installs it), world (generation at 1x, 2x, 4x), attacks (1000 Genomes-sized world and
+build/test environment from requirements.txt + requirements-test.txt +
+lite/requirements-build.txt, as `make test` installs it), world (generation at 1x, 2x, 4x), attacks (1000 Genomes-sized world and
 kernels vs floors).
 
 Prints a table and writes ``benchmarks/results/benchmark.json``. Exits non-zero if a target
@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "environment" in sections:
         run = environment_size("binder/requirements.txt")
-        full = environment_size("requirements.txt", "requirements-test.txt")
+        full = environment_size("requirements.txt", "requirements-test.txt", "lite/requirements-build.txt")
         share = run["megabytes"] / full["megabytes"]
         report["environment"] = {"run": run, "full": full, "run_share_of_full": share}
         rows.append(("run environment (binder/requirements.txt)", f"{run['megabytes']:.0f} MB", "(reported)", True))
