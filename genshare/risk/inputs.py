@@ -261,6 +261,8 @@ def read_table_summary(
     try:
         reader = pd.read_csv(path, chunksize=chunk_rows, **options)
         for chunk in reader:
+            if chunk.empty:  # a header with no rows: reported below
+                continue
             chunks += 1
             n_rows += len(chunk)
             counts.append(chunk.groupby(quasi_identifiers, sort=False).size())

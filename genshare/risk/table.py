@@ -80,8 +80,8 @@ _DATE = re.compile(r"date|dob|birth|born|admit|discharge|death", re.I)
 def choose_hierarchy(name: str, values: pd.Series) -> str:
     """The hierarchy name for a quasi-identifier column: from its name, then its values.
 
-    ZIP-like names give ``"zip"``, date-like names (or values that all read as dates)
-    ``"date"``, columns whose values are all numbers ``"number"``, anything else
+    ZIP-like names give ``"zip"``, columns whose values are all numbers ``"number"``
+    (a birth year is banded as a number), date-like names ``"date"``, anything else
     ``"suppress"`` (keep or remove). A hierarchy that fails on the values falls back to
     ``"suppress"`` in :func:`generalise_counts`.
 
@@ -93,10 +93,10 @@ def choose_hierarchy(name: str, values: pd.Series) -> str:
     present = values[values != ""]
     if _ZIP.search(name):
         return "zip"
+    if len(present) and pd.to_numeric(present, errors="coerce").notna().all():
+        return "number"  # a birth year is a number to band, not a date
     if _DATE.search(name):
         return "date"
-    if len(present) and pd.to_numeric(present, errors="coerce").notna().all():
-        return "number"
     return "suppress"
 
 
