@@ -345,7 +345,7 @@ def _read_vcf(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
     except ImportError:
         raise _problem(path, f"reading VCF needs the optional cyvcf2 library: {INSTALL_HINT}") from None
     try:
-        vcf = cyvcf2.VCF(str(path), gts012=True, lazy=True, threads=1)
+        vcf = cyvcf2.VCF(str(path), gts012=True, lazy=True, threads=2)
     except (OSError, Exception) as error:  # cyvcf2 raises OSError or a bare Exception on a bad header
         raise _problem(path, f"cyvcf2 cannot read it as VCF ({error})") from None
     samples = list(vcf.samples)
