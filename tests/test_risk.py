@@ -422,3 +422,22 @@ def test_date_hierarchy_is_used_for_dates(tmp_path):
     g = risk_check(path, ["date_of_birth", "sex"], k=2, max_suppression=0.0)["table"]["generalisation"]
     assert g["levels"]["date_of_birth"]["hierarchy"] == "date"
     assert len(date_hierarchy()) == 6 and g["levels"]["date_of_birth"]["level"] == 1  # year and month is enough
+
+
+# --- the chapter says what the code does ---------------------------------------------------------
+
+CHAPTER = Path(__file__).resolve().parents[1] / "chapters" / "before-you-share.md"
+
+
+def test_chapter_options_exist_and_its_worked_numbers_are_the_codes(capsys):
+    import re
+
+    options = set(re.findall(r"(--[a-z][a-z0-9-]+)", CHAPTER.read_text()))
+    with pytest.raises(SystemExit) as help_exit:
+        main(["--help"])
+    assert help_exit.value.code == 0
+    accepted = set(re.findall(r"(--[a-z][a-z0-9-]+)", capsys.readouterr().out))
+    assert options <= accepted, f"options in the chapter that the command does not have: {options - accepted}"
+    # The worked example (n = 1,000, s = 10,000, R = 2,504) and exercise 2 (n = 5,000, s = 13,500).
+    assert round(analytic_lr_power(1000, 10_000, 2504), 2) == 0.85
+    assert analytic_lr_power(5000, 13_530, 10**12) == pytest.approx(0.5, abs=0.01)
