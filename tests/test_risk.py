@@ -164,6 +164,7 @@ def test_full_check_writes_html_and_json_and_modifies_nothing(files, tmp_path):
     assert data["recommendation"]["tier"] == "controlled"  # individual-level genotypes
     assert data["genotypes"]["samples"] == N_PEOPLE and data["genotypes"]["sample_ids"] == "match the table"
     assert data["inputs"]["table"]["sha256"] == before["study.csv"]
+    assert data["inputs"]["table"]["unchanged_after_check"] and data["inputs"]["genotypes"]["unchanged_after_check"]
     page = html_path.read_text()
     assert '<html lang="en">' in page
     images = page.count("<img ")

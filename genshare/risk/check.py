@@ -295,6 +295,8 @@ def risk_check(
                 freqs = rng.uniform(0.01, 0.5, size=n_snps)
             out["release"] = _release_part(release, freqs, members, n_snps, alpha, epsilons, seed, assumed)
 
+    for entry in hashes.values():  # the files read are compared with their checksums taken before
+        entry["unchanged_after_check"] = sha256(entry["path"]) == entry["sha256"]
     out["recommendation"] = _recommend(out)
     return out
 

@@ -23,14 +23,14 @@ __all__ = ["BOOK_URL", "write_report"]
 BOOK_URL = "https://github.com/genomic-data-sharing/genomic-data-sharing/blob/main/"
 
 
-def _figure(draw, alt: str) -> str:
+def _figure(draw, alt: str, ncols: int = 1) -> str:
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
     with plt.rc_context(LESSON_STYLE):
-        fig, ax = plt.subplots(figsize=(6.5, 3.6))
+        fig, ax = plt.subplots(1, ncols, figsize=(6.5 if ncols == 1 else 7.5, 3.6))
         draw(ax)
         fig.tight_layout()
         buffer = io.BytesIO()
@@ -101,18 +101,26 @@ def _dp_figure(r: dict) -> str:
     error = [row["mean_absolute_error"] for row in rows]
     power = [r["membership"]["dp"][str(e)]["power"] for e in eps]
 
-    def draw(ax):
-        ax.plot(eps, error, marker="o", color=OKABE_ITO["blue"], lw=2, label="mean absolute error of a frequency")
-        ax.plot(eps, power, marker="s", ls="--", color=OKABE_ITO["vermillion"], lw=2, label="attack power")
-        ax.set_xscale("log")
-        ax.set_yscale("symlog", linthresh=0.01)
-        ax.set_xlabel("epsilon (larger = less private)")
-        ax.set_title("Differential privacy: accuracy against protection")
-        ax.legend(loc="best")
+    def draw(axes):
+        left, right = axes
+        left.plot(eps, error, marker="o", color=OKABE_ITO["blue"], lw=2)
+        left.set_xscale("log")
+        left.set_yscale("log")
+        left.set_xlabel("epsilon (larger = less private)")
+        left.set_ylabel("mean absolute error per frequency")
+        left.set_title("Accuracy lost")
+        right.plot(eps, power, marker="s", ls="--", color=OKABE_ITO["vermillion"], lw=2)
+        right.axhline(r["power_threshold"], color=OKABE_ITO["grey"], ls=":", label=f"threshold {r['power_threshold']:.2f}")
+        right.set_xscale("log")
+        right.set_ylim(0, 1.02)
+        right.set_xlabel("epsilon (larger = less private)")
+        right.set_ylabel(f"attack power at {r['alpha']}")
+        right.set_title("Attack left")
+        right.legend(loc="upper left")
 
     points = "; ".join(f"epsilon {e}: error {x:.3g}, power {p:.2f}" for e, x, p in zip(eps, error, power))
-    return _figure(draw, f"Line chart of the mean absolute error of released frequencies and of the attack's power "
-                         f"at each epsilon: {points}.")
+    return _figure(draw, f"Two line charts against epsilon: the mean absolute error of released frequencies, and the "
+                         f"attack's power: {points}.", ncols=2)
 
 
 def _table(rows: list[list], header: list[str]) -> str:
@@ -161,8 +169,9 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
     parts = [f"<h1>Pre-release risk check</h1><p>Checked on {summary['checked_on']} by genshare.risk. "
              "Synthetic simulations and rules of thumb: a guide for the people who decide, not a decision.</p>"]
     colour = ACCESS_COLOURS.get(rec["tier"], "#999999")
-    parts.append(f'<h2>Recommended access tier</h2><p><span class="tier" style="background:{colour}'
-                 f'{";color:#fff" if rec["tier"] != "registered" else ""}">{html.escape(rec["tier"])}</span></p>')
+    # Black text on every tier colour (contrast at least 4.5:1 on each Okabe-Ito colour used).
+    parts.append(f'<h2>Recommended access tier</h2><p><span class="tier" style="background:{colour};color:#000">'
+                 f'{html.escape(rec["tier"])}</span></p>')
     parts.append(_table([[r["component"], r["tier"], r["reason"]] for r in rec["reasons"]], ["part", "tier", "reason"]))
     if summary["not_assessed"]:
         items = "".join(f"<li><strong>{html.escape(i['part'])}</strong>: {html.escape(i['reason'])}</li>" for i in summary["not_assessed"])
@@ -247,7 +256,9 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
     links = "".join(f'<li><a href="{html.escape(book_url + l["page"] + (".ipynb" if l["page"].startswith("notebooks") else ".md"))}">'
                     f"{html.escape(l['title'])}</a></li>" for l in rec["lessons"])
     parts.append(f"<h2>Lessons</h2><ul>{links}</ul>")
-    files = "".join(f"<li>{html.escape(v['path'])}: SHA-256 {v['sha256']}</li>" for v in summary["inputs"].values())
+    files = "".join(f"<li>{html.escape(v['path'])}: SHA-256 {v['sha256']}"
+                    f"{' (unchanged after the check)' if v.get('unchanged_after_check') else ' (CHANGED during the check)'}</li>"
+                    for v in summary["inputs"].values())
     parts.append(f"<h2>Files read (not modified)</h2><ul>{files}</ul>")
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width, initial-scale=1"><title>Pre-release risk check</title><style>{_CSS}</style>'
