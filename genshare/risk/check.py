@@ -220,6 +220,7 @@ def risk_check(
     k = check_integer(k, "k", minimum=2)
     release = check_choice(release, "release", RELEASES)
     alpha = check_probability(alpha, "alpha", low_open=True, high_open=True)
+    max_suppression = check_probability(max_suppression, "max_suppression")
     seed = check_integer(seed, "seed", minimum=0)
     epsilons = [float(e) for e in epsilons]
     if any(not np.isfinite(e) or e <= 0 for e in epsilons):

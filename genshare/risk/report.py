@@ -91,7 +91,7 @@ def _beacon_figure(r: dict) -> str:
         ax.set_title("Beacon attack")
         ax.legend(loc="lower right")
 
-    points = ", ".join(f"{p:.2f} after {q} queries" for q, p in zip(b["queries"], b["power"]))
+    points = ", ".join(f"{p:.2f} after {q} {'query' if q == 1 else 'queries'}" for q, p in zip(b["queries"], b["power"]))
     return _figure(draw, f"Line chart of the beacon attack's power against the number of queries: {points}.")
 
 
@@ -233,7 +233,7 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
                      f"the attacker detects while wrongly accusing {r['alpha']:.0%} of non-members.</p>")
         parts.append(_table([["LR attack on frequencies, simulated", f"{m['power']:.2f}", f"{m['auc']:.2f}"],
                              ["LR attack, analytic approximation", f"{m['analytic_power']:.2f}", ""]]
-                            + ([[f"beacon attack, {q} queries", f"{p:.2f}", f"{a:.2f}"]
+                            + ([[f"beacon attack, {q} {'query' if q == 1 else 'queries'}", f"{p:.2f}", f"{a:.2f}"]
                                 for q, p, a in zip(r["beacon"]["queries"], r["beacon"]["power"], r["beacon"]["auc"])]
                                if r["kind"] == "beacon" else []),
                             ["attack", f"power at {r['alpha']}", "AUC"]))
