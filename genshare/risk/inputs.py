@@ -197,7 +197,9 @@ def read_table_summary(
     keep
         Columns Safe Harbor should leave alone (a random study code).
     chunk_rows
-        Rows read at a time.
+        Rows read at a time, at least 2. Safe Harbor's findings per chunk include every
+        finding on the whole table (a value distinct or unique in the table is so in its
+        chunk), and may add some (a code repeated only across chunks).
 
     Returns
     -------
@@ -232,8 +234,9 @@ def read_table_summary(
     quasi_identifiers = list(quasi_identifiers)
     if not quasi_identifiers:
         raise _problem(path, "name at least one quasi-identifier column")
-    if not isinstance(chunk_rows, int) or chunk_rows < 1:
-        raise RiskInputError(f"chunk_rows must be a positive integer; got {chunk_rows!r}")
+    if not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool) or chunk_rows < 2:
+        # Two rows at least: Safe Harbor's "every value is distinct" needs two values to compare.
+        raise RiskInputError(f"chunk_rows must be an integer of at least 2; got {chunk_rows!r}")
     opener = gzip.open if compressed else open
     with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
         first_line = handle.readline()
