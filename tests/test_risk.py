@@ -142,6 +142,20 @@ def test_reads_plink_files_written_by_plink2(files, tmp_path, fileset):
     np.testing.assert_array_equal(summary.alt_counts, alt)
 
 
+@needs_plink2
+def test_plink_fileset_missing_its_side_file(files, tmp_path):
+    prefix = tmp_path / "study"
+    subprocess.run(["plink2", "--vcf", str(files["vcf"]), "--make-bed", "--out", str(prefix), "--silent"], check=True)
+    prefix.with_suffix(".bim").unlink()
+    with pytest.raises(RiskInputError, match=r"study\.bed: the variant \(\.bim\) file \(study\.bim\) is missing beside it"):
+        read_genotype_summary(prefix.with_suffix(".bed"))
+
+
+def test_a_vcf_given_as_the_table(files):
+    with pytest.raises(RiskInputError, match=r"study\.vcf\.gz: not a CSV/TSV text table: its content is VCF\.GZ"):
+        read_table_summary(files["vcf"], ["zip5"])
+
+
 def test_tables_csv_and_tsv_agree(files):
     a = read_table_summary(files["csv"], ["zip5", "sex"])
     b = read_table_summary(files["tsv"], ["zip5", "sex"])
