@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from genshare._validation import check_choice, check_integer, check_probability
-from genshare.risk.inputs import INSTALL_HINT, RiskInputError, read_genotype_summary, read_table_summary
+from genshare.risk.inputs import MissingReaderError, RiskInputError, read_genotype_summary, read_table_summary
 from genshare.risk.release import REFERENCE_PANEL_SIZE, beacon_power, dp_cost, membership_power
 from genshare.risk.table import generalise_counts, uniqueness_summary
 
@@ -256,9 +256,7 @@ def risk_check(
     if genotypes is not None:
         try:
             out["genotypes"], genotype_summary, freqs = _genotype_part(genotypes, chunk_variants)
-        except RiskInputError as error:
-            if "optional" not in str(error):
-                raise
+        except MissingReaderError as error:  # fail closed: reported as not assessed, never as low risk
             out["genotypes"] = {"status": "not assessed", "reason": str(error)}
             out["not_assessed"].append({"part": "genotypes", "reason": f"{error}"})
             genotype_summary = None

@@ -34,6 +34,7 @@ from genshare.deidentify.safe_harbor import REPORT_COLUMNS, safe_harbor
 
 __all__ = [
     "GenotypeSummary",
+    "MissingReaderError",
     "RiskInputError",
     "TableSummary",
     "file_kind",
@@ -51,6 +52,10 @@ INSTALL_HINT = 'pip install "genshare[risk]" (or pip install cyvcf2 pgenlib)'
 
 class RiskInputError(ValueError):
     """A file given to the risk check cannot be used; the message names the file and the problem."""
+
+
+class MissingReaderError(RiskInputError):
+    """The optional library that reads this kind of genotype file is not installed."""
 
 
 def _problem(path: Path, message: str) -> RiskInputError:
@@ -346,7 +351,7 @@ def _read_vcf(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
     try:
         import cyvcf2
     except ImportError:
-        raise _problem(path, f"reading VCF needs the optional cyvcf2 library: {INSTALL_HINT}") from None
+        raise MissingReaderError(f"{path}: reading VCF needs the optional cyvcf2 library: {INSTALL_HINT}") from None
     try:
         vcf = cyvcf2.VCF(str(path), gts012=True, lazy=True, threads=2)
     except (OSError, Exception) as error:  # cyvcf2 raises OSError or a bare Exception on a bad header
@@ -399,7 +404,7 @@ def _read_plink(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
     try:
         import pgenlib
     except ImportError:
-        raise _problem(path, f"reading PLINK files needs the optional pgenlib library: {INSTALL_HINT}") from None
+        raise MissingReaderError(f"{path}: reading PLINK files needs the optional pgenlib library: {INSTALL_HINT}") from None
     if kind == "bed":
         samples_file, variants_file = _sidecar(path, [".fam"], "sample (.fam)"), _sidecar(path, [".bim"], "variant (.bim)")
         samples = pd.read_csv(samples_file, sep=r"\s+", header=None, dtype=str, usecols=[1]).iloc[:, 0].tolist()
