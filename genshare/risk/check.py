@@ -14,6 +14,7 @@ the recommendation at controlled access; it is never counted as low risk.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping, Sequence
 from datetime import date
 from os import PathLike
@@ -207,7 +208,8 @@ def risk_check(
     dict
         ``inputs`` (paths and SHA-256 of the files read), ``table``, ``genotypes``,
         ``release``, ``not_assessed`` (every part that could not be assessed, with the
-        reason) and ``recommendation`` (``tier``, ``reasons``, ``lessons``).
+        reason), ``recommendation`` (``tier``, ``components``, ``reasons``, ``lessons``) and
+        ``timings`` (wall seconds of each part).
 
     Raises
     ------
@@ -243,6 +245,8 @@ def risk_check(
                                 "max_suppression": max_suppression},
                  "not_assessed": []}
 
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
     table_summary = None
     if table is not None:
         out["table"], table_summary = _table_part(table, quasi_identifiers, k, sample_id_column, zip3_population,
@@ -252,6 +256,7 @@ def risk_check(
         out["not_assessed"].append({"part": "table", "requested": False, "reason": "no table given: "
                                     "quasi-identifiers and Safe Harbor identifiers were not checked"})
 
+    timings["table_seconds"], clock = time.perf_counter() - clock, time.perf_counter()
     freqs = None
     if genotypes is not None:
         try:
@@ -275,6 +280,7 @@ def risk_check(
     else:
         out["genotypes"] = {"status": "not assessed", "reason": "no genotype file given"}
 
+    timings["genotypes_seconds"], clock = time.perf_counter() - clock, time.perf_counter()
     if release == "none":
         out["release"] = {"status": "not planned", "kind": "none"}
     else:
@@ -294,6 +300,8 @@ def risk_check(
                 freqs = rng.uniform(0.01, 0.5, size=n_snps)
             out["release"] = _release_part(release, freqs, members, n_snps, alpha, epsilons, seed, assumed)
 
+    timings["release_seconds"] = time.perf_counter() - clock
+    out["timings"] = {key: round(value, 2) for key, value in timings.items()}
     for entry in hashes.values():  # the files read are compared with their checksums taken before
         entry["unchanged_after_check"] = sha256(entry["path"]) == entry["sha256"]
     out["recommendation"] = _recommend(out)
