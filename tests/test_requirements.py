@@ -74,7 +74,7 @@ def declared(filename: str = "requirements.txt") -> set[str]:
 
 
 #: Imported (inside functions) only for the optional extras declared in pyproject.toml.
-OPTIONAL = {"dask", "distributed"}
+OPTIONAL = {"dask", "distributed", "cyvcf2", "pgenlib"}
 
 
 def test_optional_imports_are_declared_as_extras():
