@@ -162,8 +162,8 @@ def consent_table(groups: Sequence[ConsentGroup] = DEFAULT_GROUPS) -> pd.DataFra
 
     Examples
     --------
-    >>> consent_table().loc[0, ["CONSENT", "label", "duo"]].tolist()
-    [1, 'HMB-IRB', 'HMB; IRB; NMDS']
+    >>> consent_table().loc[0, ["label", "duo"]].tolist()
+    ['HMB-IRB', 'HMB; IRB; NMDS']
     """
     groups = _check_groups(groups)
     return pd.DataFrame(
