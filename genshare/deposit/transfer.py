@@ -16,6 +16,7 @@ is generated on the spot: never use a real archive's key for an exercise.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
@@ -209,11 +210,19 @@ def decrypt_file(
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file")
     keys = [(0, _secret(recipient_secret_key, passphrase), None)]
+    logger = logging.getLogger("crypt4gh")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)  # the package logs each failed key; the error below says it once
     try:
         with source.open("rb") as infile, destination.open("wb") as outfile:
             crypt4gh.lib.decrypt(keys, infile, outfile)
     except Exception as error:  # crypt4gh raises ValueError or its own errors for a wrong key or damage
         destination.unlink(missing_ok=True)
-        raise ValueError(f"{source}: cannot be decrypted with {recipient_secret_key} ({error})") from None
+        raise ValueError(
+            f"{source.name}: cannot be decrypted with the key {Path(recipient_secret_key).name} ({error}): "
+            "it was encrypted for another key, or is damaged"
+        ) from None
+    finally:
+        logger.setLevel(level)
     return destination
 
