@@ -402,3 +402,19 @@ def test_dms_plan_fails_closed():
         dms_plan(StudyFacts("x", "dbgap", "open", 10, 0))
     with pytest.raises(ValueError, match="does not offer controlled access"):
         dms_plan(StudyFacts("x", "igsr", "controlled", 10, 0))
+
+
+def test_safe_harbor_lines_stay_right_after_a_broken_row(copy):
+    """A row with the wrong number of fields is reported; later Safe Harbor findings keep their true line."""
+    pheno = copy / "SubjectPhenotypes_DS.txt"
+    lines = _lines(pheno)
+    lines[2] = lines[2] + "\textra"
+    header = lines[0].split("\t")
+    cells = lines[5].split("\t")
+    cells[header.index("BMI")] = "call 555-123-4567"
+    lines[5] = "\t".join(cells)
+    _write(pheno, lines)
+    findings = validate(copy)
+    assert ("SubjectPhenotypes_DS.txt", 3, "") in {(f.file, f.line, f.field) for f in findings}
+    redacted = [f for f in findings if "Safe Harbor would change" in f.problem]
+    assert [(f.line, f.field) for f in redacted] == [(6, "BMI")]

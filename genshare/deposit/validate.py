@@ -147,7 +147,7 @@ def _rows(path: Path, report: _Report) -> Iterator[tuple[int, list[str]]]:
         report.add(path.name, 0, "", f"not a tab-delimited text file: {_KIND_WORDS[kind]}")
         return
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:  # a byte-order mark is not part of the header
             for number, row in enumerate(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
                 yield number, row
     except UnicodeDecodeError:
@@ -385,41 +385,66 @@ def _check_vcf(path: Path, report: _Report) -> list[tuple[int, str]]:
     return samples
 
 
+def _chunks(path: Path) -> Iterator[tuple[pd.DataFrame, list[int]]]:
+    """The rows of a table in chunks of :data:`CHUNK_ROWS`, with each row's line number.
+
+    Rows whose number of fields differs from the header's are left out (they are reported
+    by the data-set check), so the line numbers stay those of the file.
+    """
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    for line, row in _rows(path, _Report()):  # problems reading it are reported by the data-set check
+        if header is None:
+            header = [c.strip() for c in row]
+            continue
+        if len(row) == len(header):
+            rows.append(row)
+            lines.append(line)
+        if len(rows) == CHUNK_ROWS:
+            yield pd.DataFrame(rows, columns=header), lines
+            rows, lines = [], []
+    if rows and header is not None:
+        yield pd.DataFrame(rows, columns=header), lines
+
+
 def _check_safe_harbor(path: Path, variables: dict[str, _Var] | None, report: _Report) -> None:
-    """Report every phenotype cell or column that Safe Harbor would change or wants reviewed."""
-    if _sniff(path) != "text":
-        return  # already reported
+    """Report every phenotype cell or column that Safe Harbor would change or wants reviewed.
+
+    The detection is :func:`genshare.deidentify.safe_harbor` itself, run on each chunk of the
+    file: a column it would remove or transform, a value it would change, and a column it
+    says needs review are findings. The subject ids and the dictionary's encoded variables
+    (codes from a fixed list) are kept out of its rule-R check for unique codes, as are
+    measurements with units, which the dictionary types and bounds.
+    """
     encoded = [v.name for v in (variables or {}).values() if v.type == "encoded value"]
     measured = {v.name for v in (variables or {}).values() if v.type in ("integer", "decimal") and v.units}
-    try:
-        chunks = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False, chunksize=CHUNK_ROWS,
-                             quoting=csv.QUOTE_NONE, on_bad_lines="skip")
-        first_line = 2
-        removed: set[str] = set()
-        for chunk in chunks:
-            keep = [c for c in ("SUBJECT_ID", *encoded) if c in chunk.columns]
-            released, sh_report = safe_harbor(chunk, {}, keep=keep)
-            for row in sh_report.itertuples(index=False):
-                column = str(row.column)
-                if row.identifier == "R" and column in measured:
-                    continue  # a measurement the dictionary types and bounds, not a code
-                if row.status == "needs review":
-                    report.add(path.name, 0, column, f"Safe Harbor cannot vouch for this column: {row.action}")
-                elif row.cells and column not in released.columns and column not in removed:
-                    removed.add(column)
-                    report.add(path.name, 1, column, f"Safe Harbor identifier ({row.identifier}: "
-                               f"{IDENTIFIER_TYPES.get(row.identifier, 'unknown')}): {row.action}")
-            for column in chunk.columns.intersection(released.columns):
-                before = chunk[column].reset_index(drop=True)
-                after = released[column].astype("string").fillna("").reset_index(drop=True)
-                changed = before.ne(after) & ~(before.eq("") & after.eq(""))
-                for position in changed[changed].index:
-                    report.add(path.name, first_line + int(position), column,
-                               f"Safe Harbor would change {before[position]!r} to {after[position]!r}",
-                               f"{column}: Safe Harbor would change values")
-            first_line += len(chunk)
-    except (ValueError, pd.errors.ParserError) as error:
-        report.add(path.name, 0, "", f"the Safe Harbor scan could not read the file ({error}); not checked")
+    removed: set[str] = set()
+    reviewed: set[tuple[str, str]] = set()
+    for chunk, lines in _chunks(path):
+        if chunk.columns.duplicated().any():
+            return  # repeated column names are reported by the data-set check; Safe Harbor needs unique ones
+        keep = [c for c in ("SUBJECT_ID", *encoded) if c in chunk.columns]
+        released, sh_report = safe_harbor(chunk, {}, keep=keep)
+        for row in sh_report.itertuples(index=False):
+            column = str(row.column)
+            if row.identifier == "R" and column in measured:
+                continue  # a measurement the dictionary types and bounds, not a code
+            if row.status == "needs review" and (column, row.action) not in reviewed:
+                reviewed.add((column, row.action))
+                report.add(path.name, 0, column, f"Safe Harbor cannot vouch for this column: {row.action}")
+            elif row.status != "needs review" and row.cells and column not in released.columns and column not in removed:
+                removed.add(column)
+                report.add(path.name, 1, column, f"Safe Harbor identifier ({row.identifier}: "
+                           f"{IDENTIFIER_TYPES.get(row.identifier, 'unknown')}): {row.action}")
+        for column in chunk.columns.intersection(released.columns):
+            before = chunk[column].str.strip().reset_index(drop=True)
+            after = released[column].astype("string").fillna("").reset_index(drop=True)
+            changed = before.ne(after) & ~(before.eq("") & after.eq(""))
+            for position in changed[changed].index:
+                report.add(path.name, lines[position], column,
+                           f"Safe Harbor would change {before[position]!r} to {after[position]!r}",
+                           f"{column}: Safe Harbor would change values")
 
 
 def validate(folder: str | PathLike[str]) -> list[Finding]:
