@@ -418,3 +418,11 @@ def test_safe_harbor_lines_stay_right_after_a_broken_row(copy):
     assert ("SubjectPhenotypes_DS.txt", 3, "") in {(f.file, f.line, f.field) for f in findings}
     redacted = [f for f in findings if "Safe Harbor would change" in f.problem]
     assert [(f.line, f.field) for f in redacted] == [(6, "BMI")]
+
+
+def test_without_crypt4gh_the_error_says_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "crypt4gh", None)  # as if not installed
+    with pytest.raises(ModuleNotFoundError, match="pip install 'crypt4gh=="):
+        generate_keypair(tmp_path, "archive")

@@ -129,12 +129,24 @@ def verify_manifest(folder: str | PathLike[str], algorithm: str = "sha256") -> l
     return problems
 
 
+
+def _require_crypt4gh() -> None:
+    """Fail with instructions when the optional crypt4gh package is missing."""
+    try:
+        import crypt4gh  # noqa: F401
+    except ImportError:
+        raise ModuleNotFoundError(
+            "Crypt4GH encryption needs the crypt4gh package: pip install 'crypt4gh==1.8.6' (or genshare[deposit]). "
+            "It is native code, so the browser (JupyterLite) version of the lessons cannot run this step."
+        ) from None
+
 def generate_keypair(folder: str | PathLike[str], name: str = "archive", *, passphrase: str = "lesson passphrase") -> tuple[Path, Path]:
     """Generate a Crypt4GH key pair ``<name>.pub`` / ``<name>.sec`` (private key locked with a passphrase).
 
     For lessons: it stands in for an archive's key pair. A real deposit is encrypted to the
     archive's published public key; its private key never leaves the archive.
     """
+    _require_crypt4gh()
     from crypt4gh.keys.c4gh import generate
 
     folder = Path(folder)
@@ -172,6 +184,7 @@ def encrypt_file(
     ValueError
         If ``destination`` is the source.
     """
+    _require_crypt4gh()
     import crypt4gh.lib
     from crypt4gh.keys import get_public_key
 
@@ -203,6 +216,7 @@ def decrypt_file(
     ValueError
         If the file was not encrypted for this key, or is damaged (nothing is kept then).
     """
+    _require_crypt4gh()
     import crypt4gh.lib
 
     source, destination = Path(source), Path(destination)
