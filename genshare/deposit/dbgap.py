@@ -211,6 +211,15 @@ def build_submission(world, consent: pd.Series, *, groups: Sequence[ConsentGroup
     ------
     ValueError
         If ``consent`` does not give a code to every participant, or gives one no group has.
+
+    Examples
+    --------
+    >>> from genshare.cohort import load_world
+    >>> from genshare.deposit import assign_consent_groups
+    >>> world = load_world()
+    >>> datasets = build_submission(world, assign_consent_groups(world.cohort["participant_id"]))
+    >>> list(datasets), list(datasets["SubjectSampleMapping"].table.columns)
+    (['SubjectConsent', 'SubjectSampleMapping', 'SampleAttributes', 'SubjectPhenotypes'], ['SUBJECT_ID', 'SAMPLE_ID'])
     """
     cohort = world.cohort.set_index("participant_id")
     clinical = world.clinical.set_index("participant_id").loc[cohort.index]
@@ -311,6 +320,18 @@ def write_submission(
     -------
     list of Path
         The files written, in order.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from genshare.cohort import load_world
+    >>> from genshare.deposit import assign_consent_groups, validate
+    >>> world = load_world()
+    >>> datasets = build_submission(world, assign_consent_groups(world.cohort["participant_id"]))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     files = write_submission(folder, datasets, world=world, n_snps=20)
+    ...     [p.name for p in files][-1], validate(folder)
+    ('Genotypes.vcf.gz', [])
     """
     folder = Path(folder)
     written: list[Path] = []
