@@ -389,7 +389,7 @@ def test_crypt4gh_round_trip_and_wrong_key(copy, tmp_path):
 def test_dms_plan_is_generated_from_the_facts():
     facts = StudyFacts("Synthetic T2D study", "dbgap", "controlled", n_subjects=1000, n_not_consented=16)
     plan = dms_plan(facts).set_index("element")
-    assert list(plan.index) == ["1", "2", "3", "4", "5", "6", "7"]
+    assert list(plan.index) == ["1", "2", "3", "4", "5", "6", "GDS"]
     assert "984 consenting participants" in plan.loc["1", "answer"]
     assert "2028-06-30" in plan.loc["2", "answer"]
     assert all(g.label in plan.loc["4", "answer"] for g in DEFAULT_GROUPS)

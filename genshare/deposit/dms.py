@@ -6,8 +6,10 @@ elements of the Plan were first set by NOT-OD-21-014 (six narrative elements). A
 24 November 2026 those elements are superseded by NOT-OD-26-046 (released 25 February 2026):
 for applications due on or after 25 May 2026 the Plan is a structured format page, answered
 mostly yes or no, with a short text on limitations and a table of data types and
-repositories, plus items for research under the Genomic Data Sharing (GDS) Policy. The policy
-itself is unchanged.
+repositories. The policy itself is unchanged. For research under the Genomic Data Sharing (GDS)
+Policy the outline adds, after the six elements, the GDS Policy's own expectations (an
+Institutional Certification of each consent group's data-use limitations, registration in
+dbGaP); these are not a numbered element of the format page.
 
 :func:`dms_plan` fills that structure from the facts of a deposit (the repository from the
 module's catalogue, the access tier, the consent groups and the dates), in the module's own
@@ -27,7 +29,8 @@ from genshare.deposit.consent import DEFAULT_GROUPS, ConsentGroup
 
 __all__ = ["ELEMENTS", "StudyFacts", "dms_plan", "dms_plan_markdown"]
 
-#: The elements of a DMS Plan under NOT-OD-26-046, as of 24 November 2026 (paraphrased).
+#: The six elements of a DMS Plan under NOT-OD-26-046, as of 24 November 2026 (paraphrased), then the
+#: GDS Policy's expectations (https://datascience.cancer.gov/data-sharing/submitting-data/key-documents).
 ELEMENTS = (
     ("1", "Will the scientific data be shared to the maximum appropriate extent?"),
     ("2", "Will the data be shared by publication, or by the end of the period of performance for other findings?"),
@@ -36,7 +39,8 @@ ELEMENTS = (
     ("5", "For data from human participants: will their privacy, rights and confidentiality be protected (NOT-OD-22-213), "
           "including by access controls?"),
     ("6", "The key types of scientific data, and the repository where each will be shared"),
-    ("7", "For research under the NIH Genomic Data Sharing Policy: the genomic data sharing items"),
+    # Not an element of the format page: the GDS Policy's own expectations, added by this outline.
+    ("GDS", "For research under the NIH Genomic Data Sharing Policy: Institutional Certification and dbGaP registration"),
 )
 _TIERS = ("open", "registered", "controlled")
 
@@ -154,6 +158,7 @@ def dms_plan_markdown(facts: StudyFacts) -> str:
              "Elements of NOT-OD-26-046 (applications due on or after 25 May 2026), "
              "under the NIH DMS Policy NOT-OD-21-013; status as of 24 November 2026.", ""]
     for row in plan.itertuples(index=False):
-        lines += [f"## Element {row.element}. {row.question}", "", row.answer, ""]
+        heading = f"Element {row.element}" if row.element.isdigit() else "Genomic Data Sharing Policy"
+        lines += [f"## {heading}. {row.question}", "", row.answer, ""]
     return "\n".join(lines)
 
