@@ -144,3 +144,41 @@ def test_answering_in_the_book(browser, site, page):  # noqa: F811
     browser.get(site + page)
     _answer_every_question(browser, page)
     _no_blocking_violations(browser, page)
+
+
+from tests.test_site import HTML, _unavailable, jupyterlab  # noqa: E402,F401  (fixture)
+
+_QUIZ_READY = "return document.querySelectorAll('.jp-NotebookPanel fieldset.gs-quiz details summary').length"
+
+
+def _wait_for_quiz(driver, where: str, seconds: float = 90) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        # JupyterLab renders cells as they scroll into view: bring the end of the notebook in.
+        driver.execute_script("const p = document.querySelector('.jp-WindowedPanel-outer, .jp-NotebookPanel-notebook');"
+                              " if (p) p.scrollTop = p.scrollHeight;")
+        if driver.execute_script(_QUIZ_READY):
+            return
+        time.sleep(1)
+    pytest.fail(f"{where}: the stored quiz output did not render")
+
+
+@pytest.mark.browser
+def test_answering_in_jupyterlab_from_stored_outputs(browser, jupyterlab):  # noqa: F811
+    """JupyterLab shows the committed output (the notebook is untrusted, so only sanitised HTML):
+    the quiz needs no script and answers."""
+    browser.get(jupyterlab + "lab/tree/notebooks/05-linkage-of-quasi-identifiers.ipynb")
+    _wait_for_quiz(browser, "JupyterLab")
+    assert _answer_every_question(browser, "JupyterLab") == len(quiz("05").questions)
+
+
+@pytest.mark.browser
+def test_answering_in_jupyterlite_from_stored_outputs(browser, site):  # noqa: F811
+    """The book's JupyterLite site (no kernel started: Pyodide comes from a CDN) shows the stored quiz."""
+    if not (HTML / "lite" / "lab" / "index.html").is_file():
+        _unavailable("the JupyterLite site is not built (make book builds it)")
+    browser.get(site + "lite/lab/index.html?path=notebooks/05-linkage-of-quasi-identifiers.ipynb")
+    _wait_for_quiz(browser, "JupyterLite")
+    assert _answer_every_question(browser, "JupyterLite") == len(quiz("05").questions)
