@@ -333,55 +333,52 @@ def _zip_levels(values: pd.Series, column: str, width: int) -> tuple[np.ndarray,
     text = values.astype(str).str.strip()
     gone = _suppressed(values)
     prefix = text.str.rstrip("*")
-    good = prefix.str.fullmatch(r"\d*") & (text.str.len() == width) | gone
+    good = (prefix.str.fullmatch(r"\d*") & (text.str.len() == width)).to_numpy() | gone
     # zip3 may also be written with its two stars for the dropped digits ("396**").
     if width == 3:
-        good |= prefix.str.fullmatch(r"\d{1,3}") & (text.str.len() == 5)
-    bad = np.flatnonzero(~good.to_numpy())
+        good |= (prefix.str.fullmatch(r"\d{1,3}") & (text.str.len() == 5)).to_numpy()
+    bad = np.flatnonzero(~good)
     if bad.size:
         raise ValueError(f"release.table column {column!r}, row {values.index[bad[0]]!r}: cannot read {text.iloc[bad[0]]!r} "
                          f"as a ZIP code (digits, then '*' for generalised digits)")
-    prefix = np.where(gone, "", prefix.to_numpy(dtype=object))
-    return prefix.astype(object), np.array([len(p) for p in prefix], dtype=np.int64)
-
-
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
-_BAND = re.compile(r"^(\d{4})-(\d{4})$")
+    prefix = prefix.where(~gone, "")
+    return prefix.to_numpy(dtype=object), prefix.str.len().to_numpy(dtype=np.int64)
 
 
 def _date_keys(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
     """Each value's level (``day``, ``month``, ``year``, ``band:<start mod width>:<width>``, ``""``) and key."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        dates = values.dt.strftime("%Y-%m-%d")
-        text = dates.where(values.notna(), "")
+        text = values.dt.strftime("%Y-%m-%d").where(values.notna(), "")
     elif pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values):
         numbers = pd.to_numeric(values)
-        if (numbers.dropna() % 1 != 0).any():
-            row = values.index[np.flatnonzero((numbers % 1 != 0).to_numpy())[0]]
-            raise ValueError(f"release.table column {column!r}, row {row!r}: a year must be a whole number")
-        text = numbers.map(lambda v: "" if pd.isna(v) else str(int(v)))
+        fractional = (numbers % 1 != 0) & numbers.notna()
+        if fractional.any():
+            raise ValueError(f"release.table column {column!r}, row {values.index[fractional.to_numpy()][0]!r}: "
+                             "a year must be a whole number")
+        text = numbers.astype("Int64").astype(str).where(numbers.notna(), "")
     else:
         text = values.astype(str).str.strip()
+    text = text.astype(object).astype(str)
     gone = _suppressed(values) | (text == "").to_numpy()
-    levels, keys = np.empty(len(text), dtype=object), np.empty(len(text), dtype=object)
-    for i, (value, empty) in enumerate(zip(text.tolist(), gone)):  # a few thousand strings, parsed once
-        if empty:
-            levels[i], keys[i] = "", ""
-        elif _DAY.match(value) and column == "date_of_birth":
-            levels[i], keys[i] = "day", value
-        elif _MONTH.match(value) and column == "date_of_birth":
-            levels[i], keys[i] = "month", value
-        elif _YEAR.match(value):
-            levels[i], keys[i] = "year", value
-        elif (band := _BAND.match(value)) and int(band[2]) >= int(band[1]):
-            start, width = int(band[1]), int(band[2]) - int(band[1]) + 1
-            levels[i], keys[i] = f"band:{start % width}:{width}", value
-        else:
-            raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: cannot read {value!r} as "
-                             "a date of birth or birth year (YYYY-MM-DD, YYYY-MM, YYYY, a band YYYY-YYYY, or '*')")
-    return levels, keys
+    dob = column == "date_of_birth"
+    day = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").to_numpy() & dob
+    month = text.str.fullmatch(r"\d{4}-\d{2}").to_numpy() & dob
+    year = text.str.fullmatch(r"\d{4}").to_numpy()
+    band = text.str.extract(r"^(\d{4})-(\d{4})$")
+    start = pd.to_numeric(band[0]).to_numpy()
+    width = pd.to_numeric(band[1]).to_numpy() - start + 1
+    is_band = ~np.isnan(width) & (np.nan_to_num(width) >= 1)
+    readable = gone | day | month | year | is_band
+    if not readable.all():
+        i = int(np.flatnonzero(~readable)[0])
+        raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: cannot read {text.iloc[i]!r} as "
+                         "a date of birth or birth year (YYYY-MM-DD, YYYY-MM, YYYY, a band YYYY-YYYY, or '*')")
+    safe_width = np.where(is_band, width, 1).astype(np.int64)
+    band_level = np.char.add(np.char.add("band:", (np.where(is_band, start, 0).astype(np.int64) % safe_width).astype(str)),
+                             np.char.add(":", safe_width.astype(str)))
+    levels = np.select([gone, day, month, year, is_band], ["", "day", "month", "year", band_level], default="")
+    keys = np.where(gone, "", text.to_numpy(dtype=str))
+    return levels.astype(object), keys.astype(object)
 
 
 def _roll_date_key(dob: pd.Series, level: str) -> np.ndarray:
@@ -403,6 +400,12 @@ def _clinical_truth(world: Any, index: pd.Index) -> np.ndarray:
     voter = world.people.set_index("person_id")["voter_id"]
     ids = world.clinical.loc[index, "participant_id"].map(person).map(voter)
     return ids.fillna("").astype(str).to_numpy(dtype=object)
+
+
+def _join(columns: list[np.ndarray], separator: str) -> pd.Series:
+    """Row-wise join of equal-length string arrays (vectorised by pandas)."""
+    first = pd.Series(np.asarray(columns[0], dtype=object)).astype(str)
+    return first.str.cat([pd.Series(np.asarray(c, dtype=object)).astype(str) for c in columns[1:]], sep=separator) if len(columns) > 1 else first
 
 
 def _link(table: pd.DataFrame, roll: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -430,7 +433,7 @@ def _link(table: pd.DataFrame, roll: pd.DataFrame, columns: list[str]) -> tuple[
     matched = np.full(n, "", dtype=object)
     if not columns or n == 0:
         return candidates, matched
-    pattern = pd.Series(["|".join(levels) for levels in zip(*(parts[c][0] for c in columns))], dtype=object)
+    pattern = _join([parts[c][0] for c in columns], "|")
     for level_key, rows in pattern.groupby(pattern, sort=True).groups.items():
         rows = np.asarray(rows)
         levels = level_key.split("|")
@@ -447,8 +450,8 @@ def _link(table: pd.DataFrame, roll: pd.DataFrame, columns: list[str]) -> tuple[
                 roll_keys.append(roll["sex"].to_numpy(dtype=str))
         if not release_keys:
             continue  # every quasi-identifier suppressed: the whole roll matches
-        release_key = pd.Series(["\x1f".join(k) for k in zip(*release_keys)])
-        roll_key = pd.Series(["\x1f".join(k) for k in zip(*roll_keys)])
+        release_key = _join(release_keys, "\x1f")
+        roll_key = _join(roll_keys, "\x1f")
         counts = roll_key.value_counts()
         first = pd.Series(roll["voter_id"].to_numpy(dtype=object), index=roll_key.to_numpy()).groupby(level=0).first()
         candidates[rows] = release_key.map(counts).fillna(0).astype(np.int64).to_numpy()
@@ -466,7 +469,8 @@ def _region_counts(world: Any, table: pd.DataFrame) -> tuple[float, str]:
     for column, width in (("zip3", 3), ("zip5", 5)):
         if column in table.columns:
             prefix, length = _zip_levels(table[column], column, width)
-            region = region.where(region != "", pd.Series(np.where(length >= 3, [p[:3] for p in prefix], ""), index=table.index))
+            three = pd.Series(prefix, index=table.index).str[:3].where(length >= 3, "")
+            region = region.where(region != "", three)
     cases = table["diagnosis"].astype(str).to_numpy() == COUNTED_DIAGNOSIS
     released = region[cases & (region != "").to_numpy()].value_counts()
     error = (released.reindex(truth.index, fill_value=0) - truth).abs().sum() + released.drop(truth.index, errors="ignore").sum()
