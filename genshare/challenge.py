@@ -226,7 +226,7 @@ class Scoreboard:
         rows = {
             "release": self.kind,
             "evaluated": "yes" if self.evaluated else f"NO: {self.note}",
-            "records released": self.records_released,
+            "records (rows or SNPs) released": self.records_released,
             "people re-identified": self.people_reidentified if self.evaluated else "not evaluated",
             "membership-inference power (AUC)": _show(self.membership_auc),
             "beacon exposure (AUC)": _show(self.beacon_auc),
@@ -495,16 +495,14 @@ def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard
                               f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose)")
     utility, why = _region_counts(world, table)
     direct = [c for c in table.columns if c in DIRECT_IDENTIFIERS]
-    if direct:
-        exposed = ~np.logical_and.reduce([_suppressed(table[c]) for c in direct])
-        return Scoreboard("clinical", True, records, int(exposed.sum()), None, None, utility, rules.region_tolerance,
-                          note=f"direct identifier(s) {', '.join(direct)} released: every row that keeps one is re-identified")
+    # A row that keeps a direct identifier is re-identified by it; the others face the linkage.
+    exposed = ~np.logical_and.reduce([_suppressed(table[c]) for c in direct]) if direct else np.zeros(records, dtype=bool)
     columns = [c for c in QUASI_IDENTIFIERS if c in table.columns]
-    roll = world.voter_roll
-    candidates, matched = _link(table, roll, columns)
+    candidates, matched = _link(table, world.voter_roll, columns)
     truth = _clinical_truth(world, index)
-    reidentified = int(((candidates == 1) & (matched == truth) & (truth != "")).sum())
-    return Scoreboard("clinical", True, records, reidentified, None, None, utility, rules.region_tolerance, note=why)
+    linked = (candidates == 1) & (matched == truth) & (truth != "")
+    note = f"direct identifier(s) {', '.join(direct)} released: every row that keeps one counts as re-identified" if direct else why
+    return Scoreboard("clinical", True, records, int((exposed | linked).sum()), None, None, utility, rules.region_tolerance, note=note)
 
 
 # --- summary statistics ---------------------------------------------------------------------
