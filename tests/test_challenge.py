@@ -58,6 +58,8 @@ def test_tiny_world_by_hand():
     assert (leaks.evaluated, leaks.records_released, leaks.people_reidentified, leaks.utility) == (True, 3, 1, 1.0)
     named = score_release(w, Release("clinical", table=w.clinical[["name", "diagnosis"]]))
     assert named.people_reidentified == 3  # a direct identifier identifies by itself
+    partly = w.clinical[["name", "zip5", "date_of_birth", "sex"]].assign(name=["*", "Bo Diaz", np.nan])
+    assert score_release(w, Release("clinical", table=partly)).people_reidentified == 2  # C1 by linkage, C2 by name
     suppressed = w.clinical[["zip5", "sex", "diagnosis"]].assign(zip5="*****", sex="*")
     none = score_release(w, Release("clinical", table=suppressed))
     assert (none.people_reidentified, none.utility, none.utility_met) == (0, 0.0, False)
