@@ -85,8 +85,8 @@ def _summary(answer: Any) -> Any:
     return answer
 
 
-def _at(ctx: Context, max_suppression: float, kept: bool = False) -> tuple[float, int]:
-    _, summary = _generalize(ctx, 10, max_suppression)
+def _at(ctx: Context, max_suppression: float, kept: bool = False, k: int = 10) -> tuple[float, int]:
+    _, summary = _generalize(ctx, k, max_suppression)
     loss = float(summary["precision_loss"])
     return (1 - loss if kept else loss), int(summary["suppressed"])
 
@@ -111,6 +111,12 @@ register(Exercise(
             lambda ctx: _at(ctx, 0.20, kept=True),
             "give the precision lost (generalize's precision_loss), as the summary reports it, "
             "not the precision kept.",
+        ),
+        Misconception(
+            "the release of the section above",
+            lambda ctx: _at(ctx, 0.05, k=5),
+            "this is the k = 5 release of the l-diversity section: generalise again with the k "
+            "and the suppression limit the question gives.",
         ),
     ),
     hint="call generalize(raw, hierarchies, k=10, max_suppression=0.20) and read precision_loss "
