@@ -62,7 +62,7 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -155,8 +155,8 @@ class Number(Form):
     count: bool = False
 
     def read(self, answer: Any, ctx: Context) -> float:
-        if self.count and isinstance(answer, (pd.DataFrame, pd.Series, list, tuple, set, frozenset, pd.Index)):
-            if not (isinstance(answer, (list, tuple)) and len(answer) == 1):
+        if self.count and isinstance(answer, (pd.DataFrame, pd.Series, list, tuple, set, frozenset, pd.Index, np.ndarray)):
+            if not (isinstance(answer, (list, tuple, np.ndarray)) and np.size(answer) == 1):
                 return float(len(answer))
         return _scalar(answer, self.what)
 
@@ -195,7 +195,8 @@ class Ids(Form):
     Series, an Index, or a DataFrame (its ``column`` if it has one, else its index).
 
     ``aliases`` maps other accepted spellings (e.g. a repository's id) to the canonical one;
-    ``rows`` maps a DataFrame's integer ``index`` column (a search result) to ids.
+    ``rows`` maps a DataFrame's integer ``index`` column (a search result) to ids;
+    ``select=(column, value)`` keeps a DataFrame's rows where ``column == value`` first.
     Comparison ignores case and surrounding spaces.
     """
 
@@ -203,8 +204,11 @@ class Ids(Form):
     column: str | None = None
     aliases: Callable[[Context], Mapping[str, str]] | None = None
     rows: Callable[[Context], Any] | None = None
+    select: tuple[str, str] | None = None
 
     def read(self, answer: Any, ctx: Context) -> frozenset[str]:
+        if isinstance(answer, pd.DataFrame) and self.select is not None and self.select[0] in answer.columns:
+            answer = answer[answer[self.select[0]] == self.select[1]]
         if isinstance(answer, pd.DataFrame):
             if self.column is not None and self.column in answer.columns:
                 values = answer[self.column]
@@ -516,7 +520,7 @@ def check(
     exercise_id: Any,
     answer: Any = _Missing,
     *,
-    variable: str | None = None,
+    variable: str | Sequence[str] | None = None,
     world: Any | None = None,
 ) -> Feedback | None:
     """Check an answer to a notebook exercise and print *correct* or *not yet* with a hint.
@@ -529,7 +533,8 @@ def check(
         Your answer. Or name the variable holding it with ``variable=`` (as the notebooks'
         check cells do, so that the cell runs before you have answered).
     variable
-        The name of a variable of the notebook holding the answer.
+        The name of a variable of the notebook holding the answer (or several names, for an
+        answer made of several values, e.g. ``("diabetes", "hiv")``).
     world
         The world the notebook loaded (saves reading it again); by default the world the
         lessons read (:func:`genshare.paths.world_dir`).
@@ -549,11 +554,14 @@ def check(
     if variable is not None:
         caller = inspect.currentframe().f_back  # type: ignore[union-attr]
         namespace = {**caller.f_globals, **caller.f_locals} if caller is not None else {}
-        if variable not in namespace:
-            print(f"Exercise {exercise.id}: no answer yet. Put your answer in a variable named "
-                  f"`{variable}` (or call check({exercise.id!r}, your_answer)), then run this cell again.")
+        names = [variable] if isinstance(variable, str) else list(variable)
+        missing = [name for name in names if name not in namespace]
+        if missing:
+            listed = ", ".join(f"`{name}`" for name in names)
+            print(f"Exercise {exercise.id}: no answer yet. Put your answer in {listed} "
+                  f"(or call check({exercise.id!r}, your_answer)), then run this cell again.")
             return None
-        answer = namespace[variable]
+        answer = namespace[names[0]] if isinstance(variable, str) else tuple(namespace[name] for name in names)
     if answer is _Missing:
         print(f"Exercise {exercise.id}: no answer given. Call check({exercise.id!r}, your_answer).")
         return None

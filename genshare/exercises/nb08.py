@@ -44,7 +44,7 @@ def _common(ctx: Context, minor: bool = True, threshold: float = 0.2) -> tuple[i
 register(Exercise(
     id="08.1",
     question="Releasing only SNPs with minor allele frequency >= 20% among cases: SNPs left, and AUC of the attack on the exact release",
-    form=Several(labels=("SNPs left", "AUC"), forms=(Number(what="a number of SNPs", tolerance=0), Number(what="an AUC", tolerance=0.0015))),
+    form=Several(labels=("SNPs left", "AUC"), forms=(Number(what="a number of SNPs (or their columns)", tolerance=0, count=True), Number(what="an AUC", tolerance=0.0015))),
     solve=lambda ctx: ctx.memo("08.1", lambda: _common(ctx)),
     misconceptions=(
         Misconception(

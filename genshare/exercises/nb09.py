@@ -141,7 +141,8 @@ def _screen(**facts: Any) -> dict[str, frozenset[str]]:
 register(Exercise(
     id="09.3",
     question="A university methods project: which catalogued datasets are refused?",
-    form=Ids(what="the refused datasets' short names (a list), or the screen table with a decision column"),
+    form=Ids(what="the refused datasets' short names (a list), or the screen table with a decision column",
+             select=("decision", "refused")),
     solve=lambda ctx: _screen(),
     misconceptions=(
         Misconception(
