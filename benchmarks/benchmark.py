@@ -12,7 +12,7 @@ fresh kernel), build (cold and warm book build), environment (size on disk of tw
 environments: the learners' run environment from binder/requirements.txt and the full
 build/test environment from requirements.txt + requirements-test.txt, as `make test`
 installs it), world (generation at 1x, 2x, 4x), attacks (1000 Genomes-sized world and
-kernels vs floors).
+kernels vs floors), marking (30 submissions, each notebook run in the marking sandbox).
 
 Prints a table and writes ``benchmarks/results/benchmark.json``. Exits non-zero if a target
 is missed. This is a separate command from the test suite: timings are measured here, never
@@ -245,10 +245,42 @@ def environment_size(*requirements: str) -> dict:
     return {"requirements": list(requirements), "megabytes": size / 2**20}
 
 
+def marking_run(n_learners: int = 30) -> dict:
+    """Mark ``n_learners`` submissions, each a notebook (05, solutions included, run in the
+    marking sandbox) and an answer file, each on its own learner's world. The worlds are made
+    first (untimed: an instructor makes them when handing out); they are small worlds, so
+    the time is the marker's own (sandbox start, world load, notebook run, checks)."""
+    code = f"""
+        import json, shutil, tempfile, time
+        from pathlib import Path
+        from genshare.assignment import world_for
+        from genshare.exercises import encode_answer, expected_answers
+        from genshare.marking import mark_folder
+        small = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=20000)
+        root = Path(tempfile.mkdtemp())
+        subs = root / "submissions"
+        subs.mkdir()
+        for i in range({n_learners}):
+            learner = f"learner-{{i:02d}}"
+            world = world_for("benchmark", learner, cache=root / "worlds", **small)
+            (subs / learner).mkdir()
+            shutil.copy({str(ROOT / "notebooks" / "05-linkage-of-quasi-identifiers.ipynb")!r}, subs / learner / "05.ipynb")
+            answers = {{k: encode_answer(v) for k, v in expected_answers(folder=world).items()}}
+            (subs / learner / "answers.json").write_text(json.dumps({{"answers": answers}}))
+        start = time.perf_counter()
+        rows = mark_folder(subs, "benchmark", root / "scores.csv", cache=root / "worlds", world_params=small)
+        result["seconds"] = time.perf_counter() - start
+        result["all_correct"] = all(r["status"] == "ok" and all(r[k] in (1, "") for k in r if "." in k) for r in rows)
+        result["learners"] = len(rows)
+        shutil.rmtree(root)
+    """
+    return run_child(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 4x world and the 1000 Genomes-sized world")
-    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks"]
+    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "marking"]
     parser.add_argument("--only", choices=everything, action="append",
                         help="run only these sections (repeatable); default: all")
     args = parser.parse_args(argv)
@@ -309,6 +341,12 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("kinship / matrix-product floor", f"{ratio:.2f}", "<= 2", ratio <= 2))
         rows.append(("Homer statistic, 2,000 x 100,000", f"{big['homer_seconds']:.2f} s", "<= 2 s", big["homer_seconds"] <= 2))
         rows.append(("Homer / elementwise floor", f"{big['homer_seconds'] / big['homer_floor_seconds']:.2f}", "(reported)", True))
+
+    if "marking" in sections:
+        marking = marking_run(30)
+        report["marking"] = marking
+        rows.append(("marking 30 submissions (notebook + answers)", f"{marking['seconds']:.0f} s", "<= 600 s", marking["seconds"] <= 600))
+        rows.append(("marking: every reference answer scored correct", str(marking["all_correct"]), "True", bool(marking["all_correct"])))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  {'value':>10}  {'target':<22} result")

@@ -155,8 +155,10 @@ def test_a_malformed_answer_says_what_is_expected(capsys):
 
 def test_check_prints_and_reads_a_named_variable(capsys):
     share_found = 0.846
-    assert check("01.2", variable="share_found").correct
-    assert "correct" in capsys.readouterr().out
+    assert check("01.2", variable="share_found") is None
+    assert capsys.readouterr().out == "Exercise 01.2: correct.\n"
+    check("01.2", 0.5)
+    assert "not yet" in capsys.readouterr().out
     assert check("01.2", variable="not_defined_anywhere") is None
     assert "no answer yet" in capsys.readouterr().out
 
@@ -193,3 +195,11 @@ def test_encoding_round_trip():
             assert back == value
     with pytest.raises(TypeError):
         encode_answer(object())
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_any_object_gets_feedback_not_an_exception(exercise_id, worlds):
+    empty_is_right = exercise_id == "09.2"  # no request is allowed: an empty table is a right answer
+    for answer in (None, "", object(), [[1, 2], [3]], {"a": {"b": 1}}, pd.DataFrame(), np.array([np.nan]), -1, 10**30):
+        feedback = evaluate(exercise_id, answer, world=worlds["ana"])
+        assert feedback.correct is (empty_is_right and isinstance(answer, pd.DataFrame)), (exercise_id, answer)

@@ -499,6 +499,8 @@ def evaluate(exercise_id: Any, answer: Any, *, world: Any | None = None, folder:
         given = exercise.form.read(answer, ctx)
     except AnswerFormError as error:
         return Feedback(exercise.id, False, problem=str(error))
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError) as error:
+        return Feedback(exercise.id, False, problem=f"expected {exercise.form.what} ({type(error).__name__}: {error})")
     if exercise.judge is not None:
         correct, hint = exercise.judge(given, ctx)
         return Feedback(exercise.id, bool(correct), hint=None if correct else hint)
@@ -522,7 +524,7 @@ def check(
     *,
     variable: str | Sequence[str] | None = None,
     world: Any | None = None,
-) -> Feedback | None:
+) -> None:
     """Check an answer to a notebook exercise and print *correct* or *not yet* with a hint.
 
     Parameters
@@ -539,11 +541,8 @@ def check(
         The world the notebook loaded (saves reading it again); by default the world the
         lessons read (:func:`genshare.paths.world_dir`).
 
-    Returns
-    -------
-    Feedback or None
-        The verdict (None when the answer is missing or only recorded for marking); the
-        message is printed either way.
+    The verdict is printed, not returned (so that a notebook shows it once);
+    :func:`evaluate` returns it as a :class:`Feedback` instead.
 
     Examples
     --------
@@ -573,7 +572,7 @@ def check(
         return None
     feedback = evaluate(exercise.id, answer, world=world)
     print(feedback.message)
-    return feedback
+    return None
 
 
 def expected_answers(world: Any | None = None, folder: str | os.PathLike[str] | None = None) -> dict[str, Any]:
