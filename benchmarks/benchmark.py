@@ -12,7 +12,8 @@ fresh kernel), build (cold and warm book build), environment (size on disk of tw
 environments: the learners' run environment from binder/requirements.txt and the full
 build/test environment from requirements.txt + requirements-test.txt, as `make test`
 installs it), world (generation at 1x, 2x, 4x), attacks (1000 Genomes-sized world and
-kernels vs floors), marking (30 submissions, each notebook run in the marking sandbox).
+kernels vs floors), marking (each exercise check, cold; 30 submissions, each notebook run in
+the marking sandbox).
 
 Prints a table and writes ``benchmarks/results/benchmark.json``. Exits non-zero if a target
 is missed. This is a separate command from the test suite: timings are measured here, never
@@ -245,6 +246,28 @@ def environment_size(*requirements: str) -> dict:
     return {"requirements": list(requirements), "megabytes": size / 2**20}
 
 
+def check_latency() -> dict:
+    """Seconds of each exercise check on the default world, cold (its expected answer and
+    typical wrong answers computed for the first time; the world already loaded, as in a
+    notebook that passes ``world=world``)."""
+    code = """
+        import time
+        from genshare.cohort import load_world
+        from genshare import exercises as ex
+        world = load_world()
+        result["seconds"] = {}
+        for exercise in ex.exercises():
+            ex._CONTEXTS.clear()
+            ctx = ex.context_for(world) if exercise.uses_world else ex._NO_WORLD
+            answer = exercise.solve(ctx)
+            ex._CONTEXTS.clear()
+            start = time.perf_counter()
+            assert ex.evaluate(exercise.id, answer, world=world).correct
+            result["seconds"][exercise.id] = time.perf_counter() - start
+    """
+    return run_child(code)
+
+
 def marking_run(n_learners: int = 30) -> dict:
     """Mark ``n_learners`` submissions, each a notebook (05, solutions included, run in the
     marking sandbox) and an answer file, each on its own learner's world. The worlds are made
@@ -343,6 +366,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("Homer / elementwise floor", f"{big['homer_seconds'] / big['homer_floor_seconds']:.2f}", "(reported)", True))
 
     if "marking" in sections:
+        latency = check_latency()
+        report["check_latency"] = latency
+        slowest = max(latency["seconds"], key=latency["seconds"].get)
+        rows.append((f"slowest exercise check, cold ({slowest})", f"{latency['seconds'][slowest]:.2f} s", "<= 1 s", latency["seconds"][slowest] <= 1))
         marking = marking_run(30)
         report["marking"] = marking
         rows.append(("marking 30 submissions (notebook + answers)", f"{marking['seconds']:.0f} s", "<= 600 s", marking["seconds"] <= 600))
