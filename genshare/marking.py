@@ -48,7 +48,10 @@ from the marker) with
 
 What this does **not** prevent: audit hooks are not a security boundary (PEP 578 says so);
 code that finds a path the hooks do not cover (for example a C extension already loaded
-that writes files) is stopped only by the kernel-enforced limits above. Filesystem writes
+that writes files) is stopped only by the kernel-enforced limits above. And the checks'
+code is part of the package the learners have: a submission can compute right answers
+with it, as a learner can read the instructor edition's solutions. The marker grades
+answers, not authorship. Filesystem writes
 outside scratch are refused by the hook, not by the kernel; for untrusted submissions from
 strangers run the marker itself in a container or a throw-away virtual machine. Answer
 files (JSON) are only parsed (size-limited), never executed.
@@ -83,6 +86,7 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -222,16 +226,17 @@ for number, source in enumerate(cells, start=1):
 '''
 
 
-def _unshare_prefix() -> list[str]:
+@lru_cache(maxsize=1)
+def _unshare_prefix() -> tuple[str, ...]:
     """``unshare`` arguments for a network namespace, if this machine allows them."""
     tool = shutil.which("unshare")
     if tool is None:
-        return []
+        return ()
     try:
         probe = subprocess.run([tool, "--user", "--map-root-user", "--net", "true"], capture_output=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
-        return []
-    return [tool, "--user", "--map-root-user", "--net"] if probe.returncode == 0 else []
+        return ()
+    return (tool, "--user", "--map-root-user", "--net") if probe.returncode == 0 else ()
 
 
 def _limits(limits: MarkingLimits):
@@ -273,7 +278,7 @@ def run_notebook(notebook: Path, world: Path, limits: MarkingLimits = MarkingLim
         json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError) as error:
         return RunResult({}, "malformed", 0.0, f"not a readable notebook: {error}")
-    prefix = _unshare_prefix() if network_namespace in (None, True) else []
+    prefix = list(_unshare_prefix()) if network_namespace in (None, True) else []
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="genshare-mark-") as scratch_name:
         scratch = Path(scratch_name) / "work"
