@@ -261,9 +261,10 @@ def check_latency() -> dict:
             ctx = ex.context_for(world) if exercise.uses_world else ex._NO_WORLD
             answer = exercise.solve(ctx)
             ex._CONTEXTS.clear()
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             assert ex.evaluate(exercise.id, answer, world=world).correct
             result["seconds"][exercise.id] = time.perf_counter() - start
+            result.setdefault("cpu_seconds", {})[exercise.id] = time.process_time() - cpu
     """
     return run_child(code)
 
@@ -370,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         report["check_latency"] = latency
         slowest = max(latency["seconds"], key=latency["seconds"].get)
         rows.append((f"slowest exercise check, cold ({slowest})", f"{latency['seconds'][slowest]:.2f} s", "<= 1 s", latency["seconds"][slowest] <= 1))
+        rows.append((f"its CPU time (load {os.getloadavg()[0]:.1f})", f"{latency['cpu_seconds'][slowest]:.2f} s", "(reported)", True))
         marking = marking_run(30)
         report["marking"] = marking
         rows.append(("marking 30 submissions (notebook + answers)", f"{marking['seconds']:.0f} s", "<= 600 s", marking["seconds"] <= 600))
