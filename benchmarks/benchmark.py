@@ -13,7 +13,8 @@ environments: the learners' run environment from binder/requirements.txt and the
 build/test environment from requirements.txt + requirements-test.txt +
 lite/requirements-build.txt, as `make test` installs it), world (generation at 1x, 2x, 4x),
 attacks (1000 Genomes-sized world and kernels vs floors), risk (the pre-release risk check on
-a 100,000-row table and a 2,504 x 100,000 bgzipped VCF, generated in a temporary folder).
+a 100,000-row table and a 2,504 x 100,000 bgzipped VCF, generated in a temporary folder),
+marking (each exercise check, cold; 30 submissions, each notebook run in the marking sandbox).
 
 Prints a table and writes ``benchmarks/results/benchmark.json``. Exits non-zero if a target
 is missed. This is a separate command from the test suite: timings are measured here, never
@@ -319,10 +320,65 @@ def environment_size(*requirements: str) -> dict:
     return {"requirements": list(requirements), "megabytes": size / 2**20}
 
 
+def check_latency() -> dict:
+    """Seconds of each exercise check on the default world, cold (its expected answer and
+    typical wrong answers computed for the first time; the world already loaded, as in a
+    notebook that passes ``world=world``)."""
+    code = """
+        import time
+        from genshare.cohort import load_world
+        from genshare import exercises as ex
+        world = load_world()
+        result["seconds"] = {}
+        for exercise in ex.exercises():
+            ex._CONTEXTS.clear()
+            ctx = ex.context_for(world) if exercise.uses_world else ex._NO_WORLD
+            answer = exercise.solve(ctx)
+            ex._CONTEXTS.clear()
+            start, cpu = time.perf_counter(), time.process_time()
+            assert ex.evaluate(exercise.id, answer, world=world).correct
+            result["seconds"][exercise.id] = time.perf_counter() - start
+            result.setdefault("cpu_seconds", {})[exercise.id] = time.process_time() - cpu
+    """
+    return run_child(code)
+
+
+def marking_run(n_learners: int = 30) -> dict:
+    """Mark ``n_learners`` submissions, each a notebook (05, solutions included, run in the
+    marking sandbox) and an answer file, each on its own learner's world. The worlds are made
+    first (untimed: an instructor makes them when handing out); they are small worlds, so
+    the time is the marker's own (sandbox start, world load, notebook run, checks)."""
+    code = f"""
+        import json, shutil, tempfile, time
+        from pathlib import Path
+        from genshare.assignment import world_for
+        from genshare.exercises import encode_answer, expected_answers
+        from genshare.marking import mark_folder
+        small = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=20000)
+        root = Path(tempfile.mkdtemp())
+        subs = root / "submissions"
+        subs.mkdir()
+        for i in range({n_learners}):
+            learner = f"learner-{{i:02d}}"
+            world = world_for("benchmark", learner, cache=root / "worlds", **small)
+            (subs / learner).mkdir()
+            shutil.copy({str(ROOT / "notebooks" / "05-linkage-of-quasi-identifiers.ipynb")!r}, subs / learner / "05.ipynb")
+            answers = {{k: encode_answer(v) for k, v in expected_answers(folder=world).items()}}
+            (subs / learner / "answers.json").write_text(json.dumps({{"answers": answers}}))
+        start = time.perf_counter()
+        rows = mark_folder(subs, "benchmark", root / "scores.csv", cache=root / "worlds", world_params=small)
+        result["seconds"] = time.perf_counter() - start
+        result["all_correct"] = all(r["status"] == "ok" and all(r[k] in (1, "") for k in r if "." in k) for r in rows)
+        result["learners"] = len(rows)
+        shutil.rmtree(root)
+    """
+    return run_child(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 4x world and the 1000 Genomes-sized world")
-    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "risk"]
+    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "risk", "marking"]
     parser.add_argument("--only", choices=everything, action="append",
                         help="run only these sections (repeatable); default: all")
     args = parser.parse_args(argv)
@@ -393,6 +449,17 @@ def main(argv: list[str] | None = None) -> int:
         for part, seconds in risk["parts"].items():
             rows.append((f"risk check: {part.replace('_seconds', '')} (wall)", f"{seconds:.1f} s", "(reported)", True))
         rows.append(("risk check: peak memory", f"{risk['peak_mb']:.0f} MB", "<= 2048 MB", risk["peak_mb"] <= 2048))
+
+    if "marking" in sections:
+        latency = check_latency()
+        report["check_latency"] = latency
+        slowest = max(latency["seconds"], key=latency["seconds"].get)
+        rows.append((f"slowest exercise check, cold ({slowest})", f"{latency['seconds'][slowest]:.2f} s", "<= 1 s", latency["seconds"][slowest] <= 1))
+        rows.append((f"its CPU time (load {os.getloadavg()[0]:.1f})", f"{latency['cpu_seconds'][slowest]:.2f} s", "(reported)", True))
+        marking = marking_run(30)
+        report["marking"] = marking
+        rows.append(("marking 30 submissions (notebook + answers)", f"{marking['seconds']:.0f} s", "<= 600 s", marking["seconds"] <= 600))
+        rows.append(("marking: every reference answer scored correct", str(marking["all_correct"]), "True", bool(marking["all_correct"])))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  {'value':>10}  {'target':<22} result")
