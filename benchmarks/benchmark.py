@@ -14,7 +14,8 @@ build/test environment from requirements.txt + requirements-test.txt +
 lite/requirements-build.txt, as `make test` installs it), world (generation at 1x, 2x, 4x),
 attacks (1000 Genomes-sized world and kernels vs floors), risk (the pre-release risk check on
 a 100,000-row table and a 2,504 x 100,000 bgzipped VCF, generated in a temporary folder),
-marking (each exercise check, cold; 30 submissions, each notebook run in the marking sandbox).
+marking (each exercise check, cold; 30 submissions, each notebook run in the marking sandbox),
+kinship (vs plink2 --make-king-table on the same 3,000 samples and threads).
 
 Prints a table and writes ``benchmarks/results/benchmark.json``. Exits non-zero if a target
 is missed. This is a separate command from the test suite: timings are measured here, never
@@ -296,6 +297,54 @@ def book_builds() -> dict:
     return timings
 
 
+def kinship_vs_plink2(n_people: int = 3000, n_snps: int = 10_000, missing_rate: float = 0.005, threads: int = 2) -> dict:
+    """Time kinship (between-family, all pairs) against plink2 --make-king-table on the same data and threads.
+
+    Data: ``n_people`` x ``n_snps`` Hardy-Weinberg genotypes with ``missing_rate`` missing
+    calls (the world's rate), written as a VCF by the module and converted to plink2's
+    own format first (the conversion is not timed). Both use ``threads`` threads (numpy's
+    BLAS through OPENBLAS_NUM_THREADS). The best of three runs of each.
+    """
+    code = f"""
+        import os, subprocess, tempfile
+        import numpy as np, pandas as pd
+        from genshare.cohort.storage import write_vcf
+        from genshare.popgen import kinship
+        rng = np.random.default_rng(0)
+        p = rng.uniform(0.05, 0.5, {n_snps})
+        g = (rng.random(({n_people}, {n_snps})) < p).astype(np.int8) + (rng.random(({n_people}, {n_snps})) < p)
+        g[rng.random(g.shape) < {missing_rate}] = -1
+        snps = pd.DataFrame({{"snp_id": [f"s{{i}}" for i in range({n_snps})], "chrom": 1, "pos": np.arange(1, {n_snps} + 1) * 100,
+                              "ref": "A", "alt": "G", "panel": "array"}})
+        work = tempfile.mkdtemp()
+        open(os.path.join(work, "k.vcf.gz"), "wb").write(write_vcf(g, [f"S{{i}}" for i in range({n_people})], snps, "benchmark"))
+        subprocess.run(["plink2", "--vcf", os.path.join(work, "k.vcf.gz"), "--make-pgen", "--out", os.path.join(work, "k"),
+                        "--threads", "{threads}"], check=True, capture_output=True)
+        def best(function):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter(); function(); times.append(time.perf_counter() - start)
+            return min(times)
+        result["plink2_seconds"] = best(lambda: subprocess.run(
+            ["plink2", "--pfile", os.path.join(work, "k"), "--make-king-table", "--threads", "{threads}", "--out", os.path.join(work, "k")],
+            check=True, capture_output=True))
+        result["module_seconds"] = best(lambda: kinship(g, estimator="between"))
+        table = pd.read_csv(os.path.join(work, "k.kin0"), sep="\t")
+        i, j = table["#IID1"].str[1:].astype(int), table["IID2"].str[1:].astype(int)
+        result["max_difference"] = float(np.abs(kinship(g, estimator="between")[i, j] - table["KINSHIP"].to_numpy()).max())
+        result["people"], result["snps"], result["threads"] = {n_people}, {n_snps}, {threads}
+    """
+    env_before = os.environ.get("OPENBLAS_NUM_THREADS")
+    os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
+    try:
+        return run_child(code)
+    finally:
+        if env_before is None:
+            os.environ.pop("OPENBLAS_NUM_THREADS", None)
+        else:
+            os.environ["OPENBLAS_NUM_THREADS"] = env_before
+
+
 def environment_size(*requirements: str) -> dict:
     """Size on disk of a fresh virtual environment with these requirements files installed.
 
@@ -378,7 +427,7 @@ def marking_run(n_learners: int = 30) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 4x world and the 1000 Genomes-sized world")
-    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "risk", "marking"]
+    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "risk", "marking", "kinship"]
     parser.add_argument("--only", choices=everything, action="append",
                         help="run only these sections (repeatable); default: all")
     args = parser.parse_args(argv)
@@ -460,6 +509,15 @@ def main(argv: list[str] | None = None) -> int:
         report["marking"] = marking
         rows.append(("marking 30 submissions (notebook + answers)", f"{marking['seconds']:.0f} s", "<= 600 s", marking["seconds"] <= 600))
         rows.append(("marking: every reference answer scored correct", str(marking["all_correct"]), "True", bool(marking["all_correct"])))
+
+    if "kinship" in sections:
+        king = kinship_vs_plink2()
+        report["kinship"] = king
+        ratio = king["module_seconds"] / king["plink2_seconds"]
+        rows.append(("kinship 3,000 people x 10,000 SNPs (2 threads)", f"{king['module_seconds']:.2f} s", "(reported)", True))
+        rows.append(("plink2 --make-king-table, same data/threads", f"{king['plink2_seconds']:.2f} s", "(reported)", True))
+        rows.append(("kinship / plink2 --make-king-table", f"{ratio:.2f}", "<= 2", ratio <= 2))
+        rows.append(("kinship vs plink2: largest difference", f"{king['max_difference']:.1e}", "< 1e-4", king["max_difference"] < 1e-4))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  {'value':>10}  {'target':<22} result")

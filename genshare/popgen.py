@@ -363,36 +363,61 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
     #   N_het_i + N_het_j     = h_i.c_j + c_i.h_j
     #   N_hethet - 2 N_opp    = (h_i.c_j + c_i.h_j) - c_i.c_j + s_i.s_j
     # so without missing calls the whole estimator needs a single matrix product, s.s.
-    missing = bool((a < 0).any() or (b < 0).any())
+    # With missing calls (m = missing indicator), per pair:
+    #   h_i.c_j = N_het_i - h_i.m_j,   c_i.c_j = n - N_miss_i - N_miss_j + m_i.m_j,
+    # two products that _missing_products computes as one; m_i.h_j is the transpose of
+    # h.m within one set. So the estimator costs one symmetric product (s.s) and one
+    # general product within a set, as plink2's --make-king counts the same quantities
+    # with bit operations.
+    same = genotypes_b is None
     sign_a = _signed_homozygosity(a, dtype)
     het_count_a = (a == 1).sum(axis=1).astype(np.float64)
-    if missing:
-        het_a, miss_a = (a == 1).astype(dtype), (a < 0).astype(dtype)
-        miss_count_a = (a < 0).sum(axis=1).astype(np.float64)
+    miss_count_a = (a < 0).sum(axis=1).astype(np.float64)
+    het_count_b = het_count_a if same else (b == 1).sum(axis=1).astype(np.float64)
+    miss_count_b = miss_count_a if same else (b < 0).sum(axis=1).astype(np.float64)
+    if same and sign_a.nbytes <= (512 << 20):
+        same_sign = (sign_a @ sign_a.T).astype(np.float64)  # numpy computes a @ a.T as one symmetric product
+    else:
+        same_sign = np.empty((a.shape[0], b.shape[0]))
+        rows = max(1, (32 << 20) // (4 * n_snps))  # about 32 MB of b at a time
+        for start in range(0, b.shape[0], rows):
+            same_sign[:, start : start + rows] = sign_a @ _signed_homozygosity(b[start : start + rows], dtype).T
+    het_i = np.broadcast_to(het_count_a[:, None], same_sign.shape)
+    het_j = np.broadcast_to(het_count_b[None, :], same_sign.shape)
+    both_called = n_snps - miss_count_a[:, None] - miss_count_b[None, :]
+    if miss_count_a.any() or miss_count_b.any():
+        het_a_miss_b, miss_both = _missing_products(a, b)  # h_i.m_j and m_i.m_j
+        miss_a_het_b = het_a_miss_b.T if same else _missing_products(b, a)[0].T  # m_i.h_j
+        het_i = het_i - het_a_miss_b
+        het_j = het_j - miss_a_het_b
+        both_called = both_called + miss_both
+    hets = het_i + het_j
+    numerator = hets - both_called + same_sign  # N_hethet - 2 N_opp
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if estimator == "within":
+            return np.where(hets > 0, numerator / hets, np.nan)
+        m = np.minimum(het_i, het_j)
+        return np.where(m > 0, numerator / (2 * m) + 0.5 - hets / (4 * m), np.nan)
+
+
+def _missing_products(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``h_a . m_b`` and ``m_a . m_b`` (heterozygous / missing-call indicators), exactly.
+
+    Both come from one matrix product, ``(h_a + B m_a) . m_b`` with ``B`` one more than
+    the largest number of missing calls of anyone in ``b`` (so that both counts are below
+    ``B``), split by integer division. float32 is exact while ``B**2 < 2**24``, which holds
+    unless someone misses more than 4,095 calls; float64 otherwise.
+    """
+    miss_b = b < 0
+    scale = float(miss_b.sum(axis=1).max() + 1)
+    dtype = np.float32 if scale * scale < 2**24 else np.float64
+    coded = (a == 1).astype(dtype) + dtype(scale) * (a < 0).astype(dtype)
     out = np.empty((a.shape[0], b.shape[0]))
-    rows = max(1, (32 << 20) // (4 * n_snps))  # about 32 MB of b at a time
+    rows = max(1, (32 << 20) // (4 * max(b.shape[1], 1)))
     for start in range(0, b.shape[0], rows):
-        block = b[start : start + rows]
-        same_sign = (sign_a @ _signed_homozygosity(block, dtype).T).astype(np.float64)
-        het_count_b = (block == 1).sum(axis=1).astype(np.float64)
-        if missing:
-            het_b, miss_b = (block == 1).astype(dtype), (block < 0).astype(dtype)
-            het_i = het_count_a[:, None] - (het_a @ miss_b.T)  # i's hets where j is called
-            het_j = het_count_b[None, :] - (miss_a @ het_b.T)  # j's hets where i is called
-            both_called = n_snps - miss_count_a[:, None] - (block < 0).sum(axis=1)[None, :] + miss_a @ miss_b.T
-        else:
-            het_i, het_j = het_count_a[:, None], het_count_b[None, :]
-            both_called = n_snps
-        hets = het_i + het_j
-        numerator = hets - both_called + same_sign  # N_hethet - 2 N_opp
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if estimator == "within":
-                value = np.where(hets > 0, numerator / hets, np.nan)
-            else:
-                m = np.minimum(het_i, het_j)
-                value = np.where(m > 0, numerator / (2 * m) + 0.5 - hets / (4 * m), np.nan)
-        out[:, start : start + rows] = value
-    return out
+        out[:, start : start + rows] = coded @ miss_b[start : start + rows].astype(dtype).T
+    miss_both = np.floor(out / scale)
+    return out - scale * miss_both, miss_both
 
 
 def _kinship_chunked(genotypes_a, genotypes_b, estimator: str = "within") -> np.ndarray:
