@@ -97,7 +97,7 @@ register(Exercise(
         ),
     ),
     hint="run validate(broken) again after your edits and read each finding's file, line and field: "
-         "fix every one, then keep the (empty) list it returns.",
+         "fix every one, and keep what the last validate(broken) returns.",
 ))
 
 
@@ -118,8 +118,9 @@ register(Exercise(
         Misconception(
             "only the disease-specific group restricts",
             lambda ctx: _blocking(ctx, permissive=("HMB-IRB", "GRU-PUB")),
-            "a disease-specific consent is not the only restriction: health research only (HMB) is "
-            "a limit on use too, and any consent recorded as a condition keeps the data controlled.",
+            "a disease-specific consent is not the only restriction: 'health, medical or biomedical "
+            "research only' (HMB) limits use too. Any group whose permission is not 'no restriction' "
+            "(NRES) keeps its data out of the open tier.",
         ),
         Misconception(
             "general research use is open",
