@@ -31,6 +31,24 @@ cohort's most common population; its controls are the non-members and the refere
 panel of that population gives the attacker's population frequencies (as in notebooks 06
 and 08).
 
+A saved release (for marking)
+----------------------------
+:func:`save_release` writes a steward's release to a folder and :func:`load_release` reads
+it back; :func:`scoreboard_row` scores the release a learner handed in, and the marker
+(:mod:`genshare.marking`) calls it for a submission's ``challenge/`` folder. The folder
+holds exactly one release file, plain UTF-8 CSV read as data (never executed):
+
+- ``clinical.csv``: a first column ``row`` (the row's index in ``World.clinical``, an
+  integer), then the released columns as text; a suppressed cell is empty or ``*``;
+- ``frequencies.csv``: columns ``snp_id,frequency``; an empty frequency is a suppressed SNP;
+- ``beacon.csv``: columns ``snp_id,answer`` with ``yes`` or ``no`` (``true``/``false``,
+  ``1``/``0`` are read too); an optional ``release.json`` ``{"max_queries": 50}`` sets the
+  access tier.
+
+Fail closed: a folder with no release file or several, a symbolic link, a file larger than
+:data:`MAX_RELEASE_BYTES`, or a file that cannot be read gives a row that says why, with
+``evaluated`` 0 and no score, never a pass.
+
 Examples
 --------
 >>> from genshare.cohort import load_world
@@ -43,6 +61,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -69,9 +88,14 @@ __all__ = [
     "SCOREBOARD_COLUMNS",
     "AttackScore",
     "Scoreboard",
+    "MAX_RELEASE_BYTES",
+    "RELEASE_FILES",
     "append_to_scoreboard",
+    "load_release",
     "make_release",
     "read_scoreboard",
+    "save_release",
+    "scoreboard_row",
     "score_attack",
     "score_release",
     "study_pool",
@@ -866,3 +890,170 @@ def read_scoreboard(path: str | PathLike[str]) -> pd.DataFrame:
     })
     ranked = frame.assign(_met=~order["met"], _reid=order["reid"], _worst=order["worst"])
     return ranked.sort_values(["role", "_met", "_reid", "_worst"], kind="stable").drop(columns=["_met", "_reid", "_worst"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# A release saved to a folder (what a learner hands in), and its row for the marker
+# --------------------------------------------------------------------------------------
+
+#: The release file of each kind a steward may hand in (see the module docstring).
+RELEASE_FILES = {"clinical": "clinical.csv", "frequencies": "frequencies.csv", "beacon": "beacon.csv"}
+#: Largest release file read (bytes).
+MAX_RELEASE_BYTES = 64 * 1024**2
+_OPTIONS_FILE = "release.json"
+_YES = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
+def save_release(release: Release, folder: str | PathLike[str]) -> Path:
+    """Write a steward's ``release`` into ``folder`` (created if needed) in the format
+    :func:`load_release` reads; returns the release file.
+
+    Raises
+    ------
+    ValueError
+        For a ``genotypes`` release (never scored) or a folder that already holds another release file.
+
+    Examples
+    --------
+    >>> path = save_release(Release("clinical", table=world.clinical[["sex"]]), "challenge")  # doctest: +SKIP
+    >>> path.name                                                                            # doctest: +SKIP
+    'clinical.csv'
+    """
+    if not isinstance(release, Release):
+        raise ValueError(f"release must be a genshare.challenge.Release; got {type(release).__name__}")
+    if release.kind not in RELEASE_FILES:
+        raise ValueError(f"a {release.kind!r} release cannot be saved for scoring; save a {', '.join(RELEASE_FILES)} release")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    others = [name for kind, name in RELEASE_FILES.items() if kind != release.kind and (folder / name).exists()]
+    if others:
+        raise ValueError(f"{folder} already holds {', '.join(others)}: one release per folder")
+    path = folder / RELEASE_FILES[release.kind]
+    if release.kind == "clinical":
+        if "row" in release.table.columns:
+            raise ValueError("release.table has a column named 'row', which the saved file uses for the row index")
+        release.table.rename_axis("row").reset_index().to_csv(path, index=False, date_format="%Y-%m-%d")
+    elif release.kind == "frequencies":
+        pd.DataFrame({"snp_id": release.frequencies.index.astype(str), "frequency": release.frequencies.to_numpy(dtype=float)}).to_csv(path, index=False)
+    else:
+        answers = np.where(release.answers.to_numpy(dtype=bool), "yes", "no")
+        pd.DataFrame({"snp_id": release.answers.index.astype(str), "answer": answers}).to_csv(path, index=False)
+        options = folder / _OPTIONS_FILE
+        if release.max_queries is not None:
+            options.write_text(json.dumps({"max_queries": int(release.max_queries)}) + "\n", encoding="utf-8")
+        elif options.exists():
+            options.unlink()
+    return path
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if path.is_symlink() or not path.is_file():
+        raise ValueError(f"{path.name} is not a regular file (symbolic links are not followed)")
+    if path.stat().st_size > MAX_RELEASE_BYTES:
+        raise ValueError(f"{path.name} is larger than {MAX_RELEASE_BYTES} bytes")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        raise ValueError(f"{path.name}: not a readable CSV file ({error})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name}: no column(s) {', '.join(missing)}; its columns are {list(frame.columns)}")
+    if frame.columns.duplicated().any():
+        raise ValueError(f"{path.name}: repeated column name(s) {', '.join(frame.columns[frame.columns.duplicated()])}")
+    return frame
+
+
+def load_release(folder: str | PathLike[str]) -> Release:
+    """Read the release saved in ``folder`` (format in the module docstring).
+
+    Raises
+    ------
+    ValueError
+        If the folder holds no release file or several, or a file is unreadable; the message
+        names the file, line (1 is the header) and field.
+    """
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder")
+    present = [kind for kind, name in RELEASE_FILES.items() if (folder / name).exists() or (folder / name).is_symlink()]
+    if len(present) != 1:
+        found = ", ".join(RELEASE_FILES[k] for k in present) or "none"
+        raise ValueError(f"{folder.name}/ must hold exactly one release file ({', '.join(RELEASE_FILES.values())}); found {found}")
+    kind = present[0]
+    path = folder / RELEASE_FILES[kind]
+    if kind == "clinical":
+        frame = _read_csv(path, ("row",))
+        bad = ~frame["row"].str.fullmatch(r"\d{1,12}")
+        if bad.any():
+            line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise ValueError(f"{path.name}, line {line}, field 'row': expected the row's index in world.clinical (an integer); "
+                             f"got {frame['row'][bad].iloc[0]!r}")
+        table = frame.set_index(frame["row"].astype(np.int64).rename(None)).drop(columns="row")
+        return Release("clinical", table=table)
+    if kind == "frequencies":
+        frame = _read_csv(path, ("snp_id", "frequency"))
+        text = frame["frequency"].str.strip()
+        values = pd.to_numeric(text.where(text != "", np.nan), errors="coerce")
+        bad = values.isna() & (text != "")
+        if bad.any():
+            line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise ValueError(f"{path.name}, line {line}, field 'frequency': expected a number or an empty cell; got {text[bad].iloc[0]!r}")
+        return Release("frequencies", frequencies=pd.Series(values.to_numpy(dtype=float), index=frame["snp_id"].to_numpy(dtype=object)))
+    frame = _read_csv(path, ("snp_id", "answer"))
+    text = frame["answer"].str.strip().str.lower()
+    bad = ~text.isin(list(_YES))
+    if bad.any():
+        line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        raise ValueError(f"{path.name}, line {line}, field 'answer': expected yes or no; got {frame['answer'][bad].iloc[0]!r}")
+    max_queries = None
+    options = folder / _OPTIONS_FILE
+    if options.exists() or options.is_symlink():
+        if options.is_symlink() or not options.is_file() or options.stat().st_size > 4096:
+            raise ValueError(f"{_OPTIONS_FILE} must be a small regular file")
+        try:
+            data = json.loads(options.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ValueError(f"{_OPTIONS_FILE}: not valid JSON ({error})") from None
+        if not isinstance(data, dict) or set(data) - {"max_queries"}:
+            raise ValueError(f"{_OPTIONS_FILE}: expected an object with only 'max_queries'; got {data!r}")
+        max_queries = data.get("max_queries")
+        if max_queries is not None and (isinstance(max_queries, bool) or not isinstance(max_queries, int) or max_queries < 0):
+            raise ValueError(f"{_OPTIONS_FILE}, field 'max_queries': expected a whole number >= 0 or null; got {max_queries!r}")
+    answers = pd.Series(text.map(_YES).to_numpy(dtype=bool), index=frame["snp_id"].to_numpy(dtype=object))
+    return Release("beacon", answers=answers, max_queries=max_queries)
+
+
+def scoreboard_row(world: Any, folder: str | PathLike[str], rules: Rules | None = None) -> dict[str, Any]:
+    """Score the release saved in ``folder`` on ``world``: the marker's ``challenge_*`` columns.
+
+    Returns
+    -------
+    dict
+        ``kind``, ``evaluated`` (1 or 0), ``records_released``, ``people_reidentified``,
+        ``membership_auc``, ``beacon_auc`` (empty where the attack does not apply),
+        ``utility``, ``utility_required``, ``utility_met`` (1 or 0) and ``note``. A release
+        that cannot be read or judged fails closed: ``evaluated`` and ``utility_met`` are 0,
+        the scores are empty and ``note`` says why.
+
+    Examples
+    --------
+    >>> scoreboard_row(world, "submissions/ana/challenge")["people_reidentified"]   # doctest: +SKIP
+    0
+    """
+    empty = {"kind": "", "evaluated": 0, "records_released": "", "people_reidentified": "", "membership_auc": "",
+             "beacon_auc": "", "utility": "", "utility_required": "", "utility_met": 0}
+    try:
+        release = load_release(folder)
+        board = score_release(world, release, rules)
+    except (ValueError, OSError) as error:
+        return {**empty, "note": f"release not scored: {error}"}
+    if not board.evaluated:
+        return {**empty, "kind": board.kind, "records_released": board.records_released, "note": f"release not evaluated: {board.note}"}
+    return {
+        "kind": board.kind, "evaluated": 1, "records_released": board.records_released,
+        "people_reidentified": board.people_reidentified,
+        "membership_auc": "" if board.membership_auc is None else board.membership_auc,
+        "beacon_auc": "" if board.beacon_auc is None else board.beacon_auc,
+        "utility": round(board.utility, 6), "utility_required": board.utility_required,
+        "utility_met": int(board.utility_met), "note": board.note,
+    }

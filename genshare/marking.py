@@ -70,6 +70,9 @@ If :mod:`genshare.challenge` (issue 16 item 4) provides a function
 learner whose submission folder holds a ``challenge/`` folder (the release the learner made)
 and adds the returned values as ``challenge_<name>`` columns. That hook reads the release
 files as data; it does not execute them.
+:func:`genshare.challenge.scoreboard_row` provides it; the format of a saved release (one
+CSV file per kind, written by :func:`genshare.challenge.save_release`) is in the docstring
+of :mod:`genshare.challenge`, "A saved release".
 """
 
 from __future__ import annotations

@@ -269,3 +269,101 @@ def test_malformed_reidentification_guesses(world, guesses):
         return
     with pytest.raises(ValueError, match="guesses"):
         score_attack(world, release, guesses)
+
+
+# --- a saved release, and the marker's challenge columns -----------------------------------------
+
+#: A small world for marking (seconds to simulate), as in tests/test_marking.py.
+SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=20000)
+
+
+def test_saved_releases_round_trip(tmp_path, world):
+    table = world.clinical[["zip5", "date_of_birth", "sex", "diagnosis"]].iloc[::3].copy()
+    table.loc[table.index[0], "sex"] = "*"
+    freqs = make_release(world, "frequencies", seed=1).frequencies.copy()
+    freqs.iloc[:5] = np.nan
+    answers = make_release(world, "beacon", seed=1).answers
+    for name, release in [("c", Release("clinical", table=table)), ("f", Release("frequencies", frequencies=freqs)),
+                          ("b", Release("beacon", answers=answers, max_queries=20))]:
+        challenge.save_release(release, tmp_path / name)
+        loaded = challenge.load_release(tmp_path / name)
+        assert score_release(world, loaded) == score_release(world, release), name
+        row = challenge.scoreboard_row(world, tmp_path / name)
+        board = score_release(world, release)
+        assert row["evaluated"] == 1 and row["utility_met"] == int(board.utility_met)
+        assert row["people_reidentified"] == board.people_reidentified
+    with pytest.raises(ValueError, match="one release per folder"):
+        challenge.save_release(Release("frequencies", frequencies=freqs), tmp_path / "c")
+    with pytest.raises(ValueError, match="cannot be saved"):
+        challenge.save_release(Release("genotypes", genotypes=np.zeros((2, 3), dtype=np.int8)), tmp_path / "g")
+
+
+@pytest.mark.parametrize("files, needle", [
+    ({}, "found none"),
+    ({"clinical.csv": "row,sex\n0,F\n", "beacon.csv": "snp_id,answer\n"}, "exactly one release file"),
+    ({"clinical.csv": "row,sex\nfirst,F\n"}, "line 2, field 'row'"),
+    ({"clinical.csv": "row,sex\n0,F\n0,M\n"}, "repeats row"),
+    ({"clinical.csv": "sex\nF\n"}, "no column(s) row"),
+    ({"frequencies.csv": "snp_id,frequency\nsnp1,high\n"}, "line 2, field 'frequency'"),
+    ({"beacon.csv": "snp_id,answer\nsnp1,maybe\n"}, "line 2, field 'answer'"),
+    ({"beacon.csv": "snp_id,answer\n", "release.json": '{"max_queries": "all"}'}, "max_queries"),
+    ({"clinical.csv": b"row,sex\n0,\xff\n"}, "not a readable CSV"),
+])
+def test_unreadable_saved_release_fails_closed(tmp_path, world, files, needle):
+    folder = tmp_path / "challenge"
+    folder.mkdir()
+    for name, content in files.items():
+        (folder / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    row = challenge.scoreboard_row(world, folder)
+    assert row["evaluated"] == 0 and row["utility_met"] == 0 and row["people_reidentified"] == ""
+    assert needle in row["note"], row["note"]
+
+
+def test_release_file_behind_a_symlink_is_not_read(tmp_path, world):
+    secret = tmp_path / "elsewhere.csv"
+    secret.write_text("row,sex\n0,F\n")
+    (tmp_path / "challenge").mkdir()
+    (tmp_path / "challenge" / "clinical.csv").symlink_to(secret)
+    row = challenge.scoreboard_row(world, tmp_path / "challenge")
+    assert row["evaluated"] == 0 and "symbolic links" in row["note"]
+
+
+@given(text=st.text(max_size=30))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_frequency_cell_is_scored_or_refused_never_passed_silently(tmp_path_factory, world, text):
+    folder = tmp_path_factory.mktemp("hostile")
+    snp = world.snps["snp_id"].iloc[0]
+    pd.DataFrame({"snp_id": [snp], "frequency": [text]}).to_csv(folder / "frequencies.csv", index=False)
+    row = challenge.scoreboard_row(world, folder)
+    assert row["evaluated"] in (0, 1)
+    if row["evaluated"] == 0:
+        assert row["note"].startswith("release not") and row["utility_met"] == 0
+
+
+def test_marking_adds_the_challenge_columns(tmp_path):
+    from genshare.assignment import world_for
+    from genshare.marking import mark_folder
+
+    course, cache, subs = "challenge-marking", tmp_path / "worlds", tmp_path / "submissions"
+    for learner in ("steward", "broken"):
+        (subs / learner / "challenge").mkdir(parents=True)
+        (subs / learner / "answers.json").write_text('{"answers": {}}')
+    steward_world = load_world(world_for(course, "steward", cache=cache, **SMALL))
+    table = steward_world.clinical[["zip5", "sex", "diagnosis"]].assign(zip5=lambda t: t["zip5"].str[:3]).rename(columns={"zip5": "zip3"})
+    release = Release("clinical", table=table)
+    challenge.save_release(release, subs / "steward" / "challenge")
+    (subs / "broken" / "challenge" / "clinical.csv").write_text("row,sex\n999999,F\n")
+    out = tmp_path / "scores.csv"
+    rows = mark_folder(subs, course, out, cache=cache, world_params=SMALL)
+    expected = score_release(steward_world, release)
+    sheet = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("learner")
+    assert {"challenge_evaluated", "challenge_people_reidentified", "challenge_utility", "challenge_utility_met"} <= set(sheet.columns)
+    assert sheet.loc["steward", "challenge_kind"] == "clinical"
+    assert sheet.loc["steward", "challenge_evaluated"] == "1"
+    assert int(sheet.loc["steward", "challenge_people_reidentified"]) == expected.people_reidentified
+    assert float(sheet.loc["steward", "challenge_utility"]) == pytest.approx(expected.utility)
+    assert sheet.loc["steward", "challenge_utility_met"] == str(int(expected.utility_met))
+    assert sheet.loc["broken", "challenge_evaluated"] == "0" and sheet.loc["broken", "challenge_utility_met"] == "0"
+    assert sheet.loc["broken", "challenge_people_reidentified"] == ""
+    assert "not a row of world.clinical" in sheet.loc["broken", "challenge_note"]
+    assert len(rows) == 2
