@@ -877,7 +877,9 @@ def read_scoreboard(path: str | PathLike[str]) -> pd.DataFrame:
     """Read a shared scoreboard and rank the stewards' releases.
 
     Releases that meet their utility requirement come first, then by fewest people
-    re-identified and by the lower of the worst AUC (a missing AUC counts as 0.5).
+    re-identified, then by the higher (worse) of the membership and beacon AUCs, lower
+    first (a missing AUC counts as 0.5). A release that was not evaluated never counts as
+    meeting its utility requirement.
     """
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     if tuple(frame.columns) != SCOREBOARD_COLUMNS:
