@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import re
 import zlib
 from collections import Counter, defaultdict
@@ -46,6 +45,7 @@ from genshare.access import consent_label_to_duo
 from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, safe_harbor
 from genshare.deposit.consent import NOT_CONSENTED
 from genshare.deposit.dbgap import DD_COLUMNS, KINDS, TYPES
+from genshare.filekind import file_kind
 
 __all__ = ["MAX_PER_PROBLEM", "DepositError", "Finding", "check_deposit", "findings_table", "validate"]
 
@@ -120,23 +120,9 @@ class _Var:
 
 
 def _sniff(path: Path) -> str:
-    """What a file starts as: 'gzip', 'pdf', 'binary', 'empty' or 'text'."""
-    with path.open("rb") as handle:
-        head = handle.read(512)
-    if not head:
-        return "empty"
-    if head[:2] == b"\x1f\x8b":
-        return "gzip"
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if b"\x00" in head:
-        return "binary"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # not just a character cut at the end of the sample
-            return "binary"
-    return "text"
+    """What a file starts as: 'gzip', 'pdf', 'binary', 'empty' or 'text' (:func:`genshare.filekind.file_kind`)."""
+    kind = file_kind(path)
+    return {"vcf": "text", "vcf.gz": "gzip", "bed": "binary", "pgen": "binary"}.get(kind, kind)
 
 
 _KIND_WORDS = {"pdf": "a PDF document", "binary": "a binary file", "gzip": "gzip-compressed data", "empty": "empty"}

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from os import PathLike
@@ -31,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from genshare.deidentify.safe_harbor import REPORT_COLUMNS, safe_harbor
+from genshare.filekind import file_kind
 
 __all__ = [
     "GenotypeSummary",
@@ -71,54 +70,6 @@ def _existing_file(path: str | PathLike[str], what: str) -> Path:
     if not path.is_file():
         raise _problem(path, f"{what} is not a regular file (a directory?)")
     return path
-
-
-def file_kind(path: str | PathLike[str]) -> str:
-    """What a file holds, from its first bytes (never from its name).
-
-    Returns one of ``"vcf"``, ``"vcf.gz"`` (gzip or bgzip), ``"bed"`` (PLINK 1),
-    ``"pgen"`` (PLINK 2), ``"pdf"``, ``"gzip"`` (compressed, not a VCF), ``"empty"``,
-    ``"binary"`` (some other binary file) or ``"text"``.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     path = os.path.join(folder, "report.vcf")
-    ...     _ = open(path, "wb").write(b"%PDF-1.7 ...")
-    ...     file_kind(path)
-    'pdf'
-    """
-    path = Path(path)
-    with open(path, "rb") as handle:
-        head = handle.read(4096)
-    if not head:
-        return "empty"
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head[:3] == b"\x6c\x1b\x01":
-        return "bed"
-    if head[:2] == b"\x6c\x1b" and 0x02 <= head[2] <= 0x20:
-        return "pgen"
-    if head[:2] == b"\x1f\x8b":
-        try:
-            inner = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, 64)
-        except zlib.error:
-            return "gzip"
-        if not inner:  # the first block is longer than what was read: read through gzip
-            with gzip.open(path, "rb") as handle:
-                inner = handle.read(64)
-        return "vcf.gz" if inner.startswith(b"##fileformat=VCF") else "gzip"
-    if head.startswith(b"##fileformat=VCF"):
-        return "vcf"
-    if b"\x00" in head:
-        return "binary"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # not just a character cut at the end of the sample
-            return "binary"
-    return "text"
 
 
 # --- tables --------------------------------------------------------------------------------------
