@@ -314,6 +314,17 @@ def _check_consent_codes(dd: Path, var: _Var, report: _Report) -> None:
             report.add(dd.name, 0, "CONSENT", f"consent group {code}: {error}")
 
 
+def _check_consented(
+    report: _Report, file: str, rows: list[tuple[int, str]], subjects: set[str], silent: set[str], what: str
+) -> None:
+    """Every SUBJECT_ID of ``file`` must be in the Subject Consent data set and have consented."""
+    for line, subject in rows:
+        if subject not in subjects:
+            report.add(file, line, "SUBJECT_ID", f"subject {subject} is not in the Subject Consent data set")
+        elif subject in silent:
+            report.add(file, line, "SUBJECT_ID", f"subject {subject} did not consent (CONSENT 0) but has {what}")
+
+
 def _check_vcf(path: Path, report: _Report) -> list[tuple[int, str]]:
     """Check a VCF's form, streaming it; return [(line of the #CHROM header, sample id), ...]."""
     name = path.name
@@ -510,11 +521,7 @@ def validate(folder: str | PathLike[str]) -> list[Finding]:
             elif len(rows) > 1:
                 report.add("SubjectSampleMapping_DS.txt", rows[1][0], "SAMPLE_ID", f"sample {sample} is listed twice")
         if subjects is not None:
-            for line, subject in mapping["SUBJECT_ID"]:
-                if subject not in subjects:
-                    report.add("SubjectSampleMapping_DS.txt", line, "SUBJECT_ID", f"subject {subject} is not in the Subject Consent data set")
-                elif subject in silent:
-                    report.add("SubjectSampleMapping_DS.txt", line, "SUBJECT_ID", f"subject {subject} did not consent (CONSENT 0) but has a sample")
+            _check_consented(report, "SubjectSampleMapping_DS.txt", mapping["SUBJECT_ID"], subjects, silent, "a sample")
     attributes = found["SampleAttributes"]
     described: set[str] = set()
     if attributes:
@@ -533,11 +540,7 @@ def validate(folder: str | PathLike[str]) -> list[Finding]:
         for subject, lines in _repeats(pheno["SUBJECT_ID"]).items():
             report.add("SubjectPhenotypes_DS.txt", lines[1], "SUBJECT_ID", f"subject {subject} has more than one row")
         if subjects is not None:
-            for line, subject in pheno["SUBJECT_ID"]:
-                if subject not in subjects:
-                    report.add("SubjectPhenotypes_DS.txt", line, "SUBJECT_ID", f"subject {subject} is not in the Subject Consent data set")
-                elif subject in silent:
-                    report.add("SubjectPhenotypes_DS.txt", line, "SUBJECT_ID", f"subject {subject} did not consent (CONSENT 0) but has phenotypes")
+            _check_consented(report, "SubjectPhenotypes_DS.txt", pheno["SUBJECT_ID"], subjects, silent, "phenotypes")
     for name, samples in vcf_samples.items():
         for line, sample in samples:
             if mapping is not None and sample not in sample_owner:
