@@ -48,8 +48,11 @@ def file_kind(path: str | PathLike[str]) -> str:
         except zlib.error:
             return "gzip"
         if not inner:  # the first block is longer than what was read: read through gzip
-            with gzip.open(path, "rb") as handle:
-                inner = handle.read(64)
+            try:
+                with gzip.open(path, "rb") as handle:
+                    inner = handle.read(64)
+            except (OSError, EOFError, zlib.error):  # truncated or damaged: gzip, but unreadable
+                return "gzip"
         return "vcf.gz" if inner.startswith(b"##fileformat=VCF") else "gzip"
     if head.startswith(b"##fileformat=VCF"):
         return "vcf"

@@ -481,3 +481,13 @@ def test_chapter_options_exist_and_its_worked_numbers_are_the_codes(capsys):
     # The worked example (n = 1,000, s = 10,000, R = 2,504) and exercise 2 (n = 5,000, s = 13,500).
     assert round(analytic_lr_power(1000, 10_000, 2504), 2) == 0.85
     assert analytic_lr_power(5000, 13_530, 10**12) == pytest.approx(0.5, abs=0.01)
+
+
+def test_a_truncated_gzip_file_is_named_gzip_not_a_crash(tmp_path):
+    """A gzip header whose first block is cut short: the sniffer says 'gzip' instead of raising EOFError."""
+    import gzip as _gzip
+
+    whole = _gzip.compress(b"##fileformat=VCFv4.3\n" + b"x" * 100_000)
+    path = tmp_path / "cut.vcf.gz"
+    path.write_bytes(whole[:40])
+    assert file_kind(path) == "gzip"
