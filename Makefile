@@ -25,6 +25,7 @@ help:
 	@echo "make lab        open JupyterLab on the notebooks (lean pinned run environment in .venv-lab)"
 	@echo "make check      check that the run environment can run every lesson (python -m genshare.check)"
 	@echo "make answer-key WORLD=path  run every notebook, solutions included, on that world into answer-key/"
+	@echo "make answer-key COURSE=key LEARNER=id  the same on that learner's own world, plus answer-key/<id>.json (every checked exercise's answer)"
 	@echo "make clean      remove the build and caches (keeps .venv)"
 
 define check_python
@@ -94,10 +95,19 @@ lab: check
 # The answer key for a fresh world: every notebook (solutions included) executed against
 # WORLD (a folder written by `python -m genshare.cohort --seed N --out WORLD`), saved to
 # answer-key/, plus HTML when nbconvert is installed.
+#
+# With COURSE and LEARNER instead of WORLD, the world is that learner's own world
+# (python -m genshare.assignment world: simulated on first use, then cached), and
+# answer-key/<learner>.json lists the reference answer of every checked exercise.
+ifneq ($(strip $(COURSE)$(LEARNER)),)
+WORLD := $(shell PYTHONPATH="$(CURDIR)" $(BIN)/python -m genshare.assignment world --course "$(COURSE)" --learner "$(LEARNER)")
+endif
+
 answer-key: env
-	@test -n "$(WORLD)" || { echo "usage: make answer-key WORLD=path/to/world (write one with: python -m genshare.cohort --seed N --out path/to/world)" >&2; exit 1; }
+	@test -n "$(WORLD)" || { echo "usage: make answer-key WORLD=path/to/world, or make answer-key COURSE=key LEARNER=id (write a world with: python -m genshare.cohort --seed N --out path/to/world)" >&2; exit 1; }
 	@test -f "$(WORLD)/datapackage.json" || { echo "error: '$(WORLD)' is not a synthetic world (no datapackage.json); write one with: python -m genshare.cohort --seed N --out $(WORLD)" >&2; exit 1; }
 	rm -rf answer-key && mkdir -p answer-key
+	@if [ -n "$(LEARNER)" ]; then PYTHONPATH="$(CURDIR)" $(BIN)/python -m genshare.assignment answer-key --course "$(COURSE)" --learner "$(LEARNER)" --out answer-key; fi
 	cp notebooks/*.ipynb answer-key/
 	for nb in answer-key/*.ipynb; do \
 		GENSHARE_WORLD="$(abspath $(WORLD))" PYTHONPATH="$(CURDIR)" $(abspath $(BIN))/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; \

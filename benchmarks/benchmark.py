@@ -10,11 +10,14 @@ Sections: notebooks (wall time and kernel peak memory of each, fresh kernel), fi
 (each notebook's setup cell and first lesson cell, imports and loading the world, from a
 fresh kernel), build (cold and warm book build), environment (size on disk of two fresh
 environments: the learners' run environment from binder/requirements.txt and the full
-build/test environment from requirements.txt + requirements-test.txt, as `make test`
-installs it), world (generation at 1x, 2x, 4x), attacks (1000 Genomes-sized world and
-kernels vs floors), kinship (vs plink2 --make-king-table on the same 3,000 samples and
-threads), segments (segment finder vs tskit's true segments: recall and precision by
-length, shared cM by relationship next to the Shared cM Project).
+build/test environment from requirements.txt + requirements-test.txt +
+lite/requirements-build.txt, as `make test` installs it), world (generation at 1x, 2x, 4x),
+attacks (1000 Genomes-sized world and kernels vs floors), risk (the pre-release risk check on
+a 100,000-row table and a 2,504 x 100,000 bgzipped VCF, generated in a temporary folder),
+marking (each exercise check, cold; 30 submissions, each notebook run in the marking sandbox),
+kinship (vs plink2 --make-king-table on the same 3,000 samples and threads), segments
+(segment finder vs tskit's true segments: recall and precision by length, shared cM by
+relationship next to the Shared cM Project).
 
 Prints a table and writes ``benchmarks/results/benchmark.json``. Exits non-zero if a target
 is missed. This is a separate command from the test suite: timings are measured here, never
@@ -142,52 +145,77 @@ def thousand_genomes_world_and_kernels() -> dict:
     return run_child(code)
 
 
-def kinship_vs_plink2(n_people: int = 3000, n_snps: int = 10_000, missing_rate: float = 0.005, threads: int = 2) -> dict:
-    """Time kinship (between-family, all pairs) against plink2 --make-king-table on the same data and threads.
+def risk_check_inputs(folder: Path, n_rows: int = 100_000, n_people: int = 2504, n_snps: int = 100_000) -> dict:
+    """Write the risk check's benchmark inputs: a table of ``n_rows`` records and a people x SNPs VCF.
 
-    Data: ``n_people`` x ``n_snps`` Hardy-Weinberg genotypes with ``missing_rate`` missing
-    calls (the world's rate), written as a VCF by the module and converted to plink2's
-    own format first (the conversion is not timed). Both use ``threads`` threads (numpy's
-    BLAS through OPENBLAS_NUM_THREADS). The best of three runs of each.
+    Genotypes are drawn SNP block by SNP block (Hardy-Weinberg, frequencies from a
+    U-shaped beta distribution, 1% missing calls) and written as VCF text with the same
+    vectorised formatting as the world's storage, then bgzip-compressed by bcftools (plain
+    VCF if bcftools is absent). The table holds quasi-identifiers and a few identifiers
+    for Safe Harbor to find.
     """
-    code = f"""
-        import os, subprocess, tempfile
-        import numpy as np, pandas as pd
-        from genshare.cohort.storage import write_vcf
-        from genshare.popgen import kinship
-        rng = np.random.default_rng(0)
-        p = rng.uniform(0.05, 0.5, {n_snps})
-        g = (rng.random(({n_people}, {n_snps})) < p).astype(np.int8) + (rng.random(({n_people}, {n_snps})) < p)
-        g[rng.random(g.shape) < {missing_rate}] = -1
-        snps = pd.DataFrame({{"snp_id": [f"s{{i}}" for i in range({n_snps})], "chrom": 1, "pos": np.arange(1, {n_snps} + 1) * 100,
-                              "ref": "A", "alt": "G", "panel": "array"}})
-        work = tempfile.mkdtemp()
-        open(os.path.join(work, "k.vcf.gz"), "wb").write(write_vcf(g, [f"S{{i}}" for i in range({n_people})], snps, "benchmark"))
-        subprocess.run(["plink2", "--vcf", os.path.join(work, "k.vcf.gz"), "--make-pgen", "--out", os.path.join(work, "k"),
-                        "--threads", "{threads}"], check=True, capture_output=True)
-        def best(function):
-            times = []
-            for _ in range(3):
-                start = time.perf_counter(); function(); times.append(time.perf_counter() - start)
-            return min(times)
-        result["plink2_seconds"] = best(lambda: subprocess.run(
-            ["plink2", "--pfile", os.path.join(work, "k"), "--make-king-table", "--threads", "{threads}", "--out", os.path.join(work, "k")],
-            check=True, capture_output=True))
-        result["module_seconds"] = best(lambda: kinship(g, estimator="between"))
-        table = pd.read_csv(os.path.join(work, "k.kin0"), sep="\t")
-        i, j = table["#IID1"].str[1:].astype(int), table["IID2"].str[1:].astype(int)
-        result["max_difference"] = float(np.abs(kinship(g, estimator="between")[i, j] - table["KINSHIP"].to_numpy()).max())
-        result["people"], result["snps"], result["threads"] = {n_people}, {n_snps}, {threads}
-    """
-    env_before = os.environ.get("OPENBLAS_NUM_THREADS")
-    os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
-    try:
-        return run_child(code)
-    finally:
-        if env_before is None:
-            os.environ.pop("OPENBLAS_NUM_THREADS", None)
-        else:
-            os.environ["OPENBLAS_NUM_THREADS"] = env_before
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(17)
+    table = pd.DataFrame({
+        "sample_id": [f"S{i:06d}" for i in range(n_rows)],
+        "name": [f"Person {i}" for i in range(n_rows)],
+        "zip5": rng.integers(39000, 39999, n_rows).astype(str),
+        "date_of_birth": (pd.Timestamp("1940-01-01") + pd.to_timedelta(rng.integers(0, 60 * 365, n_rows), unit="D")).strftime("%Y-%m-%d"),
+        "sex": rng.choice(["F", "M"], n_rows),
+        "diagnosis": rng.choice(["asthma", "type 2 diabetes", "none"], n_rows),
+    })
+    table_path = folder / "table.csv"
+    table.to_csv(table_path, index=False)
+    samples = [f"S{i:06d}" for i in range(n_people)]
+    text = folder / "genotypes.vcf"
+    codes = np.frombuffer(b"./.\t0/0\t0/1\t1/1\t", dtype=np.uint8).reshape(4, 4)
+    with open(text, "wb") as out:
+        out.write(("##fileformat=VCFv4.3\n##contig=<ID=1>\n##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
+                   + "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]) + "\n").encode())
+        for start in range(0, n_snps, 5000):
+            stop = min(start + 5000, n_snps)
+            freqs = np.clip(rng.beta(0.3, 0.6, stop - start), 0.001, 0.999)
+            g = rng.binomial(2, freqs[:, None], size=(stop - start, n_people)).astype(np.int16)
+            g[rng.random(g.shape) < 0.01] = -1
+            body = codes[g + 1]
+            body[:, -1, 3] = ord("\n")
+            body = body.reshape(stop - start, -1)
+            for offset, row in enumerate(body):
+                out.write(f"1\t{start + offset + 1}\trs{start + offset + 1}\tA\tG\t.\tPASS\t.\tGT\t".encode() + row.tobytes())
+    vcf = text
+    if shutil.which("bcftools"):
+        vcf = folder / "genotypes.vcf.gz"
+        subprocess.run(["bcftools", "view", "--threads", "2", "-Oz", "-o", str(vcf), str(text)], check=True)
+        text.unlink()
+    return {"table": table_path, "genotypes": vcf, "table_mb": table_path.stat().st_size / 1e6, "vcf_mb": vcf.stat().st_size / 1e6}
+
+
+def risk_check_run() -> dict:
+    """Time the risk check (table + VCF + beacon release, HTML and JSON) in a fresh process."""
+    with tempfile.TemporaryDirectory(prefix="genshare-risk-") as scratch:
+        folder = Path(scratch)
+        start = time.perf_counter()
+        inputs = risk_check_inputs(folder)
+        generation = time.perf_counter() - start
+        code = f"""
+            from genshare.risk import risk_check, write_report
+            start, cpu = time.perf_counter(), time.process_time()
+            summary = risk_check({str(inputs['table'])!r}, ["zip5", "date_of_birth", "sex"], k=5,
+                                 genotypes={str(inputs['genotypes'])!r}, sample_id_column=None, release="beacon")
+            write_report(summary, {str(folder / 'report')!r})
+            result["seconds"] = time.perf_counter() - start
+            result["cpu_seconds"] = time.process_time() - cpu  # all threads of the process
+            result["tier"] = summary["recommendation"]["tier"]
+            result["parts"] = summary["timings"]
+            result["rows"] = summary["table"]["rows"]
+            result["samples"] = summary["genotypes"]["samples"]
+            result["snps"] = summary["genotypes"]["snps"]
+        """
+        result = run_child(code)
+    result.update(generation_seconds=generation, table_mb=inputs["table_mb"], vcf_mb=inputs["vcf_mb"])
+    return result
 
 
 def segment_validation(n_snps: int) -> dict:
@@ -306,6 +334,54 @@ def book_builds() -> dict:
     return timings
 
 
+def kinship_vs_plink2(n_people: int = 3000, n_snps: int = 10_000, missing_rate: float = 0.005, threads: int = 2) -> dict:
+    """Time kinship (between-family, all pairs) against plink2 --make-king-table on the same data and threads.
+
+    Data: ``n_people`` x ``n_snps`` Hardy-Weinberg genotypes with ``missing_rate`` missing
+    calls (the world's rate), written as a VCF by the module and converted to plink2's
+    own format first (the conversion is not timed). Both use ``threads`` threads (numpy's
+    BLAS through OPENBLAS_NUM_THREADS). The best of three runs of each.
+    """
+    code = f"""
+        import os, subprocess, tempfile
+        import numpy as np, pandas as pd
+        from genshare.cohort.storage import write_vcf
+        from genshare.popgen import kinship
+        rng = np.random.default_rng(0)
+        p = rng.uniform(0.05, 0.5, {n_snps})
+        g = (rng.random(({n_people}, {n_snps})) < p).astype(np.int8) + (rng.random(({n_people}, {n_snps})) < p)
+        g[rng.random(g.shape) < {missing_rate}] = -1
+        snps = pd.DataFrame({{"snp_id": [f"s{{i}}" for i in range({n_snps})], "chrom": 1, "pos": np.arange(1, {n_snps} + 1) * 100,
+                              "ref": "A", "alt": "G", "panel": "array"}})
+        work = tempfile.mkdtemp()
+        open(os.path.join(work, "k.vcf.gz"), "wb").write(write_vcf(g, [f"S{{i}}" for i in range({n_people})], snps, "benchmark"))
+        subprocess.run(["plink2", "--vcf", os.path.join(work, "k.vcf.gz"), "--make-pgen", "--out", os.path.join(work, "k"),
+                        "--threads", "{threads}"], check=True, capture_output=True)
+        def best(function):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter(); function(); times.append(time.perf_counter() - start)
+            return min(times)
+        result["plink2_seconds"] = best(lambda: subprocess.run(
+            ["plink2", "--pfile", os.path.join(work, "k"), "--make-king-table", "--threads", "{threads}", "--out", os.path.join(work, "k")],
+            check=True, capture_output=True))
+        result["module_seconds"] = best(lambda: kinship(g, estimator="between"))
+        table = pd.read_csv(os.path.join(work, "k.kin0"), sep="\t")
+        i, j = table["#IID1"].str[1:].astype(int), table["IID2"].str[1:].astype(int)
+        result["max_difference"] = float(np.abs(kinship(g, estimator="between")[i, j] - table["KINSHIP"].to_numpy()).max())
+        result["people"], result["snps"], result["threads"] = {n_people}, {n_snps}, {threads}
+    """
+    env_before = os.environ.get("OPENBLAS_NUM_THREADS")
+    os.environ["OPENBLAS_NUM_THREADS"] = str(threads)
+    try:
+        return run_child(code)
+    finally:
+        if env_before is None:
+            os.environ.pop("OPENBLAS_NUM_THREADS", None)
+        else:
+            os.environ["OPENBLAS_NUM_THREADS"] = env_before
+
+
 def environment_size(*requirements: str) -> dict:
     """Size on disk of a fresh virtual environment with these requirements files installed.
 
@@ -330,10 +406,65 @@ def environment_size(*requirements: str) -> dict:
     return {"requirements": list(requirements), "megabytes": size / 2**20}
 
 
+def check_latency() -> dict:
+    """Seconds of each exercise check on the default world, cold (its expected answer and
+    typical wrong answers computed for the first time; the world already loaded, as in a
+    notebook that passes ``world=world``)."""
+    code = """
+        import time
+        from genshare.cohort import load_world
+        from genshare import exercises as ex
+        world = load_world()
+        result["seconds"] = {}
+        for exercise in ex.exercises():
+            ex._CONTEXTS.clear()
+            ctx = ex.context_for(world) if exercise.uses_world else ex._NO_WORLD
+            answer = exercise.solve(ctx)
+            ex._CONTEXTS.clear()
+            start, cpu = time.perf_counter(), time.process_time()
+            assert ex.evaluate(exercise.id, answer, world=world).correct
+            result["seconds"][exercise.id] = time.perf_counter() - start
+            result.setdefault("cpu_seconds", {})[exercise.id] = time.process_time() - cpu
+    """
+    return run_child(code)
+
+
+def marking_run(n_learners: int = 30) -> dict:
+    """Mark ``n_learners`` submissions, each a notebook (05, solutions included, run in the
+    marking sandbox) and an answer file, each on its own learner's world. The worlds are made
+    first (untimed: an instructor makes them when handing out); they are small worlds, so
+    the time is the marker's own (sandbox start, world load, notebook run, checks)."""
+    code = f"""
+        import json, shutil, tempfile, time
+        from pathlib import Path
+        from genshare.assignment import world_for
+        from genshare.exercises import encode_answer, expected_answers
+        from genshare.marking import mark_folder
+        small = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=20000)
+        root = Path(tempfile.mkdtemp())
+        subs = root / "submissions"
+        subs.mkdir()
+        for i in range({n_learners}):
+            learner = f"learner-{{i:02d}}"
+            world = world_for("benchmark", learner, cache=root / "worlds", **small)
+            (subs / learner).mkdir()
+            shutil.copy({str(ROOT / "notebooks" / "05-linkage-of-quasi-identifiers.ipynb")!r}, subs / learner / "05.ipynb")
+            answers = {{k: encode_answer(v) for k, v in expected_answers(folder=world).items()}}
+            (subs / learner / "answers.json").write_text(json.dumps({{"answers": answers}}))
+        start = time.perf_counter()
+        rows = mark_folder(subs, "benchmark", root / "scores.csv", cache=root / "worlds", world_params=small)
+        result["seconds"] = time.perf_counter() - start
+        result["all_correct"] = all(r["status"] == "ok" and all(r[k] in (1, "") for k in r if "." in k) for r in rows)
+        result["learners"] = len(rows)
+        shutil.rmtree(root)
+    """
+    return run_child(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 4x world and the 1000 Genomes-sized world")
-    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "kinship", "segments"]
+    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "risk", "marking", "kinship", "segments"]
     parser.add_argument("--only", choices=everything, action="append",
                         help="run only these sections (repeatable); default: all")
     args = parser.parse_args(argv)
@@ -366,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "environment" in sections:
         run = environment_size("binder/requirements.txt")
-        full = environment_size("requirements.txt", "requirements-test.txt")
+        full = environment_size("requirements.txt", "requirements-test.txt", "lite/requirements-build.txt")
         share = run["megabytes"] / full["megabytes"]
         report["environment"] = {"run": run, "full": full, "run_share_of_full": share}
         rows.append(("run environment (binder/requirements.txt)", f"{run['megabytes']:.0f} MB", "(reported)", True))
@@ -404,6 +535,27 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("kinship / matrix-product floor", f"{ratio:.2f}", "<= 2", ratio <= 2))
         rows.append(("Homer statistic, 2,000 x 100,000", f"{big['homer_seconds']:.2f} s", "<= 2 s", big["homer_seconds"] <= 2))
         rows.append(("Homer / elementwise floor", f"{big['homer_seconds'] / big['homer_floor_seconds']:.2f}", "(reported)", True))
+
+    if "risk" in sections:
+        risk = risk_check_run()
+        report["risk_check"] = risk
+        size = f"{risk['rows']:,}-row table + {risk['samples']:,} x {risk['snps']:,} VCF"
+        rows.append((f"risk check, {size}: time", f"{risk['seconds']:.1f} s", "<= 60 s", risk["seconds"] <= 60))
+        rows.append(("risk check: CPU time (all threads)", f"{risk['cpu_seconds']:.1f} s", "(reported)", True))
+        for part, seconds in risk["parts"].items():
+            rows.append((f"risk check: {part.replace('_seconds', '')} (wall)", f"{seconds:.1f} s", "(reported)", True))
+        rows.append(("risk check: peak memory", f"{risk['peak_mb']:.0f} MB", "<= 2048 MB", risk["peak_mb"] <= 2048))
+
+    if "marking" in sections:
+        latency = check_latency()
+        report["check_latency"] = latency
+        slowest = max(latency["seconds"], key=latency["seconds"].get)
+        rows.append((f"slowest exercise check, cold ({slowest})", f"{latency['seconds'][slowest]:.2f} s", "<= 1 s", latency["seconds"][slowest] <= 1))
+        rows.append((f"its CPU time (load {os.getloadavg()[0]:.1f})", f"{latency['cpu_seconds'][slowest]:.2f} s", "(reported)", True))
+        marking = marking_run(30)
+        report["marking"] = marking
+        rows.append(("marking 30 submissions (notebook + answers)", f"{marking['seconds']:.0f} s", "<= 600 s", marking["seconds"] <= 600))
+        rows.append(("marking: every reference answer scored correct", str(marking["all_correct"]), "True", bool(marking["all_correct"])))
 
     if "kinship" in sections:
         king = kinship_vs_plink2()

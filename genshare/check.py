@@ -51,6 +51,7 @@ RUN_PINS = {
     "ipython": "9.18.1",
     "jupyterlab": "4.5.11",
     "jupyterlab-myst": "2.7.0",
+    "crypt4gh": "1.8.6",  # optional: only the encryption step of notebook 10 needs it
 }
 
 #: Distribution -> module the lessons import. The others in :data:`RUN_PINS` (ipykernel,

@@ -74,7 +74,7 @@ def declared(filename: str = "requirements.txt") -> set[str]:
 
 
 #: Imported (inside functions) only for the optional extras declared in pyproject.toml.
-OPTIONAL = {"dask", "distributed"}
+OPTIONAL = {"dask", "distributed", "cyvcf2", "pgenlib"}
 
 
 def test_optional_imports_are_declared_as_extras():
@@ -141,3 +141,17 @@ def test_environment_yml_installs_the_pinned_run_environment():
     text = PROJECT_ROOT.joinpath("environment.yml").read_text()
     assert re.search(r"^\s*- python=3\.11\s*$", text, flags=re.MULTILINE)
     assert re.search(rf"^\s*- -r {re.escape(RUN_REQUIREMENTS)}\s*$", text, flags=re.MULTILINE)
+
+
+def test_no_package_is_pinned_to_two_versions():
+    """`make test` installs requirements.txt, requirements-test.txt and lite/requirements-build.txt
+    into one environment: a package pinned differently in two of them cannot be installed
+    (pip reports ResolutionImpossible), or the later file silently wins and the tests run on a
+    version the learners never get."""
+    files = ("requirements.txt", "requirements-test.txt", "lite/requirements-build.txt", RUN_REQUIREMENTS)
+    seen: dict[str, dict[str, str]] = {}
+    for filename in files:
+        for name, version in pins(filename).items():
+            seen.setdefault(name, {})[filename] = version
+    conflicts = {name: where for name, where in seen.items() if len(set(where.values())) > 1}
+    assert not conflicts, f"pinned to different versions: {conflicts}"

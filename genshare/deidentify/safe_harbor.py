@@ -237,8 +237,12 @@ def _read_year(value: object) -> int | None | str:
 
 def _release_years(column: pd.Series) -> tuple[pd.Series, int]:
     years, unreadable = [], 0
+    seen: dict[object, int | None | str] = {}  # each distinct value is parsed once (dates repeat)
     for value in column.tolist():
-        year = _read_year(value)
+        try:
+            year = seen[value] if value in seen else seen.setdefault(value, _read_year(value))
+        except TypeError:  # an unhashable cell
+            year = _read_year(value)
         if year == "unreadable":
             unreadable += 1
             year = None

@@ -1,0 +1,1061 @@
+"""The release challenge: prepare a release and let the module's attacks score it, or attack one.
+
+Two roles, both on the learner's own world (:func:`genshare.cohort.load_world`):
+
+*Steward*. The learner builds a :class:`Release` from their world: a de-identified clinical
+table, allele frequencies of the study's pool (summary statistics) or a beacon over it,
+with their choice of generalisation, suppression, noise or access tier. :func:`score_release`
+runs every attack the module teaches that applies to that kind of release and returns a
+:class:`Scoreboard`:
+
+- clinical table: linkage to the voter roll (:mod:`genshare.attacks.linkage`, Sweeney
+  2000) on every quasi-identifier the table keeps, at whatever granularity it keeps it;
+  utility is the count of type 2 diabetes cases by ZIP3 region, compared with the truth;
+- frequencies: likelihood-ratio membership inference (:mod:`genshare.attacks.membership`,
+  Sankararaman et al. 2009) of the pool's members against non-members of the same
+  population, as a ROC AUC; utility is the share of the top association signals
+  (allelic chi-square of cases against controls) still among the release's top signals;
+- beacon: the beacon attack (:mod:`genshare.attacks.beacon`, Shringarpure & Bustamante
+  2015), as a ROC AUC; utility is the share of SNPs answered truthfully.
+
+*Attacker*. :func:`make_release` gives the learner a release made from their world (a
+clinical table with shuffled record ids, or frequencies / a beacon plus candidates whose
+genotypes the attacker holds); :func:`score_attack` scores their guesses against the truth.
+
+Fail closed: a release the scorer cannot evaluate (a column it does not know how to
+attack, released genotypes) gets a scoreboard with ``evaluated=False`` and the reason, and
+never counts as passing. Malformed input raises ``ValueError`` naming the field.
+
+The pool of every summary-statistics release is fixed by the world: the cases of the
+cohort's most common population; its controls are the non-members and the reference
+panel of that population gives the attacker's population frequencies (as in notebooks 06
+and 08).
+
+A saved release (for marking)
+----------------------------
+:func:`save_release` writes a steward's release to a folder and :func:`load_release` reads
+it back; :func:`scoreboard_row` scores the release a learner handed in, and the marker
+(:mod:`genshare.marking`) calls it for a submission's ``challenge/`` folder. The folder
+holds exactly one release file, plain UTF-8 CSV read as data (never executed):
+
+- ``clinical.csv``: a first column ``row`` (the row's index in ``World.clinical``, an
+  integer), then the released columns as text; a suppressed cell is empty or ``*``;
+- ``frequencies.csv``: columns ``snp_id,frequency``; an empty frequency is a suppressed SNP;
+- ``beacon.csv``: columns ``snp_id,answer`` with ``yes`` or ``no`` (``true``/``false``,
+  ``1``/``0`` are read too); an optional ``release.json`` ``{"max_queries": 50}`` sets the
+  access tier.
+
+Fail closed: a folder with no release file or several, a symbolic link, a file larger than
+:data:`MAX_RELEASE_BYTES`, or a file that cannot be read gives a row that says why, with
+``evaluated`` 0 and no score, never a pass.
+
+Examples
+--------
+>>> from genshare.cohort import load_world
+>>> world = load_world()                                          # doctest: +SKIP
+>>> release = Release("clinical", table=world.clinical[["zip5", "sex", "diagnosis"]])  # doctest: +SKIP
+>>> print(score_release(world, release))                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genshare._validation import check_choice, check_integer, check_number
+from genshare.attacks.beacon import Beacon, beacon_attack
+from genshare.attacks.membership import lr_membership_statistic, roc_curve
+from genshare.popgen import allele_frequencies
+
+__all__ = [
+    "ATTACK_KINDS",
+    "DIRECT_IDENTIFIERS",
+    "KINDS",
+    "QUASI_IDENTIFIERS",
+    "Release",
+    "Rules",
+    "SCOREBOARD_COLUMNS",
+    "AttackScore",
+    "Scoreboard",
+    "MAX_RELEASE_BYTES",
+    "RELEASE_FILES",
+    "append_to_scoreboard",
+    "load_release",
+    "make_release",
+    "read_scoreboard",
+    "save_release",
+    "scoreboard_row",
+    "score_attack",
+    "score_release",
+    "study_pool",
+]
+
+#: Kinds of release a steward may submit. ``genotypes`` is known but never evaluated (fail closed).
+KINDS = ("clinical", "frequencies", "beacon", "genotypes")
+#: Kinds of release :func:`make_release` hands to an attacker.
+ATTACK_KINDS = ("clinical", "frequencies", "beacon")
+#: Columns of ``World.clinical`` that identify a person by themselves.
+DIRECT_IDENTIFIERS = ("participant_id", "medical_record_number", "name", "street_address", "phone", "email")
+#: Quasi-identifiers the linkage attack uses, each also derivable from the voter roll.
+QUASI_IDENTIFIERS = ("zip5", "zip3", "date_of_birth", "birth_year", "sex")
+#: Columns the attacks cannot use against the voter roll and that the scorer accepts as released attributes.
+ATTRIBUTES = ("diagnosis", "comorbidity", "bmi", "state")
+#: The diagnosis whose counts by region are the clinical release's utility.
+COUNTED_DIAGNOSIS = "type 2 diabetes"
+_SUPPRESSED = {"", "*", "nan", "none", "<na>", "nat"}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The challenge's fixed parameters (stated in the notebook; an instructor may change them).
+
+    Attributes
+    ----------
+    region_tolerance
+        Clinical utility: the share of true cases that must be counted in the right ZIP3
+        region (1 minus the summed absolute count errors over the true total).
+    top_signals, signals_required
+        Frequencies utility: how many top association signals are compared, and the share
+        of them the release must keep among its own top signals.
+    beacon_queries, beacon_required
+        Beacon: queries per person the attacker makes (at most the release's
+        ``max_queries``), and the share of SNPs the beacon must answer truthfully.
+    """
+
+    region_tolerance: float = 0.9
+    top_signals: int = 20
+    signals_required: float = 0.5
+    beacon_queries: int = 100
+    beacon_required: float = 0.8
+
+    def __post_init__(self) -> None:
+        check_number(self.region_tolerance, "rules.region_tolerance", minimum=0.0, maximum=1.0)
+        check_integer(self.top_signals, "rules.top_signals", minimum=1)
+        check_number(self.signals_required, "rules.signals_required", minimum=0.0, maximum=1.0)
+        check_integer(self.beacon_queries, "rules.beacon_queries", minimum=1)
+        check_number(self.beacon_required, "rules.beacon_required", minimum=0.0, maximum=1.0)
+
+
+@dataclass(frozen=True, eq=False)
+class Release:
+    """One release, as a steward submits it or as :func:`make_release` hands it out.
+
+    Parameters
+    ----------
+    kind
+        One of :data:`KINDS`.
+    table
+        ``clinical``: the released table, one row per participant. Its index must be the
+        index of the row in ``World.clinical`` (keep it when you drop or coarsen columns;
+        the scorer uses it as the truth, an attacker never sees it). Cells may be
+        suppressed (missing or ``"*"``) and rows dropped. Generalised values are read in
+        the forms :mod:`genshare.deidentify.anonymity` writes: ``"3963*"``, ``"396**"``,
+        ``"1993-01"``, ``"1993"``, ``"1990-1994"``.
+    frequencies
+        ``frequencies``: alternate-allele frequencies of the pool, a Series indexed by
+        ``snp_id``; SNPs left out or NaN are suppressed.
+    answers
+        ``beacon``: the beacon's yes/no answer per ``snp_id`` (a boolean Series); SNPs
+        left out are not answered.
+    max_queries
+        ``beacon`` access tier: the most queries one user may make (None: no limit).
+    genotypes
+        ``genotypes``: released genotypes (never evaluated, see the module docstring).
+    candidates, candidate_genotypes
+        Set by :func:`make_release` for membership challenges: ``candidate_id`` per row
+        and the genotypes (candidates x SNPs, the world's SNPs in order) the attacker holds.
+    pool_size
+        ``beacon``: how many people the beacon covers (set by :func:`make_release`; a
+        steward's beacon covers the study's pool, :func:`study_pool`).
+    seed
+        Set by :func:`make_release`; :func:`score_attack` rebuilds the truth from it.
+    """
+
+    kind: str
+    table: pd.DataFrame | None = None
+    frequencies: pd.Series | None = None
+    answers: pd.Series | None = None
+    max_queries: int | None = None
+    genotypes: np.ndarray | None = None
+    candidates: pd.DataFrame | None = None
+    candidate_genotypes: np.ndarray | None = field(default=None, repr=False)
+    pool_size: int | None = None
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        check_choice(self.kind, "release.kind", KINDS)
+        needed = {"clinical": "table", "frequencies": "frequencies", "beacon": "answers", "genotypes": "genotypes"}[self.kind]
+        if getattr(self, needed) is None:
+            raise ValueError(f"release.{needed} is required for a {self.kind!r} release")
+        if self.table is not None and not isinstance(self.table, pd.DataFrame):
+            raise ValueError(f"release.table must be a pandas DataFrame; got {type(self.table).__name__}")
+        for name in ("frequencies", "answers"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, pd.Series):
+                raise ValueError(f"release.{name} must be a pandas Series indexed by snp_id; got {type(value).__name__}")
+        if self.max_queries is not None:
+            check_integer(self.max_queries, "release.max_queries", minimum=0)
+        if self.pool_size is not None:
+            check_integer(self.pool_size, "release.pool_size", minimum=1)
+
+    def beacon(self) -> Beacon:
+        """The beacon this release describes, as a :class:`genshare.attacks.Beacon` over its answered SNPs.
+
+        The beacon's size is ``pool_size``: a one-row matrix carries the answers and the
+        other rows are empty, so that :func:`genshare.attacks.beacon_lrt` sees the right
+        ``n_beacon``. SNP ``j`` of the beacon is ``answers.index[j]``.
+        """
+        if self.kind != "beacon" or self.pool_size is None:
+            raise ValueError("release.pool_size is needed to build a beacon (only a 'beacon' release has one)")
+        return _answers_beacon(self.answers.to_numpy(dtype=bool), self.pool_size)
+
+
+@dataclass(frozen=True)
+class Scoreboard:
+    """What the attacks achieved against one release, and the utility it kept.
+
+    ``evaluated`` is False when the scorer could not judge the release (``note`` says
+    why); such a release never passes. AUCs are ROC areas (0.5 is guessing, 1 certain);
+    None where the attack does not apply.
+    """
+
+    kind: str
+    evaluated: bool
+    records_released: int
+    people_reidentified: int
+    membership_auc: float | None
+    beacon_auc: float | None
+    utility: float
+    utility_required: float
+    note: str = ""
+
+    @property
+    def utility_met(self) -> bool:
+        """Whether the release kept the utility the rules require (False if not evaluated)."""
+        return bool(self.evaluated and self.utility >= self.utility_required)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The scoreboard as a two-column table (measure, value), for display."""
+        rows = {
+            "release": self.kind,
+            "evaluated": "yes" if self.evaluated else f"NO: {self.note}",
+            "records (rows or SNPs) released": self.records_released,
+            "people re-identified": self.people_reidentified if self.evaluated else "not evaluated",
+            "membership-inference power (AUC)": _show(self.membership_auc),
+            "beacon exposure (AUC)": _show(self.beacon_auc),
+            "utility kept": f"{self.utility:.3f} (required {self.utility_required:.2f})",
+            "utility requirement met": "yes" if self.utility_met else "no",
+        }
+        return pd.DataFrame({"measure": list(rows), "value": [str(v) for v in rows.values()]})
+
+    def __str__(self) -> str:
+        return self.to_frame().to_string(index=False)
+
+
+def _show(value: float | None) -> str:
+    return "does not apply" if value is None else f"{value:.3f}"
+
+
+# --------------------------------------------------------------------------------------
+# The study's pool (the people behind every summary-statistics release)
+# --------------------------------------------------------------------------------------
+
+
+def study_pool(world: Any) -> dict[str, Any]:
+    """Members, non-members and the attacker's reference frequencies for summary releases.
+
+    Returns a dict: ``population`` (the cohort's most common one), ``members`` and
+    ``non_members`` (row indices into ``world.cohort``: its cases and its controls),
+    ``reference_freqs`` (alternate-allele frequencies of the reference panel of that
+    population, missing calls skipped; shape (SNPs,)).
+    """
+    cohort = world.cohort
+    population = cohort["population"].value_counts().sort_index().idxmax()
+    in_population = cohort["population"].to_numpy() == population
+    case = cohort["status"].to_numpy() == "case"
+    members = np.flatnonzero(in_population & case)
+    non_members = np.flatnonzero(in_population & ~case)
+    panel = world.reference["population"].to_numpy() == population
+    if members.size < 2 or non_members.size < 2 or panel.sum() < 2:
+        raise ValueError(f"the world has too few {population} cases, controls or reference samples for the challenge")
+    reference = np.nan_to_num(allele_frequencies(world.reference_genotypes[panel], missing="skip"), nan=0.0)
+    return {"population": population, "members": members, "non_members": non_members, "reference_freqs": reference}
+
+
+# --------------------------------------------------------------------------------------
+# Steward: scoring a release
+# --------------------------------------------------------------------------------------
+
+
+def score_release(world: Any, release: Release, rules: Rules | None = None) -> Scoreboard:
+    """Run every attack that applies to ``release`` on ``world`` and return the scoreboard.
+
+    Parameters
+    ----------
+    world
+        The learner's :class:`genshare.cohort.World`.
+    release
+        A :class:`Release` of kind ``clinical``, ``frequencies``, ``beacon`` (scored) or
+        ``genotypes`` (reported as not evaluated).
+    rules
+        The challenge's parameters (:class:`Rules` defaults if None).
+
+    Raises
+    ------
+    ValueError
+        If the release is malformed (the message names the field, row or SNP).
+
+    Examples
+    --------
+    >>> board = score_release(world, Release("clinical", table=world.clinical[["sex"]]))  # doctest: +SKIP
+    >>> board.people_reidentified                                                        # doctest: +SKIP
+    0
+    """
+    rules = Rules() if rules is None else rules
+    if not isinstance(rules, Rules):
+        raise ValueError(f"rules must be a Rules; got {type(rules).__name__}")
+    if not isinstance(release, Release):
+        raise ValueError(f"release must be a genshare.challenge.Release; got {type(release).__name__}")
+    if release.kind == "clinical":
+        return _score_clinical(world, release.table, rules)
+    if release.kind == "frequencies":
+        return _score_frequencies(world, release.frequencies, rules)
+    if release.kind == "beacon":
+        return _score_beacon(world, release, rules)
+    return Scoreboard(
+        "genotypes", False, int(np.shape(release.genotypes)[0]) if np.ndim(release.genotypes) else 0, 0, None, None, 0.0, 1.0,
+        note="released genotypes are not scored by this challenge: every genotype row is a fingerprint (notebook 03) "
+        "and a link to relatives (notebook 04); treat such a release as re-identifying everyone",
+    )
+
+
+def _not_evaluated(kind: str, records: int, required: float, note: str) -> Scoreboard:
+    return Scoreboard(kind, False, records, 0, None, None, 0.0, required, note=note)
+
+
+# --- clinical tables ---------------------------------------------------------------------
+
+
+def _suppressed(values: pd.Series) -> np.ndarray:
+    text = values.astype(str).str.strip().str.lower()
+    return (values.isna() | text.isin(_SUPPRESSED) | text.str.fullmatch(r"\*+")).to_numpy()
+
+
+def _zip_levels(values: pd.Series, column: str, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's known prefix and its length (0 if suppressed); ``width`` is 5 (zip5) or 3 (zip3)."""
+    text = values.astype(str).str.strip()
+    gone = _suppressed(values)
+    prefix = text.str.rstrip("*")
+    good = (prefix.str.fullmatch(r"\d*") & (text.str.len() == width)).to_numpy() | gone
+    # zip3 may also be written with its two stars for the dropped digits ("396**").
+    if width == 3:
+        good |= (prefix.str.fullmatch(r"\d{1,3}") & (text.str.len() == 5)).to_numpy()
+    bad = np.flatnonzero(~good)
+    if bad.size:
+        raise ValueError(f"release.table column {column!r}, row {values.index[bad[0]]!r}: cannot read {text.iloc[bad[0]]!r} "
+                         f"as a ZIP code (digits, then '*' for generalised digits)")
+    prefix = prefix.where(~gone, "")
+    return prefix.to_numpy(dtype=object), prefix.str.len().to_numpy(dtype=np.int64)
+
+
+def _date_keys(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's level (``day``, ``month``, ``year``, ``band:<start mod width>:<width>``, ``""``) and key."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        text = values.dt.strftime("%Y-%m-%d").where(values.notna(), "")
+    elif pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values):
+        numbers = pd.to_numeric(values)
+        fractional = (numbers % 1 != 0) & numbers.notna()
+        if fractional.any():
+            raise ValueError(f"release.table column {column!r}, row {values.index[fractional.to_numpy()][0]!r}: "
+                             "a year must be a whole number")
+        text = numbers.astype("Int64").astype(str).where(numbers.notna(), "")
+    else:
+        text = values.astype(str).str.strip()
+    text = text.astype(object).astype(str)
+    gone = _suppressed(values) | (text == "").to_numpy()
+    dob = column == "date_of_birth"
+    day = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").to_numpy() & dob
+    month = text.str.fullmatch(r"\d{4}-\d{2}").to_numpy() & dob
+    year = text.str.fullmatch(r"\d{4}").to_numpy()
+    band = text.str.extract(r"^(\d{4})-(\d{4})$")
+    start = pd.to_numeric(band[0]).to_numpy()
+    width = pd.to_numeric(band[1]).to_numpy() - start + 1
+    is_band = ~np.isnan(width) & (np.nan_to_num(width) >= 1)
+    readable = gone | day | month | year | is_band
+    if not readable.all():
+        i = int(np.flatnonzero(~readable)[0])
+        raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: cannot read {text.iloc[i]!r} as "
+                         "a date of birth or birth year (YYYY-MM-DD, YYYY-MM, YYYY, a band YYYY-YYYY, or '*')")
+    safe_width = np.where(is_band, width, 1).astype(np.int64)
+    band_level = np.char.add(np.char.add("band:", (np.where(is_band, start, 0).astype(np.int64) % safe_width).astype(str)),
+                             np.char.add(":", safe_width.astype(str)))
+    levels = np.select([gone, day, month, year, is_band], ["", "day", "month", "year", band_level], default="")
+    keys = np.where(gone, "", text.to_numpy(dtype=str))
+    return levels.astype(object), keys.astype(object)
+
+
+def _roll_date_key(dob: pd.Series, level: str) -> np.ndarray:
+    year = dob.dt.year.to_numpy()
+    if level == "day":
+        return dob.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    if level == "month":
+        return dob.dt.strftime("%Y-%m").to_numpy(dtype=object)
+    if level == "year":
+        return year.astype(str).astype(object)
+    _, offset, width = level.split(":")
+    start = (year - int(offset)) // int(width) * int(width) + int(offset)
+    return np.char.add(np.char.add(start.astype(str), "-"), (start + int(width) - 1).astype(str)).astype(object)
+
+
+def _clinical_truth(world: Any, index: pd.Index) -> np.ndarray:
+    """The voter id of each clinical row in ``index`` ("" if the person is not on the roll)."""
+    person = world.cohort.set_index("participant_id")["person_id"]
+    voter = world.people.set_index("person_id")["voter_id"]
+    ids = world.clinical.loc[index, "participant_id"].map(person).map(voter)
+    return ids.fillna("").astype(str).to_numpy(dtype=object)
+
+
+def _join(columns: list[np.ndarray], separator: str) -> pd.Series:
+    """Row-wise join of equal-length string arrays (vectorised by pandas)."""
+    first = pd.Series(np.asarray(columns[0], dtype=object)).astype(str)
+    return first.str.cat([pd.Series(np.asarray(c, dtype=object)).astype(str) for c in columns[1:]], sep=separator) if len(columns) > 1 else first
+
+
+def _link(table: pd.DataFrame, roll: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """For each row: how many voters share its known quasi-identifiers, and the voter id when exactly one does.
+
+    Each row is matched at its own granularity (rows are grouped by which columns they
+    keep and how finely; each group is one vectorised join).
+    """
+    parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for column in columns:
+        if column in ("zip5", "zip3"):
+            prefix, length = _zip_levels(table[column], column, 5 if column == "zip5" else 3)
+            parts[column] = (length.astype(str).astype(object), prefix)
+        elif column in ("date_of_birth", "birth_year"):
+            parts[column] = _date_keys(table[column], column)
+        else:  # sex
+            gone = _suppressed(table[column])
+            values = table[column].astype(str).str.strip().to_numpy(dtype=object)
+            bad = np.flatnonzero(~gone & ~np.isin(values, ["F", "M"]))
+            if bad.size:
+                raise ValueError(f"release.table column 'sex', row {table.index[bad[0]]!r}: expected 'F', 'M' or '*'; got {values[bad[0]]!r}")
+            parts[column] = (np.where(gone, "", "1").astype(object), np.where(gone, "", values).astype(object))
+    n = len(table)
+    candidates = np.full(n, len(roll), dtype=np.int64)
+    matched = np.full(n, "", dtype=object)
+    if not columns or n == 0:
+        return candidates, matched
+    pattern = _join([parts[c][0] for c in columns], "|")
+    for level_key, rows in pattern.groupby(pattern, sort=True).groups.items():
+        rows = np.asarray(rows)
+        levels = level_key.split("|")
+        release_keys, roll_keys = [], []
+        for column, level in zip(columns, levels):
+            if level in ("", "0"):
+                continue  # suppressed: no constraint
+            release_keys.append(parts[column][1][rows].astype(str))
+            if column in ("zip5", "zip3"):
+                roll_keys.append(roll["zip5"].str[: int(level)].to_numpy(dtype=str))
+            elif column in ("date_of_birth", "birth_year"):
+                roll_keys.append(_roll_date_key(roll["date_of_birth"], level).astype(str))
+            else:
+                roll_keys.append(roll["sex"].to_numpy(dtype=str))
+        if not release_keys:
+            continue  # every quasi-identifier suppressed: the whole roll matches
+        release_key = _join(release_keys, "\x1f")
+        roll_key = _join(roll_keys, "\x1f")
+        counts = roll_key.value_counts()
+        first = pd.Series(roll["voter_id"].to_numpy(dtype=object), index=roll_key.to_numpy()).groupby(level=0).first()
+        candidates[rows] = release_key.map(counts).fillna(0).astype(np.int64).to_numpy()
+        unique = candidates[rows] == 1
+        matched[rows[unique]] = release_key[unique].map(first).to_numpy(dtype=object)
+    return candidates, matched
+
+
+def _region_counts(world: Any, table: pd.DataFrame) -> tuple[float, str]:
+    """Clinical utility: 1 - sum |released - true| cases by ZIP3 / true total (at least 0)."""
+    truth = world.clinical.loc[world.clinical["diagnosis"] == COUNTED_DIAGNOSIS, "zip5"].astype(str).str[:3].value_counts()
+    if "diagnosis" not in table.columns:
+        return 0.0, "no diagnosis column: case counts cannot be computed"
+    region = pd.Series("", index=table.index, dtype=object)
+    for column, width in (("zip3", 3), ("zip5", 5)):
+        if column in table.columns:
+            prefix, length = _zip_levels(table[column], column, width)
+            three = pd.Series(prefix, index=table.index).str[:3].where(length >= 3, "")
+            region = region.where(region != "", three)
+    cases = table["diagnosis"].astype(str).to_numpy() == COUNTED_DIAGNOSIS
+    released = region[cases & (region != "").to_numpy()].value_counts()
+    error = (released.reindex(truth.index, fill_value=0) - truth).abs().sum() + released.drop(truth.index, errors="ignore").sum()
+    return max(0.0, 1.0 - float(error) / float(truth.sum())), ""
+
+
+def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard:
+    if table.columns.duplicated().any():
+        raise ValueError(f"release.table has repeated column name(s) {', '.join(map(str, table.columns[table.columns.duplicated()]))}")
+    index = table.index
+    if index.has_duplicates:
+        raise ValueError(f"release.table index repeats row {index[index.duplicated()][0]!r}; each row of world.clinical may be released once")
+    unknown_rows = ~index.isin(world.clinical.index)
+    if unknown_rows.any():
+        raise ValueError(f"release.table index {index[unknown_rows][0]!r} is not a row of world.clinical; keep world.clinical's index")
+    records = len(table)
+    known = set(DIRECT_IDENTIFIERS) | set(QUASI_IDENTIFIERS) | set(ATTRIBUTES)
+    unknown = [str(c) for c in table.columns if c not in known]
+    if unknown:
+        return _not_evaluated("clinical", records, rules.region_tolerance,
+                              f"the scorer cannot attack column(s) {', '.join(unknown)}; release only "
+                              f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose)")
+    utility, why = _region_counts(world, table)
+    direct = [c for c in table.columns if c in DIRECT_IDENTIFIERS]
+    # A row that keeps a direct identifier is re-identified by it; the others face the linkage.
+    exposed = ~np.logical_and.reduce([_suppressed(table[c]) for c in direct]) if direct else np.zeros(records, dtype=bool)
+    columns = [c for c in QUASI_IDENTIFIERS if c in table.columns]
+    candidates, matched = _link(table, world.voter_roll, columns)
+    truth = _clinical_truth(world, index)
+    linked = (candidates == 1) & (matched == truth) & (truth != "")
+    note = f"direct identifier(s) {', '.join(direct)} released: every row that keeps one counts as re-identified" if direct else why
+    return Scoreboard("clinical", True, records, int((exposed | linked).sum()), None, None, utility, rules.region_tolerance, note=note)
+
+
+# --- summary statistics ---------------------------------------------------------------------
+
+
+def _snp_positions(world: Any, series: pd.Series, field_name: str) -> np.ndarray:
+    ids = world.snps["snp_id"].to_numpy(dtype=object)
+    if series.index.has_duplicates:
+        raise ValueError(f"release.{field_name} repeats snp_id {series.index[series.index.duplicated()][0]!r}")
+    position = pd.Index(ids).get_indexer(series.index)
+    if (position < 0).any():
+        raise ValueError(f"release.{field_name} has snp_id {series.index[position < 0][0]!r}, which is not a SNP of this world")
+    return position
+
+
+def _allelic_chi2(case_freq: np.ndarray, control_freq: np.ndarray, n_cases: int, n_controls: int) -> np.ndarray:
+    n1, n0 = 2 * n_cases, 2 * n_controls
+    pooled = (case_freq * n1 + control_freq * n0) / (n1 + n0)
+    return n1 * n0 / (n1 + n0) * (case_freq - control_freq) ** 2 / np.maximum(pooled * (1 - pooled), 1e-9)
+
+
+def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scoreboard:
+    position = _snp_positions(world, frequencies, "frequencies")
+    try:
+        values = frequencies.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("release.frequencies must hold numbers (NaN for a suppressed SNP)") from None
+    bad = ~np.isnan(values) & ((values < 0) | (values > 1))
+    if bad.any() or np.isinf(values).any():
+        raise ValueError(f"release.frequencies for snp_id {frequencies.index[np.flatnonzero(bad | np.isinf(values))[0]]!r} "
+                         "is not between 0 and 1")
+    keep = ~np.isnan(values)
+    position, values = position[keep], values[keep]
+    pool = study_pool(world)
+    cases = world.cohort_genotypes[pool["members"]]
+    controls = world.cohort_genotypes[pool["non_members"]]
+    # Utility: the top association signals of the exact data, found again among the release's own top signals.
+    control_freq = allele_frequencies(controls, missing="as_reference")
+    exact = allele_frequencies(cases, missing="as_reference")
+    n_cases, n_controls = len(cases), len(controls)
+    top = rules.top_signals
+    exact_top = set(np.argsort(-_allelic_chi2(exact, control_freq, n_cases, n_controls), kind="stable")[:top].tolist())
+    if position.size:
+        chi2 = _allelic_chi2(values, control_freq[position], n_cases, n_controls)
+        release_top = set(position[np.argsort(-chi2, kind="stable")[:top]].tolist())
+        utility = len(exact_top & release_top) / top
+        stats = [lr_membership_statistic(g[:, position], values, pool["reference_freqs"][position]) for g in (cases, controls)]
+        auc = roc_curve(*stats)[1]
+    else:
+        utility, auc = 0.0, 0.5
+    return Scoreboard("frequencies", True, int(position.size), 0, round(float(auc), 6), None, utility, rules.signals_required,
+                      note=f"pool: {n_cases} {pool['population']} cases; {int(position.size)} SNPs released")
+
+
+def _answers_beacon(answers: np.ndarray, size: int) -> Beacon:
+    """A Beacon giving ``answers`` (shape (SNPs,)) over ``size`` people (row 0 carries the yes answers)."""
+    matrix = np.zeros((size, answers.size), dtype=np.int8)
+    matrix[0] = answers
+    return Beacon(matrix)
+
+
+def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
+    answers = release.answers
+    position = _snp_positions(world, answers, "answers")
+    if answers.dtype != bool:
+        raise ValueError(f"release.answers must be True/False per snp_id; got dtype {answers.dtype}")
+    pool = study_pool(world)
+    cases = world.cohort_genotypes[pool["members"]]
+    controls = world.cohort_genotypes[pool["non_members"]]
+    truth = (cases > 0).any(axis=0)
+    values = answers.to_numpy(dtype=bool)
+    utility = float((truth[position] == values).sum()) / truth.size
+    limit = rules.beacon_queries if release.max_queries is None else min(rules.beacon_queries, release.max_queries)
+    if position.size == 0 or limit == 0:
+        auc = 0.5
+    else:
+        beacon = _answers_beacon(values, len(cases))
+        freqs = pool["reference_freqs"][position]
+        finals = [beacon_attack(g[:, position], beacon, freqs, n_queries=limit)[:, -1] for g in (cases, controls)]
+        auc = roc_curve(-finals[0], -finals[1])[1]  # low statistics point to membership
+    return Scoreboard("beacon", True, int(position.size), 0, None, round(float(auc), 6), utility, rules.beacon_required,
+                      note=f"pool: {len(cases)} {pool['population']} cases; attacker makes {limit} queries per person")
+
+
+# --------------------------------------------------------------------------------------
+# Attacker: releases from the learner's world, and scoring guesses
+# --------------------------------------------------------------------------------------
+
+#: Quasi-identifier sets an attacker's clinical release may keep (one is drawn from the seed).
+_ATTACK_VARIANTS = (
+    {"zip5": 5, "date_of_birth": "day", "sex": 1},
+    {"zip5": 3, "date_of_birth": "day", "sex": 1},
+    {"zip5": 5, "date_of_birth": "year", "sex": 1},
+)
+
+
+def _fingerprint(release: Release) -> str:
+    digest = hashlib.sha256()
+    for part in (release.table, release.frequencies, release.answers, release.candidates):
+        if part is not None:
+            digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+    if release.candidate_genotypes is not None:
+        digest.update(np.ascontiguousarray(release.candidate_genotypes).tobytes())
+    return digest.hexdigest()
+
+
+def _make(world: Any, kind: str, seed: int) -> tuple[Release, Any]:
+    rng = np.random.default_rng([seed, ATTACK_KINDS.index(kind)])
+    if kind == "clinical":
+        clinical = world.clinical
+        n = len(clinical)
+        rows = np.sort(rng.choice(n, size=max(1, int(round(0.6 * n))), replace=False))
+        rows = rng.permutation(rows)
+        variant = _ATTACK_VARIANTS[int(rng.integers(len(_ATTACK_VARIANTS)))]
+        chosen = clinical.iloc[rows]
+        table = pd.DataFrame({"record_id": [f"R{i + 1:04d}" for i in range(len(rows))]})
+        table["zip5"] = chosen["zip5"].astype(str).str[: variant["zip5"]].str.ljust(5, "*").to_numpy()
+        dob = chosen["date_of_birth"]
+        table["date_of_birth"] = (dob.dt.strftime("%Y-%m-%d") if variant["date_of_birth"] == "day" else dob.dt.year.astype(str)).to_numpy()
+        table["sex"] = chosen["sex"].to_numpy()
+        for column in ("diagnosis", "comorbidity", "bmi"):
+            table[column] = chosen[column].to_numpy()
+        truth = pd.Series(_clinical_truth(world, chosen.index), index=table["record_id"].to_numpy())
+        return Release("clinical", table=table, seed=seed), truth
+    pool = study_pool(world)
+    members, non_members = pool["members"], pool["non_members"]
+    # Half the pool is released; candidates are drawn from the released half and from non-members.
+    released = np.sort(rng.choice(members, size=max(2, members.size // 2), replace=False))
+    n_each = int(min(25, released.size, non_members.size))
+    chosen = np.concatenate([rng.choice(released, n_each, replace=False), rng.choice(non_members, n_each, replace=False)])
+    is_member = np.repeat([True, False], n_each)
+    order = rng.permutation(chosen.size)
+    chosen, is_member = chosen[order], is_member[order]
+    candidates = pd.DataFrame({"candidate_id": [f"K{i + 1:03d}" for i in range(chosen.size)]})
+    genotypes = world.cohort_genotypes[chosen]
+    snp_ids = world.snps["snp_id"].to_numpy(dtype=object)
+    pool_genotypes = world.cohort_genotypes[released]
+    truth = pd.Series(is_member, index=candidates["candidate_id"].to_numpy())
+    if kind == "frequencies":
+        freqs = pd.Series(allele_frequencies(pool_genotypes, missing="as_reference"), index=snp_ids, name="frequency")
+        return Release("frequencies", frequencies=freqs, candidates=candidates, candidate_genotypes=genotypes, seed=seed), truth
+    answers = pd.Series((pool_genotypes > 0).any(axis=0), index=snp_ids, name="answer")
+    return Release("beacon", answers=answers, pool_size=int(released.size), candidates=candidates,
+                   candidate_genotypes=genotypes, seed=seed), truth
+
+
+def make_release(world: Any, kind: str, seed: int) -> Release:
+    """A release from ``world`` for the attacker role; the truth stays with the module.
+
+    Parameters
+    ----------
+    world
+        The learner's world.
+    kind
+        ``clinical``: a de-identified clinical table (about 60% of the participants, in a
+        shuffled order, with a ``record_id``, ZIP code, date of birth and sex at a
+        granularity drawn from the seed, and the diagnoses). Guess who each record is on
+        the voter roll. ``frequencies`` or ``beacon``: allele frequencies of (or a beacon
+        over) half of the study's pool, plus 50 ``candidates`` (half of them in the
+        release) whose genotypes you hold (``candidate_genotypes``, candidates x SNPs).
+        Guess which candidates are in it.
+    seed
+        Any non-negative integer; the same seed gives the same release.
+
+    Examples
+    --------
+    >>> release = make_release(world, "frequencies", seed=1)   # doctest: +SKIP
+    >>> release.candidates.shape                               # doctest: +SKIP
+    (50, 1)
+    """
+    kind = check_choice(kind, "kind", ATTACK_KINDS)
+    seed = check_integer(seed, "seed", minimum=0)
+    return _make(world, kind, seed)[0]
+
+
+@dataclass(frozen=True)
+class AttackScore:
+    """How an attacker's guesses fared against the truth.
+
+    ``guesses`` counts the claims made, ``correct`` and ``wrong`` split them. For a
+    re-identification, ``possible`` is the number of records whose person is on the
+    voter roll; for membership, the number of candidates who are members, and
+    ``false_positive_rate`` is the share of non-members wrongly claimed.
+    """
+
+    kind: str
+    guesses: int
+    correct: int
+    wrong: int
+    possible: int
+    false_positive_rate: float | None = None
+
+    @property
+    def precision(self) -> float:
+        """Share of claims that were right (0 if no claim)."""
+        return self.correct / self.guesses if self.guesses else 0.0
+
+    @property
+    def recall(self) -> float:
+        """Share of what could be found that was found."""
+        return self.correct / self.possible if self.possible else 0.0
+
+    def __str__(self) -> str:
+        lines = [f"{self.kind} attack: {self.guesses} guesses, {self.correct} correct, {self.wrong} wrong",
+                 f"precision {self.precision:.3f}, recall {self.recall:.3f} (of {self.possible})"]
+        if self.false_positive_rate is not None:
+            lines.append(f"false-positive rate {self.false_positive_rate:.3f}")
+        return "\n".join(lines)
+
+
+def score_attack(world: Any, release: Release, guesses: Any) -> AttackScore:
+    """Score an attacker's guesses on a release made by :func:`make_release` from ``world``.
+
+    Parameters
+    ----------
+    guesses
+        ``clinical``: a mapping ``record_id -> voter_id`` or a DataFrame with those two
+        columns (records you do not claim are left out). ``frequencies`` / ``beacon``: the
+        ``candidate_id`` values you claim are in the release (any iterable of strings).
+
+    Raises
+    ------
+    ValueError
+        If the release was not made by :func:`make_release` from this world (the scorer
+        cannot know the truth: fail closed), or a guess names an unknown record or
+        candidate, repeats a record, or is not a string.
+
+    Examples
+    --------
+    >>> release = make_release(world, "beacon", seed=3)               # doctest: +SKIP
+    >>> score_attack(world, release, ["K001", "K007"]).guesses        # doctest: +SKIP
+    2
+    """
+    if not isinstance(release, Release):
+        raise ValueError(f"release must be a genshare.challenge.Release; got {type(release).__name__}")
+    if release.seed is None or release.kind not in ATTACK_KINDS:
+        raise ValueError("release was not made by make_release (release.seed is missing): there is no truth to score against")
+    original, truth = _make(world, release.kind, release.seed)
+    if _fingerprint(original) != _fingerprint(release):
+        raise ValueError("release differs from the one make_release gives for this world and seed: it cannot be scored")
+    if release.kind == "clinical":
+        claims = _read_reidentification_guesses(guesses, truth.index)
+        right = sum(1 for record, voter in claims.items() if truth[record] != "" and truth[record] == voter)
+        return AttackScore("clinical", len(claims), right, len(claims) - right, int((truth != "").sum()))
+    claimed = _read_membership_guesses(guesses, truth.index)
+    is_member = truth.to_numpy(dtype=bool)
+    chosen = truth.index.isin(list(claimed))
+    right = int((chosen & is_member).sum())
+    fpr = float((chosen & ~is_member).sum()) / max(1, int((~is_member).sum()))
+    return AttackScore(release.kind, int(chosen.sum()), right, int(chosen.sum()) - right, int(is_member.sum()), round(fpr, 6))
+
+
+def _read_reidentification_guesses(guesses: Any, records: pd.Index) -> dict[str, str]:
+    if isinstance(guesses, pd.DataFrame):
+        missing = [c for c in ("record_id", "voter_id") if c not in guesses.columns]
+        if missing:
+            raise ValueError(f"guesses has no column(s) {', '.join(missing)}; it needs record_id and voter_id")
+        pairs = list(zip(guesses["record_id"].tolist(), guesses["voter_id"].tolist()))
+    elif isinstance(guesses, Mapping):
+        pairs = list(guesses.items())
+    else:
+        raise ValueError(f"guesses must be a mapping record_id -> voter_id or a DataFrame; got {type(guesses).__name__}")
+    claims: dict[str, str] = {}
+    known = set(records)
+    for record, voter in pairs:
+        if not isinstance(record, str) or record not in known:
+            raise ValueError(f"guesses: record_id {record!r} is not a record of this release")
+        if not isinstance(voter, str) or not voter:
+            raise ValueError(f"guesses: voter_id for record {record!r} must be a non-empty string; got {voter!r}")
+        if record in claims:
+            raise ValueError(f"guesses: record_id {record!r} is guessed more than once")
+        claims[record] = voter
+    return claims
+
+
+def _read_membership_guesses(guesses: Any, candidates: pd.Index) -> set[str]:
+    if isinstance(guesses, (str, bytes, Mapping, pd.DataFrame)) or not isinstance(guesses, Iterable):
+        raise ValueError(f"guesses must be a list or set of candidate_id strings; got {type(guesses).__name__}")
+    known = set(candidates)
+    claimed = set()
+    for item in guesses:
+        if not isinstance(item, str) or item not in known:
+            raise ValueError(f"guesses: candidate_id {item!r} is not a candidate of this release")
+        claimed.add(item)
+    return claimed
+
+
+# --------------------------------------------------------------------------------------
+# The shared scoreboard of a workshop (a CSV file)
+# --------------------------------------------------------------------------------------
+
+#: Columns of the shared scoreboard CSV, in order. Empty cells where a measure does not apply.
+SCOREBOARD_COLUMNS = (
+    "team", "role", "kind", "evaluated", "records_released", "people_reidentified", "membership_auc",
+    "beacon_auc", "utility", "utility_required", "utility_met", "guesses", "correct", "wrong", "note",
+)
+
+
+def _row(team: str, result: Scoreboard | AttackScore) -> dict[str, str]:
+    def fmt(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, float):
+            return f"{value:.4f}"
+        return str(value)
+
+    if isinstance(result, Scoreboard):
+        values = {"role": "steward", "utility_met": result.utility_met,
+                  **{f.name: getattr(result, f.name) for f in fields(result)}}
+    elif isinstance(result, AttackScore):
+        values = {"role": "attacker", "kind": result.kind, "guesses": result.guesses, "correct": result.correct,
+                  "wrong": result.wrong}
+    else:
+        raise ValueError(f"result must be a Scoreboard or an AttackScore; got {type(result).__name__}")
+    values["team"] = team
+    return {column: fmt(values.get(column)) for column in SCOREBOARD_COLUMNS}
+
+
+def append_to_scoreboard(path: str | PathLike[str], team: str, result: Scoreboard | AttackScore) -> Path:
+    """Append one result to the workshop's scoreboard CSV (created with its header if absent).
+
+    The file has the columns :data:`SCOREBOARD_COLUMNS`; an existing file with other
+    columns is refused rather than extended.
+    """
+    if not isinstance(team, str) or not team.strip() or any(ch in team for ch in "\r\n"):
+        raise ValueError(f"team must be a non-empty one-line name; got {team!r}")
+    path = Path(path)
+    row = _row(team.strip(), result)
+    if path.exists() and path.stat().st_size:
+        with path.open(newline="", encoding="utf-8") as handle:
+            header = next(csv.reader(handle), [])
+        if tuple(header) != SCOREBOARD_COLUMNS:
+            raise ValueError(f"{path} is not a release-challenge scoreboard: its header is {header}")
+        new = False
+    else:
+        new = True
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SCOREBOARD_COLUMNS)
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
+    return path
+
+
+def read_scoreboard(path: str | PathLike[str]) -> pd.DataFrame:
+    """Read a shared scoreboard and rank the stewards' releases.
+
+    Releases that meet their utility requirement come first, then by fewest people
+    re-identified, then by the higher (worse) of the membership and beacon AUCs, lower
+    first (a missing AUC counts as 0.5). A release that was not evaluated never counts as
+    meeting its utility requirement.
+    """
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if tuple(frame.columns) != SCOREBOARD_COLUMNS:
+        raise ValueError(f"{path} is not a release-challenge scoreboard: its columns are {list(frame.columns)}")
+    number = lambda column, default: pd.to_numeric(frame[column].replace("", np.nan)).fillna(default)  # noqa: E731
+    worst = np.maximum(number("membership_auc", 0.5), number("beacon_auc", 0.5))
+    order = pd.DataFrame({
+        "met": (frame["utility_met"] == "yes") & (frame["evaluated"] == "yes"),
+        "reid": number("people_reidentified", math.inf), "worst": worst,
+    })
+    ranked = frame.assign(_met=~order["met"], _reid=order["reid"], _worst=order["worst"])
+    return ranked.sort_values(["role", "_met", "_reid", "_worst"], kind="stable").drop(columns=["_met", "_reid", "_worst"]).reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# A release saved to a folder (what a learner hands in), and its row for the marker
+# --------------------------------------------------------------------------------------
+
+#: The release file of each kind a steward may hand in (see the module docstring).
+RELEASE_FILES = {"clinical": "clinical.csv", "frequencies": "frequencies.csv", "beacon": "beacon.csv"}
+#: Largest release file read (bytes).
+MAX_RELEASE_BYTES = 64 * 1024**2
+_OPTIONS_FILE = "release.json"
+_YES = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
+def save_release(release: Release, folder: str | PathLike[str]) -> Path:
+    """Write a steward's ``release`` into ``folder`` (created if needed) in the format
+    :func:`load_release` reads; returns the release file.
+
+    Raises
+    ------
+    ValueError
+        For a ``genotypes`` release (never scored) or a folder that already holds another release file.
+
+    Examples
+    --------
+    >>> path = save_release(Release("clinical", table=world.clinical[["sex"]]), "challenge")  # doctest: +SKIP
+    >>> path.name                                                                            # doctest: +SKIP
+    'clinical.csv'
+    """
+    if not isinstance(release, Release):
+        raise ValueError(f"release must be a genshare.challenge.Release; got {type(release).__name__}")
+    if release.kind not in RELEASE_FILES:
+        raise ValueError(f"a {release.kind!r} release cannot be saved for scoring; save a {', '.join(RELEASE_FILES)} release")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    others = [name for kind, name in RELEASE_FILES.items() if kind != release.kind and (folder / name).exists()]
+    if others:
+        raise ValueError(f"{folder} already holds {', '.join(others)}: one release per folder")
+    path = folder / RELEASE_FILES[release.kind]
+    if release.kind == "clinical":
+        if "row" in release.table.columns:
+            raise ValueError("release.table has a column named 'row', which the saved file uses for the row index")
+        release.table.rename_axis("row").reset_index().to_csv(path, index=False, date_format="%Y-%m-%d")
+    elif release.kind == "frequencies":
+        pd.DataFrame({"snp_id": release.frequencies.index.astype(str), "frequency": release.frequencies.to_numpy(dtype=float)}).to_csv(path, index=False)
+    else:
+        answers = np.where(release.answers.to_numpy(dtype=bool), "yes", "no")
+        pd.DataFrame({"snp_id": release.answers.index.astype(str), "answer": answers}).to_csv(path, index=False)
+        options = folder / _OPTIONS_FILE
+        if release.max_queries is not None:
+            options.write_text(json.dumps({"max_queries": int(release.max_queries)}) + "\n", encoding="utf-8")
+        elif options.exists():
+            options.unlink()
+    return path
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if path.is_symlink() or not path.is_file():
+        raise ValueError(f"{path.name} is not a regular file (symbolic links are not followed)")
+    if path.stat().st_size > MAX_RELEASE_BYTES:
+        raise ValueError(f"{path.name} is larger than {MAX_RELEASE_BYTES} bytes")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        raise ValueError(f"{path.name}: not a readable CSV file ({error})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path.name}: no column(s) {', '.join(missing)}; its columns are {list(frame.columns)}")
+    if frame.columns.duplicated().any():
+        raise ValueError(f"{path.name}: repeated column name(s) {', '.join(frame.columns[frame.columns.duplicated()])}")
+    return frame
+
+
+def load_release(folder: str | PathLike[str]) -> Release:
+    """Read the release saved in ``folder`` (format in the module docstring).
+
+    Raises
+    ------
+    ValueError
+        If the folder holds no release file or several, or a file is unreadable; the message
+        names the file, line (1 is the header) and field.
+    """
+    folder = Path(folder)
+    if folder.is_symlink() or not folder.is_dir():
+        raise ValueError(f"{folder} is not a folder")
+    present = [kind for kind, name in RELEASE_FILES.items() if (folder / name).exists() or (folder / name).is_symlink()]
+    if len(present) != 1:
+        found = ", ".join(RELEASE_FILES[k] for k in present) or "none"
+        raise ValueError(f"{folder.name}/ must hold exactly one release file ({', '.join(RELEASE_FILES.values())}); found {found}")
+    kind = present[0]
+    path = folder / RELEASE_FILES[kind]
+    if kind == "clinical":
+        frame = _read_csv(path, ("row",))
+        bad = ~frame["row"].str.fullmatch(r"\d{1,12}")
+        if bad.any():
+            line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise ValueError(f"{path.name}, line {line}, field 'row': expected the row's index in world.clinical (an integer); "
+                             f"got {frame['row'][bad].iloc[0]!r}")
+        table = frame.set_index(frame["row"].astype(np.int64).rename(None)).drop(columns="row")
+        return Release("clinical", table=table)
+    if kind == "frequencies":
+        frame = _read_csv(path, ("snp_id", "frequency"))
+        text = frame["frequency"].str.strip()
+        values = pd.to_numeric(text.where(text != "", np.nan), errors="coerce")
+        bad = values.isna() & (text != "")
+        if bad.any():
+            line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise ValueError(f"{path.name}, line {line}, field 'frequency': expected a number or an empty cell; got {text[bad].iloc[0]!r}")
+        return Release("frequencies", frequencies=pd.Series(values.to_numpy(dtype=float), index=frame["snp_id"].to_numpy(dtype=object)))
+    frame = _read_csv(path, ("snp_id", "answer"))
+    text = frame["answer"].str.strip().str.lower()
+    bad = ~text.isin(list(_YES))
+    if bad.any():
+        line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        raise ValueError(f"{path.name}, line {line}, field 'answer': expected yes or no; got {frame['answer'][bad].iloc[0]!r}")
+    max_queries = None
+    options = folder / _OPTIONS_FILE
+    if options.exists() or options.is_symlink():
+        if options.is_symlink() or not options.is_file() or options.stat().st_size > 4096:
+            raise ValueError(f"{_OPTIONS_FILE} must be a small regular file")
+        try:
+            data = json.loads(options.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ValueError(f"{_OPTIONS_FILE}: not valid JSON ({error})") from None
+        if not isinstance(data, dict) or set(data) - {"max_queries"}:
+            raise ValueError(f"{_OPTIONS_FILE}: expected an object with only 'max_queries'; got {data!r}")
+        max_queries = data.get("max_queries")
+        if max_queries is not None and (isinstance(max_queries, bool) or not isinstance(max_queries, int) or max_queries < 0):
+            raise ValueError(f"{_OPTIONS_FILE}, field 'max_queries': expected a whole number >= 0 or null; got {max_queries!r}")
+    answers = pd.Series(text.map(_YES).to_numpy(dtype=bool), index=frame["snp_id"].to_numpy(dtype=object))
+    return Release("beacon", answers=answers, max_queries=max_queries)
+
+
+def scoreboard_row(world: Any, folder: str | PathLike[str], rules: Rules | None = None) -> dict[str, Any]:
+    """Score the release saved in ``folder`` on ``world``: the marker's ``challenge_*`` columns.
+
+    Returns
+    -------
+    dict
+        ``kind``, ``evaluated`` (1 or 0), ``records_released``, ``people_reidentified``,
+        ``membership_auc``, ``beacon_auc`` (empty where the attack does not apply),
+        ``utility``, ``utility_required``, ``utility_met`` (1 or 0) and ``note``. A release
+        that cannot be read or judged fails closed: ``evaluated`` and ``utility_met`` are 0,
+        the scores are empty and ``note`` says why.
+
+    Examples
+    --------
+    >>> scoreboard_row(world, "submissions/ana/challenge")["people_reidentified"]   # doctest: +SKIP
+    0
+    """
+    empty = {"kind": "", "evaluated": 0, "records_released": "", "people_reidentified": "", "membership_auc": "",
+             "beacon_auc": "", "utility": "", "utility_required": "", "utility_met": 0}
+    try:
+        release = load_release(folder)
+        board = score_release(world, release, rules)
+    except (ValueError, OSError) as error:
+        return {**empty, "note": f"release not scored: {error}"}
+    if not board.evaluated:
+        return {**empty, "kind": board.kind, "records_released": board.records_released, "note": f"release not evaluated: {board.note}"}
+    return {
+        "kind": board.kind, "evaluated": 1, "records_released": board.records_released,
+        "people_reidentified": board.people_reidentified,
+        "membership_auc": "" if board.membership_auc is None else board.membership_auc,
+        "beacon_auc": "" if board.beacon_auc is None else board.beacon_auc,
+        "utility": round(board.utility, 6), "utility_required": board.utility_required,
+        "utility_met": int(board.utility_met), "note": board.note,
+    }

@@ -1,0 +1,369 @@
+"""The release challenge: known scores on planted releases, and hostile releases and guesses."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from genshare import challenge
+from genshare.attacks import linkage_attack, lr_membership_statistic, roc_curve
+from genshare.challenge import (
+    SCOREBOARD_COLUMNS,
+    Release,
+    append_to_scoreboard,
+    make_release,
+    read_scoreboard,
+    score_attack,
+    score_release,
+    study_pool,
+)
+from genshare.cohort import load_world
+from genshare.popgen import allele_frequencies
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture(scope="module")
+def world():
+    return load_world()
+
+
+def tiny_world() -> SimpleNamespace:
+    """Four voters and three participants, small enough to score by hand."""
+    dob = pd.to_datetime(["1980-01-02", "1975-05-06", "1975-05-06", "1990-03-04"]).astype("datetime64[s]")
+    voter_roll = pd.DataFrame({"voter_id": ["V1", "V2", "V3", "V4"], "zip5": ["39011", "39018", "39018", "39099"],
+                               "date_of_birth": dob, "sex": ["F", "M", "M", "F"]})
+    people = pd.DataFrame({"person_id": ["P1", "P2", "P3"], "voter_id": ["V1", "V2", ""]})
+    cohort = pd.DataFrame({"participant_id": ["C1", "C2", "C3"], "person_id": ["P1", "P2", "P3"]})
+    clinical = pd.DataFrame({
+        "participant_id": ["C1", "C2", "C3"], "name": ["Ann Lee", "Bo Diaz", "Cy Roy"],
+        "zip5": ["39011", "39018", "39025"], "date_of_birth": pd.to_datetime(["1980-01-02", "1975-05-06", "1960-01-01"]).astype("datetime64[s]"),
+        "sex": ["F", "M", "F"], "diagnosis": ["type 2 diabetes", "type 2 diabetes", "no diabetes"],
+    })
+    return SimpleNamespace(voter_roll=voter_roll, people=people, cohort=cohort, clinical=clinical)
+
+
+# --- known scores on planted releases ----------------------------------------------------------
+
+
+def test_tiny_world_by_hand():
+    w = tiny_world()
+    leaks = score_release(w, Release("clinical", table=w.clinical[["zip5", "date_of_birth", "sex", "diagnosis"]]))
+    # C1 is unique on the roll; C2 has a look-alike (V3); C3 is not on the roll.
+    assert (leaks.evaluated, leaks.records_released, leaks.people_reidentified, leaks.utility) == (True, 3, 1, 1.0)
+    named = score_release(w, Release("clinical", table=w.clinical[["name", "diagnosis"]]))
+    assert named.people_reidentified == 3  # a direct identifier identifies by itself
+    partly = w.clinical[["name", "zip5", "date_of_birth", "sex"]].assign(name=["*", "Bo Diaz", np.nan])
+    assert score_release(w, Release("clinical", table=partly)).people_reidentified == 2  # C1 by linkage, C2 by name
+    suppressed = w.clinical[["zip5", "sex", "diagnosis"]].assign(zip5="*****", sex="*")
+    none = score_release(w, Release("clinical", table=suppressed))
+    assert (none.people_reidentified, none.utility, none.utility_met) == (0, 0.0, False)
+    coarse = w.clinical[["zip5", "sex", "diagnosis"]].assign(zip5=w.clinical["zip5"].str[:3] + "**")
+    assert score_release(w, Release("clinical", table=coarse)).people_reidentified == 0
+
+
+def _clinical_truth(world):
+    voter = dict(zip(world.people["person_id"], world.people["voter_id"]))
+    return world.cohort["person_id"].map(voter).to_numpy()
+
+
+def test_clinical_leak_matches_linkage_attack(world):
+    table = world.clinical[["zip5", "date_of_birth", "sex", "diagnosis"]]
+    board = score_release(world, Release("clinical", table=table))
+    expected = linkage_attack(table.assign(truth=_clinical_truth(world)), world.voter_roll, ["zip5", "date_of_birth", "sex"],
+                              released_truth="truth", public_id="voter_id")
+    assert board.people_reidentified == int((expected["outcome"] == "re-identified").sum()) > 0
+    assert board.utility == 1.0 and board.utility_met
+
+
+def test_clinical_in_between_matches_linkage_attack(world):
+    table = pd.DataFrame({"zip3": world.clinical["zip5"].str[:3], "birth_year": world.clinical["date_of_birth"].dt.year,
+                          "sex": world.clinical["sex"], "diagnosis": world.clinical["diagnosis"]})
+    board = score_release(world, Release("clinical", table=table))
+    roll = world.voter_roll.assign(zip3=world.voter_roll["zip5"].str[:3], birth_year=world.voter_roll["date_of_birth"].dt.year)
+    expected = linkage_attack(table.assign(truth=_clinical_truth(world)), roll, ["zip3", "birth_year", "sex"],
+                              released_truth="truth", public_id="voter_id")
+    assert board.people_reidentified == int((expected["outcome"] == "re-identified").sum())
+    # Same release written as anonymity.generalize writes it (ZIP "396**", years as text).
+    text = table.assign(zip3=table["zip3"] + "**", birth_year=table["birth_year"].astype(str))
+    assert score_release(world, Release("clinical", table=text)).people_reidentified == board.people_reidentified
+
+
+def test_clinical_fully_suppressed(world):
+    table = world.clinical[["zip5", "date_of_birth", "sex"]].assign(zip5="*****", date_of_birth="*", sex=np.nan)
+    board = score_release(world, Release("clinical", table=table))
+    assert (board.evaluated, board.people_reidentified, board.utility, board.utility_met) == (True, 0, 0.0, False)
+
+
+def test_unknown_columns_and_genotypes_are_not_evaluated(world):
+    board = score_release(world, Release("clinical", table=world.clinical))
+    assert not board.evaluated and "age" in board.note and not board.utility_met
+    genotypes = score_release(world, Release("genotypes", genotypes=world.cohort_genotypes[:3]))
+    assert not genotypes.evaluated and not genotypes.utility_met
+
+
+def test_frequencies_known_scores(world):
+    pool = study_pool(world)
+    ids = world.snps["snp_id"]
+    cases = world.cohort_genotypes[pool["members"]]
+    exact = allele_frequencies(cases, missing="as_reference")
+    board = score_release(world, Release("frequencies", frequencies=pd.Series(exact, index=ids)))
+    stats = [lr_membership_statistic(world.cohort_genotypes[rows], exact, pool["reference_freqs"])
+             for rows in (pool["members"], pool["non_members"])]
+    assert board.membership_auc == pytest.approx(roc_curve(*stats)[1], abs=1e-6)
+    assert board.membership_auc > 0.6 and board.utility == 1.0 and board.utility_met
+    nothing = score_release(world, Release("frequencies", frequencies=pd.Series(exact, index=ids) * np.nan))
+    assert (nothing.membership_auc, nothing.utility, nothing.utility_met) == (0.5, 0.0, False)
+    half = pd.Series(exact, index=ids).iloc[::2]
+    middle = score_release(world, Release("frequencies", frequencies=half))
+    assert middle.records_released == len(half) and 0.0 <= middle.utility <= 1.0
+
+
+def test_beacon_known_scores(world):
+    pool = study_pool(world)
+    answers = pd.Series((world.cohort_genotypes[pool["members"]] > 0).any(axis=0), index=world.snps["snp_id"])
+    full = score_release(world, Release("beacon", answers=answers))
+    assert full.utility == 1.0 and full.beacon_auc > 0.5
+    closed = score_release(world, Release("beacon", answers=answers, max_queries=0))
+    assert closed.beacon_auc == 0.5 and closed.utility == 1.0
+    empty = score_release(world, Release("beacon", answers=answers.iloc[:0]))
+    assert (empty.beacon_auc, empty.utility) == (0.5, 0.0)
+
+
+# --- the attacker's role --------------------------------------------------------------------------
+
+
+def test_attacker_round_trip(world):
+    release = make_release(world, "clinical", seed=4)
+    assert "participant_id" not in release.table.columns
+    _, truth = challenge._make(world, "clinical", 4)
+    perfect = {record: voter for record, voter in truth.items() if voter}
+    score = score_attack(world, release, perfect)
+    assert (score.correct, score.wrong, score.recall) == (len(perfect), 0, 1.0)
+    assert score_attack(world, release, {}).guesses == 0
+    for kind in ("frequencies", "beacon"):
+        release = make_release(world, kind, seed=2)
+        _, members = challenge._make(world, kind, 2)
+        claimed = list(members.index[members.to_numpy()])
+        score = score_attack(world, release, claimed)
+        assert (score.correct, score.wrong, score.false_positive_rate) == (len(claimed), 0, 0.0)
+        everyone = score_attack(world, release, list(members.index))
+        assert everyone.false_positive_rate == 1.0 and everyone.recall == 1.0
+
+
+def test_attacker_release_is_deterministic_and_tamper_evident(world):
+    a, b = make_release(world, "frequencies", seed=9), make_release(world, "frequencies", seed=9)
+    assert a.frequencies.equals(b.frequencies) and a.candidates.equals(b.candidates)
+    tampered = Release("frequencies", frequencies=a.frequencies * 0.5, candidates=a.candidates,
+                       candidate_genotypes=a.candidate_genotypes, seed=9)
+    with pytest.raises(ValueError, match="differs"):
+        score_attack(world, tampered, [])
+    with pytest.raises(ValueError, match="seed"):
+        score_attack(world, Release("frequencies", frequencies=a.frequencies), [])
+
+
+def test_scoreboard_file(tmp_path, world):
+    path = tmp_path / "board.csv"
+    regions = pd.DataFrame({"zip3": world.clinical["zip5"].str[:3], "diagnosis": world.clinical["diagnosis"]})
+    good = score_release(world, Release("clinical", table=regions))
+    assert good.utility_met and good.people_reidentified == 0
+    bad = score_release(world, Release("clinical", table=world.clinical))
+    append_to_scoreboard(path, "team a", bad)
+    append_to_scoreboard(path, "team b", good)
+    append_to_scoreboard(path, "team c", score_attack(world, make_release(world, "beacon", seed=1), []))
+    frame = read_scoreboard(path)
+    assert tuple(frame.columns) == SCOREBOARD_COLUMNS
+    stewards = frame[frame["role"] == "steward"]
+    assert stewards["team"].tolist() == ["team b", "team a"]
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match="not a release-challenge scoreboard"):
+        append_to_scoreboard(tmp_path / "other.csv", "x", good)
+    with pytest.raises(ValueError, match="team"):
+        append_to_scoreboard(path, "two\nlines", good)
+
+
+# --- hostile input --------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.text(min_size=1, max_size=8).filter(lambda s: not (s.strip("*").isdigit() or set(s.strip()) <= {"*"} or s.strip() == "")
+                                                and s.strip().lower() not in {"nan", "none", "<na>", "nat"}))
+def test_unreadable_zip_names_the_column(value):
+    w = tiny_world()
+    table = w.clinical[["zip5", "sex"]].assign(zip5=[value, "39011", "39018"])
+    with pytest.raises(ValueError, match="zip5"):
+        score_release(w, Release("clinical", table=table))
+
+
+@SETTINGS
+@given(st.text(min_size=1, max_size=12).filter(lambda s: s.strip().lower() not in {"", "*", "nan", "none", "<na>", "nat"}
+                                                 and not set(s.strip()) <= {"*"}))
+def test_unreadable_dates_name_the_column(value):
+    w = tiny_world()
+    table = w.clinical[["date_of_birth"]].astype(str).assign(date_of_birth=[value, "1980-01-02", "1975"])
+    try:
+        score_release(w, Release("clinical", table=table))
+    except ValueError as error:
+        assert "date_of_birth" in str(error)
+    else:  # only readable forms pass
+        assert challenge._DAY.match(value.strip()) or challenge._MONTH.match(value.strip()) or \
+            challenge._YEAR.match(value.strip()) or challenge._BAND.match(value.strip())
+
+
+@SETTINGS
+@given(st.lists(st.integers(min_value=-5, max_value=10), min_size=1, max_size=4))
+def test_release_index_must_be_clinical_rows(index):
+    w = tiny_world()
+    table = pd.DataFrame({"sex": ["F"] * len(index)}, index=index)
+    if len(set(index)) == len(index) and set(index) <= {0, 1, 2}:
+        assert score_release(w, Release("clinical", table=table)).evaluated
+    else:
+        with pytest.raises(ValueError, match="index"):
+            score_release(w, Release("clinical", table=table))
+
+
+@SETTINGS
+@given(st.floats(allow_nan=False) | st.just(float("inf")))
+def test_frequencies_out_of_range_are_refused(world, value):
+    freqs = pd.Series([0.5, value], index=world.snps["snp_id"].iloc[:2])
+    if 0.0 <= value <= 1.0:
+        return
+    with pytest.raises(ValueError, match="frequencies"):
+        score_release(world, Release("frequencies", frequencies=freqs))
+
+
+@pytest.mark.parametrize("release, field", [
+    (lambda w: Release("clinical"), "table"),
+    (lambda w: Release("table"), "kind"),
+    (lambda w: Release("clinical", table=[1, 2]), "table"),
+    (lambda w: Release("frequencies", frequencies=[0.1]), "frequencies"),
+    (lambda w: Release("frequencies", frequencies=pd.Series([0.1], index=["nope"])), "frequencies"),
+    (lambda w: Release("beacon", answers=pd.Series([1], index=w.snps["snp_id"].iloc[:1])), "answers"),
+    (lambda w: Release("beacon", answers=pd.Series([True]), max_queries=-1), "max_queries"),
+])
+def test_malformed_releases_name_the_field(world, release, field):
+    with pytest.raises(ValueError, match=field):
+        score_release(world, release(world))
+
+
+@SETTINGS
+@given(st.one_of(st.none(), st.integers(), st.text(), st.lists(st.integers(), min_size=1, max_size=3),
+                 st.lists(st.text(max_size=4), min_size=1, max_size=3)))
+def test_malformed_membership_guesses(world, guesses):
+    release = make_release(world, "beacon", seed=1)
+    with pytest.raises(ValueError, match="guesses"):
+        score_attack(world, release, guesses)
+
+
+@SETTINGS
+@given(st.dictionaries(st.text(max_size=6), st.one_of(st.text(max_size=4), st.integers(), st.none()), min_size=1, max_size=3))
+def test_malformed_reidentification_guesses(world, guesses):
+    release = make_release(world, "clinical", seed=1)
+    valid = all(k in set(release.table["record_id"]) and isinstance(v, str) and v for k, v in guesses.items())
+    if valid:
+        return
+    with pytest.raises(ValueError, match="guesses"):
+        score_attack(world, release, guesses)
+
+
+# --- a saved release, and the marker's challenge columns -----------------------------------------
+
+#: A small world for marking (seconds to simulate), as in tests/test_marking.py.
+SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=20000)
+
+
+def test_saved_releases_round_trip(tmp_path, world):
+    table = world.clinical[["zip5", "date_of_birth", "sex", "diagnosis"]].iloc[::3].copy()
+    table.loc[table.index[0], "sex"] = "*"
+    freqs = make_release(world, "frequencies", seed=1).frequencies.copy()
+    freqs.iloc[:5] = np.nan
+    answers = make_release(world, "beacon", seed=1).answers
+    for name, release in [("c", Release("clinical", table=table)), ("f", Release("frequencies", frequencies=freqs)),
+                          ("b", Release("beacon", answers=answers, max_queries=20))]:
+        challenge.save_release(release, tmp_path / name)
+        loaded = challenge.load_release(tmp_path / name)
+        assert score_release(world, loaded) == score_release(world, release), name
+        row = challenge.scoreboard_row(world, tmp_path / name)
+        board = score_release(world, release)
+        assert row["evaluated"] == 1 and row["utility_met"] == int(board.utility_met)
+        assert row["people_reidentified"] == board.people_reidentified
+    with pytest.raises(ValueError, match="one release per folder"):
+        challenge.save_release(Release("frequencies", frequencies=freqs), tmp_path / "c")
+    with pytest.raises(ValueError, match="cannot be saved"):
+        challenge.save_release(Release("genotypes", genotypes=np.zeros((2, 3), dtype=np.int8)), tmp_path / "g")
+
+
+@pytest.mark.parametrize("files, needle", [
+    ({}, "found none"),
+    ({"clinical.csv": "row,sex\n0,F\n", "beacon.csv": "snp_id,answer\n"}, "exactly one release file"),
+    ({"clinical.csv": "row,sex\nfirst,F\n"}, "line 2, field 'row'"),
+    ({"clinical.csv": "row,sex\n0,F\n0,M\n"}, "repeats row"),
+    ({"clinical.csv": "sex\nF\n"}, "no column(s) row"),
+    ({"frequencies.csv": "snp_id,frequency\nsnp1,high\n"}, "line 2, field 'frequency'"),
+    ({"beacon.csv": "snp_id,answer\nsnp1,maybe\n"}, "line 2, field 'answer'"),
+    ({"beacon.csv": "snp_id,answer\n", "release.json": '{"max_queries": "all"}'}, "max_queries"),
+    ({"clinical.csv": b"row,sex\n0,\xff\n"}, "not a readable CSV"),
+])
+def test_unreadable_saved_release_fails_closed(tmp_path, world, files, needle):
+    folder = tmp_path / "challenge"
+    folder.mkdir()
+    for name, content in files.items():
+        (folder / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    row = challenge.scoreboard_row(world, folder)
+    assert row["evaluated"] == 0 and row["utility_met"] == 0 and row["people_reidentified"] == ""
+    assert needle in row["note"], row["note"]
+
+
+def test_release_file_behind_a_symlink_is_not_read(tmp_path, world):
+    secret = tmp_path / "elsewhere.csv"
+    secret.write_text("row,sex\n0,F\n")
+    (tmp_path / "challenge").mkdir()
+    (tmp_path / "challenge" / "clinical.csv").symlink_to(secret)
+    row = challenge.scoreboard_row(world, tmp_path / "challenge")
+    assert row["evaluated"] == 0 and "symbolic links" in row["note"]
+
+
+@given(text=st.text(max_size=30))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_frequency_cell_is_scored_or_refused_never_passed_silently(tmp_path_factory, world, text):
+    folder = tmp_path_factory.mktemp("hostile")
+    snp = world.snps["snp_id"].iloc[0]
+    pd.DataFrame({"snp_id": [snp], "frequency": [text]}).to_csv(folder / "frequencies.csv", index=False)
+    row = challenge.scoreboard_row(world, folder)
+    assert row["evaluated"] in (0, 1)
+    if row["evaluated"] == 0:
+        assert row["note"].startswith("release not") and row["utility_met"] == 0
+
+
+def test_marking_adds_the_challenge_columns(tmp_path):
+    from genshare.assignment import world_for
+    from genshare.marking import mark_folder
+
+    course, cache, subs = "challenge-marking", tmp_path / "worlds", tmp_path / "submissions"
+    for learner in ("steward", "broken"):
+        (subs / learner / "challenge").mkdir(parents=True)
+        (subs / learner / "answers.json").write_text('{"answers": {}}')
+    steward_world = load_world(world_for(course, "steward", cache=cache, **SMALL))
+    table = steward_world.clinical[["zip5", "sex", "diagnosis"]].assign(zip5=lambda t: t["zip5"].str[:3]).rename(columns={"zip5": "zip3"})
+    release = Release("clinical", table=table)
+    challenge.save_release(release, subs / "steward" / "challenge")
+    (subs / "broken" / "challenge" / "clinical.csv").write_text("row,sex\n999999,F\n")
+    out = tmp_path / "scores.csv"
+    rows = mark_folder(subs, course, out, cache=cache, world_params=SMALL)
+    expected = score_release(steward_world, release)
+    sheet = pd.read_csv(out, dtype=str, keep_default_na=False).set_index("learner")
+    assert {"challenge_evaluated", "challenge_people_reidentified", "challenge_utility", "challenge_utility_met"} <= set(sheet.columns)
+    assert sheet.loc["steward", "challenge_kind"] == "clinical"
+    assert sheet.loc["steward", "challenge_evaluated"] == "1"
+    assert int(sheet.loc["steward", "challenge_people_reidentified"]) == expected.people_reidentified
+    assert float(sheet.loc["steward", "challenge_utility"]) == pytest.approx(expected.utility)
+    assert sheet.loc["steward", "challenge_utility_met"] == str(int(expected.utility_met))
+    assert sheet.loc["broken", "challenge_evaluated"] == "0" and sheet.loc["broken", "challenge_utility_met"] == "0"
+    assert sheet.loc["broken", "challenge_people_reidentified"] == ""
+    assert "not a row of world.clinical" in sheet.loc["broken", "challenge_note"]
+    assert len(rows) == 2
