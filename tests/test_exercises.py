@@ -35,7 +35,7 @@ from genshare.exercises import (
 SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=20000)
 LEARNERS = ("ana", "ben", "chloé")
 IDS = [e.id for e in exercises()]
-NOTEBOOKS = ("01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11")
+NOTEBOOKS = ("01", "02", "03", "04", "04b", "05", "06", "07", "08", "09", "10", "11")
 
 
 @pytest.fixture(scope="module")

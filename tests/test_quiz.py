@@ -30,7 +30,7 @@ def test_every_question_is_sourced_and_explained():
 def test_every_lesson_page_has_questions_and_shows_them():
     quizzes = load_quizzes()
     for notebook in sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb")):
-        page = notebook.name[:2]
+        page = notebook.name.split("-")[0]
         assert page in quizzes, f"{notebook.name} has no questions in {QUIZZES.name}"
         cells = nbformat.read(notebook, as_version=4).cells
         calls = [c for c in cells if c.cell_type == "code" and f'quiz("{page}")' in c.source]

@@ -95,7 +95,7 @@ __all__ = [
 ]
 
 #: The modules holding the exercises, one per notebook (imported on first use).
-MODULES = ("nb01", "nb02", "nb03", "nb04", "nb05", "nb06", "nb07", "nb08", "nb09", "nb10", "nb11")
+MODULES = ("nb01", "nb02", "nb03", "nb04", "nb04b", "nb05", "nb06", "nb07", "nb08", "nb09", "nb10", "nb11")
 
 #: When set to a file path, :func:`check` records answers there instead of checking them.
 RECORD_ENV = "GENSHARE_RECORD_ANSWERS"
