@@ -7,10 +7,13 @@ needs. The site therefore carries a world derived from it, deterministically, at
 - **the same people and every table, byte for byte** (cohort, reference, database, the whole
   pedigree, relationships, family trees, voter roll, clinical records, Y-STRs, ZIP codes), so
   every lesson that works on tables, names, pedigrees or Y-STRs gives the book's numbers;
-- **a genome-wide subset of the SNPs**: :data:`LITE_SNPS` SNPs evenly spaced along the SNP
-  table (which is ordered by chromosome and position), so every chromosome keeps SNPs in
-  proportion to its share of the panel, and the array/sequence mix is kept; the genotype
-  matrices keep exactly those columns.
+- **a genome-wide subset of the SNPs**: for each panel (``array``: common SNPs of a genotyping
+  array; ``sequence``: any variant, mostly rare), :data:`LITE_SNPS` gives how many SNPs to keep,
+  evenly spaced along that panel's SNPs in the SNP table (which is ordered by chromosome and
+  position), so every chromosome keeps SNPs in proportion to its share of the panel; the
+  genotype matrices keep exactly those columns. The counts are the smallest the lessons need
+  (notebook 03 draws up to 1,000 SNPs of each panel) with room to spare: rare ``sequence``
+  SNPs compress to about a sixth of an ``array`` SNP, so the site stays within budget.
 
 Lessons that compute on genotypes (fingerprints, kinship, membership inference, summary
 statistics) run the same code on fewer SNPs, so their numbers differ from the book's (they
@@ -23,9 +26,9 @@ The lite world is written with :func:`genshare.cohort.save_world` (so it loads w
 from (the source world's seed, SNP count and manifest checksum, and the rule). A section
 appended to its ``README.md`` says the same, and its manifest is rewritten to match.
 
-``python lite/lite_world.py [--source data/synthetic] [--out DIR] [--snps N]`` writes one;
-``lite/build.py`` calls :func:`cached_lite_world`, which rebuilds only when the source
-world, ``LITE_SNPS`` or this file changed.
+``python lite/lite_world.py [--source data/synthetic] [--out DIR]`` writes one;
+``lite/build.py`` calls :func:`cached_lite_world`, which derives it again only when the
+source world or this file (so also ``LITE_SNPS``) changed.
 """
 
 from __future__ import annotations
@@ -43,10 +46,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from the checkout
     sys.path.insert(0, str(ROOT))
 
-#: SNPs in the lite world. With the committed world's tables (about 4 MB compressed) and the
-#: JupyterLite application and wheels (about 19 MB), this keeps the site near 24 MB, under
-#: the 25 MB budget, whatever the committed world's SNP density (tests/test_jupyterlite.py).
-LITE_SNPS = 2_000
+#: SNPs of each panel in the lite world (all of a panel's SNPs if it has fewer). With the
+#: committed world's tables (about 4 MB compressed), the JupyterLite application and the
+#: wheels (about 19 MB), this keeps the site near 24 MB, under its 25 MB budget, whatever the
+#: committed world's SNP density (tests/test_jupyterlite.py checks the built site).
+LITE_SNPS = {"array": 1_500, "sequence": 1_000}
 #: Where cached lite worlds live (one folder per source world, SNP count and version of this file).
 CACHE = ROOT / "_build" / "lite-world"
 MANIFEST = "MANIFEST.sha256"
@@ -85,13 +89,52 @@ def snp_subset(n_total: int, n_keep: int) -> np.ndarray:
     return (np.arange(n_keep, dtype=np.int64) * (n_total - 1)) // (n_keep - 1) if n_keep > 1 else np.zeros(1, np.int64)
 
 
+def lite_snps(panel, quotas: dict[str, int] | None = None) -> np.ndarray:
+    """Indices of the lite world's SNPs: per panel, ``quotas[panel]`` SNPs evenly spaced among its own.
+
+    Parameters
+    ----------
+    panel
+        The ``panel`` column of the source world's SNP table, shape (SNPs,).
+    quotas
+        SNPs to keep per panel (default :data:`LITE_SNPS`). A panel missing from it is an error,
+        so that a new kind of SNP is never dropped or kept without a decision.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted ``int64`` indices into the SNP table.
+
+    Examples
+    --------
+    >>> lite_snps(["array"] * 6 + ["sequence"] * 4, {"array": 3, "sequence": 2}).tolist()
+    [0, 2, 5, 6, 9]
+    """
+    quotas = LITE_SNPS if quotas is None else quotas
+    panel = np.asarray(panel, dtype=object)
+    if panel.ndim != 1 or panel.size == 0:
+        raise ValueError(f"panel must be the SNP table's panel column, one value per SNP; got shape {panel.shape}")
+    unknown = sorted(set(map(str, panel.tolist())) - set(quotas))
+    if unknown:
+        raise ValueError(
+            f"snps.csv: panel value(s) {unknown} have no quota in lite/lite_world.py LITE_SNPS {quotas}; "
+            "add one (how many of these SNPs the browser's world keeps)"
+        )
+    keep = []
+    for name, quota in quotas.items():
+        members = np.flatnonzero(panel == name)
+        if members.size:
+            keep.append(members[snp_subset(int(members.size), quota)])
+    return np.sort(np.concatenate(keep))
+
+
 def _manifest(folder: Path) -> bytes:
     """The manifest ``save_world`` writes: ``<sha256>  <name>`` for every other file, sorted."""
     names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST)
     return "".join(f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}\n" for n in names).encode()
 
 
-def derive_lite_world(source: Path, out: Path, n_snps: int = LITE_SNPS) -> Path:
+def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = None) -> Path:
     """Write the lite world of the world in ``source`` to ``out`` (replaced if it exists).
 
     Parameters
@@ -100,8 +143,8 @@ def derive_lite_world(source: Path, out: Path, n_snps: int = LITE_SNPS) -> Path:
         A saved world (checked by :func:`genshare.cohort.load_world`: a damaged source is refused).
     out
         Destination folder.
-    n_snps
-        SNPs to keep, evenly spaced (:func:`snp_subset`).
+    quotas
+        SNPs to keep per panel, evenly spaced (:func:`lite_snps`; default :data:`LITE_SNPS`).
 
     Returns
     -------
@@ -116,7 +159,7 @@ def derive_lite_world(source: Path, out: Path, n_snps: int = LITE_SNPS) -> Path:
     ...                        n_database=60, n_relatives=12, population_size=2000)
     >>> with tempfile.TemporaryDirectory() as scratch:
     ...     full = save_world(small, Path(scratch) / "full", vcf=False)
-    ...     lite = load_world(derive_lite_world(full, Path(scratch) / "lite", n_snps=20))
+    ...     lite = load_world(derive_lite_world(full, Path(scratch) / "lite", {"array": 15, "sequence": 5}))
     >>> lite.cohort_genotypes.shape, lite.metadata["lite_world"]["source_n_snps"]
     ((40, 20), 300)
     """
@@ -125,11 +168,14 @@ def derive_lite_world(source: Path, out: Path, n_snps: int = LITE_SNPS) -> Path:
     source, out = Path(source), Path(out)
     world = load_world(source)
     n_total = len(world.snps)
-    keep = snp_subset(n_total, n_snps)
+    quotas = dict(LITE_SNPS if quotas is None else quotas)
+    keep = lite_snps(world.snps["panel"].to_numpy(), quotas)
     source_manifest = hashlib.sha256((source / MANIFEST).read_bytes()).hexdigest()
+    per_panel = ", ".join(f"{name} {quota:,}" for name, quota in quotas.items())
     rule = (
-        f"{len(keep)} of the {n_total} SNPs, evenly spaced along the SNP table (indices "
-        f"floor(i * {n_total - 1} / {max(len(keep) - 1, 1)}), i = 0..{len(keep) - 1}); every table and person unchanged"
+        f"{len(keep):,} of the {n_total:,} SNPs: per panel at most {per_panel} SNPs, evenly spaced among "
+        "that panel's SNPs in table order (of n SNPs, k kept: indices floor(i * (n - 1) / (k - 1)), i = 0..k-1); "
+        "every person and every other table unchanged"
     )
     lite = dataclasses.replace(
         world,
@@ -144,6 +190,7 @@ def derive_lite_world(source: Path, out: Path, n_snps: int = LITE_SNPS) -> Path:
                 "source_seed": int(world.seed),
                 "source_n_snps": int(n_total),
                 "source_manifest_sha256": source_manifest,
+                "snps_per_panel": quotas,
                 "rule": rule,
                 "made_by": "lite/lite_world.py (the JupyterLite site's world)",
             },
@@ -165,18 +212,18 @@ def derive_lite_world(source: Path, out: Path, n_snps: int = LITE_SNPS) -> Path:
     return out
 
 
-def _fingerprint(source: Path, n_snps: int) -> str:
+def _fingerprint(source: Path, quotas: dict[str, int]) -> str:
     digest = hashlib.sha256()
     digest.update((source / MANIFEST).read_bytes())
-    digest.update(str(n_snps).encode())
+    digest.update(repr(sorted(quotas.items())).encode())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()[:16]
 
 
-def cached_lite_world(source: Path, n_snps: int = LITE_SNPS, cache: Path = CACHE) -> Path:
+def cached_lite_world(source: Path, quotas: dict[str, int] | None = None, cache: Path = CACHE) -> Path:
     """The lite world of ``source``, from ``cache`` if already derived, else derived into it.
 
-    The cache key is the source's manifest (so any change to the world), ``n_snps`` and this
+    The cache key is the source's manifest (so any change to the world), the quotas and this
     file's text; a cached world is used only if :func:`genshare.cohort.load_world` accepts it.
     """
     from genshare.cohort import WorldIntegrityError, load_world
@@ -184,7 +231,8 @@ def cached_lite_world(source: Path, n_snps: int = LITE_SNPS, cache: Path = CACHE
     source = Path(source)
     if not (source / MANIFEST).is_file():
         raise FileNotFoundError(f"{source}: no {MANIFEST}; not a saved world (the lite world is derived from one)")
-    folder = Path(cache) / _fingerprint(source, n_snps)
+    quotas = dict(LITE_SNPS if quotas is None else quotas)
+    folder = Path(cache) / _fingerprint(source, quotas)
     if folder.is_dir():
         try:
             load_world(folder)
@@ -195,16 +243,15 @@ def cached_lite_world(source: Path, n_snps: int = LITE_SNPS, cache: Path = CACHE
         for stale in Path(cache).iterdir():  # keep one lite world only
             if stale.is_dir():
                 shutil.rmtree(stale)
-    return derive_lite_world(source, folder, n_snps)
+    return derive_lite_world(source, folder, quotas)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=ROOT / "data" / "synthetic")
     parser.add_argument("--out", type=Path, help="write here (default: the build cache, _build/lite-world/...)")
-    parser.add_argument("--snps", type=int, default=LITE_SNPS)
     args = parser.parse_args(argv)
-    out = derive_lite_world(args.source, args.out, args.snps) if args.out else cached_lite_world(args.source, args.snps)
+    out = derive_lite_world(args.source, args.out) if args.out else cached_lite_world(args.source)
     print(f"lite world: {out}")
     return 0
 

@@ -282,7 +282,10 @@ def test_site_world_is_the_lite_world_of_the_committed_world(installed_site_whee
     committed_manifest = hashlib.sha256((COMMITTED_WORLD / lite_world.MANIFEST).read_bytes()).hexdigest()
     lite = world.metadata["lite_world"]
     assert lite["source_manifest_sha256"] == committed_manifest, "the site was built from another world: rebuild it (make lite)"
-    assert len(world.snps) == world.parameters["n_snps"] == min(lite_world.LITE_SNPS, lite["source_n_snps"])
+    assert lite["snps_per_panel"] == lite_world.LITE_SNPS
+    source_panels = load_world(COMMITTED_WORLD).snps["panel"].value_counts()
+    assert world.snps["panel"].value_counts().to_dict() == {p: min(n, lite_world.LITE_SNPS[p]) for p, n in source_panels.items()}
+    assert len(world.snps) == world.parameters["n_snps"]
     # Same people and tables, byte for byte: only the SNP table, genotypes and descriptions differ.
     differs = {"snps.csv", "genotypes.npz", "world.json", "README.md", lite_world.MANIFEST}
     for path in sorted(COMMITTED_WORLD.iterdir()):
@@ -307,7 +310,7 @@ def test_site_lessons_find_the_lite_world(installed_site_wheel, tmp_path):
     found = json.loads(result.stdout.strip().splitlines()[-1])
     assert Path(found["package"]).is_relative_to(installed_site_wheel), found
     assert not found["checkout"] and Path(found["world"]).is_relative_to(installed_site_wheel), found
-    assert found["lite"] and found["snps"] <= lite_world.LITE_SNPS
+    assert found["lite"] and found["snps"] <= sum(lite_world.LITE_SNPS.values())
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -319,6 +322,29 @@ def test_every_lesson_reads_its_world_through_world_dir(path):
 
 
 # -- the lite world's derivation (lite/lite_world.py) --------------------------------------
+
+
+def test_lite_world_examples():
+    """The docstring examples of the SNP choice run (lite/ is outside pytest's doctest paths)."""
+    import doctest
+
+    runner = doctest.DocTestRunner()
+    for function in (lite_world.snp_subset, lite_world.lite_snps):
+        for test in doctest.DocTestFinder().find(function, globs=vars(lite_world)):
+            runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+
+
+def test_lite_snps_keeps_a_quota_of_each_panel_and_refuses_unknown_panels():
+    panel = np.array(["array"] * 100 + ["sequence"] * 30 + ["array"] * 20)
+    keep = lite_world.lite_snps(panel, {"array": 10, "sequence": 50})
+    assert np.all(np.diff(keep) > 0)
+    assert (panel[keep] == "array").sum() == 10 and (panel[keep] == "sequence").sum() == 30
+    assert keep[0] == 0 and keep[-1] == len(panel) - 1
+    with pytest.raises(ValueError, match=r"'imputed'.*no quota"):
+        lite_world.lite_snps(np.array(["array", "imputed"]), {"array": 1})
+    with pytest.raises(ValueError, match="one value per SNP"):
+        lite_world.lite_snps(np.array([]), {"array": 1})
 
 
 def test_snp_subset_known_answers():
@@ -351,9 +377,11 @@ def small_saved_world(tmp_path_factory) -> Path:
 
 def test_lite_world_keeps_people_and_tables_and_a_subset_of_snps(small_saved_world, tmp_path):
     full = load_world(small_saved_world)
-    lite_folder = lite_world.derive_lite_world(small_saved_world, tmp_path / "lite", n_snps=40)
+    quotas = {"array": 30, "sequence": 10}
+    lite_folder = lite_world.derive_lite_world(small_saved_world, tmp_path / "lite", quotas)
     lite = load_world(lite_folder)  # checksums verify (after the README section was added)
-    keep = lite_world.snp_subset(len(full.snps), 40)
+    keep = lite_world.lite_snps(full.snps["panel"].to_numpy(), quotas)
+    assert len(keep) == 40
     pd_testing.assert_frame_equal(lite.snps, full.snps.iloc[keep].reset_index(drop=True))
     for name in ("cohort", "reference", "database"):
         assert np.array_equal(getattr(lite, f"{name}_genotypes"), getattr(full, f"{name}_genotypes")[:, keep])
@@ -361,22 +389,24 @@ def test_lite_world_keeps_people_and_tables_and_a_subset_of_snps(small_saved_wor
     for name in ("people", "relationships", "family_trees", "voter_roll", "clinical", "zip_codes"):
         pd_testing.assert_frame_equal(getattr(lite, name), getattr(full, name))
     assert lite.seed == full.seed and lite.parameters == {**full.parameters, "n_snps": 40}
+    assert lite.metadata["lite_world"]["snps_per_panel"] == quotas
     assert lite.metadata["lite_world"]["source_n_snps"] == len(full.snps)
     assert "lite world" in (lite_folder / "README.md").read_text()
 
 
 def test_lite_world_is_deterministic_and_cached(small_saved_world, tmp_path):
-    first = lite_world.derive_lite_world(small_saved_world, tmp_path / "a", n_snps=25)
-    second = lite_world.derive_lite_world(small_saved_world, tmp_path / "b", n_snps=25)
+    quotas = {"array": 20, "sequence": 5}
+    first = lite_world.derive_lite_world(small_saved_world, tmp_path / "a", quotas)
+    second = lite_world.derive_lite_world(small_saved_world, tmp_path / "b", quotas)
     assert (first / lite_world.MANIFEST).read_bytes() == (second / lite_world.MANIFEST).read_bytes()
     cache = tmp_path / "cache"
-    folder = lite_world.cached_lite_world(small_saved_world, 25, cache=cache)
+    folder = lite_world.cached_lite_world(small_saved_world, quotas, cache=cache)
     assert (folder / lite_world.MANIFEST).read_bytes() == (first / lite_world.MANIFEST).read_bytes()
     stamp = (folder / "genotypes.npz").stat().st_mtime_ns
-    assert lite_world.cached_lite_world(small_saved_world, 25, cache=cache) == folder
+    assert lite_world.cached_lite_world(small_saved_world, quotas, cache=cache) == folder
     assert (folder / "genotypes.npz").stat().st_mtime_ns == stamp, "a cached lite world was derived again"
     (folder / "snps.csv").write_text("damaged")  # a damaged cache is derived again, not served
-    assert load_world(lite_world.cached_lite_world(small_saved_world, 25, cache=cache)).snps.shape[0] == 25
+    assert load_world(lite_world.cached_lite_world(small_saved_world, quotas, cache=cache)).snps.shape[0] == 25
 
 
 def test_lite_world_refuses_a_damaged_source(small_saved_world, tmp_path):
@@ -386,6 +416,6 @@ def test_lite_world_refuses_a_damaged_source(small_saved_world, tmp_path):
         (damaged / path.name).write_bytes(path.read_bytes())
     (damaged / "cohort.csv").write_bytes((damaged / "cohort.csv").read_bytes()[:-10])
     with pytest.raises(WorldIntegrityError, match="cohort.csv"):
-        lite_world.derive_lite_world(damaged, tmp_path / "lite", n_snps=10)
+        lite_world.derive_lite_world(damaged, tmp_path / "lite", {"array": 5, "sequence": 5})
     with pytest.raises(FileNotFoundError, match="not a saved world"):
         lite_world.cached_lite_world(tmp_path, cache=tmp_path / "cache")
