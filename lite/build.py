@@ -166,7 +166,7 @@ def size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def build(out: Path, *, with_myst: bool = False) -> int:
+def build(out: Path, *, with_myst: bool = False, world: Path = ROOT / "data" / "synthetic") -> int:
     out = out.resolve()
     with tempfile.TemporaryDirectory(prefix="genshare-lite-") as tmp:
         staging = Path(tmp)
@@ -174,8 +174,8 @@ def build(out: Path, *, with_myst: bool = False) -> int:
         (contents / "notebooks").mkdir(parents=True)
         for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
             write_without_outputs(notebook, contents / "notebooks" / notebook.name)
-        world = cached_lite_world(ROOT / "data" / "synthetic")
-        wheel_args = [arg for wheel in wheels(staging / "wheels", world) for arg in ("--piplite-wheels", wheel)]
+        lite = cached_lite_world(world)
+        wheel_args = [arg for wheel in wheels(staging / "wheels", lite) for arg in ("--piplite-wheels", wheel)]
         extensions = stage_extensions(staging / "labextensions", EXTENSIONS + ([MYST_EXTENSION] if with_myst else []))
         if out.exists():
             shutil.rmtree(out)
@@ -196,8 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "html" / "lite")
     parser.add_argument("--with-myst", action="store_true", help=f"also serve {MYST_EXTENSION} (about 6.5 MB more)")
+    parser.add_argument("--world", type=Path, default=ROOT / "data" / "synthetic",
+                        help="the world the site's lite world is derived from (default: the committed one)")
     args = parser.parse_args(argv)
-    build(args.out, with_myst=args.with_myst)
+    build(args.out, with_myst=args.with_myst, world=args.world)
     return 0
 
 
