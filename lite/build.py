@@ -25,6 +25,7 @@ browser route; ``tests/test_jupyterlite.py`` checks the result.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -99,8 +100,6 @@ def stage_source(into: Path, world: Path) -> Path:
 
 def wheels(into: Path, world: Path) -> list[Path]:
     """genshare's wheel (carrying ``world`` as its default world) and the pinned pure-Python wheels, in ``into``."""
-    import os
-
     into.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="genshare-lite-source-") as tmp:
         source = stage_source(Path(tmp) / "genshare", world)

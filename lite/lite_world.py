@@ -28,7 +28,7 @@ appended to its ``README.md`` says the same, and its manifest is rewritten to ma
 
 ``python lite/lite_world.py [--source data/synthetic] [--out DIR]`` writes one;
 ``lite/build.py`` calls :func:`cached_lite_world`, which derives it again only when the
-source world or this file (so also ``LITE_SNPS``) changed.
+source world, this file (so also ``LITE_SNPS``) or the world writer/reader changed.
 """
 
 from __future__ import annotations
@@ -216,7 +216,9 @@ def _fingerprint(source: Path, quotas: dict[str, int]) -> str:
     digest = hashlib.sha256()
     digest.update((source / MANIFEST).read_bytes())
     digest.update(repr(sorted(quotas.items())).encode())
-    digest.update(Path(__file__).read_bytes())
+    # This file, and the code that writes and reads worlds: a change to either derives it again.
+    for code in (Path(__file__), ROOT / "genshare" / "cohort" / "storage.py", ROOT / "genshare" / "cohort" / "schema.py"):
+        digest.update(code.read_bytes())
     return digest.hexdigest()[:16]
 
 
