@@ -16,7 +16,7 @@ JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
-	@echo "make lite       only the JupyterLite site (_build/html/lite: the lessons in the browser, Pyodide kernel)"
+	@echo "make lite       only the JupyterLite site (_build/html/lite: the lessons in the browser, Pyodide kernel, on the lite world of lite/lite_world.py)"
 	@echo "make test       strict book build, then unit tests, doctests, nbval on every notebook and browser tests"
 	@echo "make unit       only the unit tests and doctests (quick)"
 	@echo "make notebooks  re-execute every notebook in place and save its outputs"

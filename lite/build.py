@@ -10,7 +10,11 @@ kernel into the published HTML, containing
 - a wheel of ``genshare`` (built from this checkout; it carries the lessons' data) and the
   pure-Python wheels pinned in ``lite/requirements.txt`` for the dependencies Pyodide does not
   ship, served through piplite, so that ``%pip install genshare`` in the browser kernel installs
-  the module without reaching PyPI.
+  the module without reaching PyPI. In that wheel the default world (``genshare/data/synthetic``,
+  where :func:`genshare.paths.world_dir` finds it) is the *lite world* of ``lite/lite_world.py``:
+  the committed world's people and tables unchanged, with ``LITE_SNPS`` of its SNPs, so that the
+  site stays within its 25 MB budget whatever the committed world's SNP density. It is derived
+  once per committed world and cached in ``_build/lite-world``.
 
 Pyodide itself is *not* copied into the site: the kernel loads the Pyodide release it was built
 for (see ``lite/pyodide-packages.json``) from its default CDN (jsDelivr) when a learner opens a
@@ -21,12 +25,15 @@ browser route; ``tests/test_jupyterlite.py`` checks the result.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from lite_world import cached_lite_world  # lite/, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 LITE = ROOT / "lite"
@@ -69,13 +76,37 @@ def cached(name: str, version: str) -> Path | None:
     return None
 
 
-def wheels(into: Path) -> list[Path]:
-    """genshare's wheel and the pinned pure-Python wheels, in ``into``."""
+#: What building genshare's wheel reads from the checkout (see pyproject.toml and setup.py).
+SOURCE_FILES = ("pyproject.toml", "setup.py", "README.md", "LICENSE")
+#: Zip timestamps of the wheel (1980-01-01, the earliest a zip can hold), so its bytes repeat.
+SOURCE_DATE_EPOCH = "315532800"
+
+
+def stage_source(into: Path, world: Path) -> Path:
+    """A copy of what genshare's wheel is built from, with ``world`` as its default world.
+
+    The package and ``data/`` are copied from the checkout (caches left out); ``data/synthetic``
+    is replaced by the files of ``world`` (hidden files left out).
+    """
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
+    into.mkdir(parents=True)
+    for name in SOURCE_FILES:
+        shutil.copy2(ROOT / name, into / name)
+    shutil.copytree(ROOT / "genshare", into / "genshare", ignore=ignore)
+    shutil.copytree(ROOT / "data", into / "data", ignore=shutil.ignore_patterns("synthetic", "__pycache__", ".*"))
+    shutil.copytree(world, into / "data" / "synthetic", ignore=ignore)
+    return into
+
+
+def wheels(into: Path, world: Path) -> list[Path]:
+    """genshare's wheel (carrying ``world`` as its default world) and the pinned pure-Python wheels, in ``into``."""
     into.mkdir(parents=True, exist_ok=True)
-    leftovers = [p for p in (ROOT / "build",) if not p.exists()]  # setuptools' in-tree build folder
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", into, ROOT)
-    for path in leftovers:
-        shutil.rmtree(path, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="genshare-lite-source-") as tmp:
+        source = stage_source(Path(tmp) / "genshare", world)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(into), str(source)],
+            cwd=source, check=True, env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+        )
     pins = pinned_wheels()
     if any(cached(name, version) is None for name, version in pins):
         run(
@@ -134,7 +165,7 @@ def size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def build(out: Path, *, with_myst: bool = False) -> int:
+def build(out: Path, *, with_myst: bool = False, world: Path = ROOT / "data" / "synthetic") -> int:
     out = out.resolve()
     with tempfile.TemporaryDirectory(prefix="genshare-lite-") as tmp:
         staging = Path(tmp)
@@ -142,7 +173,8 @@ def build(out: Path, *, with_myst: bool = False) -> int:
         (contents / "notebooks").mkdir(parents=True)
         for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
             write_without_outputs(notebook, contents / "notebooks" / notebook.name)
-        wheel_args = [arg for wheel in wheels(staging / "wheels") for arg in ("--piplite-wheels", wheel)]
+        lite = cached_lite_world(world)
+        wheel_args = [arg for wheel in wheels(staging / "wheels", lite) for arg in ("--piplite-wheels", wheel)]
         extensions = stage_extensions(staging / "labextensions", EXTENSIONS + ([MYST_EXTENSION] if with_myst else []))
         if out.exists():
             shutil.rmtree(out)
@@ -163,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "html" / "lite")
     parser.add_argument("--with-myst", action="store_true", help=f"also serve {MYST_EXTENSION} (about 6.5 MB more)")
+    parser.add_argument("--world", type=Path, default=ROOT / "data" / "synthetic",
+                        help="the world the site's lite world is derived from (default: the committed one)")
     args = parser.parse_args(argv)
-    build(args.out, with_myst=args.with_myst)
+    build(args.out, with_myst=args.with_myst, world=args.world)
     return 0
 
 

@@ -5,16 +5,20 @@ module a lesson imports, and every runtime dependency of ``genshare``, must be p
 by the pinned Pyodide release (``lite/pyodide-packages.json``, from its ``pyodide-lock.json``) or
 by a pure-Python wheel that the JupyterLite site serves (``lite/requirements.txt``), and every
 requirement of those wheels must be too. When the site has been built (``make book``), its
-contents, wheels, size and Pyodide source are checked as well.
+contents, wheels, size and Pyodide source are checked as well, and the world the site carries
+(the *lite world* of ``lite/lite_world.py``: the committed world's people and tables with fewer
+SNPs) is loaded from the site's own ``genshare`` wheel, outside the checkout, as the lessons load it.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import importlib.util
 import json
 import os
 import re
+import subprocess
 import sys
 import tomllib
 import zipfile
@@ -22,13 +26,23 @@ from importlib.metadata import PackageNotFoundError, distribution, packages_dist
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
+import pandas.testing as pd_testing
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from genshare.paths import PROJECT_ROOT
+from genshare.cohort import WorldIntegrityError, load_world, save_world, simulate_world
+from genshare.paths import PROJECT_ROOT, data_dir
 
 LITE = PROJECT_ROOT / "lite"
+sys.path.insert(0, str(LITE))
+import lite_world  # noqa: E402  (lite/lite_world.py: the site's world)
+
+COMMITTED_WORLD = data_dir() / "synthetic"
 SITE = PROJECT_ROOT / "_build" / "html" / "lite"
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 PYODIDE = json.loads((LITE / "pyodide-packages.json").read_text())
@@ -246,3 +260,176 @@ def test_site_loads_pyodide_from_the_default_cdn(site):
 def test_site_size(site):
     total = sum(f.stat().st_size for f in site.rglob("*") if f.is_file())
     assert total <= SIZE_LIMIT, f"the JupyterLite site adds {total / 1e6:.1f} MB (limit {SIZE_LIMIT / 1e6:.0f} MB)"
+
+
+def _site_genshare_wheel(site: Path) -> Path:
+    (wheel,) = (site / "pypi").glob("genshare-*-none-any.whl")
+    return wheel
+
+
+@pytest.fixture(scope="module")
+def installed_site_wheel(site, tmp_path_factory) -> Path:
+    """The site's genshare wheel unpacked as micropip installs it (a site-packages folder)."""
+    target = tmp_path_factory.mktemp("site-packages")
+    with zipfile.ZipFile(_site_genshare_wheel(site)) as archive:
+        archive.extractall(target)
+    return target
+
+
+def test_site_world_is_the_lite_world_of_the_committed_world(installed_site_wheel):
+    """The wheel's world loads, its checksums verify, and it is derived from today's committed world."""
+    folder = installed_site_wheel / "genshare" / "data" / "synthetic"
+    world = load_world(folder)  # checks every file against MANIFEST.sha256
+    committed_manifest = hashlib.sha256((COMMITTED_WORLD / lite_world.MANIFEST).read_bytes()).hexdigest()
+    lite = world.metadata["lite_world"]
+    assert lite["source_manifest_sha256"] == committed_manifest, "the site was built from another world: rebuild it (make lite)"
+    assert lite["snps_per_panel"] == lite_world.LITE_SNPS
+    source_panels = pd.read_csv(COMMITTED_WORLD / "snps.csv", usecols=["panel"])["panel"].value_counts()
+    assert world.snps["panel"].value_counts().to_dict() == {p: min(n, lite_world.LITE_SNPS[p]) for p, n in source_panels.items()}
+    assert len(world.snps) == world.parameters["n_snps"]
+    # Same people and tables, byte for byte: only the SNP table, genotypes and descriptions differ.
+    differs = {"snps.csv", "genotypes.npz", "world.json", "README.md", lite_world.MANIFEST}
+    for path in sorted(COMMITTED_WORLD.iterdir()):
+        if path.is_file() and path.name not in differs and not path.name.endswith(".vcf.gz"):
+            assert (folder / path.name).read_bytes() == path.read_bytes(), f"{path.name} differs from the committed world's"
+
+
+def test_site_lessons_find_the_lite_world(installed_site_wheel, tmp_path):
+    """Outside the checkout, the installed wheel's load_world() (what every lesson calls) reads the lite world."""
+    code = (
+        "import genshare, json\n"
+        "from genshare.paths import in_checkout, world_dir\n"
+        "from genshare.cohort import load_world\n"
+        "w = load_world()\n"
+        "print(json.dumps({'package': genshare.__file__, 'checkout': in_checkout(), 'world': str(world_dir()),"
+        " 'snps': len(w.snps), 'lite': 'lite_world' in w.metadata}))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GENSHARE_WORLD")}
+    env["PYTHONPATH"] = str(installed_site_wheel)
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(found["package"]).is_relative_to(installed_site_wheel), found
+    assert not found["checkout"] and Path(found["world"]).is_relative_to(installed_site_wheel), found
+    assert found["lite"] and found["snps"] <= sum(lite_world.LITE_SNPS.values())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_lesson_reads_its_world_through_world_dir(path):
+    """No lesson names the world's folder itself, so in the browser every lesson reads the lite world."""
+    notebook = nbformat.read(path, as_version=4)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    assert not re.search(r"data[/\\\\\"', ]+synthetic", code), f"{path.name} names data/synthetic; use load_world() or world_dir()"
+
+
+# -- the lite world's derivation (lite/lite_world.py) --------------------------------------
+
+
+def test_lite_world_examples():
+    """The docstring examples of the SNP choice run (lite/ is outside pytest's doctest paths)."""
+    import doctest
+
+    runner = doctest.DocTestRunner()
+    for function in (lite_world.snp_subset, lite_world.lite_snps):
+        for test in doctest.DocTestFinder().find(function, globs=vars(lite_world)):
+            runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
+
+
+def test_lite_snps_keeps_a_quota_of_each_panel_and_refuses_unknown_panels():
+    panel = np.array(["array"] * 100 + ["sequence"] * 30 + ["array"] * 20)
+    keep = lite_world.lite_snps(panel, {"array": 10, "sequence": 50})
+    assert np.all(np.diff(keep) > 0)
+    assert (panel[keep] == "array").sum() == 10 and (panel[keep] == "sequence").sum() == 30
+    assert keep[0] == 0 and keep[-1] == len(panel) - 1
+    with pytest.raises(ValueError, match=r"'imputed'.*no quota"):
+        lite_world.lite_snps(np.array(["array", "imputed"]), {"array": 1})
+    with pytest.raises(ValueError, match="one value per SNP"):
+        lite_world.lite_snps(np.array([]), {"array": 1})
+
+
+def test_lite_world_has_the_snps_the_lessons_draw():
+    """Notebook 03 draws up to 1,000 SNPs of each panel, notebook 08 1,000 SNPs: the lite world has them.
+
+    (Found by running every notebook on the lite world with ``GENSHARE_WORLD``: with 2,000 SNPs
+    in all, notebook 03 stopped at ``uniqueness_curve``.)
+    """
+    needs = {"array": 1_000, "sequence": 1_000}
+    assert all(lite_world.LITE_SNPS[panel] >= n for panel, n in needs.items())
+    source = pd.read_csv(COMMITTED_WORLD / "snps.csv", usecols=["panel"])["panel"].to_numpy()
+    kept = source[lite_world.lite_snps(source)]
+    assert all((kept == panel).sum() >= min(n, (source == panel).sum()) for panel, n in needs.items())
+
+
+def test_snp_subset_known_answers():
+    assert lite_world.snp_subset(10, 4).tolist() == [0, 3, 6, 9]
+    assert lite_world.snp_subset(5, 5).tolist() == lite_world.snp_subset(5, 9).tolist() == [0, 1, 2, 3, 4]
+    assert lite_world.snp_subset(7, 1).tolist() == [0]
+    for bad in (0, -1, 2.5, True, "3"):
+        with pytest.raises(ValueError, match="n_keep"):
+            lite_world.snp_subset(10, bad)
+    with pytest.raises(ValueError, match="n_total"):
+        lite_world.snp_subset(0, 3)
+
+
+@given(n_total=st.integers(1, 10**6), n_keep=st.integers(1, 10**5))
+def test_snp_subset_is_evenly_spread_sorted_and_complete(n_total, n_keep):
+    keep = lite_world.snp_subset(n_total, n_keep)
+    assert len(keep) == min(n_total, n_keep)
+    assert keep[0] == 0 and (len(keep) == 1 or keep[-1] == n_total - 1)
+    assert np.all(np.diff(keep) > 0) and keep[-1] < n_total
+    if len(keep) > 1:  # gaps differ by at most one SNP
+        gaps = np.diff(keep)
+        assert gaps.max() - gaps.min() <= 1
+
+
+@pytest.fixture(scope="module")
+def small_saved_world(tmp_path_factory) -> Path:
+    world = simulate_world(seed=7, n_participants=40, n_snps=300, n_reference=12, n_database=60, n_relatives=12, population_size=2000)
+    return save_world(world, tmp_path_factory.mktemp("world") / "full", vcf=False)
+
+
+def test_lite_world_keeps_people_and_tables_and_a_subset_of_snps(small_saved_world, tmp_path):
+    full = load_world(small_saved_world)
+    quotas = {"array": 30, "sequence": 10}
+    lite_folder = lite_world.derive_lite_world(small_saved_world, tmp_path / "lite", quotas)
+    lite = load_world(lite_folder)  # checksums verify (after the README section was added)
+    keep = lite_world.lite_snps(full.snps["panel"].to_numpy(), quotas)
+    assert len(keep) == 40
+    pd_testing.assert_frame_equal(lite.snps, full.snps.iloc[keep].reset_index(drop=True))
+    for name in ("cohort", "reference", "database"):
+        assert np.array_equal(getattr(lite, f"{name}_genotypes"), getattr(full, f"{name}_genotypes")[:, keep])
+        pd_testing.assert_frame_equal(getattr(lite, name), getattr(full, name))
+    for name in ("people", "relationships", "family_trees", "voter_roll", "clinical", "zip_codes"):
+        pd_testing.assert_frame_equal(getattr(lite, name), getattr(full, name))
+    assert lite.seed == full.seed and lite.parameters == {**full.parameters, "n_snps": 40}
+    assert lite.metadata["lite_world"]["snps_per_panel"] == quotas
+    assert lite.metadata["lite_world"]["source_n_snps"] == len(full.snps)
+    assert "lite world" in (lite_folder / "README.md").read_text()
+
+
+def test_lite_world_is_deterministic_and_cached(small_saved_world, tmp_path):
+    quotas = {"array": 20, "sequence": 5}
+    first = lite_world.derive_lite_world(small_saved_world, tmp_path / "a", quotas)
+    second = lite_world.derive_lite_world(small_saved_world, tmp_path / "b", quotas)
+    assert (first / lite_world.MANIFEST).read_bytes() == (second / lite_world.MANIFEST).read_bytes()
+    cache = tmp_path / "cache"
+    folder = lite_world.cached_lite_world(small_saved_world, quotas, cache=cache)
+    assert (folder / lite_world.MANIFEST).read_bytes() == (first / lite_world.MANIFEST).read_bytes()
+    stamp = (folder / "genotypes.npz").stat().st_mtime_ns
+    assert lite_world.cached_lite_world(small_saved_world, quotas, cache=cache) == folder
+    assert (folder / "genotypes.npz").stat().st_mtime_ns == stamp, "a cached lite world was derived again"
+    (folder / "snps.csv").write_text("damaged")  # a damaged cache is derived again, not served
+    assert load_world(lite_world.cached_lite_world(small_saved_world, quotas, cache=cache)).snps.shape[0] == 25
+
+
+def test_lite_world_refuses_a_damaged_source(small_saved_world, tmp_path):
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    for path in small_saved_world.iterdir():
+        (damaged / path.name).write_bytes(path.read_bytes())
+    (damaged / "cohort.csv").write_bytes((damaged / "cohort.csv").read_bytes()[:-10])
+    with pytest.raises(WorldIntegrityError, match="cohort.csv"):
+        lite_world.derive_lite_world(damaged, tmp_path / "lite", {"array": 5, "sequence": 5})
+    with pytest.raises(FileNotFoundError, match="not a saved world"):
+        lite_world.cached_lite_world(tmp_path, cache=tmp_path / "cache")
