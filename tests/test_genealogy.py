@@ -112,8 +112,12 @@ def test_candidate_ancestors_known_answer(trees):
     assert top["n_matches"] == 2 and top["matches"] == "G1; G2" and top["target_generations"] == "3"
     assert top["match_generations"] == "G1:3; G2:3"
     assert result.matches.set_index("profile_id").loc["G3", "note"] == "no public tree"
+    assert top["agreed_generations"] == "3"
     assert score_ancestors(result, trees, TRUTH, "C1") == {
         "status": "ok", "n_candidates": 1, "n_true_couples": 1, "found": True, "rank": 1, "top_is_true": True}
+    pedigree = pd.DataFrame([(p[0], p[7], p[8]) for p in PEOPLE], columns=["person_id", "father_id", "mother_id"])
+    loose = score_ancestors(result, trees, TRUTH, "C1", people=pedigree, target_person_id="PT")
+    assert loose["ancestral_rank"] == 1 and loose["top_is_ancestral"]
 
 
 def test_generation_consistency_and_ranking(trees):
@@ -123,6 +127,10 @@ def test_generation_consistency_and_ranking(trees):
     assert result.candidates[["father", "mother"]].values.tolist() == [
         ["Xavier Roe (M, b. 1875, Elm)", "Yola Roe (F, b. 1877, Elm)"], [ADAM, BETH]]
     assert score_ancestors(result, trees, TRUTH, "C1")["rank"] == 2
+    # The Roes are Owen's and Pia's grandparents but not Tom's ancestors.
+    pedigree = pd.DataFrame([(p[0], p[7], p[8]) for p in PEOPLE], columns=["person_id", "father_id", "mother_id"])
+    assert score_ancestors(result, trees, TRUTH, "C1", people=pedigree, target_person_id="PT")["ancestral_rank"] == 2
+    assert result.candidates["target_generations"].tolist() == ["2", "3"]
     # Shared cM breaks ties before recency: the closer match pins the family down.
     cm = pd.DataFrame({"profile_id": ["G1", "G2"], "shared_cm": [230.0, 240.0]})
     assert candidate_ancestors(cm, trees, PROFILES).candidates["shared_cm"].iloc[0] == 470.0

@@ -59,6 +59,7 @@ A hand-built world is in ``tests/test_genealogy.py``; on the synthetic world::
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -161,6 +162,30 @@ def _text(column: pd.Series) -> pd.Series:
     values = column.to_numpy(dtype=object)
     values = np.where(pd.isna(values), "", values).astype(str).astype(object)
     return pd.Series(values, index=column.index, name=column.name)
+
+
+_IDENTIFIED: dict[tuple[int, bytes], pd.DataFrame] = {}
+
+
+def _identified(family_trees: pd.DataFrame) -> pd.DataFrame:
+    """:func:`identify_people`, remembered for the last few tables (by a hash of their content).
+
+    An investigator runs every step on the same public trees; checking and linking 40,000
+    records once instead of at every call keeps a whole workflow under a second. The
+    key is a hash of every value of the :data:`TREE_COLUMNS`, so any change to the records
+    is checked again. The cached table is never handed out (callers only read it).
+    """
+    check_columns(family_trees, list(TREE_COLUMNS), "family_trees", what="TREE_COLUMNS", allow_empty_table=True)
+    try:
+        hashed = pd.util.hash_pandas_object(family_trees[list(TREE_COLUMNS)], index=False).to_numpy()
+    except TypeError:  # unhashable cell values: let the checks explain
+        return identify_people(family_trees)
+    key = (len(family_trees), hashlib.sha256(hashed.tobytes()).digest())
+    if key not in _IDENTIFIED:
+        if len(_IDENTIFIED) >= 4:
+            _IDENTIFIED.pop(next(iter(_IDENTIFIED)))
+        _IDENTIFIED[key] = identify_people(family_trees)
+    return _IDENTIFIED[key]
 
 
 def identify_people(family_trees: pd.DataFrame) -> pd.DataFrame:
@@ -305,8 +330,10 @@ class Triangulation:
         ``rank``, ``father``, ``mother`` (identity keys), ``n_matches``, ``matches``
         (profile ids, ``"; "``-separated), ``match_generations`` (``"G1:3; G2:4"``:
         generations above each match), ``target_generations`` (generations above the
-        target consistent with every match, e.g. ``"3; 4"``), ``shared_cm`` (total of the
-        matches explained), ``father_records``, ``mother_records`` (their record ids).
+        target that at least one of these matches allows, e.g. ``"2; 3; 4"``),
+        ``agreed_generations`` (those every one of them allows; ``""`` when they disagree,
+        which happens when the couple is above the most recent common ancestors of some
+        match), ``shared_cm`` (total of the matches explained), ``father_records``, ``mother_records`` (their record ids).
     matches
         One row per match: ``profile_id``, ``shared_cm``, ``relationships``, ``tree_id``
         (``""`` if none), ``owner_record``, ``usable`` and ``note`` (why a match is not used).
@@ -324,7 +351,7 @@ class Triangulation:
 
 
 _CANDIDATE_COLUMNS = ["rank", "father", "mother", "n_matches", "matches", "match_generations", "target_generations",
-                      "shared_cm", "father_records", "mother_records"]
+                      "agreed_generations", "shared_cm", "father_records", "mother_records"]
 
 
 def _match_table(matches: pd.DataFrame) -> pd.DataFrame:
@@ -371,8 +398,13 @@ def candidate_ancestors(
     a relationship with ``k`` generations on one side (e.g. a range containing
     ``second_cousin`` allows ``k = 3``). Couples are linked across trees by the identity
     key of :func:`identify_people` (never by ``person_id``). A couple found, at consistent
-    generations, in the trees of at least ``min_matches`` matches is a candidate;
-    generations on the target's side must also agree across those matches.
+    generations, in the trees of at least ``min_matches`` matches is a candidate. The
+    generations on the target's side that those matches allow are reported
+    (``target_generations``, and ``agreed_generations`` where all of them agree) but not
+    required to agree: a couple that is a common ancestor of the target may sit above the
+    most recent common ancestors of one of the matches (a first cousin's great-grandparents
+    are common ancestors too), and that match's shared cM then fits a closer relationship
+    than the couple implies.
 
     Candidates are ranked by the number of matches they explain, then by the total shared
     cM of those matches (closer relatives pin the family down better), then by how recent
@@ -419,7 +451,7 @@ def candidate_ancestors(
     """
     min_matches = check_integer(min_matches, "min_matches", minimum=2)
     table = _match_table(matches)
-    records = identify_people(family_trees)
+    records = _identified(family_trees)
     check_columns(profiles, list(PROFILE_COLUMNS), "profiles", what="PROFILE_COLUMNS", allow_empty_table=True)
     shown = pd.DataFrame({c: _text(profiles[c]) for c in PROFILE_COLUMNS})
     unknown = ~table["profile_id"].isin(shown["profile_id"])
@@ -494,16 +526,20 @@ def candidate_ancestors(
     pair = ["father", "mother"]
     n_matches = consistent.groupby(pair)["profile_id"].transform("nunique")
     consistent = consistent[n_matches >= min_matches]
-    # Generations above the target that every explaining match agrees on.
+    if consistent.empty:
+        return Triangulation("cannot proceed", f"no ancestral couple appears in the trees of {min_matches} or more matches "
+                             "at generations consistent with each match's shared cM", empty, table)
+    # Generations above the target: those any explaining match allows (the target descends from a common ancestor
+    # couple at one of them, even when the couple is above the most recent common ancestors of some matches), and
+    # those every explaining match allows.
     votes = consistent.groupby(pair + ["target_generation"])["profile_id"].nunique().rename("votes").reset_index()
     explained = consistent.groupby(pair)["profile_id"].nunique().rename("n").reset_index()
     votes = votes.merge(explained, on=pair)
-    agreed = votes[votes["votes"] == votes["n"]]
-    if agreed.empty:
-        return Triangulation("cannot proceed", f"no ancestral couple appears in the trees of {min_matches} or more matches "
-                             "at generations consistent with each match's shared cM", empty, table)
-    target_generations = agreed.groupby(pair)["target_generation"].agg(lambda s: "; ".join(map(str, sorted(s))))
-    consistent = consistent.merge(target_generations.rename("target_generations").reset_index(), on=pair)
+    listed = lambda s: "; ".join(map(str, sorted(s)))  # noqa: E731
+    generations = votes.groupby(pair)["target_generation"].agg(listed).rename("target_generations")
+    agreed = votes[votes["votes"] == votes["n"]].groupby(pair)["target_generation"].agg(listed).rename("agreed_generations")
+    consistent = consistent.join(generations, on=pair).join(agreed, on=pair)
+    consistent["agreed_generations"] = consistent["agreed_generations"].fillna("")
     consistent = consistent.merge(table[["profile_id", "shared_cm"]], on="profile_id")
     by_match = consistent.drop_duplicates(pair + ["profile_id", "generation"]).sort_values(pair + ["profile_id", "generation"])
     by_match = by_match.assign(label=by_match["profile_id"] + ":" + by_match["generation"].astype(str))
@@ -514,6 +550,7 @@ def candidate_ancestors(
         "matches": per_profile.groupby(pair)["profile_id"].agg(joined),
         "match_generations": by_match.groupby(pair)["label"].agg("; ".join),
         "target_generations": consistent.groupby(pair)["target_generations"].first(),
+        "agreed_generations": consistent.groupby(pair)["agreed_generations"].first(),
         "shared_cm": per_profile.groupby(pair)["shared_cm"].sum(min_count=1),
         "mean_generation": by_match.groupby(pair)["generation"].mean(),
         "father_records": consistent.groupby(pair)["father_record"].agg(joined),
@@ -612,7 +649,7 @@ def descendants(
     [['Cy Ray (M, b. 1930, Juniper)', 1]]
     """
     father, mother = _couple_keys(couple)
-    records = identify_people(family_trees)
+    records = _identified(family_trees)
     keep_generations = _generations(generations)
     missing = [p for p in (father, mother) if not (records["person"] == p).any()]
     if missing:
@@ -814,14 +851,18 @@ def _record_persons(records: pd.Series, family_trees: pd.DataFrame) -> pd.DataFr
 
 
 def score_ancestors(result: Triangulation, family_trees: pd.DataFrame, relationships: pd.DataFrame,
-                    participant_id: str) -> dict[str, Any]:
+                    participant_id: str, *, people: pd.DataFrame | None = None,
+                    target_person_id: str | None = None) -> dict[str, Any]:
     """Score step 1: are the target's true common ancestors among the candidates, and at which rank?
 
     The truth is the world's ``relationships`` table: for each match of the target it names
-    the closest common ancestors (``common_ancestors``, ``";"``-separated person ids). A
-    candidate couple is right when its father's and mother's records are the two people of
-    one of these true couples (half relationships, with one common ancestor, have no true
-    couple). Uses ``person_id``, the ground truth: for scoring only.
+    the most recent common ancestors (``common_ancestors``, ``";"``-separated person ids).
+    A candidate couple is right when its father's and mother's records are the two people
+    of one of these true couples (half relationships, with one common ancestor, have no
+    true couple). With the pedigree (``people``) and the target's ``person_id``, a looser
+    score is added: is a candidate a couple of the target's biological ancestors (then its
+    descendants include the target, even if it is not the most recent common couple)?
+    Uses ``person_id``, the ground truth: for scoring only.
 
     Parameters
     ----------
@@ -833,13 +874,18 @@ def score_ancestors(result: Triangulation, family_trees: pd.DataFrame, relations
         ``participant_id``, ``profile_id``, ``common_ancestors`` (the world's table).
     participant_id
         The target.
+    people, target_person_id
+        Optional: the true pedigree (``person_id``, ``father_id``, ``mother_id``) and the
+        target's person id, for the ancestral score.
 
     Returns
     -------
     dict
-        ``status``; ``n_candidates``; ``n_true_couples`` (true couples of the target with
-        its matches); ``found`` (a true couple is among the candidates); ``rank`` (best rank
-        of a true couple, ``None`` if not found); ``top_is_true``.
+        ``status``; ``n_candidates``; ``n_true_couples`` (most recent common couples of the
+        target with its matches); ``found`` (one of them is among the candidates); ``rank``
+        (best rank of one, ``None`` if not found); ``top_is_true``; and with ``people``:
+        ``ancestral_rank`` (best rank of a couple of the target's ancestors, or ``None``)
+        and ``top_is_ancestral``.
 
     Examples
     --------
@@ -849,25 +895,52 @@ def score_ancestors(result: Triangulation, family_trees: pd.DataFrame, relations
         raise ValueError(f"result must be a Triangulation from candidate_ancestors; got {type(result).__name__}")
     check_columns(relationships, ["participant_id", "profile_id", "common_ancestors"], "relationships",
                   what="relationships columns", allow_empty_table=True)
+    if (people is None) != (target_person_id is None):
+        raise ValueError("people and target_person_id go together: give both for the ancestral score, or neither")
     mine = relationships[(relationships["participant_id"] == participant_id)
                          & relationships["profile_id"].isin(result.matches["profile_id"])]
     couples = mine["common_ancestors"].astype(str).str.split(";")
     couples = couples[couples.str.len() == 2]
-    true = {frozenset(c) for c in couples}
+    true = pd.DataFrame(couples.tolist(), columns=["a", "b"]).drop_duplicates() if len(couples) else pd.DataFrame(columns=["a", "b"])
     score: dict[str, Any] = {"status": result.status, "n_candidates": len(result.candidates),
                              "n_true_couples": len(true), "found": False, "rank": None, "top_is_true": False}
-    if not result.proceed or not true:
+    if people is not None:
+        score.update(ancestral_rank=None, top_is_ancestral=False)
+    if not result.proceed:
         return score
     cands = result.candidates.reset_index(drop=True)
     fathers = _record_persons(cands["father_records"], family_trees)
     mothers = _record_persons(cands["mother_records"], family_trees)
     pairs = fathers.merge(mothers, on="row", suffixes=("_f", "_m"))
-    right = [frozenset((f, m)) in true for f, m in zip(pairs["person_id_f"], pairs["person_id_m"])]  # per record pair
-    hit_rows = np.unique(pairs["row"].to_numpy()[np.array(right, dtype=bool)]) if len(pairs) else np.array([], dtype=int)
-    if len(hit_rows):
-        ranks = cands["rank"].to_numpy()[hit_rows]
-        score.update(found=True, rank=int(ranks.min()), top_is_true=bool(ranks.min() == 1))
+    ranks = cands["rank"].to_numpy()
+    right = pd.concat([pairs.merge(true, left_on=["person_id_f", "person_id_m"], right_on=["a", "b"]),
+                       pairs.merge(true, left_on=["person_id_f", "person_id_m"], right_on=["b", "a"])])
+    if len(right):
+        best = int(ranks[right["row"].to_numpy()].min())
+        score.update(found=True, rank=best, top_is_true=best == 1)
+    if people is not None:
+        above = _ancestors_of(people, str(target_person_id))
+        ancestral = pairs[pairs["person_id_f"].isin(above) & pairs["person_id_m"].isin(above)]
+        if len(ancestral):
+            best = int(ranks[ancestral["row"].to_numpy()].min())
+            score.update(ancestral_rank=best, top_is_ancestral=best == 1)
     return score
+
+
+def _ancestors_of(people: pd.DataFrame, person_id: str) -> set[str]:
+    """The biological ancestors of one person in the true pedigree (one join per generation)."""
+    check_columns(people, ["person_id", "father_id", "mother_id"], "people", what="pedigree columns")
+    parents = people.set_index(people["person_id"].astype(str))[["father_id", "mother_id"]].astype("string").fillna("")
+    if person_id not in parents.index:
+        raise ValueError(f"target_person_id {person_id!r} is not in people")
+    found: set[str] = set()
+    current = pd.Index([person_id])
+    while len(current):  # one pass per generation
+        up = parents.reindex(current).to_numpy().ravel()
+        up = pd.Index(up[(up != "") & pd.notna(up)]).unique().difference(pd.Index(list(found)))
+        found.update(up)
+        current = up
+    return found
 
 
 def score_people(table: pd.DataFrame, family_trees: pd.DataFrame, target_person_id: str) -> dict[str, Any]:
