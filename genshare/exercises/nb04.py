@@ -1,140 +1,146 @@
-"""Checks for notebook 04 (relatives and familial search)."""
+"""Checks for notebook 04 (relatives and familial search on the pedigree world).
+
+Both checks read only small parts of the world (one pair of people on one chromosome, and
+the relationships table), so each answers in well under a second, without the notebook's
+full search.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from genshare.exercises import Context, Exercise, Misconception, Number, Several, register
+from genshare.exercises import Context, Exercise, Misconception, Number, Share, register
 
 
-def _hits(ctx: Context) -> pd.DataFrame:
-    """The notebook's section 2: every participant's closest match, scored against the truth."""
-    from genshare.attacks import familial_search
+def _pair(ctx: Context) -> tuple[int, int, int]:
+    """Rows of section 1's participant, their first cousin and the stranger (as the notebook picks them)."""
 
-    def build() -> pd.DataFrame:
+    def build() -> tuple[int, int, int]:
         world = ctx.world
-        hits = familial_search(world.cohort_genotypes, world.database_genotypes, world.database, top=1)
-        hits = hits.rename(columns={"degree": "inferred_degree"})
-        hits.insert(0, "participant_id", world.cohort["participant_id"].to_numpy()[hits["query"]])
-        true_profile = world.relationships[["participant_id", "profile_id", "relationship"]].rename(
-            columns={"profile_id": "true_profile_id"}
-        )
-        hits = hits.merge(true_profile, on="participant_id", how="left")
-        hits["correct"] = hits["profile_id"] == hits["true_profile_id"]
-        return hits
+        truth = world.relationships
+        cousins = truth[truth["relationship"] == "first_cousin"]
+        if cousins.empty:
+            raise ValueError("this world has no first-cousin pair of participant and database customer")
+        pair = cousins.iloc[0]
+        who = int(np.flatnonzero(world.cohort["participant_id"] == pair["participant_id"])[0])
+        cousin = int(np.flatnonzero(world.database["profile_id"] == pair["profile_id"])[0])
+        relatives = truth.loc[truth["participant_id"] == pair["participant_id"], "profile_id"]
+        stranger = int(np.flatnonzero(~world.database["profile_id"].isin(relatives))[0])
+        return who, cousin, stranger
 
-    return ctx.memo("04:hits", build)
-
-
-def _kinships(ctx: Context, wrong_only: bool = True, relationship: str | None = "parent_child") -> tuple[float, float]:
-    """(largest kinship of a wrong match, smallest kinship of a true relative's match), as in the solution."""
-    hits = _hits(ctx)
-    truth = ctx.world.relationships
-    pool = hits[~hits["correct"]] if wrong_only else hits
-    # the solution merges every planted pair with the participant's closest match
-    pairs = truth[["participant_id", "relationship"]].merge(hits[["participant_id", "kinship"]], on="participant_id")
-    if relationship is not None:
-        pairs = pairs[pairs["relationship"] == relationship]
-    return float(pool["kinship"].max()), float(pairs["kinship"].min())
+    return ctx.memo("04:pair", build)
 
 
-_KIN = Number(what="a kinship coefficient", tolerance=0.0006)
+def _longest_run(ctx: Context, chrom_index: int = 1, other: str = "cousin", unit: str = "cm") -> float:
+    """Longest run without an opposite homozygote between the participant and ``other`` on a chromosome.
+
+    ``unit`` is ``"cm"`` (the answer), ``"snps"`` (the same run's SNP count) or ``"mb"``
+    (its length in megabases).
+    """
+    world = ctx.world
+    snps = world.snps
+    who, cousin, stranger = _pair(ctx)
+    chrom = snps["chrom"].unique()[chrom_index]
+    on = (snps["chrom"] == chrom).to_numpy()
+    a = world.cohort_genotypes[who, on]
+    b = world.database_genotypes[cousin if other == "cousin" else stranger, on]
+    cm = snps.loc[on, "cm"].to_numpy()
+    cuts = np.flatnonzero(((a == 0) & (b == 2)) | ((a == 2) & (b == 0)))
+    first = np.concatenate([[0], cuts + 1])
+    last = np.concatenate([cuts, [len(a)]]) - 1
+    keep = last >= first
+    first, last = first[keep], last[keep]
+    best = int(np.argmax(cm[last] - cm[first]))
+    if unit == "snps":
+        return float(last[best] - first[best] + 1)
+    if unit == "mb":
+        pos = snps.loc[on, "pos"].to_numpy()
+        return float(pos[last[best]] - pos[first[best]]) / 1e6
+    return float(cm[last[best]] - cm[first[best]])
+
 
 register(Exercise(
     id="04.1",
-    question="Largest kinship of a wrong match, and smallest kinship of a true parent/child pair",
-    form=Several(labels=("largest wrong kinship", "smallest parent/child kinship"), forms=(_KIN, _KIN)),
-    solve=lambda ctx: ctx.memo("04.1", lambda: _kinships(ctx)),
+    question="Longest run without an opposite homozygote (cM) between section 1's participant and first cousin on the second chromosome",
+    form=Number(what="a length in centimorgans", tolerance=0.05),
+    solve=lambda ctx: ctx.memo("04.1", lambda: _longest_run(ctx)),
     misconceptions=(
         Misconception(
-            "swapped",
-            lambda ctx: tuple(reversed(ctx.memo("04.1", lambda: _kinships(ctx)))),
-            "the two values are in the wrong order: the largest wrong match first, then the "
-            "smallest true parent/child pair.",
+            "length in SNPs",
+            lambda ctx: _longest_run(ctx, unit="snps"),
+            "this looks like a number of SNPs: measure the run on the genetic map, from the cM "
+            "of its first SNP to the cM of its last.",
         ),
         Misconception(
-            "all matches",
-            lambda ctx: _kinships(ctx, wrong_only=False),
-            "the largest kinship over all matches belongs to a true close relative: keep only "
-            "the matches that are not the participant's true relative (correct is False).",
+            "length in megabases",
+            lambda ctx: _longest_run(ctx, unit="mb"),
+            "this looks like a physical length (base pairs): segments are measured on the "
+            "genetic map, the cm column of the SNP table.",
         ),
         Misconception(
-            "all relationships",
-            lambda ctx: _kinships(ctx, relationship=None),
-            "the smallest kinship over every planted relative is a cousin's: the question asks "
-            "about parent/child pairs only.",
+            "first chromosome",
+            lambda ctx: _longest_run(ctx, chrom_index=0),
+            "this is the first chromosome's longest run, as in section 1: the exercise asks about "
+            "the second chromosome of the SNP table.",
+        ),
+        Misconception(
+            "the stranger",
+            lambda ctx: _longest_run(ctx, other="stranger"),
+            "this is the run shared with the stranger: compare the participant with their first cousin.",
         ),
     ),
-    hint="take the maximum of hits['kinship'] where the match is wrong, and the minimum kinship "
-         "of the matches of participants whose planted relationship is parent_child.",
+    hint="keep only the SNPs of the second chromosome, cut at every opposite homozygote "
+         "(one person 0, the other 2) and take the longest stretch in cM.",
 ))
 
 
-def _roll(ctx: Context) -> pd.DataFrame:
-    """The voter roll with each voter's age on the study's reference date and ZIP3 area."""
-    from genshare.cohort.identities import REFERENCE_DATE
-
-    def build() -> pd.DataFrame:
-        reference = pd.Timestamp(REFERENCE_DATE)
-        roll = ctx.world.voter_roll
-        birth = roll["date_of_birth"]
-        still_to_come = birth.dt.strftime("%m%d") > reference.strftime("%m%d")
-        return roll.assign(age=reference.year - birth.dt.year - still_to_come, zip3=roll["zip5"].str[:3])
-
-    return ctx.memo("04:roll", build)
-
-
-def _known(ctx: Context) -> pd.DataFrame:
-    """Participants with a correct first-degree match: the relative's surname and ZIP3, their sex and age."""
-    hits = _hits(ctx)
-    close = hits[hits["correct"] & (hits["inferred_degree"] == "1st degree")]
-    return close[["participant_id", "surname", "zip3"]].merge(
-        ctx.world.cohort[["participant_id", "person_id", "sex", "age"]], on="participant_id"
-    )
-
-
-def _candidates(ctx: Context, keys: tuple[str, ...] = ("zip3", "sex", "age"), per_participant: bool = True) -> float:
-    """Average number of voter-roll candidates per participant when matching on ``keys``."""
-    known = _known(ctx)
-    roll = _roll(ctx)
-    pairs = known.merge(roll[["voter_id", *keys]], on=list(keys))
-    if not per_participant:
-        return float(len(pairs))
-    return float(pairs.groupby("participant_id").size().mean())
-
-
-def _with_surname(ctx: Context) -> float:
-    """The section's average with the surname (participants with no candidate count as 0)."""
-    known = _known(ctx)
-    pairs = known.merge(_roll(ctx)[["voter_id", "surname", "zip3", "sex", "age"]], on=["surname", "zip3", "sex", "age"])
-    counts = pairs.groupby("participant_id").size()
-    return float(counts.reindex(known["participant_id"], fill_value=0).mean())
+def _share(ctx: Context, relationship: str = "second_cousin", exact: bool = False, among_related: bool = False) -> float:
+    """Share of participants with a relative of degree at most ``relationship``'s in the database."""
+    world = ctx.world
+    truth = world.relationships
+    if relationship == "any":
+        close = truth
+    elif exact:
+        close = truth[truth["relationship"] == relationship]
+    else:
+        degree = truth.loc[truth["relationship"] == relationship, "degree"]
+        if degree.empty:
+            raise ValueError(f"this world's relationships table has no {relationship} pair")
+        close = truth[truth["degree"] <= degree.iloc[0]]
+    denominator = truth["participant_id"].nunique() if among_related else len(world.cohort)
+    return close["participant_id"].nunique() / denominator
 
 
 register(Exercise(
     id="04.2",
-    question="Average number of voter-roll candidates per participant matching on ZIP3 area, sex and age, without the surname",
-    form=Number(what="an average number of candidates", tolerance=0.5),
-    solve=lambda ctx: ctx.memo("04.2", lambda: _candidates(ctx)),
+    question="Share of participants with a relative of second cousin or closer (by degree) in the full database",
+    form=Share(what="a share of the participants"),
+    solve=lambda ctx: ctx.memo("04.2", lambda: _share(ctx)),
     misconceptions=(
         Misconception(
-            "with the surname",
-            lambda ctx: _with_surname(ctx),
-            "this is the section's average with the surname: join the first-degree matches to the "
-            "voter roll on ZIP3 area, sex and age only.",
+            "second cousins only",
+            lambda ctx: _share(ctx, exact=True),
+            "this counts second cousins only: 'second cousin or closer' also includes every "
+            "relationship of a smaller degree (first cousins, siblings, parents, ...).",
         ),
         Misconception(
-            "age ignored",
-            lambda ctx: _candidates(ctx, keys=("zip3", "sex")),
-            "only the surname is dropped: sex and age from the study file still narrow the list.",
+            "every relative",
+            lambda ctx: _share(ctx, relationship="any"),
+            "this counts relatives up to third cousins, every row of world.relationships: keep "
+            "only the degrees up to that of second cousins.",
         ),
         Misconception(
-            "total, not average",
-            lambda ctx: _candidates(ctx, per_participant=False),
-            "this counts every (participant, voter) pair together: count the candidates of each "
-            "participant, then average over participants.",
+            "first cousin or closer",
+            lambda ctx: _share(ctx, relationship="first_cousin"),
+            "this stops at first cousins: second cousins (and relationships of the same degree) count too.",
+        ),
+        Misconception(
+            "among related participants",
+            lambda ctx: _share(ctx, among_related=True),
+            "divide by every participant in the cohort, not only by those with a relative in the database.",
         ),
     ),
-    hint="merge the first-degree matches (known) with the voter roll on zip3, sex and age, count "
-         "the rows of each participant, then average.",
+    hint="keep the rows of world.relationships whose degree is at most that of second cousins, "
+         "count the distinct participants, and divide by the cohort's size.",
 ))
