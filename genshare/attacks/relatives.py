@@ -215,6 +215,15 @@ def erlich_identification_probability(
     their numbers. The genome is ``genome_morgans`` Morgans on ``n_chromosomes``
     chromosomes, so ``2 L g + 22`` blocks.
 
+    Sources, as checked for this release: the paper's main text states the results this
+    model reproduces (about 60% of searches for people of European descent find a
+    third-cousin-or-closer match in a database of 1.28 million; a database covering 2% of
+    a population gives a third-cousin match to nearly anyone) and the figure legends use
+    2.5 children per couple. The other defaults (two segments of at least 6 cM, 250
+    million people) follow our reading of the supplement (doi:10.1126/science.aau4832),
+    which could not be re-read for this release; the result barely depends on
+    ``population_size`` (150 and 250 million give the same curve to two decimals).
+
     Parameters
     ----------
     coverage
