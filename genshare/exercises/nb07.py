@@ -116,7 +116,7 @@ register(Exercise(
         Misconception(
             "the release of the section above",
             lambda ctx: _at(ctx, 0.05, k=5),
-            "this is the k = 5 release of the l-diversity section: generalise again with the k "
+            "this is the k = 5 release with at most 5% suppressed: generalise again with the k "
             "and the suppression limit the question gives.",
         ),
     ),
