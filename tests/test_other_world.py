@@ -14,7 +14,7 @@ temporary copy, and checks that
   --nbval`` checks that they are current.)
 
 That no number about a result is typed into the prose is checked by
-``tests/test_notebook_numbers.py``. The world takes about half a minute to write and each
+``tests/test_notebook_numbers.py``. The world takes a minute or two to write and each
 notebook a few seconds to run, so the whole module is marked ``slow`` (``make unit``
 skips it; ``make test`` runs it).
 """
@@ -75,7 +75,7 @@ def test_glue_role_names_are_found():
 
 @pytest.fixture(scope="session")
 def other_world(tmp_path_factory) -> Path:
-    """A synthetic world written with another seed (about half a minute)."""
+    """A synthetic world written with another seed (a minute or two of computing time)."""
     out = tmp_path_factory.mktemp("world") / f"seed-{OTHER_SEED}"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     subprocess.run(
@@ -84,7 +84,7 @@ def other_world(tmp_path_factory) -> Path:
         cwd=ROOT,
         env=env,
         capture_output=True,
-        timeout=600,
+        timeout=1200,
     )
     return out
 

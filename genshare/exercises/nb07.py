@@ -33,13 +33,13 @@ def _generalize(ctx: Context, k: int, max_suppression: float) -> tuple[pd.DataFr
     return ctx.memo(f"07:gen:{k}:{max_suppression}", lambda: generalize(raw, hierarchies, k=k, max_suppression=max_suppression))
 
 
-def _smallest_k(ctx: Context, column: str = "diagnosis", max_suppression: float = 0.05) -> int | None:
+def _smallest_diverse_k(ctx: Context, column: str = "diagnosis", max_suppression: float = 0.05) -> int | None:
     from genshare.deidentify import l_diversity
 
-    for k in range(2, 60):
-        released, _ = _generalize(ctx, k, max_suppression)
+    for candidate in range(2, 60):
+        released, _ = _generalize(ctx, candidate, max_suppression)
         if l_diversity(released, _QI, column) >= 2:
-            return k
+            return candidate
     return None
 
 
@@ -47,7 +47,7 @@ register(Exercise(
     id="07.1",
     question="Smallest k for which the generalised release (5% suppression) is 2-diverse in diagnosis",
     form=Number(what="a value of k", tolerance=0),
-    solve=lambda ctx: ctx.memo("07.1", lambda: _smallest_k(ctx)),
+    solve=lambda ctx: ctx.memo("07.1", lambda: _smallest_diverse_k(ctx)),
     misconceptions=(
         Misconception(
             "k-anonymity is enough",
@@ -57,18 +57,19 @@ register(Exercise(
         ),
         Misconception(
             "comorbidity",
-            lambda ctx: _smallest_k(ctx, column="comorbidity"),
+            lambda ctx: _smallest_diverse_k(ctx, column="comorbidity"),
             "the sensitive column of the question is diagnosis, not comorbidity.",
         ),
         Misconception(
             "one too early",
-            lambda ctx: (lambda k: k - 1 if k and k > 3 else None)(ctx.memo("07.1", lambda: _smallest_k(ctx))),
+            lambda ctx: (lambda smallest: smallest - 1 if smallest and smallest > 3 else None)(
+                ctx.memo("07.1", lambda: _smallest_diverse_k(ctx))),
             "at this k some group of the released table still holds a single diagnosis: "
             "l_diversity is below 2. Check l_diversity of each release, not only its k.",
         ),
         Misconception(
             "20% suppression",
-            lambda ctx: _smallest_k(ctx, max_suppression=0.20),
+            lambda ctx: _smallest_diverse_k(ctx, max_suppression=0.20),
             "keep the notebook's limit of 5% suppressed records (max_suppression=0.05): suppressing "
             "more changes which generalisation wins.",
         ),
@@ -115,7 +116,7 @@ register(Exercise(
         Misconception(
             "the release of the section above",
             lambda ctx: _at(ctx, 0.05, k=5),
-            "this is the k = 5 release of the l-diversity section: generalise again with the k "
+            "this is the k = 5 release with at most 5% suppressed: generalise again with the k "
             "and the suppression limit the question gives.",
         ),
     ),

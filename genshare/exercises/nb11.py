@@ -118,19 +118,21 @@ def _trade(ctx: Context) -> pd.DataFrame:
         for epsilon in EPSILONS:
             noisy = pd.Series(dp_allele_frequencies(cases, epsilon=epsilon, seed=NOISE_SEED), index=snp_ids)
             result = score_release(world, Release("frequencies", frequencies=noisy))
-            rows.append({"epsilon": epsilon, "AUC": result.membership_auc, "met": result.utility_met})
+            rows.append({"epsilon": epsilon, "AUC": result.membership_auc, "signals kept": result.utility,
+                         "met": result.utility_met})
         return pd.DataFrame(rows)
 
     return ctx.memo("11:trade", build)
 
 
-def _smallest(ctx: Context, need_utility: bool = True, largest: bool = False) -> tuple[float, float] | None:
+def _smallest(ctx: Context, need_utility: bool = True, largest: bool = False,
+              second: str = "AUC") -> tuple[float, float] | None:
     trade = _trade(ctx)
     chosen = trade[trade["met"]] if need_utility else trade
     if chosen.empty:
         return None
     row = chosen.loc[chosen["epsilon"].idxmax() if largest else chosen["epsilon"].idxmin()]
-    return float(row["epsilon"]), float(row["AUC"])
+    return float(row["epsilon"]), float(row[second])
 
 
 def _auc_or_none(answer: Any) -> Any:
@@ -158,6 +160,12 @@ register(Exercise(
             lambda ctx: _smallest(ctx, largest=True),
             "a larger epsilon means less noise (a weaker privacy guarantee): the question asks for the "
             "most noise that still keeps the signals, which is the smallest epsilon that passes.",
+        ),
+        Misconception(
+            "signals kept instead of the AUC",
+            lambda ctx: _smallest(ctx, second="signals kept"),
+            "the second value is the membership-inference AUC the release leaves (membership_auc), "
+            "not the share of association signals it keeps.",
         ),
     ),
     hint="score each noisy release (dp_allele_frequencies(cases, epsilon, seed=2)) and keep the "
