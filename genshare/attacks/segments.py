@@ -71,9 +71,9 @@ DEFAULT_MIN_SNPS = 100
 #: to pass, so the default world reliably detects segments of about 20-25 cM and longer
 #: (parents, siblings, first and second cousins; a third cousin's few segments, 7-20 cM
 #: typically, mostly go undetected). Detecting 7 cM segments needs about three times the
-#: density (1.7 expected opposite homozygotes per cM, roughly 120,000 such SNPs), which
+#: density (1.7 expected opposite homozygotes per cM, roughly 130,000 SNPs of this panel), which
 #: the 24 MB budget of the committed world does not allow; a denser world made with
-#: ``python -m genshare.cohort --snps 120000`` does.
+#: ``python -m genshare.cohort --snps 130000`` does.
 DEFAULT_MIN_EXPECTED_IBS0 = 12.0
 
 #: Shared cM by relationship: average, minimum and maximum after outlier removal, from
