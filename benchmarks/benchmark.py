@@ -568,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if "segments" in sections:
         report["segments"] = {}
-        for n_snps in (20_000, 100_000):
+        for n_snps in (42_000, 100_000):  # the default world's density, and a denser panel
             validation = segment_validation(n_snps)
             report["segments"][n_snps] = validation
             for row in validation["by_length"]:

@@ -223,3 +223,29 @@ def test_bad_pedigrees_are_refused_with_the_offending_ids():
     bad_pop = ped.assign(population="Atlantis")
     with pytest.raises(ValueError, match="population must be one of"):
         simulate_genomes(bad_pop, ["f0_sib1"], **ok)
+
+
+# --- the default ('transmission') simulator: mosaics of founder haplotypes --------------------------
+
+
+def test_transmission_simulator_inherits_one_copy_from_each_parent():
+    """Known answers of Mendelian inheritance on the fast simulator: a parent and child are
+    never opposite homozygotes; siblings share about half their genome (kinship about 1/4);
+    the SNP table's frequencies are the founders'."""
+    from genshare.cohort import standin_genomes
+
+    ped = families(6)
+    samples = list(ped["person_id"])
+    g = standin_genomes.simulate_genomes(ped, samples, n_snps=2000, model="out_of_africa_3g09", seed=3, library_blocks=30)
+    assert g.genotypes.shape == (len(samples), 2000) and set(np.unique(g.genotypes)) <= {0, 1, 2}
+    row = {pid: i for i, pid in enumerate(samples)}
+    for _, person in ped[ped["father_id"] != ""].iterrows():
+        for parent in (person["father_id"], person["mother_id"]):
+            a, b = g.genotypes[row[person["person_id"]]], g.genotypes[row[parent]]
+            assert not np.any(np.abs(a.astype(int) - b) == 2), (person["person_id"], parent)
+    sib = [pg.kinship(g.genotypes[[row[f"f{f}_sib1"]]], g.genotypes[[row[f"f{f}_sib2"]]])[0, 0] for f in range(6)]
+    assert np.mean(sib) == pytest.approx(0.25, abs=0.07)
+    founders = (ped["father_id"] == "").to_numpy()
+    assert np.allclose(g.snps["freq_CEU"], g.genotypes[founders].mean(axis=0) / 2, atol=1e-6)
+    again = standin_genomes.simulate_genomes(ped, samples, n_snps=2000, model="out_of_africa_3g09", seed=3, library_blocks=30)
+    assert np.array_equal(g.genotypes, again.genotypes)

@@ -60,8 +60,26 @@ def test_self_shares_every_chromosome_whole():
 def test_missing_calls_never_cut_and_chromosomes_always_do():
     chrom, cm, pos = _map()
     g = np.full((2, N_SNPS), -1, dtype=np.int8)
-    seg = find_segments(g, chrom=chrom, cm=cm, min_cm=0, min_snps=1)
+    seg = find_segments(g, chrom=chrom, cm=cm, min_cm=0, min_snps=1, min_expected_ibs0=0)
     assert seg[["chrom", "start_snp", "end_snp"]].values.tolist() == [[1, 0, 299], [2, 300, 599]]
+
+
+def test_expected_opposite_homozygotes_bound_by_hand():
+    """Each SNP at p = 0.5 adds 2 p^2 q^2 = 0.125 expected opposite homozygotes: 8 SNPs add 1."""
+    g = np.array([[1] * 16, [1] * 16])  # no opposite homozygote anywhere
+    chrom, cm = [1] * 16, np.arange(16.0)
+    freq = np.full(16, 0.5)
+    kwargs = dict(chrom=chrom, cm=cm, min_cm=0, min_snps=1, frequencies=freq)
+    assert len(find_segments(g, min_expected_ibs0=2.0, **kwargs)) == 1  # 16 SNPs: 2.0 expected
+    assert len(find_segments(g, min_expected_ibs0=2.01, **kwargs)) == 0
+    # Rare SNPs add almost nothing: the same run at p = 0.01 falls far short.
+    assert len(find_segments(g, min_expected_ibs0=0.01, **{**kwargs, "frequencies": np.full(16, 0.01)})) == 0
+    for bad, message in ((np.full(15, 0.5), "frequencies"), (np.full(16, 1.5), "frequencies")):
+        with pytest.raises(ValueError, match=message):
+            find_segments(g, min_expected_ibs0=1, **{**kwargs, "frequencies": bad})
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="min_expected_ibs0"):
+            find_segments(g, min_expected_ibs0=bad, **kwargs)
 
 
 @settings(max_examples=30, deadline=None)

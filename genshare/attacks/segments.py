@@ -43,6 +43,7 @@ from genshare._validation import check_genotypes, check_integer, check_number
 
 __all__ = [
     "DEFAULT_MIN_CM",
+    "DEFAULT_MIN_EXPECTED_IBS0",
     "DEFAULT_MIN_SNPS",
     "SHARED_CM_PROJECT",
     "find_segments",
@@ -54,10 +55,35 @@ __all__ = [
 
 #: Minimum segment length in centimorgans (GEDmatch's default one-to-many threshold).
 DEFAULT_MIN_CM = 7.0
-#: Minimum number of SNPs in a segment. Below a few hundred SNPs, runs without an
-#: opposite homozygote arise by chance between unrelated people; arrays of about
-#: 600,000 SNPs put roughly 1,000 SNPs in 7 cM.
-DEFAULT_MIN_SNPS = 200
+#: Minimum number of SNPs in a segment (a floor; :data:`DEFAULT_MIN_EXPECTED_IBS0` is the
+#: criterion that adapts to the panel). Arrays of about 600,000 SNPs put roughly 1,000
+#: SNPs in 7 cM.
+DEFAULT_MIN_SNPS = 100
+#: Minimum expected number of opposite homozygotes between unrelated people over a
+#: segment, :math:`\sum 2p^2(1-p)^2`. Two unrelated genomes show about
+#: :math:`\sum_{\text{genome}} 2p^2(1-p)^2` opposite homozygotes, hence about as many runs
+#: between them (1,800 on the 40,000-SNP panel of the default world); each run survives the
+#: bound with probability about :math:`e^{-12} = 6 \times 10^{-6}`, so about 0.01 chance
+#: segments per unrelated pair (more where linkage disequilibrium lengthens runs).
+#:
+#: What it means for the default world (about 0.5 expected opposite homozygotes per cM,
+#: measured on the pooled cohort and database at 40,000 SNPs): a segment must be about
+#: 22 cM or longer to pass, so single segments shorter than about 20 cM are not
+#: detected reliably. Measured on the committed world (seed 2026, 42,000 SNPs; cohort x
+#: database pairs from ``world.relationships`` and 29,484 random pairs unrelated within
+#: third cousins): 98.5% of third-cousin pairs show a segment, mean 217 cM shared, but so
+#: do 71% of the "unrelated" pairs, mean 85 cM (95th percentile 283 cM). Those are mostly
+#: not chance runs: Synthetica descends from a few thousand founders seven generations
+#: back, so people unrelated within third cousins still share long segments by descent
+#: (pedigree collapse, as in an endogamous population), which also raises every
+#: relationship's sharing above the Shared cM Project averages (first cousins 1,021 cM
+#: against 866). The world has no tree sequence to separate the two; the benchmark's
+#: ``segments`` section measures recall and precision against tskit's true segments.
+#: Detecting 7 cM segments needs about three times the
+#: density (1.7 expected opposite homozygotes per cM, roughly 130,000 SNPs of this panel), which
+#: the 24 MB budget of the committed world does not allow; a denser world made with
+#: ``python -m genshare.cohort --snps 130000`` does.
+DEFAULT_MIN_EXPECTED_IBS0 = 12.0
 
 #: Shared cM by relationship: average, minimum and maximum after outlier removal, from
 #: the Shared cM Project version 4.0 (Bettinger 2020, references.bib ``bettinger2020scp``;
@@ -172,6 +198,8 @@ def find_segments(
     pairs: npt.ArrayLike | None = None,
     min_cm: float = DEFAULT_MIN_CM,
     min_snps: int = DEFAULT_MIN_SNPS,
+    min_expected_ibs0: float = DEFAULT_MIN_EXPECTED_IBS0,
+    frequencies: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Shared segments: runs of SNPs without an opposite homozygote, at least ``min_cm`` long.
 
@@ -210,8 +238,18 @@ def find_segments(
     min_cm
         Minimum segment length in cM (default 7), a finite number >= 0.
     min_snps
-        Minimum number of SNPs in a segment (default 200), an integer >= 1. Every
-        chromosome must have at least this many SNPs.
+        Minimum number of SNPs in a segment (default :data:`DEFAULT_MIN_SNPS`), an
+        integer >= 1. Every chromosome must have at least this many SNPs.
+    min_expected_ibs0
+        Minimum number of opposite homozygotes that two *unrelated* people would be
+        expected to show over the run, :math:`\\sum 2p^2(1-p)^2` over its SNPs (default
+        :data:`DEFAULT_MIN_EXPECTED_IBS0`; 0 turns the criterion off). A run of
+        unrelated people survives it with probability about :math:`e^{-\\text{bound}}`,
+        so this bound, unlike a SNP count, means the same on any panel: rare SNPs, which
+        almost never give an opposite homozygote, add almost nothing.
+    frequencies
+        Alternate-allele frequency of each SNP (SNPs,) for ``min_expected_ibs0``;
+        default: estimated from the genotypes given (both sets pooled).
 
     Returns
     -------
@@ -235,8 +273,21 @@ def find_segments(
     min_cm = check_number(min_cm, "min_cm", minimum=0.0)
     min_snps = check_integer(min_snps, "min_snps", minimum=1)
     n_snps = a.shape[1]
+    min_expected_ibs0 = check_number(min_expected_ibs0, "min_expected_ibs0", minimum=0.0)
     chrom_values, cm, pos, starts, ends = _check_map(chrom, cm, pos, n_snps, min_snps)
     pairs = _check_pairs(pairs, a.shape[0], b.shape[0], genotypes_b is None)
+    if frequencies is None:
+        counts = np.zeros(n_snps)
+        called = np.zeros(n_snps)
+        for g in ((a,) if genotypes_b is None else (a, b)):
+            counts += np.where(g >= 0, g, 0).sum(axis=0)
+            called += (g >= 0).sum(axis=0)
+        freq = np.divide(counts, 2 * called, out=np.zeros(n_snps), where=called > 0)
+    else:
+        freq = np.asarray(frequencies, dtype=np.float64)
+        if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
+            raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
+    expected = np.concatenate([[0.0], np.cumsum(2 * freq**2 * (1 - freq) ** 2)])  # cumulative, (SNPs + 1,)
 
     # Bit planes: homozygous reference and homozygous alternate, packed 8 SNPs to a byte,
     # so the opposite-homozygote test of a pair is two ANDs and an OR on 1/8 of the bytes.
@@ -253,7 +304,8 @@ def find_segments(
         bits = np.unpackbits(opposite[rows, byte][:, None], axis=1).astype(bool)
         hit_row, hit_bit = np.nonzero(bits)
         rows, snps = rows[hit_row], byte[hit_row] * 8 + hit_bit
-        pieces.append(_runs(rows, snps, len(p), starts, ends, cm, min_cm, min_snps, offset=first))
+        pieces.append(_runs(rows, snps, len(p), starts, ends, cm, min_cm, min_snps, offset=first,
+                            expected=expected, min_expected=min_expected_ibs0))
     runs = np.concatenate(pieces, axis=1) if pieces else np.empty((3, 0), dtype=np.int64)
     pair_index, start, stop = runs
     end = stop - 1
@@ -275,7 +327,7 @@ def find_segments(
     )
 
 
-def _runs(rows, snps, n_pairs, starts, ends, cm, min_cm, min_snps, offset) -> np.ndarray:
+def _runs(rows, snps, n_pairs, starts, ends, cm, min_cm, min_snps, offset, expected=None, min_expected=0.0) -> np.ndarray:
     """Runs between opposite homozygotes, vectorised over pairs: shape (3, runs) of pair, first SNP, one past the last.
 
     ``rows, snps`` are the opposite homozygotes in row-major order (``np.nonzero``), so
@@ -308,6 +360,8 @@ def _runs(rows, snps, n_pairs, starts, ends, cm, min_cm, min_snps, offset) -> np
     piece_pair = run_pair[index]
     ok = piece_stop - piece_start >= min_snps
     ok[ok] = cm[piece_stop[ok] - 1] - cm[piece_start[ok]] >= min_cm
+    if expected is not None and min_expected > 0:
+        ok[ok] = expected[piece_stop[ok]] - expected[piece_start[ok]] >= min_expected
     order = np.lexsort((piece_start[ok], piece_pair[ok]))
     return np.stack([piece_pair[ok][order] + offset, piece_start[ok][order], piece_stop[ok][order]])
 

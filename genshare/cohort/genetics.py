@@ -1,15 +1,48 @@
-"""Founder haplotypes from the coalescent, and Mendelian transmission to descendants.
+"""Founder haplotypes from the coalescent, and Mendelian transmission as haplotype mosaics.
 
-Founders (people with no parents in the world) get haplotypes simulated with msprime
-under a published demographic model, so that allele frequencies, linkage disequilibrium
-and population structure are those of real data. Their descendants inherit one
-recombined copy of each chromosome from each parent.
+The statistical model
+---------------------
+- **Chromosomes.** ``n_chromosomes`` autosomes whose lengths decrease from the first to
+  the last like the human ones: :data:`TOTAL_BP` bases and :data:`TOTAL_MORGANS` Morgans in
+  all, recombination uniform along each chromosome.
+- **Meiosis.** Each gamete carries one recombined copy of each chromosome: crossovers
+  follow a Poisson process along the chromosome's genetic length (no interference) and the
+  copy the gamete starts from is chosen at random, independently for every chromosome.
+- **Founders** (people with no parents in the world) carry haplotypes drawn from the
+  coalescent under a published demographic model (:mod:`genshare.cohort.demography`), in
+  their own population.
 
-The genome is sampled as short blocks of sequence spread along chromosomes of human-like
-physical and genetic length. Within a block, linkage disequilibrium comes from the
-coalescent simulation; blocks are far apart and independent. Inheritance uses the
-chromosomes' genetic lengths (in Morgans), so relatives share long stretches of genome as
-real relatives do.
+How it is computed (fast, and lean in memory)
+---------------------------------------------
+1. **Mosaics, not genotypes.** Every genome copy below the founders is a mosaic of
+   founder haplotypes: a sorted list of breakpoints (genetic positions, in units of
+   :data:`UNIT` Morgans on one axis where chromosome ``c`` starts at ``c *``
+   :data:`CHROM_SPAN`) with the founder haplotype copied from each breakpoint on.
+   :func:`transmit_mosaics` makes the gametes of a whole batch of meioses at once with
+   sorted-array operations (no Python loop over people or SNPs): the gamete's breakpoints
+   are its crossovers, the chromosome starts and the parent's two copies' breakpoints; at
+   each, the copy in use is the parity of the crossovers before it. A copy seven
+   generations below its founders holds a few hundred breakpoints whatever the number of
+   SNPs, so the cost of transmission no longer grows with the SNP panel.
+2. **Founder haplotypes from a library of coalescent blocks.** The genome is typed in
+   short blocks (:data:`BLOCK_LENGTH` bases, :data:`SNPS_PER_BLOCK` SNPs each) spread
+   evenly along each chromosome; within a block, linkage disequilibrium comes from the
+   coalescent, and blocks about a megabase apart are independent, as real loci that far
+   apart nearly are. :func:`simulate_library` runs msprime ``library_blocks`` times for
+   exactly the founders of each population (the cost of one run is set by the number of
+   sampled haplotypes, not by the block length, so a few hundred longer runs replace
+   thousands of short ones). Each genome block draws one library block, SNPs among its
+   variants, and a fresh random permutation of the library's haplotypes *within each
+   population* to hand to the founders. Haplotypes of one population are exchangeable
+   under the coalescent, so each block is an exact coalescent sample for the founders,
+   and independent permutations make different blocks independent. What reuse costs:
+   blocks drawn from the same library block share their allele-frequency patterns.
+3. **Genotypes only for the samples**, at the end, chromosome by chromosome: the
+   founder haplotype in use at each SNP is looked up in the sample's two mosaics and the
+   alleles are gathered from that chromosome's founder haplotypes.
+
+References: ``gutenkunst2009inferring`` (demographic model), ``baumdicker2022efficient``
+(msprime 1.x).
 """
 
 from __future__ import annotations
@@ -22,215 +55,325 @@ import pandas as pd
 
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS, MUTATION_RATE, RECOMBINATION_RATE
 
-__all__ = ["FounderGenomes", "simulate_founders", "transmit"]
+__all__ = [
+    "CHROM_SPAN", "UNIT", "Library", "Mosaics", "chromosome_lengths", "founder_mosaics",
+    "founder_block_haplotypes", "simulate_library", "transmit_mosaics",
+]
 
 #: Total genetic length given to the autosomes, in Morgans (the sex-averaged human
 #: autosomal map is roughly 35 Morgans long).
 TOTAL_MORGANS = 35.0
 #: Total physical length of the autosomes, in bases (about that of the human autosomes).
 TOTAL_BP = 2_875_000_000
-#: Length of each independently simulated block of sequence, in bases.
-BLOCK_LENGTH = 10_000
-#: SNPs kept per block on average; fewer blocks are faster, more give more independent loci.
-SNPS_PER_BLOCK = 10
+#: Length of each coalescent block of sequence, in bases.
+BLOCK_LENGTH = 50_000
+#: SNPs kept per genome block (blocks are about 1 Mb apart at 50,000 SNPs).
+SNPS_PER_BLOCK = 20
+#: Independent msprime simulations in the block library.
+LIBRARY_BLOCKS = 300
+#: Variants of each library block kept as the pool for ``sequence`` SNPs (drawn uniformly).
+SEQUENCE_POOL = 64
+#: Resolution of genetic positions on the mosaic axis, in Morgans.
+UNIT = 1e-9
+#: Room given to each chromosome on the mosaic axis, in units (10 Morgans; no chromosome is longer).
+CHROM_SPAN = 10_000_000_000
 
 
-@dataclass(frozen=True)
-class FounderGenomes:
-    """Phased haplotypes of founders and the SNPs they are typed at.
+def chromosome_lengths(n_chromosomes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Physical (bases) and genetic (Morgans) length of each chromosome.
 
-    Attributes
-    ----------
-    haplotypes
-        ``int8`` array of shape (founders, 2, SNPs) with 0 (reference) or 1 (alternate).
-    populations
-        Population name of each founder.
-    snps
-        One row per SNP: ``chrom``, ``pos`` (1-based), ``ref``, ``alt``, ``panel``
-        (``array`` or ``sequence``) and ``morgans`` (genetic position within the chromosome).
-    chrom_morgans
-        Genetic length of each chromosome, in chromosome order.
+    Lengths decrease linearly from the first chromosome to the last (2.5 : 1), like the
+    human autosomes, and add up to :data:`TOTAL_BP` and :data:`TOTAL_MORGANS`.
+
+    >>> bp, morgans = chromosome_lengths(22)
+    >>> round(float(morgans.sum()), 6), int(bp.sum()) == TOTAL_BP
+    (35.0, True)
     """
-
-    haplotypes: np.ndarray
-    populations: np.ndarray
-    snps: pd.DataFrame
-    chrom_morgans: np.ndarray
-
-
-def _chromosome_weights(n_chromosomes: int) -> np.ndarray:
-    """Relative lengths decreasing from chromosome 1 to the last, like human autosomes."""
     weights = np.linspace(2.5, 1.0, n_chromosomes)
-    return weights / weights.sum()
+    weights = weights / weights.sum()
+    bp = np.round(weights * TOTAL_BP).astype(np.int64)
+    bp[-1] += TOTAL_BP - bp.sum()
+    return bp, weights * TOTAL_MORGANS
 
 
 def _quotas(total: int, weights: np.ndarray) -> np.ndarray:
     """Split ``total`` into integer parts proportional to ``weights`` (largest remainder)."""
-    raw = total * weights
+    raw = total * np.asarray(weights, dtype=float) / np.sum(weights)
     parts = np.floor(raw).astype(np.int64)
-    parts[np.argsort(raw - parts)[::-1][: total - parts.sum()]] += 1
+    parts[np.argsort(raw - parts, kind="stable")[::-1][: total - parts.sum()]] += 1
     return parts
 
 
-def simulate_founders(
-    founders_per_population: dict[str, int],
-    n_snps: int,
-    n_chromosomes: int,
-    seed_sequence: np.random.SeedSequence,
-    model: str = "out_of_africa_3g09",
-    array_fraction: float = 0.8,
-    array_min_maf: float = 0.05,
-) -> FounderGenomes:
-    """Simulate founder haplotypes and choose ``n_snps`` biallelic SNPs among their variants.
+# --- mosaics -------------------------------------------------------------------------------------
 
-    The genome is sampled as short blocks (:data:`BLOCK_LENGTH` bases each) spread along
-    chromosomes of human-like length. Each block is an independent coalescent simulation
-    with recombination and mutation, so SNPs in the same block are in linkage
-    disequilibrium while SNPs in different blocks are not, as in a real genome where LD
-    decays within tens of kilobases.
 
-    Two kinds of SNP are kept in every block, as in studies that combine a genotyping
-    array with sequencing:
+@dataclass(frozen=True)
+class Mosaics:
+    """Genome copies as mosaics of founder haplotypes.
 
-    - ``array`` SNPs (a share ``array_fraction``) are drawn among variants whose minor
-      allele frequency in all founders is at least ``array_min_maf``, as arrays are
-      designed from common variants;
-    - ``sequence`` SNPs (the rest) are drawn uniformly among all variants, with no
-      frequency filter, so they keep the excess of rare variants of sequence data.
+    Attributes
+    ----------
+    owner
+        ``int64`` (segments,): the copy each segment belongs to, sorted.
+    start
+        ``int64`` (segments,): where the segment starts on the mosaic axis (units of
+        :data:`UNIT` Morgans, chromosome ``c`` from ``c * CHROM_SPAN``), increasing within
+        each owner; every owner's first segment starts at 0.
+    hap
+        ``int64`` (segments,): the founder haplotype copied from ``start`` on.
     """
-    demography = DEMOGRAPHIC_MODELS[model]()
-    samples = {name: count for name, count in founders_per_population.items() if count > 0}
-    weights = _chromosome_weights(n_chromosomes)
-    chrom_morgans = weights * TOTAL_MORGANS
-    chrom_bp = np.round(weights * TOTAL_BP).astype(np.int64)
-    snps_per_chrom = _quotas(n_snps, weights)
-    n_founders = sum(samples.values())
-    haplotypes = np.empty((n_founders, 2, n_snps), dtype=np.int8)
-    snp_blocks: list[pd.DataFrame] = []
-    filled = 0
-    pop_names: np.ndarray | None = None
 
-    for chrom, (seeds, target) in enumerate(zip(seed_sequence.spawn(n_chromosomes), snps_per_chrom), start=1):
-        ancestry_seed = int(seeds.generate_state(1)[0]) % (2**31 - 2) + 1
-        rng = np.random.default_rng(seeds)
-        n_blocks = max(1, int(np.ceil(target / SNPS_PER_BLOCK)))
-        array_left, sequence_left = int(round(array_fraction * target)), 0
-        sequence_left = int(target) - array_left
-        block_tables, block_haps = [], []
-        replicates = msprime.sim_ancestry(
-            samples=samples,
-            demography=demography,
-            sequence_length=BLOCK_LENGTH,
-            recombination_rate=RECOMBINATION_RATE,
-            random_seed=ancestry_seed,
-            num_replicates=10**9,  # drawn lazily until the chromosome has its SNPs
-        )
-        for block, ts in enumerate(replicates):
-            if array_left + sequence_left == 0:
-                break
-            if pop_names is None:
-                pop_names = np.array([ts.population(p).metadata["name"] for p in ts.individuals_population])
-                nodes = ts.individuals_nodes.ravel()
-            mutation_seed = int(rng.integers(1, 2**31 - 1))
-            ts = msprime.sim_mutations(ts, rate=MUTATION_RATE, random_seed=mutation_seed, discrete_genome=False)
-            pos = np.floor(ts.sites_position).astype(np.int64) + 1
-            distinct = np.concatenate([[True], np.diff(pos) > 0]) if len(pos) else np.zeros(0, dtype=bool)
-            genotypes = ts.genotype_matrix(samples=nodes)  # (sites, 2 * founders), one small block
-            freq = genotypes.mean(axis=1)
-            maf = np.minimum(freq, 1 - freq)
-            # This block's share of what is still needed on this chromosome.
-            blocks_left = max(n_blocks - block, 1)
-            want_array = min(int(np.ceil(array_left / blocks_left)), array_left)
-            want_sequence = min(int(np.ceil(sequence_left / blocks_left)), sequence_left)
-            common = np.flatnonzero(distinct & (maf >= array_min_maf))
-            take_array = rng.choice(common, size=min(want_array, len(common)), replace=False)
-            others = np.setdiff1d(np.flatnonzero(distinct), take_array)
-            take_sequence = rng.choice(others, size=min(want_sequence, len(others)), replace=False)
-            array_left -= len(take_array)
-            sequence_left -= len(take_sequence)
-            keep = np.concatenate([take_array, take_sequence])
-            order = np.argsort(keep)
-            keep = keep[order]
-            panel = np.array(["array"] * len(take_array) + ["sequence"] * len(take_sequence))[order]
-            sites = [ts.site(int(i)) for i in keep]
-            block_haps.append(genotypes[keep].astype(np.int8))
-            block_tables.append(
-                pd.DataFrame(
-                    {
-                        "block": block,
-                        "offset": pos[keep],
-                        "ref": [site.ancestral_state for site in sites],
-                        "alt": [site.mutations[0].derived_state for site in sites],
-                        "panel": panel,
-                    }
-                )
-            )
-        # Spread the blocks along the chromosome: one block in each equal stretch.
-        n_done = len(block_tables)
-        stretch = chrom_bp[chrom - 1] // n_done
-        starts = np.arange(n_done) * stretch + rng.integers(0, max(stretch - BLOCK_LENGTH, 1), size=n_done)
-        table = pd.concat(block_tables, ignore_index=True)
-        table.insert(0, "chrom", chrom)
-        table.insert(1, "pos", starts[table["block"].to_numpy()] + table["offset"].to_numpy())
-        table["morgans"] = table["pos"] / chrom_bp[chrom - 1] * chrom_morgans[chrom - 1]
-        snp_blocks.append(table.drop(columns=["block", "offset"]))
-        chrom_haps = np.concatenate(block_haps, axis=0)  # (snps on chromosome, 2 * founders)
-        haplotypes[:, :, filled : filled + len(table)] = chrom_haps.T.reshape(n_founders, 2, -1)
-        filled += len(table)
+    owner: np.ndarray
+    start: np.ndarray
+    hap: np.ndarray
 
-    snps = pd.concat(snp_blocks, ignore_index=True)
-    return FounderGenomes(haplotypes=haplotypes, populations=pop_names, snps=snps, chrom_morgans=chrom_morgans)
+    def keys(self) -> np.ndarray:
+        """Sort keys ``owner * AXIS + start`` (increasing)."""
+        return self.owner * _AXIS + self.start
+
+    def haplotype_at(self, owners: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Founder haplotype of copy ``owners`` at ``positions`` (broadcast together)."""
+        idx = np.searchsorted(self.keys(), owners * _AXIS + positions, side="right") - 1
+        return self.hap[idx]
 
 
-def transmit(
-    parents: np.ndarray,
-    snps: pd.DataFrame,
+#: Length of the mosaic axis (all chromosomes), the multiplier of owners in sort keys.
+_AXIS = 64 * CHROM_SPAN
+
+
+def founder_mosaics(owners: np.ndarray, haps: np.ndarray) -> Mosaics:
+    """Copies that are founder haplotypes end to end (one segment each)."""
+    order = np.argsort(owners, kind="stable")
+    return Mosaics(owner=np.asarray(owners, np.int64)[order], start=np.zeros(len(owners), np.int64),
+                   hap=np.asarray(haps, np.int64)[order])
+
+
+def _ranges(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(first[i], first[i] + counts[i])`` over i, vectorised."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    shift = np.repeat(first - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    return np.arange(total, dtype=np.int64) + shift
+
+
+def transmit_mosaics(
+    mosaics: Mosaics,
+    parent_copies: np.ndarray,
     chrom_morgans: np.ndarray,
     rng: np.random.Generator,
-) -> np.ndarray:
-    """One gamete from each parent: a recombined copy of each chromosome.
-
-    Crossovers on each chromosome follow a Poisson process along its genetic length
-    (no interference); the copy a gamete starts from is chosen at random.
+    keys: np.ndarray | None = None,
+) -> Mosaics:
+    """One gamete per meiosis, as a mosaic, for a batch of meioses at once.
 
     Parameters
     ----------
-    parents
-        ``int8`` haplotypes of shape (parents, 2, SNPs).
-    snps
-        SNP table with ``chrom`` and ``morgans`` columns, sorted by chromosome.
+    mosaics
+        The parents' copies.
+    parent_copies
+        ``int64`` (meioses, 2): the owner ids of the two copies of each meiosis's parent.
     chrom_morgans
-        Genetic length of each chromosome.
+        Genetic length of each chromosome, in Morgans.
+    rng
+        Random generator.
+    keys
+        ``mosaics.keys()`` if already computed (saves recomputing it for every batch).
+
+    Returns
+    -------
+    Mosaics
+        The gametes; gamete ``m`` has owner id ``m``.
+
+    Examples
+    --------
+    >>> parents = founder_mosaics(np.array([0, 1]), np.array([10, 11]))
+    >>> gamete = transmit_mosaics(parents, np.array([[0, 1]]), np.array([1.0]), np.random.default_rng(1))
+    >>> set(gamete.hap.tolist()) <= {10, 11}
+    True
+    """
+    parent_copies = np.asarray(parent_copies, dtype=np.int64)
+    n_meioses, n_chrom = len(parent_copies), len(chrom_morgans)
+    chrom_start = np.arange(n_chrom, dtype=np.int64) * CHROM_SPAN
+    length_units = np.round(np.asarray(chrom_morgans) / UNIT).astype(np.int64)
+    # Crossovers: Poisson counts per (meiosis, chromosome), uniform positions along it.
+    counts = rng.poisson(chrom_morgans, size=(n_meioses, n_chrom))
+    xo_m = np.repeat(np.repeat(np.arange(n_meioses), n_chrom), counts.ravel())
+    xo_c = np.repeat(np.tile(np.arange(n_chrom), n_meioses), counts.ravel())
+    xo_pos = chrom_start[xo_c] + 1 + (rng.random(xo_m.size) * length_units[xo_c]).astype(np.int64)
+    xo_key = np.sort(xo_m * _AXIS + xo_pos)
+    start_copy = rng.integers(0, 2, size=(n_meioses, n_chrom))
+    # Candidate breakpoints: chromosome starts, crossovers, and both parental copies' breakpoints.
+    keys = mosaics.keys() if keys is None else keys
+    bounds = np.searchsorted(mosaics.owner, parent_copies)  # first row of each parental copy
+    ends = np.searchsorted(mosaics.owner, parent_copies, side="right")
+    lengths = ends - bounds
+    rows = _ranges(bounds.ravel(), lengths.ravel())
+    row_m = np.repeat(np.arange(n_meioses), lengths.sum(axis=1))
+    cand = np.concatenate([
+        (np.arange(n_meioses)[:, None] * _AXIS + chrom_start[None, :]).ravel(),
+        xo_key,
+        row_m * _AXIS + mosaics.start[rows],
+    ])
+    cand.sort()
+    cand = cand[np.concatenate([[True], cand[1:] != cand[:-1]])]
+    m, pos = cand // _AXIS, cand % _AXIS
+    chrom = pos // CHROM_SPAN
+    # Copy in use = start copy + crossovers on this chromosome up to here, modulo 2.
+    n_xo = np.searchsorted(xo_key, cand, side="right") - np.searchsorted(xo_key, m * _AXIS + chrom * CHROM_SPAN)
+    copy = (start_copy[m, chrom] + n_xo) % 2
+    owner = parent_copies[m, copy]
+    hap = mosaics.hap[np.searchsorted(keys, owner * _AXIS + pos, side="right") - 1]
+    keep = np.ones(len(cand), dtype=bool)
+    keep[1:] = (m[1:] != m[:-1]) | (hap[1:] != hap[:-1])
+    return Mosaics(owner=m[keep], start=pos[keep], hap=hap[keep])
+
+
+# --- founder haplotypes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Library:
+    """Independent coalescent blocks simulated for exactly the founders of each population.
+
+    Attributes
+    ----------
+    genotypes
+        One ``uint8`` array (sites, bytes) per block: the block's haplotypes (0/1) packed
+        eight to a byte along the haplotype axis (:func:`numpy.packbits`); haplotype
+        columns follow ``populations``. Only the block's common sites and
+        :data:`SEQUENCE_POOL` sites drawn uniformly among all its variants are kept.
+    offsets, ref, alt
+        Per block: site positions within the block (0-based), reference and alternate alleles.
+    common
+        Per block: ``True`` where the pooled minor allele frequency is at least the array threshold.
+    pool
+        Per block: ``True`` for the sites drawn uniformly among all variants (``sequence`` SNPs come from these).
+    populations
+        Population of each haplotype column.
+    """
+
+    genotypes: list[np.ndarray]
+    offsets: list[np.ndarray]
+    ref: list[np.ndarray]
+    alt: list[np.ndarray]
+    common: list[np.ndarray]
+    pool: list[np.ndarray]
+    populations: np.ndarray
+
+
+def simulate_library(
+    founders_per_population: dict[str, int],
+    n_blocks: int,
+    seed_sequence: np.random.SeedSequence,
+    model: str = "out_of_africa_3g09",
+    array_min_maf: float = 0.05,
+) -> Library:
+    """Simulate ``n_blocks`` independent coalescent blocks of :data:`BLOCK_LENGTH` bases."""
+    demography = DEMOGRAPHIC_MODELS[model]()
+    samples = {name: count for name, count in founders_per_population.items() if count > 0}
+    rng = np.random.default_rng(seed_sequence)
+    ancestry_seed = int(rng.integers(1, 2**31 - 1))
+    mutation_seeds = rng.integers(1, 2**31 - 1, size=n_blocks)
+    replicates = msprime.sim_ancestry(
+        samples=samples, demography=demography, sequence_length=BLOCK_LENGTH,
+        recombination_rate=RECOMBINATION_RATE, random_seed=ancestry_seed, num_replicates=n_blocks,
+    )
+    out: dict[str, list] = {"genotypes": [], "offsets": [], "ref": [], "alt": [], "common": [], "pool": []}
+    populations = None
+    for b, ts in enumerate(replicates):
+        ts = msprime.sim_mutations(ts, rate=MUTATION_RATE, random_seed=int(mutation_seeds[b]), discrete_genome=False)
+        if populations is None:
+            nodes = ts.individuals_nodes.ravel()
+            populations = np.array([ts.population(ts.node(int(n)).population).metadata["name"] for n in nodes])
+        pos = np.floor(ts.sites_position).astype(np.int64)
+        distinct = np.flatnonzero(np.concatenate([[True], np.diff(pos) > 0])) if len(pos) else np.zeros(0, np.int64)
+        g = ts.genotype_matrix(samples=nodes)[distinct]
+        freq = g.mean(axis=1)
+        is_common = np.minimum(freq, 1 - freq) >= array_min_maf
+        pool = np.zeros(len(distinct), dtype=bool)
+        pool[rng.choice(len(distinct), size=min(SEQUENCE_POOL, len(distinct)), replace=False)] = True
+        kept = np.flatnonzero(is_common | pool)
+        distinct, g, is_common = distinct[kept], g[kept], is_common[kept]
+        out["genotypes"].append(np.packbits(g.astype(np.uint8), axis=1))
+        out["pool"].append(pool[kept])
+        out["offsets"].append(pos[distinct])
+        out["ref"].append(np.array([ts.site(int(i)).ancestral_state for i in distinct], dtype=object))
+        out["alt"].append(np.array([ts.site(int(i)).mutations[0].derived_state for i in distinct], dtype=object))
+        out["common"].append(is_common)
+    return Library(populations=populations, **out)
+
+
+def founder_block_haplotypes(
+    library: Library,
+    founder_populations: np.ndarray,
+    n_snps: int,
+    chrom: int,
+    chrom_bp: int,
+    chrom_morgans: float,
+    array_fraction: float,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """SNPs of one chromosome and the founders' haplotypes at them.
+
+    Parameters
+    ----------
+    library
+        Coalescent blocks (:func:`simulate_library`).
+    founder_populations
+        Population of each founder haplotype (founder haplotype ``h`` is row ``h``).
+    n_snps
+        SNPs on this chromosome.
+    chrom, chrom_bp, chrom_morgans
+        Chromosome number, physical and genetic length.
+    array_fraction
+        Share of ``array`` SNPs (drawn among common variants); the rest are ``sequence``
+        SNPs drawn among all variants.
     rng
         Random generator.
 
     Returns
     -------
-    numpy.ndarray
-        ``int8`` gametes of shape (parents, SNPs).
+    (pandas.DataFrame, numpy.ndarray)
+        The SNP table (``chrom``, ``pos``, ``ref``, ``alt``, ``panel``, ``morgans``) and
+        ``int8`` founder haplotypes of shape (founder haplotypes, n_snps).
     """
-    n_parents, _, n_snps = parents.shape
-    chrom = snps["chrom"].to_numpy() - 1
-    morgans = snps["morgans"].to_numpy()
-    n_chrom = len(chrom_morgans)
-    starts = np.searchsorted(chrom, np.arange(n_chrom))
-    # Crossover counts and positions for every (parent, chromosome).
-    counts = rng.poisson(chrom_morgans, size=(n_parents, n_chrom))
-    parent_idx = np.repeat(np.repeat(np.arange(n_parents), n_chrom), counts.ravel())
-    chrom_idx = np.repeat(np.tile(np.arange(n_chrom), n_parents), counts.ravel())
-    where = rng.uniform(0.0, 1.0, size=parent_idx.size) * chrom_morgans[chrom_idx]
-    # A crossover at genetic position x switches copies from the first SNP beyond x.
-    ends = np.append(starts[1:], n_snps)
-    first_after = np.empty(parent_idx.size, dtype=np.int64)
-    for c in range(n_chrom):  # loop over chromosomes only (a handful), not people or SNPs
-        sel = chrom_idx == c
-        first_after[sel] = starts[c] + np.searchsorted(morgans[starts[c] : ends[c]], where[sel], side="right")
-    toggles = np.zeros((n_parents, n_snps + 1), dtype=np.int8)
-    np.add.at(toggles, (parent_idx, first_after), 1)
-    switches = np.cumsum(toggles[:, :n_snps], axis=1, dtype=np.int32)
-    # Reset the count at each chromosome start, then add the random starting copy.
-    before_start = np.where(starts > 0, switches[:, np.maximum(starts - 1, 0)], 0)  # (parents, chrom)
-    start_copy = rng.integers(0, 2, size=(n_parents, n_chrom))
-    offset = np.repeat(start_copy - before_start, np.diff(np.append(starts, n_snps)), axis=1)
-    copy = (switches + offset) % 2
-    return np.where(copy == 0, parents[:, 0, :], parents[:, 1, :]).astype(np.int8)
+    n_blocks = max(1, int(np.ceil(n_snps / SNPS_PER_BLOCK)))
+    per_block = _quotas(n_snps, np.ones(n_blocks))
+    n_array = np.minimum(_quotas(int(round(array_fraction * n_snps)), per_block), per_block)
+    n_common = np.array([c.sum() for c in library.common])
+    n_all = np.array([p.sum() for p in library.pool])
+    eligible = np.flatnonzero((n_common >= per_block.max()) & (n_all >= 2 * per_block.max()))
+    if len(eligible) == 0:
+        raise ValueError("library: no coalescent block has enough variants for the SNPs per block")
+    source = rng.choice(eligible, size=n_blocks)
+    # Founder haplotypes of each population, and the library columns of that population.
+    groups = [(np.flatnonzero(founder_populations == p), np.flatnonzero(library.populations == p))
+              for p in np.unique(founder_populations)]
+    stretch = chrom_bp // n_blocks
+    starts = np.arange(n_blocks) * stretch + rng.integers(0, max(stretch - BLOCK_LENGTH, 1), size=n_blocks)
+    haps = np.empty((len(founder_populations), n_snps), dtype=np.int8)
+    tables, filled = [], 0
+    column = np.empty(len(founder_populations), dtype=np.int64)
+    for b in range(n_blocks):  # loop over blocks (about a thousand per chromosome), each vectorised
+        lib = int(source[b])
+        common = np.flatnonzero(library.common[lib])
+        take_a = rng.choice(common, size=n_array[b], replace=False)
+        rest = np.setdiff1d(np.flatnonzero(library.pool[lib]), take_a)
+        take_s = rng.choice(rest, size=per_block[b] - n_array[b], replace=False)
+        take = np.concatenate([take_a, take_s])
+        order = np.argsort(library.offsets[lib][take], kind="stable")
+        take = take[order]
+        for mine, cols in groups:  # a fresh within-population permutation for every block
+            column[mine] = rng.permutation(cols)[: len(mine)]
+        block = np.unpackbits(library.genotypes[lib][take], axis=1, count=len(library.populations))
+        haps[:, filled : filled + len(take)] = block[:, column].T
+        tables.append(pd.DataFrame({
+            "pos": starts[b] + library.offsets[lib][take] + 1,
+            "ref": library.ref[lib][take], "alt": library.alt[lib][take],
+            "panel": np.where(order < n_array[b], "array", "sequence"),
+        }))
+        filled += len(take)
+    table = pd.concat(tables, ignore_index=True)
+    table.insert(0, "chrom", chrom)
+    table["morgans"] = table["pos"] / chrom_bp * chrom_morgans
+    return table, haps

@@ -56,7 +56,7 @@ class Parameter:
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_participants", 1000, "integer", "people in the study cohort, drawn from living adults", 2,
               flag="--participants", scales="people"),
-    Parameter("n_snps", 20_000, "integer", "SNPs genotyped, spread over n_chromosomes autosomes", 1, flag="--snps", scales="snps"),
+    Parameter("n_snps", 42_000, "integer", "SNPs genotyped, spread over n_chromosomes autosomes", 1, flag="--snps", scales="snps"),
     Parameter("n_reference", 500, "integer", "people in the reference panel (living adults of one ancestry each)", 0,
               flag="--reference", scales="people"),
     Parameter("n_database", 2000, "integer", "profiles in the consumer genealogy database, drawn from living adults", 0,

@@ -11,7 +11,7 @@ in :data:`OPTIONAL` may be empty (pandas ``Int64`` with ``<NA>``; an empty CSV f
 Examples
 --------
 >>> TABLES["relationships"][0]
-'relationships.csv'
+'relationships.csv.gz'
 >>> [name for name, _ in TABLES["relationships"][1]][-2:]
 ['generations', 'common_ancestors']
 """
@@ -27,7 +27,7 @@ __all__ = ["DESCRIPTIONS", "OPTIONAL", "TABLES", "normalise_table", "register_ta
 
 #: Every table of a world: file name and (column, Table Schema type) pairs.
 TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "snps": ("snps.csv", [
+    "snps": ("snps.csv.gz", [
         ("snp_id", "string"), ("chrom", "integer"), ("pos", "integer"), ("cm", "number"), ("ref", "string"),
         ("alt", "string"), ("panel", "string"), *[(f"freq_{pop}", "number") for pop in POPULATIONS], ("effect", "number"),
     ]),
@@ -46,7 +46,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("father_id", "string"), ("mother_id", "string"), ("legal_father_id", "string"), ("first_name", "string"),
         ("surname", "string"), ("zip5", "string"), ("voter_id", "string"),
     ]),
-    "relationships": ("relationships.csv", [
+    "relationships": ("relationships.csv.gz", [
         ("participant_id", "string"), ("profile_id", "string"), ("relationship", "string"), ("degree", "integer"),
         ("expected_kinship", "number"), ("generations", "string"), ("common_ancestors", "string"),
     ]),

@@ -5,7 +5,7 @@ A saved world is a folder holding:
 - ``genotypes.npz``: the genotype matrices in a compact, fast format (2 bits per call);
 - ``cohort.vcf.gz``, ``reference.vcf.gz``, ``database.vcf.gz``: the same genotypes as
   bgzip-compressed VCF 4.3 (optional);
-- one CSV file per table (``voter_roll.csv.gz`` is gzip-compressed);
+- one CSV file per table (the large ones, ``*.csv.gz``, gzip-compressed);
 - ``world.json``: the seed, the parameters and the versions that made the world;
 - ``datapackage.json``: a Frictionless Data Package describing every file;
 - ``README.md``: what each file is;
@@ -67,7 +67,7 @@ __all__ = [
 
 _DESCRIPTIONS = {
     "snps": "One row per SNP: position on the synthetic chromosomes, alleles, panel (array or sequence), allele frequency in each simulated population, and effect on the study phenotype.",
-    "cohort": "The study cohort as the study holds it: participant id, population, sex, age and case/control status. person_id links to the ground truth in people.csv.",
+    "cohort": "The study cohort as the study holds it: participant id, population, sex, age and case/control status. person_id links to the ground truth in people.csv.gz.",
     "reference": "Reference panel: people from the same populations who are not in the cohort.",
     "database": "Profiles in a consumer genealogy database, with what the site shows about each customer.",
     "people": "Ground truth: the whole pedigree of Synthetica, every generation, the dead included: birth and death years, biological and legal parents, names, ZIP code and voter-roll entry (empty when not registered).",
@@ -255,7 +255,7 @@ def _package(world: World, files: dict[str, bytes], vcf: bool) -> dict[str, Any]
             "description": "Genotype matrices cohort, reference and database, packed 2 bits per call "
             "(SNP-major uint8; see genshare.cohort.storage.pack_genotypes). Unpacked, each is int8 people x "
             "SNPs: alternate-allele counts 0, 1, 2 and -1 for missing, rows in the order of cohort.csv, "
-            "reference.csv and database.csv, columns in the order of snps.csv. Load with "
+            "reference.csv and database.csv, columns in the order of snps.csv.gz. Load with "
             "genshare.cohort.load_world.",
         }
     )
