@@ -117,7 +117,7 @@ def lite_snps(panel, quotas: dict[str, int] | None = None) -> np.ndarray:
     unknown = sorted(set(map(str, panel.tolist())) - set(quotas))
     if unknown:
         raise ValueError(
-            f"snps.csv: panel value(s) {unknown} have no quota in lite/lite_world.py LITE_SNPS {quotas}; "
+            f"snps: panel value(s) {unknown} have no quota in lite/lite_world.py LITE_SNPS {quotas}; "
             "add one (how many of these SNPs the browser's world keeps)"
         )
     keep = []

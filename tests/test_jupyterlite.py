@@ -284,11 +284,11 @@ def test_site_world_is_the_lite_world_of_the_committed_world(installed_site_whee
     lite = world.metadata["lite_world"]
     assert lite["source_manifest_sha256"] == committed_manifest, "the site was built from another world: rebuild it (make lite)"
     assert lite["snps_per_panel"] == lite_world.LITE_SNPS
-    source_panels = pd.read_csv(COMMITTED_WORLD / "snps.csv", usecols=["panel"])["panel"].value_counts()
+    source_panels = pd.read_csv(COMMITTED_WORLD / "snps.csv.gz", usecols=["panel"])["panel"].value_counts()
     assert world.snps["panel"].value_counts().to_dict() == {p: min(n, lite_world.LITE_SNPS[p]) for p, n in source_panels.items()}
     assert len(world.snps) == world.parameters["n_snps"]
     # Same people and tables, byte for byte: only the SNP table, genotypes and descriptions differ.
-    differs = {"snps.csv", "genotypes.npz", "world.json", "README.md", lite_world.MANIFEST}
+    differs = {"snps.csv.gz", "genotypes.npz", "world.json", "README.md", lite_world.MANIFEST}
     for path in sorted(COMMITTED_WORLD.iterdir()):
         if path.is_file() and path.name not in differs and not path.name.endswith(".vcf.gz"):
             assert (folder / path.name).read_bytes() == path.read_bytes(), f"{path.name} differs from the committed world's"
@@ -356,7 +356,7 @@ def test_lite_world_has_the_snps_the_lessons_draw():
     """
     needs = {"array": 1_000, "sequence": 1_000}
     assert all(lite_world.LITE_SNPS[panel] >= n for panel, n in needs.items())
-    source = pd.read_csv(COMMITTED_WORLD / "snps.csv", usecols=["panel"])["panel"].to_numpy()
+    source = pd.read_csv(COMMITTED_WORLD / "snps.csv.gz", usecols=["panel"])["panel"].to_numpy()
     kept = source[lite_world.lite_snps(source)]
     assert all((kept == panel).sum() >= min(n, (source == panel).sum()) for panel, n in needs.items())
 
@@ -419,7 +419,7 @@ def test_lite_world_is_deterministic_and_cached(small_saved_world, tmp_path):
     stamp = (folder / "genotypes.npz").stat().st_mtime_ns
     assert lite_world.cached_lite_world(small_saved_world, quotas, cache=cache) == folder
     assert (folder / "genotypes.npz").stat().st_mtime_ns == stamp, "a cached lite world was derived again"
-    (folder / "snps.csv").write_text("damaged")  # a damaged cache is derived again, not served
+    (folder / "snps.csv.gz").write_text("damaged")  # a damaged cache is derived again, not served
     assert load_world(lite_world.cached_lite_world(small_saved_world, quotas, cache=cache)).snps.shape[0] == 25
 
 

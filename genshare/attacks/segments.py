@@ -13,7 +13,8 @@ such as the IBS0 runs of KING's IBD segment inference.
 The length of a segment is measured on the genetic map, in centimorgans (cM), because
 that is what predicts how far back a segment was inherited (a segment shrinks by
 recombination each generation), and what genealogy services report. A match is usually
-declared from segments of at least 7 cM (GEDmatch's default; services use 6 to 8 cM).
+declared from segments of at least 7 cM (GEDmatch's one-to-one default: 7 cM and 500 SNPs;
+services use 6 to 8 cM).
 
 Genotypes are ``int8`` arrays (people x SNPs) of alternate-allele counts with -1 for a
 missing call; a missing call never breaks a segment. SNPs are ordered along each
@@ -53,7 +54,7 @@ __all__ = [
     "union_segments",
 ]
 
-#: Minimum segment length in centimorgans (GEDmatch's default one-to-many threshold).
+#: Minimum segment length in centimorgans (GEDmatch's one-to-one default, with 500 SNPs).
 DEFAULT_MIN_CM = 7.0
 #: Minimum number of SNPs in a segment (a floor; :data:`DEFAULT_MIN_EXPECTED_IBS0` is the
 #: criterion that adapts to the panel). Arrays of about 600,000 SNPs put roughly 1,000
@@ -106,7 +107,7 @@ SHARED_CM_PROJECT = pd.DataFrame(
         ("second_cousin", 5, 229, 41, 592),
         ("first_cousin_twice_removed", 5, 221, 33, 471),
         ("second_cousin_once_removed", 6, 122, 14, 353),
-        ("half_second_cousin", 6, 117, 9, 397),
+        ("half_second_cousin", 6, 120, 10, 325),
         ("third_cousin", 7, 73, 0, 234),
     ],
     columns=["relationship", "degree", "average_cm", "low_cm", "high_cm"],

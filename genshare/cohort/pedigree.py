@@ -20,9 +20,10 @@ Model assumptions (documented, stylised; not a fit to any real population)
   partner with probability :data:`PARTNERED` (0.88); a share of couples, :data:`CHILDLESS`
   (0.10), have no children; the others have ``1 + Poisson(.)`` children, with the mean
   per couple (:data:`CHILDREN_PER_COUPLE`) falling from 4.3 for couples born around 1790
-  to 1.9 for couples born around 1970, with a small rise for the parents of the baby boom:
-  a stylised version of the United States fertility decline documented by
-  :cite:t:`jones2008fertility` (children ever born per woman, net here of child deaths).
+  to 1.9 for couples born around 1970, with a small rise for the parents of the baby boom.
+  These end points are the module's own stylised assumptions (net of child deaths), shaped
+  after the United States fertility decline that :cite:t:`jones2008fertility` document for
+  women born between 1826 and 1960 (children ever born per woman).
   Couples are monogamous: half-siblings arise only from non-paternity.
 - **Geography.** Everyone lives in one of the synthetic ZIP codes. A child grows up in the
   parents' ZIP code and moves to a random ZIP code (weighted by the areas' sizes) with
@@ -40,7 +41,7 @@ Model assumptions (documented, stylised; not a fit to any real population)
 - **Non-paternity.** With probability :data:`NON_PATERNITY` (0.01) per child, the
   biological father is another man of the father's generation living in the same ZIP3
   area: historical extra-pair paternity rates estimated from Y chromosomes and genealogies
-  are about 1% per generation :cite:p:`larmuseau2016cuckolded`. The legal father (the one
+  are about 1 to 2% per generation :cite:p:`larmuseau2016cuckolded`. The legal father (the one
   in the records and the source of the surname) is the mother's partner.
 - **Deaths.** Age at death is normal around a mean that rises from 60 (born 1790) to 82
   (born 2000), sd 13, between 18 and 104, and never before one's last child is born.
