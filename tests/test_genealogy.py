@@ -237,6 +237,12 @@ def test_bad_couple_and_parameters(trees):
         narrow(descendants((ADAM, BETH), trees), sex="male")
     with pytest.raises(ValueError, match="age.*low <= high"):
         narrow(descendants((ADAM, BETH), trees), age=(50, 40))
+    with pytest.raises(ValueError, match="on must be a date"):
+        narrow(descendants((ADAM, BETH), trees), age=(40, 50), on="not a date")
+    with pytest.raises(ValueError, match="voter_roll.*zip5"):
+        descendants((ADAM, BETH), trees, voter_roll=pd.DataFrame({"voter_id": ["V1"], "first_name": ["Tom"]}))
+    with pytest.raises(ValueError, match="people and target_person_id"):
+        score_ancestors(candidate_ancestors(MATCHES, trees, PROFILES), trees, TRUTH, "C1", target_person_id="PT")
     with pytest.raises(ValueError, match="result must be a Triangulation"):
         score_ancestors(pd.DataFrame(), trees, TRUTH, "C1")
 

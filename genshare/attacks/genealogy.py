@@ -69,6 +69,7 @@ import pandas as pd
 
 from genshare._validation import check_choice, check_columns, check_integer
 from genshare.attacks.segments import infer_relationship
+from genshare.cohort.identities import REFERENCE_DATE
 from genshare.cohort.pedigree import relationship_name
 
 __all__ = [
@@ -745,7 +746,7 @@ def narrow(
     sex: str | None = None,
     birth_year: tuple[int, int] | None = None,
     age: tuple[int, int] | None = None,
-    on: str | np.datetime64 = "2026-01-01",
+    on: str | np.datetime64 | None = None,
     place: str | Iterable[str] | None = None,
     living: bool | None = None,
 ) -> pd.DataFrame:
@@ -769,7 +770,8 @@ def narrow(
         ``(low, high)`` in whole years on the date ``on``, inclusive (e.g. a study's age
         band, or a witness's estimate).
     on
-        The date ages refer to (default the world's reference date, 2026-01-01).
+        The date ages refer to (default: the world's reference date,
+        :data:`genshare.cohort.identities.REFERENCE_DATE`, on which the cohort's ages are given).
     place
         A place name or several (for example the crime scene's town, or the cities of a
         study's recruitment area).
@@ -809,7 +811,10 @@ def narrow(
         keep &= unknown | ((years >= low) & (years <= high))
     if age is not None:
         low, high = _year_range(age, "age")
-        date = pd.Timestamp(on)
+        try:
+            date = pd.Timestamp(REFERENCE_DATE if on is None else on)
+        except (TypeError, ValueError):
+            raise ValueError(f"on must be a date; got {on!r}") from None
         if pd.isna(date):
             raise ValueError(f"on must be a date; got {on!r}")
         possible = unknown | ((date.year - years - 1 <= high) & (date.year - years >= low))
