@@ -132,8 +132,14 @@ def test_generation_consistency_and_ranking(trees):
     assert score_ancestors(result, trees, TRUTH, "C1", people=pedigree, target_person_id="PT")["ancestral_rank"] == 2
     assert result.candidates["target_generations"].tolist() == ["2", "3"]
     # Shared cM breaks ties before recency: the closer match pins the family down.
+    # Shared cM decide between the two couples: second cousins' amounts (~229 cM) point to the
+    # Stones three generations up, first cousins' (~866 cM) to the Roes two generations up.
     cm = pd.DataFrame({"profile_id": ["G1", "G2"], "shared_cm": [230.0, 240.0]})
-    assert candidate_ancestors(cm, trees, PROFILES).candidates["shared_cm"].iloc[0] == 470.0
+    second = candidate_ancestors(cm, trees, PROFILES).candidates
+    assert second[["father", "likely_generation", "shared_cm"]].iloc[0].tolist() == [ADAM, 3, 470.0]
+    first = candidate_ancestors(cm.assign(shared_cm=[850.0, 880.0]), trees, PROFILES).candidates
+    assert first[["father", "likely_generation"]].iloc[0].tolist() == ["Xavier Roe (M, b. 1875, Elm)", 2]
+    assert (first["misfit"] >= 0).all() and first["misfit"].is_monotonic_increasing
 
 
 def test_fail_closed(trees):
