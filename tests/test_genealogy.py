@@ -318,3 +318,17 @@ def test_triangulation_is_a_result_object(trees):
     assert isinstance(result, Triangulation)
     assert list(result.matches.columns) == ["profile_id", "shared_cm", "relationships", "tree_id", "owner_record",
                                             "note", "usable"]
+
+
+def test_empty_inputs_fail_closed(trees):
+    none = candidate_ancestors(pd.DataFrame({"profile_id": [], "shared_cm": []}), trees, PROFILES)
+    assert none.status == "cannot proceed" and "only 0 of 0" in none.reason
+    no_trees = candidate_ancestors(MATCHES, trees.iloc[:0], PROFILES)
+    assert no_trees.status == "cannot proceed" and set(no_trees.matches["note"]) == {"no public tree"}
+    # A match sharing nothing detectable can only be a third cousin or unrelated: one match left, no triangulation.
+    faint = candidate_ancestors(pd.DataFrame({"profile_id": ["G1", "G2"], "shared_cm": [230.0, 0.0],
+                                              "n_segments": [5, 0]}), trees, PROFILES)
+    assert faint.status == "cannot proceed"
+    with pytest.raises(ValueError, match="not in the family trees"):
+        descendants((ADAM, BETH), trees.iloc[:0])
+    assert narrow(descendants((ADAM, BETH), trees).iloc[:0], sex="F").empty

@@ -384,7 +384,8 @@ def _match_table(matches: pd.DataFrame) -> pd.DataFrame:
         table["relationships"] = _text(matches["relationships"]).to_numpy()
     else:
         segments = matches["n_segments"].to_numpy() if "n_segments" in matches.columns else None
-        table["relationships"] = infer_relationship(table["shared_cm"].to_numpy(), segments)["relationships"].to_numpy() if len(table) else []
+        inferred = infer_relationship(table["shared_cm"].to_numpy(), segments)["relationships"].to_numpy() if len(table) else []
+        table["relationships"] = pd.Series(inferred, index=table.index, dtype=object)
     return table
 
 
@@ -628,6 +629,12 @@ def descendants(
     person in several trees are merged (:func:`identify_people`), so a line that one tree
     stops at may continue in another. Spouses who married into the family are not
     descendants and are not listed.
+
+    Only what the records hold can be found: a line that no published tree follows down
+    to the present is invisible here, as it is to a genealogist until other records
+    (birth indexes, obituaries) fill it in. Such records can be given in the same format
+    (a table with :data:`TREE_COLUMNS` and their own ``tree_id`` and ``record_id`` values)
+    appended to ``family_trees``.
 
     Living descendants (no death year) can be looked up in the voter roll, as a
     genealogist looks for a current address: a voter with the same first name, surname,
