@@ -132,8 +132,14 @@ def test_generation_consistency_and_ranking(trees):
     assert score_ancestors(result, trees, TRUTH, "C1", people=pedigree, target_person_id="PT")["ancestral_rank"] == 2
     assert result.candidates["target_generations"].tolist() == ["2", "3"]
     # Shared cM breaks ties before recency: the closer match pins the family down.
+    # Shared cM decide between the two couples: second cousins' amounts (~229 cM) point to the
+    # Stones three generations up, first cousins' (~866 cM) to the Roes two generations up.
     cm = pd.DataFrame({"profile_id": ["G1", "G2"], "shared_cm": [230.0, 240.0]})
-    assert candidate_ancestors(cm, trees, PROFILES).candidates["shared_cm"].iloc[0] == 470.0
+    second = candidate_ancestors(cm, trees, PROFILES).candidates
+    assert second[["father", "likely_generation", "shared_cm"]].iloc[0].tolist() == [ADAM, 3, 470.0]
+    first = candidate_ancestors(cm.assign(shared_cm=[850.0, 880.0]), trees, PROFILES).candidates
+    assert first[["father", "likely_generation"]].iloc[0].tolist() == ["Xavier Roe (M, b. 1875, Elm)", 2]
+    assert (first["misfit"] >= 0).all() and first["misfit"].is_monotonic_increasing
 
 
 def test_fail_closed(trees):
@@ -237,6 +243,12 @@ def test_bad_couple_and_parameters(trees):
         narrow(descendants((ADAM, BETH), trees), sex="male")
     with pytest.raises(ValueError, match="age.*low <= high"):
         narrow(descendants((ADAM, BETH), trees), age=(50, 40))
+    with pytest.raises(ValueError, match="on must be a date"):
+        narrow(descendants((ADAM, BETH), trees), age=(40, 50), on="not a date")
+    with pytest.raises(ValueError, match="voter_roll.*zip5"):
+        descendants((ADAM, BETH), trees, voter_roll=pd.DataFrame({"voter_id": ["V1"], "first_name": ["Tom"]}))
+    with pytest.raises(ValueError, match="people and target_person_id"):
+        score_ancestors(candidate_ancestors(MATCHES, trees, PROFILES), trees, TRUTH, "C1", target_person_id="PT")
     with pytest.raises(ValueError, match="result must be a Triangulation"):
         score_ancestors(pd.DataFrame(), trees, TRUTH, "C1")
 
@@ -306,3 +318,17 @@ def test_triangulation_is_a_result_object(trees):
     assert isinstance(result, Triangulation)
     assert list(result.matches.columns) == ["profile_id", "shared_cm", "relationships", "tree_id", "owner_record",
                                             "note", "usable"]
+
+
+def test_empty_inputs_fail_closed(trees):
+    none = candidate_ancestors(pd.DataFrame({"profile_id": [], "shared_cm": []}), trees, PROFILES)
+    assert none.status == "cannot proceed" and "only 0 of 0" in none.reason
+    no_trees = candidate_ancestors(MATCHES, trees.iloc[:0], PROFILES)
+    assert no_trees.status == "cannot proceed" and set(no_trees.matches["note"]) == {"no public tree"}
+    # A match sharing nothing detectable can only be a third cousin or unrelated: one match left, no triangulation.
+    faint = candidate_ancestors(pd.DataFrame({"profile_id": ["G1", "G2"], "shared_cm": [230.0, 0.0],
+                                              "n_segments": [5, 0]}), trees, PROFILES)
+    assert faint.status == "cannot proceed"
+    with pytest.raises(ValueError, match="not in the family trees"):
+        descendants((ADAM, BETH), trees.iloc[:0])
+    assert narrow(descendants((ADAM, BETH), trees).iloc[:0], sex="F").empty

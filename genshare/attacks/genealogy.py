@@ -68,7 +68,8 @@ import numpy as np
 import pandas as pd
 
 from genshare._validation import check_choice, check_columns, check_integer
-from genshare.attacks.segments import infer_relationship
+from genshare.attacks.segments import SHARED_CM_PROJECT, infer_relationship
+from genshare.cohort.identities import REFERENCE_DATE
 from genshare.cohort.pedigree import relationship_name
 
 __all__ = [
@@ -333,7 +334,11 @@ class Triangulation:
         target that at least one of these matches allows, e.g. ``"2; 3; 4"``),
         ``agreed_generations`` (those every one of them allows; ``""`` when they disagree,
         which happens when the couple is above the most recent common ancestors of some
-        match), ``shared_cm`` (total of the matches explained), ``father_records``, ``mother_records`` (their record ids).
+        match), ``likely_generation`` (the generation of the target whose implied
+        relationships best fit the matches' shared cM, ``<NA>`` without shared cM or when
+        fewer than ``min_matches`` matches allow any one generation), ``misfit`` (that fit,
+        0 = every match shares exactly the published average), ``shared_cm`` (total of the
+        matches explained), ``father_records``, ``mother_records`` (their record ids).
     matches
         One row per match: ``profile_id``, ``shared_cm``, ``relationships``, ``tree_id``
         (``""`` if none), ``owner_record``, ``usable`` and ``note`` (why a match is not used).
@@ -350,8 +355,10 @@ class Triangulation:
         return self.status == "ok"
 
 
+_RANKING = ["n_matches", "misfit", "shared_cm", "mean_generation"]
+_ASCENDING = {"n_matches": False, "misfit": True, "shared_cm": False, "mean_generation": True}
 _CANDIDATE_COLUMNS = ["rank", "father", "mother", "n_matches", "matches", "match_generations", "target_generations",
-                      "agreed_generations", "shared_cm", "father_records", "mother_records"]
+                      "agreed_generations", "likely_generation", "misfit", "shared_cm", "father_records", "mother_records"]
 
 
 def _match_table(matches: pd.DataFrame) -> pd.DataFrame:
@@ -377,7 +384,8 @@ def _match_table(matches: pd.DataFrame) -> pd.DataFrame:
         table["relationships"] = _text(matches["relationships"]).to_numpy()
     else:
         segments = matches["n_segments"].to_numpy() if "n_segments" in matches.columns else None
-        table["relationships"] = infer_relationship(table["shared_cm"].to_numpy(), segments)["relationships"].to_numpy() if len(table) else []
+        inferred = infer_relationship(table["shared_cm"].to_numpy(), segments)["relationships"].to_numpy() if len(table) else []
+        table["relationships"] = pd.Series(inferred, index=table.index, dtype=object)
     return table
 
 
@@ -406,10 +414,15 @@ def candidate_ancestors(
     are common ancestors too), and that match's shared cM then fits a closer relationship
     than the couple implies.
 
-    Candidates are ranked by the number of matches they explain, then by the total shared
-    cM of those matches (closer relatives pin the family down better), then by how recent
-    they are (a couple and its own parents often explain the same matches; the more recent
-    couple is the most recent common ancestors).
+    Candidates are ranked by the number of matches they explain; then by how well those
+    matches' shared cM fit the relationships the couple implies (``misfit``: for the
+    likeliest generation of the target below the couple, the mean over the matches of
+    ``|log((shared_cm + 1) / (average + 1))|``, the average from the Shared cM Project for
+    the relationship the couple implies; this separates, for two matches who are siblings
+    and so share every ancestor, their great-great-grandparents from their grandparents);
+    then by the total shared cM of those matches (closer relatives pin the family down
+    better); then by how recent they are. Matches given without ``shared_cm`` have no
+    misfit and are ranked by the other keys.
 
     Only full relationships through a couple are triangulated; the target side must be at
     least one generation below the couple (a match who is the target's grandchild names the
@@ -478,8 +491,8 @@ def candidate_ancestors(
                       & ~allowed["relationship"].str.startswith("half_")]
     per_match = table[["profile_id", "relationships"]].assign(name=table["relationships"].str.split(";")).explode("name")
     per_match["name"] = per_match["name"].fillna("").str.strip()
-    per_match = per_match.merge(allowed, left_on="name", right_on="relationship")[["profile_id", "match_generation",
-                                                                                    "target_generation"]].drop_duplicates()
+    per_match = per_match.merge(allowed, left_on="name", right_on="relationship")[
+        ["profile_id", "relationship", "match_generation", "target_generation"]].drop_duplicates()
     table["note"] = np.select(
         [table["tree_id"] == "", n_found == 0, n_found > 1, ~table["profile_id"].isin(per_match["profile_id"])],
         ["no public tree", "the owner's profile matches no record of the tree",
@@ -541,6 +554,17 @@ def candidate_ancestors(
     consistent = consistent.join(generations, on=pair).join(agreed, on=pair)
     consistent["agreed_generations"] = consistent["agreed_generations"].fillna("")
     consistent = consistent.merge(table[["profile_id", "shared_cm"]], on="profile_id")
+    # How well the matches' shared cM fit the relationships the couple implies, at each generation of the target:
+    # |log| of the ratio to the Shared cM Project average, best over a match's rows, averaged over the matches that
+    # allow that generation (at least min_matches of them). The best generation is the likeliest for the target.
+    average = SHARED_CM_PROJECT.set_index("relationship")["average_cm"]
+    expected = consistent["relationship"].map(average).to_numpy(dtype=float)
+    consistent["misfit"] = np.abs(np.log((consistent["shared_cm"].to_numpy() + 1.0) / (expected + 1.0)))
+    fit = consistent.groupby(pair + ["target_generation", "profile_id"])["misfit"].min().reset_index()
+    fit = fit.groupby(pair + ["target_generation"]).agg(support=("profile_id", "nunique"), misfit=("misfit", "mean"))
+    fit = fit[fit["support"] >= min_matches].reset_index()
+    fit = fit.sort_values(pair + ["misfit", "support", "target_generation"], ascending=[True, True, True, False, True],
+                          na_position="last").drop_duplicates(pair).set_index(pair)
     by_match = consistent.drop_duplicates(pair + ["profile_id", "generation"]).sort_values(pair + ["profile_id", "generation"])
     by_match = by_match.assign(label=by_match["profile_id"] + ":" + by_match["generation"].astype(str))
     per_profile = consistent.drop_duplicates(pair + ["profile_id"])
@@ -553,11 +577,15 @@ def candidate_ancestors(
         "agreed_generations": consistent.groupby(pair)["agreed_generations"].first(),
         "shared_cm": per_profile.groupby(pair)["shared_cm"].sum(min_count=1),
         "mean_generation": by_match.groupby(pair)["generation"].mean(),
+        "likely_generation": fit["target_generation"].astype("Int64"),
+        "misfit": fit["misfit"],
         "father_records": consistent.groupby(pair)["father_record"].agg(joined),
         "mother_records": consistent.groupby(pair)["mother_record"].agg(joined),
     }).reset_index()
-    candidates = candidates.sort_values(["n_matches", "shared_cm", "mean_generation", "father", "mother"],
-                                        ascending=[False, False, True, True, True], na_position="last", kind="stable")
+    candidates["likely_generation"] = candidates["likely_generation"].astype("Int64")
+    order = _RANKING
+    candidates = candidates.sort_values(order + ["father", "mother"], ascending=[_ASCENDING[c] for c in order] + [True, True],
+                                        na_position="last", kind="stable")
     candidates.insert(0, "rank", np.arange(1, len(candidates) + 1))
     return Triangulation("ok", "", candidates[_CANDIDATE_COLUMNS].reset_index(drop=True), table)
 
@@ -601,6 +629,12 @@ def descendants(
     person in several trees are merged (:func:`identify_people`), so a line that one tree
     stops at may continue in another. Spouses who married into the family are not
     descendants and are not listed.
+
+    Only what the records hold can be found: a line that no published tree follows down
+    to the present is invisible here, as it is to a genealogist until other records
+    (birth indexes, obituaries) fill it in. Such records can be given in the same format
+    (a table with :data:`TREE_COLUMNS` and their own ``tree_id`` and ``record_id`` values)
+    appended to ``family_trees``.
 
     Living descendants (no death year) can be looked up in the voter roll, as a
     genealogist looks for a current address: a voter with the same first name, surname,
@@ -745,7 +779,7 @@ def narrow(
     sex: str | None = None,
     birth_year: tuple[int, int] | None = None,
     age: tuple[int, int] | None = None,
-    on: str | np.datetime64 = "2026-01-01",
+    on: str | np.datetime64 | None = None,
     place: str | Iterable[str] | None = None,
     living: bool | None = None,
 ) -> pd.DataFrame:
@@ -769,7 +803,8 @@ def narrow(
         ``(low, high)`` in whole years on the date ``on``, inclusive (e.g. a study's age
         band, or a witness's estimate).
     on
-        The date ages refer to (default the world's reference date, 2026-01-01).
+        The date ages refer to (default: the world's reference date,
+        :data:`genshare.cohort.identities.REFERENCE_DATE`, on which the cohort's ages are given).
     place
         A place name or several (for example the crime scene's town, or the cities of a
         study's recruitment area).
@@ -809,7 +844,10 @@ def narrow(
         keep &= unknown | ((years >= low) & (years <= high))
     if age is not None:
         low, high = _year_range(age, "age")
-        date = pd.Timestamp(on)
+        try:
+            date = pd.Timestamp(REFERENCE_DATE if on is None else on)
+        except (TypeError, ValueError):
+            raise ValueError(f"on must be a date; got {on!r}") from None
         if pd.isna(date):
             raise ValueError(f"on must be a date; got {on!r}")
         possible = unknown | ((date.year - years - 1 <= high) & (date.year - years >= low))
