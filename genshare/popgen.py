@@ -365,29 +365,21 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
     # so without missing calls the whole estimator needs a single matrix product, s.s.
     # With missing calls (m = missing indicator), per pair:
     #   h_i.c_j = N_het_i - h_i.m_j,   c_i.c_j = n - N_miss_i - N_miss_j + m_i.m_j,
-    # two products that _missing_products computes as one; m_i.h_j is the transpose of
+    # two products that _pair_products computes as one; m_i.h_j is the transpose of
     # h.m within one set. So the estimator costs one symmetric product (s.s) and one
     # general product within a set, as plink2's --make-king counts the same quantities
     # with bit operations.
     same = genotypes_b is None
-    sign_a = _signed_homozygosity(a, dtype)
     het_count_a = (a == 1).sum(axis=1).astype(np.float64)
     miss_count_a = (a < 0).sum(axis=1).astype(np.float64)
     het_count_b = het_count_a if same else (b == 1).sum(axis=1).astype(np.float64)
     miss_count_b = miss_count_a if same else (b < 0).sum(axis=1).astype(np.float64)
-    if same and sign_a.nbytes <= (512 << 20):
-        same_sign = (sign_a @ sign_a.T).astype(np.float64)  # numpy computes a @ a.T as one symmetric product
-    else:
-        same_sign = np.empty((a.shape[0], b.shape[0]))
-        rows = max(1, (32 << 20) // (4 * n_snps))  # about 32 MB of b at a time
-        for start in range(0, b.shape[0], rows):
-            same_sign[:, start : start + rows] = sign_a @ _signed_homozygosity(b[start : start + rows], dtype).T
+    missing = bool(miss_count_a.any() or miss_count_b.any())
+    same_sign, het_a_miss_b, miss_a_het_b, miss_both = _pair_products(a, b, same, dtype, missing)
     het_i = np.broadcast_to(het_count_a[:, None], same_sign.shape)
     het_j = np.broadcast_to(het_count_b[None, :], same_sign.shape)
     both_called = n_snps - miss_count_a[:, None] - miss_count_b[None, :]
-    if miss_count_a.any() or miss_count_b.any():
-        het_a_miss_b, miss_both = _missing_products(a, b)  # h_i.m_j and m_i.m_j
-        miss_a_het_b = het_a_miss_b.T if same else _missing_products(b, a)[0].T  # m_i.h_j
+    if missing:
         het_i = het_i - het_a_miss_b
         het_j = het_j - miss_a_het_b
         both_called = both_called + miss_both
@@ -400,24 +392,59 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
         return np.where(m > 0, numerator / (2 * m) + 0.5 - hets / (4 * m), np.nan)
 
 
-def _missing_products(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``h_a . m_b`` and ``m_a . m_b`` (heterozygous / missing-call indicators), exactly.
+#: SNPs coded as floats at a time for the matrix products: the products are sums over SNPs,
+#: so they are accumulated chunk by chunk and memory stays at a few times
+#: people x _SNP_CHUNK x 4 bytes however many SNPs there are.
+_SNP_CHUNK = 4096
 
-    Both come from one matrix product, ``(h_a + B m_a) . m_b`` with ``B`` one more than
-    the largest number of missing calls of anyone in ``b`` (so that both counts are below
-    ``B``), split by integer division. float32 is exact while ``B**2 < 2**24``, which holds
-    unless someone misses more than 4,095 calls; float64 otherwise.
+
+def _pair_products(a: np.ndarray, b: np.ndarray, same: bool, dtype: type, missing: bool):
+    """Per-pair sums over SNPs: ``s_a . s_b``, ``h_a . m_b``, ``m_a . h_b`` and ``m_a . m_b``.
+
+    ``s`` is signed homozygosity, ``h`` the heterozygous and ``m`` the missing-call
+    indicator, all accumulated over chunks of :data:`_SNP_CHUNK` SNPs. The two missing-call
+    products with ``b`` come from one matrix product, ``(h_a + B m_a) . m_b`` with ``B`` one
+    more than the largest number of missing calls of anyone (so both counts are below
+    ``B``), split by integer division at the end; float32 is exact per chunk while
+    ``B**2 < 2**24`` (nobody misses more than 4,095 calls), float64 otherwise, and the sums
+    are kept in float64. Within one set (``same``) ``s . s`` is one symmetric product and
+    ``m_a . h_b`` is the transpose of ``h_a . m_b``. Without missing calls only ``s . s`` is
+    computed (the others are returned as None).
     """
-    miss_b = b < 0
-    scale = float(miss_b.sum(axis=1).max() + 1)
-    dtype = np.float32 if scale * scale < 2**24 else np.float64
-    coded = (a == 1).astype(dtype) + dtype(scale) * (a < 0).astype(dtype)
-    out = np.empty((a.shape[0], b.shape[0]))
-    rows = max(1, (32 << 20) // (4 * max(b.shape[1], 1)))
-    for start in range(0, b.shape[0], rows):
-        out[:, start : start + rows] = coded @ miss_b[start : start + rows].astype(dtype).T
-    miss_both = np.floor(out / scale)
-    return out - scale * miss_both, miss_both
+    shape = (a.shape[0], b.shape[0])
+    same_sign = np.zeros(shape)
+    if missing:
+        scale = float(max((a < 0).sum(axis=1).max(), (b < 0).sum(axis=1).max()) + 1)
+        mdtype = np.float32 if scale * scale < 2**24 else np.float64
+        coded_ab = np.zeros(shape)
+        coded_ba = None if same else np.zeros((b.shape[0], a.shape[0]))
+    for start in range(0, a.shape[1], _SNP_CHUNK):
+        columns = slice(start, start + _SNP_CHUNK)
+        block_a = a[:, columns]
+        block_b = block_a if same else b[:, columns]
+        sign_a = _signed_homozygosity(block_a, dtype)
+        if same:
+            same_sign += sign_a @ sign_a.T  # numpy computes a @ a.T as one symmetric product
+        else:
+            same_sign += sign_a @ _signed_homozygosity(block_b, dtype).T
+        del sign_a
+        if missing:
+            coded_a = (block_a == 1).astype(mdtype)
+            coded_a += mdtype(scale) * (block_a < 0)
+            coded_ab += coded_a @ (block_b < 0).astype(mdtype).T
+            if not same:
+                coded_b = (block_b == 1).astype(mdtype)
+                coded_b += mdtype(scale) * (block_b < 0)
+                coded_ba += coded_b @ (block_a < 0).astype(mdtype).T
+    if not missing:
+        return same_sign, None, None, None
+    miss_both = np.floor(coded_ab / scale)
+    het_a_miss_b = coded_ab - scale * miss_both
+    if same:
+        miss_a_het_b = het_a_miss_b.T
+    else:
+        miss_a_het_b = (coded_ba - scale * np.floor(coded_ba / scale)).T
+    return same_sign, het_a_miss_b, miss_a_het_b, miss_both
 
 
 def _kinship_chunked(genotypes_a, genotypes_b, estimator: str = "within") -> np.ndarray:
@@ -437,4 +464,6 @@ def _kinship_chunked(genotypes_a, genotypes_b, estimator: str = "within") -> np.
 
 def _signed_homozygosity(genotypes: np.ndarray, dtype: type) -> np.ndarray:
     """+1 for homozygous alternate, -1 for homozygous reference, 0 for heterozygous or missing."""
-    return ((genotypes == 2).astype(dtype) - (genotypes == 0).astype(dtype))
+    out = (genotypes == 2).astype(dtype)
+    out -= genotypes == 0
+    return out
