@@ -90,6 +90,8 @@ def test_every_import_is_declared_in_requirements():
     for module, users in sorted(all_imports().items()):
         if module in sys.stdlib_module_names or module in {"genshare", "tests", "__future__"}:
             continue
+        if any(PROJECT_ROOT.joinpath(folder, f"{module}.py").exists() for folder in ("lite", "benchmarks", "_ext")):
+            continue  # the repository's own helper scripts, imported from their folder by the tests
         distributions = {d.lower().replace("_", "-") for d in providers.get(module, [])}
         assert distributions, f"module {module!r} (imported by {', '.join(sorted(users))}) is not installed"
         only_tests = all(user.startswith("test_") for user in users)
