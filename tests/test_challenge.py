@@ -274,7 +274,7 @@ def test_malformed_reidentification_guesses(world, guesses):
 # --- a saved release, and the marker's challenge columns -----------------------------------------
 
 #: A small world for marking (seconds to simulate), as in tests/test_marking.py.
-SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=20000)
+SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=8000)
 
 
 def test_saved_releases_round_trip(tmp_path, world):

@@ -32,7 +32,7 @@ from genshare.exercises import (
 )
 
 #: A small world (seconds to simulate); parameters of genshare.cohort.simulate_world.
-SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=20000)
+SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=8000)
 LEARNERS = ("ana", "ben", "chloé")
 IDS = [e.id for e in exercises()]
 NOTEBOOKS = ("01", "02", "03", "04", "04b", "05", "06", "07", "08", "09", "10", "11")

@@ -20,7 +20,7 @@ from genshare.cohort import load_world
 from genshare.exercises import context_for, encode_answer, expected_answers, get_exercise
 from genshare.marking import MarkingLimits, find_submissions, mark_folder, read_answer_file, run_notebook
 
-SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=20000)
+SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=8000)
 COURSE = "marking-test"
 LIMITS = MarkingLimits(timeout=15, cpu_seconds=15)
 

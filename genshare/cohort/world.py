@@ -196,7 +196,9 @@ def pedigree(state: WorldState) -> None:
         living = int((people["alive"] & (people["birth_year"] <= LAST_BIRTH_YEAR - records.ADULT_AGE)).sum())
         if abs(living - target) <= 0.05 * target:
             break
-        n_founders = max(int(round(n_founders * target / max(living, 1))), 20)
+        # At most halve or double per attempt: a tiny first population (a few founders who
+        # cannot find partners) must not blow the next one up by orders of magnitude.
+        n_founders = max(int(round(n_founders * float(np.clip(target / max(living, 1), 0.5, 2.0)))), 20)
     validate_pedigree(people)
     state.people = people
 
