@@ -47,6 +47,18 @@ def relationship_degree(kinship_values: npt.ArrayLike) -> np.ndarray:
     return labels
 
 
+def _query_and_database(query: npt.ArrayLike, database: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Check the genotypes of a search: one person (SNPs,) or several (people, SNPs), and a
+    database on the same SNPs; return both as 2-D arrays."""
+    if np.ndim(query) not in (1, 2):
+        raise ValueError(f"query must be one person's genotypes (SNPs,) or several (people, SNPs); got shape {np.shape(query)}")
+    q = check_genotypes(np.atleast_2d(query), "query")
+    db = check_genotypes(database, "database")
+    if q.shape[1] != db.shape[1]:
+        raise ValueError(f"query has {q.shape[1]} SNPs but database has {db.shape[1]}")
+    return q, db
+
+
 def familial_search(
     query: npt.ArrayLike,
     database: npt.ArrayLike,
@@ -90,12 +102,7 @@ def familial_search(
     >>> familial_search(g[:1], g[1:], top=1)[["entry", "degree"]].values.tolist()
     [[0, 'duplicate or identical twin']]
     """
-    if np.ndim(query) not in (1, 2):
-        raise ValueError(f"query must be one person's genotypes (SNPs,) or several (people, SNPs); got shape {np.shape(query)}")
-    q = check_genotypes(np.atleast_2d(query), "query")
-    db = check_genotypes(database, "database")
-    if q.shape[1] != db.shape[1]:
-        raise ValueError(f"query has {q.shape[1]} SNPs but database has {db.shape[1]}")
+    q, db = _query_and_database(query, database)
     if profiles is not None and not isinstance(profiles, pd.DataFrame):
         raise ValueError(f"profiles must be a pandas DataFrame or None; got {type(profiles).__name__}")
     if profiles is not None and len(profiles) != db.shape[0]:
@@ -160,12 +167,7 @@ def segment_search(
         ``kinship``, ``shared_cm``, ``n_segments``, ``longest_cm``, ``relationships``,
         ``closest``; sorted by query then shared cM (largest first).
     """
-    if np.ndim(query) not in (1, 2):
-        raise ValueError(f"query must be one person's genotypes (SNPs,) or several (people, SNPs); got shape {np.shape(query)}")
-    q = check_genotypes(np.atleast_2d(query), "query")
-    db = check_genotypes(database, "database")
-    if q.shape[1] != db.shape[1]:
-        raise ValueError(f"query has {q.shape[1]} SNPs but database has {db.shape[1]}")
+    q, db = _query_and_database(query, database)
     if not isinstance(snps, pd.DataFrame) or not {"chrom", "cm"} <= set(snps.columns):
         raise ValueError("snps must be a DataFrame with columns 'chrom' and 'cm' (the genetic map), one row per SNP")
     if len(snps) != q.shape[1]:
