@@ -368,83 +368,116 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
     # two products that _pair_products computes as one; m_i.h_j is the transpose of
     # h.m within one set. So the estimator costs one symmetric product (s.s) and one
     # general product within a set, as plink2's --make-king counts the same quantities
-    # with bit operations.
+    # with bit operations. What remains is elementwise work on the pair matrices, done in
+    # place because at thousands of people those matrices are the memory traffic.
     same = genotypes_b is None
     het_count_a = (a == 1).sum(axis=1).astype(np.float64)
     miss_count_a = (a < 0).sum(axis=1).astype(np.float64)
     het_count_b = het_count_a if same else (b == 1).sum(axis=1).astype(np.float64)
     miss_count_b = miss_count_a if same else (b < 0).sum(axis=1).astype(np.float64)
     missing = bool(miss_count_a.any() or miss_count_b.any())
-    same_sign, het_a_miss_b, miss_a_het_b, miss_both = _pair_products(a, b, same, dtype, missing)
-    het_i = np.broadcast_to(het_count_a[:, None], same_sign.shape)
-    het_j = np.broadcast_to(het_count_b[None, :], same_sign.shape)
-    both_called = n_snps - miss_count_a[:, None] - miss_count_b[None, :]
-    if missing:
-        het_i = het_i - het_a_miss_b
-        het_j = het_j - miss_a_het_b
-        both_called = both_called + miss_both
-    hets = het_i + het_j
-    numerator = hets - both_called + same_sign  # N_hethet - 2 N_opp
+    same_sign, coded_ab, coded_ba, scale = _pair_products(a, b, same, dtype, missing)
+    # The rest is elementwise on the pair matrices, a block of rows at a time so that the
+    # temporaries stay small (at thousands of people, memory traffic is the whole cost).
+    out = np.empty(same_sign.shape)
+    step = max(1, _ROW_BLOCK_BYTES // (8 * max(1, out.shape[1])))
+    transposed = coded_ab if same else coded_ba  # m_i.h_j, read by columns
     with np.errstate(invalid="ignore", divide="ignore"):
-        if estimator == "within":
-            return np.where(hets > 0, numerator / hets, np.nan)
-        m = np.minimum(het_i, het_j)
-        return np.where(m > 0, numerator / (2 * m) + 0.5 - hets / (4 * m), np.nan)
+        for first in range(0, out.shape[0], step):
+            rows = slice(first, first + step)
+            het_i = het_count_a[rows, None]  # N_het_i over SNPs called in both
+            het_j = het_count_b[None, :]
+            both_called = n_snps - miss_count_a[rows, None] - miss_count_b[None, :]
+            if missing:
+                coded = coded_ab[rows].astype(np.float64)  # h_i.m_j + B m_i.m_j
+                miss_both = np.floor(coded / scale)
+                het_i = het_i - (coded - scale * miss_both)
+                het_j = het_j - np.fmod(transposed[:, rows].T.astype(np.float64), scale)
+                both_called = both_called + miss_both
+            hets = het_i + het_j
+            numerator = hets - both_called  # N_hethet - 2 N_opp = hets - both_called + s.s
+            numerator += same_sign[rows]
+            if estimator == "within":
+                numerator /= hets
+                numerator[hets <= 0] = np.nan
+            else:  # numerator / (2 m) + 1/2 - hets / (4 m) = (2 numerator + 2 m - hets) / (4 m)
+                m = np.minimum(het_i, het_j)
+                numerator *= 2
+                numerator -= hets
+                numerator += 2 * m
+                numerator /= 4 * m
+                numerator[m <= 0] = np.nan
+            out[rows] = numerator
+    return out
 
 
-#: SNPs coded as floats at a time for the matrix products: the products are sums over SNPs,
-#: so they are accumulated chunk by chunk and memory stays at a few times
-#: people x _SNP_CHUNK x 4 bytes however many SNPs there are.
-_SNP_CHUNK = 4096
+#: Bytes of each temporary pair matrix of :func:`kinship`'s elementwise step (a block of rows).
+_ROW_BLOCK_BYTES = 4 << 20
+
+
+#: Bytes of float-coded genotypes the matrix products hold at a time: the products are sums
+#: over SNPs, so they are accumulated over chunks of SNPs and memory stays near this however
+#: many SNPs there are (one chunk for 3,000 people and 10,000 SNPs).
+_CHUNK_BYTES = 256 << 20
 
 
 def _pair_products(a: np.ndarray, b: np.ndarray, same: bool, dtype: type, missing: bool):
-    """Per-pair sums over SNPs: ``s_a . s_b``, ``h_a . m_b``, ``m_a . h_b`` and ``m_a . m_b``.
+    """Per-pair sums over SNPs: ``s_a . s_b``, ``(h_a + B m_a) . m_b`` and ``(h_b + B m_b) . m_a``.
 
     ``s`` is signed homozygosity, ``h`` the heterozygous and ``m`` the missing-call
-    indicator, all accumulated over chunks of :data:`_SNP_CHUNK` SNPs. The two missing-call
-    products with ``b`` come from one matrix product, ``(h_a + B m_a) . m_b`` with ``B`` one
-    more than the largest number of missing calls of anyone (so both counts are below
-    ``B``), split by integer division at the end; float32 is exact per chunk while
-    ``B**2 < 2**24`` (nobody misses more than 4,095 calls), float64 otherwise, and the sums
-    are kept in float64. Within one set (``same``) ``s . s`` is one symmetric product and
-    ``m_a . h_b`` is the transpose of ``h_a . m_b``. Without missing calls only ``s . s`` is
-    computed (the others are returned as None).
+    indicator, all accumulated over chunks of SNPs (:data:`_CHUNK_BYTES`). Each
+    missing-call product holds two counts, ``h_a . m_b`` and ``m_a . m_b``, with ``B`` (the
+    returned ``scale``) one more than the largest number of missing calls of anyone, so
+    both are below ``B`` and integer division by ``B`` separates them. The sums are
+    integers, kept in float32 while that is exact (below 2**24: fewer SNPs than that, and
+    nobody missing more than 4,095 calls), in float64 otherwise. Within one set
+    (``same``) ``s . s`` is one symmetric product and the third sum is the transpose of
+    the second (returned as None). Without missing calls only ``s . s`` is computed.
+
+    Returns
+    -------
+    tuple
+        ``(s_a . s_b, (h_a + B m_a) . m_b, (h_b + B m_b) . m_a or None, B)``, the matrices
+        of shape (people_a, people_b), (people_a, people_b) and (people_b, people_a).
     """
     shape = (a.shape[0], b.shape[0])
-    same_sign = np.zeros(shape)
-    if missing:
-        scale = float(max((a < 0).sum(axis=1).max(), (b < 0).sum(axis=1).max()) + 1)
-        mdtype = np.float32 if scale * scale < 2**24 else np.float64
-        coded_ab = np.zeros(shape)
-        coded_ba = None if same else np.zeros((b.shape[0], a.shape[0]))
-    for start in range(0, a.shape[1], _SNP_CHUNK):
-        columns = slice(start, start + _SNP_CHUNK)
+    n_snps = a.shape[1]
+    scale = float(max((a < 0).sum(axis=1).max(), (b < 0).sum(axis=1).max()) + 1) if missing else 1.0
+    mdtype = np.float32 if scale * scale < 2**24 else np.float64
+    # s.s lies in [-n_snps, n_snps] and (h + B m).m in [0, B**2): exact float32 sums below 2**24.
+    sign_total = np.float32 if n_snps < 2**24 else np.float64
+    coded_total = mdtype
+    rows = (1 if same else 2) * (a.shape[0] + b.shape[0])
+    chunk = max(1, _CHUNK_BYTES // (4 * rows))
+    same_sign = coded_ab = coded_ba = None
+    for start in range(0, n_snps, chunk):
+        columns = slice(start, start + chunk)
         block_a = a[:, columns]
         block_b = block_a if same else b[:, columns]
         sign_a = _signed_homozygosity(block_a, dtype)
         if same:
-            same_sign += sign_a @ sign_a.T  # numpy computes a @ a.T as one symmetric product
+            part = sign_a @ sign_a.T  # numpy computes a @ a.T as one symmetric product
         else:
-            same_sign += sign_a @ _signed_homozygosity(block_b, dtype).T
+            part = sign_a @ _signed_homozygosity(block_b, dtype).T
         del sign_a
+        same_sign = part.astype(sign_total, copy=False) if same_sign is None else _add(same_sign, part)
         if missing:
             coded_a = (block_a == 1).astype(mdtype)
             coded_a += mdtype(scale) * (block_a < 0)
-            coded_ab += coded_a @ (block_b < 0).astype(mdtype).T
+            part = coded_a @ (block_b < 0).astype(mdtype).T
+            coded_ab = part.astype(coded_total, copy=False) if coded_ab is None else _add(coded_ab, part)
             if not same:
                 coded_b = (block_b == 1).astype(mdtype)
                 coded_b += mdtype(scale) * (block_b < 0)
-                coded_ba += coded_b @ (block_a < 0).astype(mdtype).T
-    if not missing:
-        return same_sign, None, None, None
-    miss_both = np.floor(coded_ab / scale)
-    het_a_miss_b = coded_ab - scale * miss_both
-    if same:
-        miss_a_het_b = het_a_miss_b.T
-    else:
-        miss_a_het_b = (coded_ba - scale * np.floor(coded_ba / scale)).T
-    return same_sign, het_a_miss_b, miss_a_het_b, miss_both
+                part = coded_b @ (block_a < 0).astype(mdtype).T
+                coded_ba = part.astype(coded_total, copy=False) if coded_ba is None else _add(coded_ba, part)
+    return same_sign, coded_ab, coded_ba, scale
+
+
+def _add(total: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """``total += part`` in place (the totals are exact in their own dtype)."""
+    total += part
+    return total
 
 
 def _kinship_chunked(genotypes_a, genotypes_b, estimator: str = "within") -> np.ndarray:

@@ -183,6 +183,24 @@ def test_kinship_matches_a_reference_pair_by_pair(g, estimator):
 
 
 @PROPERTY
+@given(data=st.data(), estimator=st.sampled_from(["within", "between"]),
+       chunk_bytes=st.sampled_from([1, 100, 256 << 20]), row_bytes=st.sampled_from([1, 24, 4 << 20]))
+def test_kinship_across_two_sets_matches_a_reference_however_it_is_chunked(data, estimator, chunk_bytes, row_bytes):
+    # kinship sums its matrix products over chunks of SNPs and finishes a block of rows at
+    # a time (one SNP, one row at a time with 1 byte): every chunking must give the
+    # reference's values.
+    a = np.asarray(data.draw(genotype_matrices()), dtype=np.int8)
+    b = np.asarray(data.draw(genotype_matrices(shape=(data.draw(st.integers(1, 6)), a.shape[1]))), dtype=np.int8)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(popgen, "_CHUNK_BYTES", chunk_bytes)
+        patch.setattr(popgen, "_ROW_BLOCK_BYTES", row_bytes)
+        k = popgen.kinship(a, b, estimator=estimator)
+    expected = np.array([[reference_kinship(x, y, estimator) for y in b] for x in a])
+    assert k.shape == (len(a), len(b))
+    assert np.allclose(k, expected, equal_nan=True, atol=1e-9)
+
+
+@PROPERTY
 @given(data=st.data())
 def test_homer_and_lr_statistics_match_a_reference(data):
     g = data.draw(genotype_matrices())
