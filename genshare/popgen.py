@@ -191,15 +191,23 @@ def site_frequency_spectrum(genotypes: npt.ArrayLike, folded: bool = True) -> np
 
 
 def _standardise(genotypes: np.ndarray) -> np.ndarray:
-    """Centre and scale each SNP that varies among called genotypes; missing calls become 0 (the mean)."""
-    called = genotypes >= 0
-    n = called.sum(axis=0)
-    g = np.where(called, genotypes, 0).astype(np.float64)
+    """Centre and scale each SNP that varies among called genotypes; missing calls become 0 (the mean).
+
+    Genotypes take three values, so the means and standard deviations come from the counts
+    of each value per SNP; the standardised matrix is then made in place (at 1,000 people
+    and 30,000 SNPs its float64 copies are the cost).
+    """
+    counts = np.stack([(genotypes == value).sum(axis=0) for value in (0, 1, 2)]).astype(np.float64)
+    n = counts.sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = g.sum(axis=0) / n
-        sd = np.sqrt(np.where(called, (g - mean) ** 2, 0.0).sum(axis=0) / n)
-    keep = (n > 0) & (sd > 0)
-    z = np.where(called[:, keep], (g[:, keep] - mean[keep]) / sd[keep], 0.0)
+        mean = (counts[1] + 2 * counts[2]) / n
+        sd = np.sqrt((counts[0] * mean**2 + counts[1] * (1 - mean) ** 2 + counts[2] * (2 - mean) ** 2) / n)
+    keep = np.flatnonzero((n > 0) & (sd > 0))
+    kept = genotypes[:, keep] if keep.size < genotypes.shape[1] else genotypes
+    z = kept.astype(np.float64)
+    z -= mean[keep]
+    z /= sd[keep]
+    z[kept < 0] = 0.0
     return z
 
 
@@ -281,10 +289,24 @@ def pca(genotypes: npt.ArrayLike, n_components: int = 2) -> tuple[np.ndarray, np
         raise ValueError(
             f"n_components must be at most {min(z.shape)} (the smaller of people and varying SNPs); got {n_components}"
         )
-    u, s, vt = np.linalg.svd(z, full_matrices=False)
-    signs = np.sign(vt[np.arange(n_components), np.abs(vt[:n_components]).argmax(axis=1)])
-    scores = u[:, :n_components] * s[:n_components] * signs
-    explained = s[:n_components] ** 2 / (s**2).sum()
+    # The leading components from the eigendecomposition of the smaller Gram matrix (people
+    # x people, or SNPs x SNPs): the same as the singular value decomposition of z, whose
+    # full form costs ten times more at 1,000 people and 30,000 SNPs.
+    people_side = z.shape[0] <= z.shape[1]
+    gram = z @ z.T if people_side else z.T @ z
+    values, vectors = np.linalg.eigh(gram)
+    top = np.argsort(values)[::-1][:n_components]
+    variances = np.clip(values[top], 0.0, None)  # squared singular values
+    if people_side:
+        scores = vectors[:, top] * np.sqrt(variances)  # u s
+        loadings = vectors[:, top].T @ z  # s vt: the same signs as vt
+    else:
+        loadings = vectors[:, top].T  # vt
+        scores = z @ vectors[:, top]  # u s
+    largest = np.abs(loadings).argmax(axis=1)
+    signs = np.where(loadings[np.arange(n_components), largest] < 0, -1.0, 1.0)
+    scores = scores * signs
+    explained = variances / np.square(z).sum()  # the sum of all squared singular values
     return scores, explained
 
 

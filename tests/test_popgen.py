@@ -124,6 +124,21 @@ def test_pca_separates_two_groups_and_is_sign_stable():
         pg.pca(g, 0)
 
 
+@pytest.mark.parametrize("shape", [(40, 300), (300, 40), (50, 50)])
+def test_pca_matches_the_singular_value_decomposition(shape):
+    # pca eigendecomposes the smaller Gram matrix; the textbook route is the SVD of the
+    # standardised genotypes, with the same sign convention (largest loading positive).
+    rng = np.random.default_rng(11)
+    g = hwe_sample(rng.uniform(0.05, 0.95, shape[1]), shape[0], rng)
+    g[rng.random(g.shape) < 0.02] = -1
+    scores, explained = pg.pca(g, 3)
+    z = pg._standardise(g)
+    u, s, vt = np.linalg.svd(z, full_matrices=False)
+    signs = np.sign(vt[np.arange(3), np.abs(vt[:3]).argmax(axis=1)])
+    assert np.allclose(scores, u[:, :3] * s[:3] * signs, atol=1e-8)
+    assert np.allclose(explained, s[:3] ** 2 / (s**2).sum(), atol=1e-12)
+
+
 @pytest.mark.skipif(
     __import__("shutil").which("plink2") is None and not __import__("os").environ.get("CI"),
     reason="plink2 is not installed (apt-get install plink2); CI installs it and never skips this test",
