@@ -62,7 +62,7 @@ lite: env $(LITE_STAMP)
 test: env $(TEST_STAMP) $(LITE_STAMP)
 	$(JB_BUILD) --all  # every page rewritten, so no page keeps a stale sidebar
 	$(BIN)/python lite/build.py
-	$(BIN)/python -m pytest --nbval
+	$(BIN)/python -m pytest --nbval -n 2 --dist loadfile --durations=25  # two workers, a file each; the slowest 25 listed
 
 unit: env $(TEST_STAMP)
 	$(BIN)/python -m pytest tests genshare -m "not browser and not slow"

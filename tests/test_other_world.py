@@ -27,11 +27,11 @@ import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from tests.notebook_runs import execute_in_place
 
 pytest.importorskip("nbclient")
 
@@ -93,26 +93,12 @@ def other_world(tmp_path_factory) -> Path:
 def run_on_other_world(other_world, tmp_path_factory):
     """Execute every notebook (temporary copies) with ``$GENSHARE_WORLD`` at the other world.
 
-    The notebooks run in parallel, each in its own ``jupyter-execute`` process (the same
-    runner as ``make notebooks``); the returned function gives one executed notebook or
-    fails with the error its run printed.
+    The notebooks run in parallel (``tests/notebook_runs.py``); the returned function
+    gives one executed notebook or fails with the error its run printed.
     """
     workdir = tmp_path_factory.mktemp("notebooks")
-    env = {
-        **os.environ,
-        "GENSHARE_WORLD": str(other_world),
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
-
-    def execute(path: Path) -> tuple[int, str]:
-        copy = workdir / path.name
-        shutil.copy(path, copy)
-        command = [sys.executable, "-c", "from nbclient.cli import main; main()", "--inplace", "--timeout=300", str(copy)]
-        done = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=900)
-        return done.returncode, done.stderr
-
-    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 1))) as pool:
-        results = dict(zip([p.name for p in NOTEBOOKS], pool.map(execute, NOTEBOOKS)))
+    copies = [Path(shutil.copy(path, workdir / path.name)) for path in NOTEBOOKS]
+    results = execute_in_place(copies, env={"GENSHARE_WORLD": str(other_world)})
 
     def run(name: str) -> dict:
         returncode, stderr = results[name]

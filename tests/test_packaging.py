@@ -23,7 +23,8 @@ import pytest
 
 from genshare.paths import PROJECT_ROOT, data_dir, in_checkout, world_dir
 
-SKIP_DIRS = {".git", ".venv", "_build", "student", "build", ".pytest_cache", "__pycache__", ".jupyter_cache", "node_modules", ".ipynb_checkpoints"}
+SKIP_DIRS = {".git", ".venv", "_build", "student", "build", ".pytest_cache", "__pycache__", ".jupyter_cache", "node_modules", ".ipynb_checkpoints",
+             ".hypothesis", ".cache", ".venv-lab", "answer-key"}
 
 
 def test_source_tree_finds_the_checkout_data():

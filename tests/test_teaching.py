@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from genshare.paths import PROJECT_ROOT
 from genshare.teaching import DISCUSSION_TAG, SOLUTION_TAG, main, student_edition
+from tests.notebook_runs import execute_in_place
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
@@ -48,10 +48,18 @@ def test_no_solution_or_output_survives(edition):
                 assert cell.outputs == [] and cell.execution_count is None
 
 
+@pytest.fixture(scope="module")
+def executed_edition(edition):
+    """The student edition, every notebook executed in place (in parallel, in its own folder)."""
+    return execute_in_place(sorted(edition.glob("*.ipynb")))
+
+
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS])
-def test_student_notebooks_execute(edition, name):
+def test_student_notebooks_execute(edition, executed_edition, name):
+    returncode, stderr = executed_edition[name]
+    if returncode:
+        pytest.fail(f"the student edition of {name} fails:\n{stderr[-3000:]}", pytrace=False)
     nb = nbformat.read(edition / name, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(PROJECT_ROOT / "notebooks")}}).execute()
     assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
