@@ -7,9 +7,10 @@ that the synthetic world can be generated offline.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import demes
-import msprime
+if TYPE_CHECKING:
+    import msprime
 
 __all__ = ["DEMOGRAPHIC_MODELS", "GENERATION_TIME", "MUTATION_RATE", "RECOMBINATION_RATE", "out_of_africa_3g09"]
 
@@ -53,6 +54,11 @@ def out_of_africa_3g09() -> msprime.Demography:
     n_asia = n_asia_0 / math.exp(-r_asia * t_europe_asia)
     # Migration rates (per generation, symmetric).
     m_africa_bottleneck, m_africa_europe, m_africa_asia, m_europe_asia = 25e-5, 3e-5, 1.9e-5, 9.6e-5
+
+    # msprime and demes are imported here, not with the module: loading a world never
+    # needs them, and importing msprime (through tskit and jsonschema) takes about a second.
+    import demes
+    import msprime
 
     # Written as a demes graph (times in years, as published), then converted by msprime.
     builder = demes.Builder(

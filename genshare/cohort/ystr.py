@@ -49,15 +49,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import msprime
 import numpy as np
 import pandas as pd
 
 from genshare._validation import check_columns, check_integer, check_probability
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
 from genshare.cohort.schema import register_table
+
+if TYPE_CHECKING:
+    import msprime
 from genshare.populations import POPULATIONS
 
 __all__ = [
@@ -215,6 +217,8 @@ def founder_haplotypes(
         return out
     rng = np.random.default_rng(seed)
     counts = {pop: int((labels == pop).sum()) for pop in POPULATIONS if (labels == pop).any()}
+    import msprime  # here, not with the module: loading a world never simulates (see demography)
+
     tree_seq = msprime.sim_ancestry(
         samples=[msprime.SampleSet(k, population=pop, ploidy=1) for pop, k in counts.items()],
         demography=_y_demography(model),
