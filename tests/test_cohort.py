@@ -765,3 +765,13 @@ def test_an_added_step_adds_a_saved_table_without_changing_other_draws(tmp_path,
     assert np.array_equal(world.cohort_genotypes, small_world.cohort_genotypes)  # other steps unchanged
     loaded = load_world(save_world(world, tmp_path / "w", vcf=False))
     pd.testing.assert_frame_equal(loaded.marks, world.marks)
+
+
+def test_loading_a_world_does_not_import_the_simulators():
+    # Every notebook's first cell imports genshare and loads the world; msprime (through
+    # tskit and jsonschema) costs about a second to import, and only simulating needs it.
+    # A structural guard; the first cells' time itself is measured by benchmarks/benchmark.py.
+    code = "import sys, genshare.cohort as c; c.load_world(); print(sorted(m for m in ('msprime', 'tskit', 'demes') if m in sys.modules))"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
