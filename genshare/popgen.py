@@ -462,13 +462,11 @@ def _pair_products(a: np.ndarray, b: np.ndarray, same: bool, dtype: type, missin
         ``(s_a . s_b, (h_a + B m_a) . m_b, (h_b + B m_b) . m_a or None, B)``, the matrices
         of shape (people_a, people_b), (people_a, people_b) and (people_b, people_a).
     """
-    shape = (a.shape[0], b.shape[0])
     n_snps = a.shape[1]
     scale = float(max((a < 0).sum(axis=1).max(), (b < 0).sum(axis=1).max()) + 1) if missing else 1.0
+    # The totals stay in the products' dtypes: s.s lies in [-n_snps, n_snps] (``dtype`` is
+    # float32 only below 2**24 SNPs) and (h + B m).m in [0, B**2), so both are exact.
     mdtype = np.float32 if scale * scale < 2**24 else np.float64
-    # s.s lies in [-n_snps, n_snps] and (h + B m).m in [0, B**2): exact float32 sums below 2**24.
-    sign_total = np.float32 if n_snps < 2**24 else np.float64
-    coded_total = mdtype
     rows = (1 if same else 2) * (a.shape[0] + b.shape[0])
     chunk = max(1, _CHUNK_BYTES // (4 * rows))
     same_sign = coded_ab = coded_ba = None
@@ -482,22 +480,24 @@ def _pair_products(a: np.ndarray, b: np.ndarray, same: bool, dtype: type, missin
         else:
             part = sign_a @ _signed_homozygosity(block_b, dtype).T
         del sign_a
-        same_sign = part.astype(sign_total, copy=False) if same_sign is None else _add(same_sign, part)
+        same_sign = _accumulate(same_sign, part)
         if missing:
             coded_a = (block_a == 1).astype(mdtype)
             coded_a += mdtype(scale) * (block_a < 0)
             part = coded_a @ (block_b < 0).astype(mdtype).T
-            coded_ab = part.astype(coded_total, copy=False) if coded_ab is None else _add(coded_ab, part)
+            coded_ab = _accumulate(coded_ab, part)
             if not same:
                 coded_b = (block_b == 1).astype(mdtype)
                 coded_b += mdtype(scale) * (block_b < 0)
                 part = coded_b @ (block_a < 0).astype(mdtype).T
-                coded_ba = part.astype(coded_total, copy=False) if coded_ba is None else _add(coded_ba, part)
+                coded_ba = _accumulate(coded_ba, part)
     return same_sign, coded_ab, coded_ba, scale
 
 
-def _add(total: np.ndarray, part: np.ndarray) -> np.ndarray:
-    """``total += part`` in place (the totals are exact in their own dtype)."""
+def _accumulate(total: np.ndarray | None, part: np.ndarray) -> np.ndarray:
+    """The first chunk's sums, or ``total += part`` in place for the next ones."""
+    if total is None:
+        return part
     total += part
     return total
 
