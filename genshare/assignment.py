@@ -50,7 +50,9 @@ __all__ = [
     "learner_seed",
     "main",
     "normalise",
+    "use_world",
     "world_for",
+    "world_label",
 ]
 
 #: The environment variable naming the folder where learners' worlds are cached.
@@ -275,3 +277,80 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def world_label(folder: str | os.PathLike[str]) -> str:
+    """A one-line description of the world in ``folder``, for learners: which world, which seed.
+
+    Reads only ``world.json`` (fast, no genotypes).
+
+    Raises
+    ------
+    ValueError
+        If ``folder`` holds no readable ``world.json``.
+
+    Examples
+    --------
+    >>> from genshare.paths import data_dir
+    >>> world_label(data_dir() / "synthetic")  # doctest: +ELLIPSIS
+    "the module's default world (seed 2026, ...)"
+    """
+    path = Path(folder) / "world.json"
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+        seed = int(info["seed"])
+        parameters = info.get("parameters", {})
+        metadata = info.get("metadata", {})
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"{path}: not a readable synthetic world ({error})") from None
+    size = f"{int(parameters.get('n_participants', 0)):,} participants, {int(parameters.get('n_snps', 0)):,} SNPs"
+    learner = metadata.get("learner") if isinstance(metadata.get("learner"), dict) else None
+    if learner:
+        return f"{learner.get('learner', '?')}'s own world in course {learner.get('course', '?')} (seed {seed}, {size})"
+    if "lite_world" in metadata:
+        return f"the browser's lite world (seed {seed}, {size})"
+    from genshare.paths import data_dir
+
+    try:
+        default = (Path(folder).resolve() == (data_dir() / "synthetic").resolve())
+    except OSError:
+        default = False
+    return f"the module's default world (seed {seed}, {size})" if default else f"a world of seed {seed} ({size}, {Path(folder)})"
+
+
+def use_world(course: str = "", learner: str = "", *, cache: str | os.PathLike[str] | None = None) -> str:
+    """Point this session's lessons at a world, and say which (the learner edition's first cell).
+
+    Parameters
+    ----------
+    course, learner
+        Both empty: the world the lessons already read (``$GENSHARE_WORLD`` if set, else
+        the default world). Both given: the learner's own world of that course
+        (:func:`world_for`: simulated on first use, about a minute, then cached); every
+        later ``load_world()`` and ``check()`` of the session uses it.
+
+    Returns
+    -------
+    str
+        The world's description (:func:`world_label`), which is also printed.
+
+    Raises
+    ------
+    ValueError
+        If only one of ``course`` and ``learner`` is given.
+    """
+    from genshare.paths import WORLD_ENV, world_dir
+
+    course, learner = str(course or "").strip(), str(learner or "").strip()
+    if bool(course) != bool(learner):
+        missing = "LEARNER (your name as your instructor has it)" if course else "COURSE (the key your instructor gave)"
+        raise ValueError(f"set both COURSE and LEARNER for your own world, or neither for the default world: {missing} is empty")
+    if course:
+        if "pyodide" in sys.modules:
+            print("Making your own world in the browser takes several minutes; on Colab or Binder about a minute.")
+        else:
+            print("Finding or making your own world (about a minute the first time)...")
+        os.environ[WORLD_ENV] = str(world_for(course, learner, cache=cache))
+    label = world_label(world_dir())
+    print(f"World: {label}. Every result below, and every check(), uses it.")
+    return label

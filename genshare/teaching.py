@@ -32,6 +32,7 @@ import shutil
 import sys
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
@@ -332,6 +333,310 @@ def normalise_notebooks(source: str | PathLike[str] | None = None) -> list[Path]
             nbformat.write(notebook, path)
             changed.append(path)
     return changed
+
+
+# ---------------------------------------------------------------------------------------
+# The learner edition: what every launch route opens
+# ---------------------------------------------------------------------------------------
+
+#: Where the learner edition is committed (Colab and Binder open notebooks from the repository).
+LEARNER_DIR = "learner"
+#: The cell and notebook metadata key of the learner edition's generated parts.
+GENERATED_KEY = "genshare"
+#: A ``{glue:text}`` role: ``{glue:text}`name``` or ``{glue:text}`name:format_spec```.
+_GLUE_ROLE = re.compile(r"\{glue(?::text)?\}`(?P<name>[A-Za-z_]\w*)(?::(?P<spec>[^`]*))?`")
+#: Package paths whose last change is the commit the learner edition installs on Colab.
+PACKAGE_PATHS = ("genshare", "data", "pyproject.toml", "setup.py")
+
+_LEARNER_SETUP = """\
+# Setup: run this cell first. On Colab and in your browser (JupyterLite) it installs the
+# module and its data once; on Binder or your own computer it only checks them.
+# Your own world: if your instructor gave you a course key, put it and your name here,
+# then run this cell again (left empty: the module's default world, as in the book).
+COURSE = ""
+LEARNER = ""
+
+import importlib
+import importlib.util
+import sys
+
+if importlib.util.find_spec("genshare") is None:
+    if "google.colab" in sys.modules:
+        print("Installing the module and its data (once per session, about a minute)...")
+        %pip install --quiet "genshare @ git+@URL@@@COMMIT@"
+    elif "pyodide" in sys.modules:
+        print("Installing the module in your browser...")
+        %pip install genshare
+    importlib.invalidate_caches()
+    if importlib.util.find_spec("genshare") is None:
+        raise RuntimeError(
+            "The module could not be installed here, so the lesson cannot run. On Colab: "
+            "Runtime > Restart session, then run this cell again. If it fails again, open the "
+            "lesson on Binder or in your browser instead (the book's Setting up page: "
+            "@BOOK@/chapters/setup.html)."
+        )
+
+from genshare.assignment import use_world
+
+world_name = use_world(COURSE, LEARNER)"""
+
+_SAY_HEADER = "# Run this cell to read the result on your world.\nfrom genshare.glue import say\n\n"
+
+
+def book_url(config: str | PathLike[str] | None = None) -> str:
+    """The published book's address: ``html.baseurl`` in ``_config.yml`` (no trailing slash).
+
+    Examples
+    --------
+    >>> book_url().startswith("https://")
+    True
+    """
+    path = Path(config) if config is not None else PROJECT_ROOT / "_config.yml"
+    text = path.read_text(encoding="utf-8")
+    block = re.search(r"^html:[ \t]*\n((?:[ \t]+.*\n?|[ \t]*\n)*)", text, flags=re.MULTILINE)
+    match = re.search(r"^[ \t]+baseurl:[ \t]*([^\s#]+)", block.group(1), flags=re.MULTILINE) if block else None
+    if match is None:
+        raise ValueError(f"{path}: html.baseurl (the published book's address) is not set")
+    url = match.group(1).strip("\"'").rstrip("/")
+    if not url.startswith("https://"):
+        raise ValueError(f"{path}: html.baseurl must be an https:// URL, found {url!r}")
+    return url
+
+
+def package_commit(root: str | PathLike[str] | None = None) -> str:
+    """The commit that last changed the package or its data: what Colab installs.
+
+    Raises
+    ------
+    ValueError
+        If ``root`` is not a git checkout (the learner edition is written from one).
+    """
+    import subprocess
+
+    folder = Path(root) if root is not None else PROJECT_ROOT
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%H", "--", *PACKAGE_PATHS], cwd=folder,
+                              capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        raise ValueError(f"{folder}: not a git checkout, so the commit to install on Colab is unknown ({error})") from None
+    commit = done.stdout.strip()
+    if not re.fullmatch(r"[0-9a-f]{40}", commit):
+        raise ValueError(f"{folder}: git names no commit that changed {', '.join(PACKAGE_PATHS)}")
+    return commit
+
+
+def learner_setup_source(url: str, commit: str, book: str) -> str:
+    """The learner edition's first cell: install (pinned, then checked), then name the world.
+
+    Examples
+    --------
+    >>> cell = learner_setup_source("https://github.com/me/fork", "0" * 40, "https://me.github.io/fork")
+    >>> "git+https://github.com/me/fork@" + "0" * 40 in cell, "use_world(COURSE, LEARNER)" in cell
+    (True, True)
+    """
+    return _LEARNER_SETUP.replace("@URL@", url).replace("@COMMIT@", commit).replace("@BOOK@", book)
+
+
+def the_book(root: str | PathLike[str] | None = None, url: str | None = None) -> Any:
+    """The :class:`genshare.myst.Book` of this checkout: its pages, glossary and references."""
+    from genshare.myst import Book, bibliography, glossary_terms, page_titles
+
+    folder = Path(root) if root is not None else PROJECT_ROOT
+    documents = [f"chapters/{p.stem}" for p in sorted((folder / "chapters").glob("*.md"))]
+    documents += [f"notebooks/{p.stem}" for p in sorted((folder / "notebooks").glob("*.ipynb"))]
+    return Book(
+        url=url or book_url(folder / "_config.yml"),
+        titles=page_titles(folder, documents),
+        terms=glossary_terms(folder / "chapters" / "glossary.md"),
+        citations=bibliography(folder / "references.bib"),
+    )
+
+
+def _blocks(text: str) -> list[str]:
+    """Markdown blocks separated by blank lines (a block quote stays whole)."""
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in text.split("\n"):
+        if line.strip():
+            current.append(line)
+        elif current:
+            blocks.append("\n".join(current))
+            current = []
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def say_template(block: str) -> str:
+    """A :func:`genshare.glue.say` template: glue roles become fields, other braces doubled.
+
+    Examples
+    --------
+    >>> say_template("{glue:text}`share:.1%` of {x} people")
+    '{share:.1%} of {{x}} people'
+    """
+    out, last = [], 0
+    for match in _GLUE_ROLE.finditer(block):
+        out.append(block[last: match.start()].replace("{", "{{").replace("}", "}}"))
+        spec = match["spec"]
+        out.append("{" + match["name"] + (f":{spec}" if spec else "") + "}")
+        last = match.end()
+    out.append(block[last:].replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
+
+
+def _python_string(text: str) -> str:
+    for quote in ('"' * 3, "'" * 3):
+        if quote not in text and not text.endswith(quote[0]) and not text.endswith("\\"):
+            return f"r{quote}{text}{quote}"
+    return repr(text)
+
+
+def _say_cell(block: str, names: list[str]) -> nbformat.NotebookNode:
+    source = _SAY_HEADER + f"say({_python_string(say_template(block))})"
+    return nbformat.v4.new_code_cell(source, metadata={
+        GENERATED_KEY: {"kind": "computed-text", "glued": names},
+        "jupyter": {"source_hidden": True},  # JupyterLab, JupyterLite: the output, not the code
+        "cellView": "form",  # Colab: the same
+    })
+
+
+def _glued_by(notebook: nbformat.NotebookNode) -> dict[str, tuple[int, bool]]:
+    """name -> (index of the first code cell that glues it, whether that cell is a solution).
+
+    Read from the committed outputs (the ``scrapbook`` metadata that :func:`genshare.glue.glue`
+    writes), so names built at run time (``glue(f"mean_{column}", ...)``) are found too.
+    """
+    found: dict[str, tuple[int, bool]] = {}
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                found.setdefault(name, (index, is_solution(cell)))
+    return found
+
+
+def learner_notebook(notebook: nbformat.NotebookNode, name: str, book: Any, setup: str) -> nbformat.NotebookNode:
+    """The learner edition of one notebook (see :func:`learner_edition`).
+
+    Parameters
+    ----------
+    notebook
+        The source notebook (MyST, with solutions and outputs).
+    name
+        Its file name (``05-linkage-of-quasi-identifiers.ipynb``), for links and messages.
+    book
+        A :class:`genshare.myst.Book`: where links point.
+    setup
+        The source of the learner's first cell (:func:`learner_setup_source`).
+
+    Raises
+    ------
+    genshare.myst.MystError
+        If a Markdown cell holds MyST with no plain form, or states a glued value that no
+        earlier lesson cell computes (a sentence before its computation, or outside a
+        "Why" a value that only a solution computes).
+    """
+    from genshare.myst import MystError, to_markdown
+
+    here = f"notebooks/{Path(name).stem}"
+    glued = _glued_by(notebook)
+    cells: list[nbformat.NotebookNode] = []
+    for index, original in enumerate(notebook.cells):
+        tags = original.get("metadata", {}).get("tags", [])
+        if DISCUSSION_TAG in tags:
+            continue  # a solution's "Why": check() gives it once the answer is right
+        if original.cell_type == "code":
+            if BOOTSTRAP_TAG in tags:
+                cells.append(nbformat.v4.new_code_cell(setup, metadata={GENERATED_KEY: {"kind": "setup"}}))
+                continue
+            copy = nbformat.from_dict(json.loads(json.dumps(original)))
+            copy.outputs, copy.execution_count = [], None
+            if is_solution(copy):
+                copy.source = _PLACEHOLDER
+                copy.metadata = nbformat.NotebookNode({GENERATED_KEY: {"kind": "answer"}})
+            else:
+                copy.metadata.pop("mystnb", None)
+            cells.append(copy)
+            continue
+        if original.cell_type != "markdown":
+            continue
+        where = f"{name}, markdown cell {index}"
+        pending: list[str] = []
+        for block in _blocks(to_markdown(original.source, book, here, where)):
+            names = list(dict.fromkeys(m["name"] for m in _GLUE_ROLE.finditer(block)))
+            if not names:
+                pending.append(block)
+                continue
+            late = [n for n in names if n not in glued or glued[n][0] > index or glued[n][1]]
+            if late:
+                raise MystError(f"{where}: states {', '.join(late)} before a lesson cell computes it "
+                                "(move the sentence after the cell that glues it)")
+            if pending:
+                cells.append(nbformat.v4.new_markdown_cell("\n\n".join(pending)))
+                pending = []
+            cells.append(_say_cell(block, names))
+        if pending:
+            cells.append(nbformat.v4.new_markdown_cell("\n\n".join(pending)))
+    stem = Path(name).stem.split("-")[0]
+    for position, cell in enumerate(cells):  # stable ids, so a regeneration changes nothing
+        cell["id"] = f"learner-{stem}-{position:03d}"
+    learner = nbformat.v4.new_notebook(cells=cells, metadata=json.loads(json.dumps(notebook.metadata)))
+    learner.metadata[GENERATED_KEY] = {"edition": "learner", "source": f"notebooks/{name}"}
+    return learner
+
+
+def learner_edition(
+    out: str | PathLike[str] | None = None,
+    source: str | PathLike[str] | None = None,
+    *,
+    commit: str | None = None,
+) -> list[Path]:
+    """Write the learner edition of every notebook: what Binder, Colab, the browser and ``make lab`` open.
+
+    The learner edition renders in any notebook frontend (plain JupyterLab, Colab,
+    JupyterLite, VS Code):
+
+    - no MyST: admonitions and exercises are block quotes, dropdowns ``<details>``;
+      ``{term}``, ``{doc}`` and ``{cite}`` are links to the published book
+      (:mod:`genshare.myst`);
+    - every paragraph that states a computed value is a small cell that displays it when
+      run, with the learner's own value, formatted as the book formats it
+      (:func:`genshare.glue.say`);
+    - no solutions, no "Why" discussions (a correct :func:`genshare.exercises.check`
+      gives the reasoning), no outputs;
+    - the first cell installs the package pinned to :func:`package_commit` on Colab, checks
+      that the install worked, and names the world the lesson uses
+      (:func:`genshare.assignment.use_world`).
+
+    Only files whose content changes are rewritten; notebooks no longer in ``source`` are
+    removed. ``tests/test_learner_edition.py`` fails when the committed edition is out of date.
+
+    Returns
+    -------
+    list of Path
+        Every learner notebook (written or already current).
+    """
+    src = Path(source) if source is not None else PROJECT_ROOT / "notebooks"
+    destination = Path(out) if out is not None else PROJECT_ROOT / LEARNER_DIR
+    url, _ = repository_url()
+    book = the_book()
+    setup = learner_setup_source(url, commit or package_commit(), book.url)
+    destination.mkdir(parents=True, exist_ok=True)
+    written, names = [], set()
+    for path in sorted(src.glob("*.ipynb")):
+        text = nbformat.writes(learner_notebook(nbformat.read(path, as_version=4), path.name, book, setup)) + "\n"
+        target = destination / path.name
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+        written.append(target)
+        names.add(path.name)
+    for stale in destination.glob("*.ipynb"):
+        if stale.name not in names:
+            stale.unlink()
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:
