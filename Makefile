@@ -12,7 +12,7 @@ RUN_VENV ?= .venv-lab
 RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book lite test unit notebooks student normalise lab check clean answer-key
+.PHONY: help env book lite test unit notebooks learner student normalise lab check clean answer-key
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
@@ -20,6 +20,7 @@ help:
 	@echo "make test       strict book build, then unit tests, doctests, nbval on every notebook and browser tests"
 	@echo "make unit       only the unit tests and doctests (quick)"
 	@echo "make notebooks  re-execute every notebook in place and save its outputs"
+	@echo "make learner    write the learner edition (what Binder, Colab, the browser and make lab open) to learner/"
 	@echo "make student    write the student edition (solutions removed, outputs cleared) to student/"
 	@echo "make normalise  make every notebook's first code cell the canonical Colab/JupyterLite setup cell"
 	@echo "make lab        open JupyterLab on the notebooks (lean pinned run environment in .venv-lab)"
@@ -70,6 +71,13 @@ unit: env $(TEST_STAMP)
 notebooks: env
 	cd notebooks && for nb in *.ipynb; do $(abspath $(BIN))/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; done
 	$(BIN)/python -m genshare.teaching --normalise  # setup cell, hidden solutions, no timestamps
+	$(BIN)/python -m genshare.teaching --learner  # the learner edition follows the notebooks
+
+# The learner edition (learner/, committed): plain Markdown, computed sentences shown when run,
+# no solutions or outputs. Run after `make notebooks` (and commit package changes first: its
+# Colab cell installs the last commit that changed genshare/ or data/).
+learner: env
+	$(BIN)/python -m genshare.teaching --learner
 
 student: env
 	$(BIN)/python -m genshare.teaching --out student --force
@@ -90,7 +98,7 @@ check: $(RUN_STAMP)
 	cd notebooks && ../$(RUN_VENV)/bin/python -m genshare.check
 
 lab: check
-	$(RUN_VENV)/bin/jupyter lab notebooks/
+	$(RUN_VENV)/bin/jupyter lab learner/
 
 # The answer key for a fresh world: every notebook (solutions included) executed against
 # WORLD (a folder written by `python -m genshare.cohort --seed N --out WORLD`), saved to

@@ -647,9 +647,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--normalise", action="store_true",
                         help="instead: apply the notebook conventions in place (the canonical setup cell "
                              "first, every solution hidden on the web and in JupyterLab)")
+    parser.add_argument("--learner", action="store_true",
+                        help="instead: write the learner edition (what every launch route opens) to learner/ "
+                             "(or --out), from a git checkout")
     parser.add_argument("--hide-solutions", action="store_true",
                         help="instead: only mark every solution cell as hidden (web and JupyterLab), in place")
     args = parser.parse_args(argv)
+    if args.learner:
+        from genshare.myst import MystError
+
+        try:
+            written = learner_edition(None if args.out == "student" else args.out, args.source)
+        except (MystError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"learner edition: {len(written)} notebooks in {written[0].parent if written else args.out}/")
+        return 0
     if args.normalise:
         try:
             changed = normalise_notebooks(args.source)
