@@ -15,6 +15,7 @@ setup(
     packages=[*find_packages(include=["genshare", "genshare.*"]), *DATA],
     package_dir=DATA,
     package_data={
+        "genshare.exercises": ["reasoning.json"],  # each exercise's "Why", for check()
         "genshare.data": ["*.csv", "*.json"],
         "genshare.data.synthetic": ["*.csv", "*.csv.gz", "*.json", "*.npz", "*.sha256", "*.md", "*.vcf", "*.vcf.gz"],
     },

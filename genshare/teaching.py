@@ -518,6 +518,11 @@ def _glued_by(notebook: nbformat.NotebookNode) -> dict[str, tuple[int, bool]]:
     return found
 
 
+def _checked_after(notebook: nbformat.NotebookNode, index: int) -> bool:
+    following = [c for c in notebook.cells[index + 1: index + 3] if c.cell_type == "code"]
+    return any(re.search(r"\bcheck\(", c.source) for c in following)
+
+
 def learner_notebook(notebook: nbformat.NotebookNode, name: str, book: Any, setup: str) -> nbformat.NotebookNode:
     """The learner edition of one notebook (see :func:`learner_edition`).
 
@@ -546,7 +551,7 @@ def learner_notebook(notebook: nbformat.NotebookNode, name: str, book: Any, setu
     cells: list[nbformat.NotebookNode] = []
     for index, original in enumerate(notebook.cells):
         tags = original.get("metadata", {}).get("tags", [])
-        if DISCUSSION_TAG in tags:
+        if DISCUSSION_TAG in tags and _checked_after(notebook, index):
             continue  # a solution's "Why": check() gives it once the answer is right
         if original.cell_type == "code":
             if BOOTSTRAP_TAG in tags:
@@ -565,7 +570,10 @@ def learner_notebook(notebook: nbformat.NotebookNode, name: str, book: Any, setu
             continue
         where = f"{name}, markdown cell {index}"
         pending: list[str] = []
-        for block in _blocks(to_markdown(original.source, book, here, where)):
+        text = to_markdown(original.source, book, here, where)
+        if DISCUSSION_TAG in tags:  # an unchecked exercise's "Why": its values come from the solution
+            text = _GLUE_ROLE.sub(lambda m: f"[the value in the book]({book.page(here)})", text)
+        for block in _blocks(text):
             names = list(dict.fromkeys(m["name"] for m in _GLUE_ROLE.finditer(block)))
             if not names:
                 pending.append(block)
@@ -625,6 +633,7 @@ def learner_edition(
     book = the_book()
     setup = learner_setup_source(url, commit or package_commit(), book.url)
     destination.mkdir(parents=True, exist_ok=True)
+    write_reasoning(src, book)
     written, names = [], set()
     for path in sorted(src.glob("*.ipynb")):
         text = nbformat.writes(learner_notebook(nbformat.read(path, as_version=4), path.name, book, setup)) + "\n"
@@ -637,6 +646,51 @@ def learner_edition(
         if stale.name not in names:
             stale.unlink()
     return written
+
+
+#: Where the learner edition's generator writes each checked exercise's "Why" and solution,
+#: for :func:`genshare.exercises.check` to give the reasoning once an answer is right.
+REASONING_FILE = PROJECT_ROOT / "genshare" / "exercises" / "reasoning.json"
+
+
+def _exercise_reasoning(notebook: nbformat.NotebookNode, name: str, book: Any) -> dict[str, dict[str, str]]:
+    """exercise id -> {"why": say() template, "solution": the solution cells' code} of one notebook.
+
+    A "Why" (a cell tagged :data:`DISCUSSION_TAG`) belongs to the exercise whose check cell
+    (``check("NN.k", ...)``) follows it; its solution is the run of solution cells before it.
+    """
+    from genshare.myst import to_markdown
+
+    here = f"notebooks/{Path(name).stem}"
+    out: dict[str, dict[str, str]] = {}
+    for index, cell in enumerate(notebook.cells):
+        if DISCUSSION_TAG not in cell.get("metadata", {}).get("tags", []):
+            continue
+        following = [c for c in notebook.cells[index + 1: index + 3] if c.cell_type == "code"]
+        ids = [m for c in following for m in re.findall(r"\bcheck\(\s*[\"'](\d\d[a-z]?\.\d+)[\"']", c.source)]
+        if not ids:
+            continue
+        solution, back = [], index - 1
+        while back >= 0 and is_solution(notebook.cells[back]):
+            solution.insert(0, notebook.cells[back].source)
+            back -= 1
+        text = to_markdown(cell.source, book, here, f"{name}, markdown cell {index}")
+        text = re.sub(r"^<details><summary>[^<]*</summary>\s*|\s*</details>\s*$", "", text.strip())
+        out[ids[0]] = {"why": say_template(text), "solution": "\n\n".join(solution)}
+    return out
+
+
+def write_reasoning(source: str | PathLike[str] | None = None, book: Any | None = None) -> Path:
+    """Write :data:`REASONING_FILE` from the notebooks (``learner_edition`` calls it)."""
+    src = Path(source) if source is not None else PROJECT_ROOT / "notebooks"
+    book = book if book is not None else the_book()
+    reasoning: dict[str, dict[str, str]] = {}
+    for path in sorted(src.glob("*.ipynb")):
+        reasoning.update(_exercise_reasoning(nbformat.read(path, as_version=4), path.name, book))
+    text = json.dumps(dict(sorted(reasoning.items())), indent=1, ensure_ascii=False) + "\n"
+    if not REASONING_FILE.is_file() or REASONING_FILE.read_text(encoding="utf-8") != text:
+        REASONING_FILE.write_text(text, encoding="utf-8")
+    return REASONING_FILE
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -571,8 +571,78 @@ def check(
         print(f"Exercise {exercise.id}: answer recorded for marking.")
         return None
     feedback = evaluate(exercise.id, answer, world=world)
-    print(feedback.message)
+    label = _world_label(world)
+    print(feedback.message + (f" (Checked on {label}.)" if label else ""))
+    if feedback.correct:
+        caller = inspect.currentframe().f_back  # type: ignore[union-attr]
+        _show_reasoning(exercise.id, dict(caller.f_globals) if caller is not None else {})
     return None
+
+
+def _world_label(world: Any | None) -> str | None:
+    """Which world a check used, for the learner (None when it cannot be told)."""
+    from genshare.assignment import world_label
+    from genshare.paths import world_dir
+
+    folder = getattr(world, "folder", None) or world_dir()
+    try:
+        return world_label(folder)
+    except ValueError:
+        return None
+
+
+#: The "Why" of each checked exercise and its solution's code, written from the notebooks
+#: by ``python -m genshare.teaching --learner``.
+REASONING_FILE = Path(__file__).with_name("reasoning.json")
+
+
+def reasoning(exercise_id: Any, namespace: Mapping[str, Any] | None = None) -> str | None:
+    """The "Why" of an exercise as Markdown, with the numbers of the learner's own world.
+
+    The book shows each exercise's reasoning under its solution. The learner edition has
+    no solutions, so a correct :func:`check` gives the reasoning instead: the solution's
+    code (kept with the reasoning in ``reasoning.json``) is run on a *copy* of the
+    notebook's namespace, with its printing and display captured, and the values it glues
+    (with those the lesson's cells glued) fill in the reasoning.
+
+    Returns None for an exercise without a written reasoning. Raises whatever the
+    solution's code raises (for example a ``NameError`` when the lesson's cells were not
+    run first).
+    """
+    from genshare.glue import glued, render
+
+    exercise = get_exercise(exercise_id)
+    entries = json.loads(REASONING_FILE.read_text(encoding="utf-8")) if REASONING_FILE.is_file() else {}
+    entry = entries.get(exercise.id)
+    if not entry:
+        return None
+    scope = dict(namespace or {})
+    from IPython.utils.capture import capture_output
+
+    with capture_output():
+        exec(compile(entry["solution"], f"<solution of exercise {exercise.id}>", "exec"), scope)  # noqa: S102 - the module's own code
+    return render(entry["why"], glued())
+
+
+def _show_reasoning(exercise_id: str, namespace: dict[str, Any]) -> None:
+    try:
+        text = reasoning(exercise_id, namespace)
+    except Exception as error:  # the verdict stands; say why the reasoning is missing
+        print(f"  (The reasoning could not be computed here: {type(error).__name__}: {error}. "
+              "Run the notebook's cells from the top, then this check again.)")
+        return
+    if text is None:
+        return
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+
+        if get_ipython() is not None:
+            display(Markdown("**Why.** " + text))
+            return
+    except ImportError:  # pragma: no cover - IPython is a dependency of the lessons
+        pass
+    print("  Why: " + text)
 
 
 def expected_answers(world: Any | None = None, folder: str | os.PathLike[str] | None = None) -> dict[str, Any]:
