@@ -3,10 +3,10 @@
 ``python lite/build.py [--out _build/html/lite]`` writes a JupyterLite site with the Pyodide
 kernel into the published HTML, containing
 
-- the lesson notebooks, under ``notebooks/`` (the same path as in the repository, so the
-  book's "run in your browser" button opens ``lab/index.html?path=notebooks/NN-....ipynb``),
-  with their outputs cleared (the learner runs them; this keeps the site within its size
-  budget) and their solutions still collapsed;
+- the learner edition of the lessons (``learner/``, written by ``python -m genshare.teaching
+  --learner``), under ``learner/`` (the same path as in the repository, so the book's "run in
+  your browser" button opens ``lab/index.html?path=learner/NN-....ipynb``): plain Markdown that
+  JupyterLite renders without jupyterlab-myst, no solutions and no outputs;
 - a wheel of ``genshare`` (built from this checkout; it carries the lessons' data) and the
   pure-Python wheels pinned in ``lite/requirements.txt`` for the dependencies Pyodide does not
   ship, served through piplite, so that ``%pip install genshare`` in the browser kernel installs
@@ -170,9 +170,9 @@ def build(out: Path, *, with_myst: bool = False, world: Path = ROOT / "data" / "
     with tempfile.TemporaryDirectory(prefix="genshare-lite-") as tmp:
         staging = Path(tmp)
         contents = staging / "contents"
-        (contents / "notebooks").mkdir(parents=True)
-        for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
-            write_without_outputs(notebook, contents / "notebooks" / notebook.name)
+        (contents / "learner").mkdir(parents=True)
+        for notebook in sorted((ROOT / "learner").glob("*.ipynb")):
+            write_without_outputs(notebook, contents / "learner" / notebook.name)
         lite = cached_lite_world(world)
         wheel_args = [arg for wheel in wheels(staging / "wheels", lite) for arg in ("--piplite-wheels", wheel)]
         extensions = stage_extensions(staging / "labextensions", EXTENSIONS + ([MYST_EXTENSION] if with_myst else []))
