@@ -12,7 +12,7 @@ RUN_VENV ?= .venv-lab
 RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book lite test unit notebooks learner student normalise lab check clean answer-key
+.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
@@ -21,7 +21,6 @@ help:
 	@echo "make unit       only the unit tests and doctests (quick)"
 	@echo "make notebooks  re-execute every notebook in place and save its outputs"
 	@echo "make learner    write the learner edition (what Binder, Colab, the browser and make lab open) to learner/"
-	@echo "make student    write the student edition (solutions removed, outputs cleared) to student/"
 	@echo "make normalise  make every notebook's first code cell the canonical Colab/JupyterLite setup cell"
 	@echo "make lab        open JupyterLab on the notebooks (lean pinned run environment in .venv-lab)"
 	@echo "make check      check that the run environment can run every lesson (python -m genshare.check)"
@@ -78,9 +77,6 @@ notebooks: env
 # Colab cell installs the last commit that changed genshare/ or data/).
 learner: env
 	$(BIN)/python -m genshare.teaching --learner
-
-student: env
-	$(BIN)/python -m genshare.teaching --out student --force
 
 normalise: env
 	$(BIN)/python -m genshare.teaching --normalise

@@ -1,9 +1,12 @@
-"""Tools for instructors: a student edition of the notebooks, and the notebooks' setup cell.
+"""The notebooks' two editions: the full edition the book shows, and the learner edition every route opens.
 
-``python -m genshare.teaching --out student`` (or ``make student``) writes a copy of every
-notebook in ``notebooks/`` with the exercise solutions removed and all outputs cleared,
-ready to hand out. A solution is a code cell tagged ``solution``; it is replaced by an
-empty cell that invites the student's answer.
+``python -m genshare.teaching --learner`` (or ``make learner``) writes the learner edition of
+every notebook in ``notebooks/`` to ``learner/`` (committed, so Colab and Binder open it
+from the repository; see :func:`learner_edition`): plain Markdown that every notebook
+frontend renders, each computed sentence shown with the learner's own numbers when its
+cell runs, no solutions (a code cell tagged ``solution`` becomes an empty cell that invites
+the learner's answer), no "Why" (a correct ``check()`` gives it), no outputs, and a first
+cell that installs the package pinned and names the world.
 
 ``python -m genshare.teaching --normalise`` makes the first code cell of every notebook the
 canonical setup cell (:func:`bootstrap_source`): on Colab it installs the module and its data
@@ -50,13 +53,13 @@ __all__ = [
     "normalise_bootstrap",
     "normalise_notebooks",
     "repository_url",
-    "student_edition",
-    "student_notebook",
+    "learner_edition",
+    "learner_notebook",
 ]
 
 SOLUTION_TAG = "solution"
 #: The tag of a solution's written explanation: a markdown cell right after the solution
-#: whose content is a ``{dropdown}`` (closed until opened). The student edition drops it.
+#: whose content is a ``{dropdown}`` (closed until opened). The learner edition drops it (``check()`` gives it).
 DISCUSSION_TAG = "solution-discussion"
 _PLACEHOLDER = "# Your answer here\n"
 #: The myst-nb tag that hides a cell's code and output behind one control on the web.
@@ -85,7 +88,7 @@ def hide_solutions(notebook: nbformat.NotebookNode) -> int:
     the cell metadata ``mystnb`` = :data:`SOLUTION_PROMPTS` and ``jupyter`` =
     ``{"source_hidden": true, "outputs_hidden": true}``. A markdown cell right after a
     solution that holds a ``{dropdown}`` (the solution's explanation) is tagged
-    :data:`DISCUSSION_TAG`, so the student edition can drop it. Other metadata keys are
+    :data:`DISCUSSION_TAG`, so the learner edition can drop it. Other metadata keys are
     kept. Idempotent.
 
     Returns
@@ -144,72 +147,6 @@ def hide_solutions_in_place(paths: list[str | PathLike[str]] | None = None) -> l
             nbformat.write(notebook, path)
             rewritten.append(path)
     return rewritten
-
-
-def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` without solutions, their explanations or outputs.
-
-    Examples
-    --------
-    >>> from nbformat.v4 import new_notebook, new_code_cell
-    >>> nb = new_notebook(cells=[new_code_cell("1 + 1"), new_code_cell("42", metadata={"tags": ["solution"]})])
-    >>> [cell.source for cell in student_notebook(nb).cells]
-    ['1 + 1', '# Your answer here\\n']
-    """
-    copy = nbformat.reads(nbformat.writes(notebook), as_version=4)  # a deep copy
-    # A solution's written explanation goes with the solution.
-    copy.cells = [cell for cell in copy.cells if DISCUSSION_TAG not in cell.get("metadata", {}).get("tags", [])]
-    for cell in copy.cells:
-        if cell.cell_type != "code":
-            continue
-        if is_solution(cell):
-            # The student's answer cell is an ordinary, visible, empty cell.
-            cell.source = _PLACEHOLDER
-            tags = [tag for tag in cell.metadata["tags"] if tag not in (SOLUTION_TAG, HIDE_TAG, *_OLD_HIDE_TAGS)]
-            cell.metadata["tags"] = tags
-            if not tags:
-                del cell.metadata["tags"]
-            for key in ("jupyter", "mystnb"):
-                cell.metadata.pop(key, None)
-        cell.outputs = []
-        cell.execution_count = None
-    return copy
-
-
-def student_edition(
-    source: str | PathLike[str] | None = None,
-    out: str | PathLike[str] = "student",
-    *,
-    force: bool = False,
-) -> list[Path]:
-    """Write the student edition of every notebook in ``source`` (default ``notebooks/``) to ``out``.
-
-    The ``data/`` folder the notebooks read is not copied: students run the notebooks
-    inside a checkout of the module (or on Binder), where ``genshare`` finds it.
-
-    Raises
-    ------
-    FileExistsError
-        If ``out`` exists and ``force`` is false.
-    """
-    src = Path(source) if source is not None else PROJECT_ROOT / "notebooks"
-    if not src.is_dir():
-        raise ValueError(f"{src}: no such folder of notebooks (pass --source)")
-    notebooks = sorted(src.glob("*.ipynb"))
-    if not notebooks:
-        raise ValueError(f"{src}: no notebooks found")
-    destination = Path(out)
-    if destination.exists():
-        if not force:
-            raise FileExistsError(f"{destination} already exists; pass force=True (or --force) to replace it")
-        shutil.rmtree(destination)
-    destination.mkdir(parents=True)
-    written = []
-    for path in notebooks:
-        target = destination / path.name
-        nbformat.write(student_notebook(nbformat.read(path, as_version=4)), target)
-        written.append(target)
-    return written
 
 
 # ---------------------------------------------------------------------------------------
@@ -694,29 +631,20 @@ def write_reasoning(source: str | PathLike[str] | None = None, book: Any | None 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m genshare.teaching", description="Write the student edition of the notebooks.")
-    parser.add_argument("--out", default="student", help="folder to write (default: %(default)s)")
-    parser.add_argument("--source", default=None, help="folder of notebooks (default: the module's notebooks/)")
-    parser.add_argument("--force", action="store_true", help="replace the folder if it exists")
-    parser.add_argument("--normalise", action="store_true",
-                        help="instead: apply the notebook conventions in place (the canonical setup cell "
-                             "first, every solution hidden on the web and in JupyterLab)")
+    parser = argparse.ArgumentParser(prog="python -m genshare.teaching",
+                                     description="Write the learner edition of the notebooks, or normalise them.")
     parser.add_argument("--learner", action="store_true",
-                        help="instead: write the learner edition (what every launch route opens) to learner/ "
-                             "(or --out), from a git checkout")
+                        help="write the learner edition (what every launch route opens), from a git checkout")
+    parser.add_argument("--out", default=None, help=f"folder for the learner edition (default: {LEARNER_DIR}/)")
+    parser.add_argument("--source", default=None, help="folder of notebooks (default: the module's notebooks/)")
+    parser.add_argument("--normalise", action="store_true",
+                        help="apply the notebook conventions in place (the canonical setup cell "
+                             "first, every solution hidden on the web and in JupyterLab)")
     parser.add_argument("--hide-solutions", action="store_true",
-                        help="instead: only mark every solution cell as hidden (web and JupyterLab), in place")
+                        help="only mark every solution cell as hidden (web and JupyterLab), in place")
     args = parser.parse_args(argv)
-    if args.learner:
-        from genshare.myst import MystError
-
-        try:
-            written = learner_edition(None if args.out == "student" else args.out, args.source)
-        except (MystError, ValueError) as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 2
-        print(f"learner edition: {len(written)} notebooks in {written[0].parent if written else args.out}/")
-        return 0
+    if not (args.learner or args.normalise or args.hide_solutions):
+        parser.error("say what to do: --learner, --normalise or --hide-solutions")
     if args.normalise:
         try:
             changed = normalise_notebooks(args.source)
@@ -727,13 +655,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.normalise or args.hide_solutions:
         rewritten = hide_solutions_in_place()
         print(f"hid the solutions of {len(rewritten)} notebook(s)" if rewritten else "every solution was already hidden")
-        return 0
-    try:
-        written = student_edition(args.source, args.out, force=args.force)
-    except (FileExistsError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    print(f"wrote {len(written)} student notebooks to {args.out}/ (solutions removed, outputs cleared)")
+    if args.learner:
+        from genshare.myst import MystError
+
+        try:
+            written = learner_edition(args.out, args.source)
+        except (MystError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"learner edition: {len(written)} notebooks in {written[0].parent if written else args.out}/")
     return 0
 
 

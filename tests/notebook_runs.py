@@ -1,6 +1,6 @@
 """Execute notebooks in parallel, each in its own process, for the tests that run whole lessons.
 
-Used by ``tests/test_teaching.py`` (the student edition) and ``tests/test_other_world.py``
+Used by ``tests/test_learner_edition.py`` (the learner edition on the lite world) and ``tests/test_other_world.py``
 (every notebook on another world). Each notebook runs in a ``jupyter-execute`` process
 (nbclient's command line, the runner of ``make notebooks``) in the folder it is in, so two
 or more run at once on the machine's cores.
@@ -21,13 +21,12 @@ def execute_in_place(paths: list[Path], env: dict[str, str] | None = None, timeo
     """Run every notebook of ``paths`` in place; name -> (return code, standard error).
 
     ``env`` adds environment variables for the kernels (the repository is always on
-    ``PYTHONPATH``). At most four notebooks, and at least two, run at once.
+    ``PYTHONPATH``, after any ``PYTHONPATH`` that ``env`` gives). At most four notebooks, and
+    at least two, run at once.
     """
-    environment = {
-        **os.environ,
-        **(env or {}),
-        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-    }
+    extra = dict(env or {})
+    paths = [extra.pop("PYTHONPATH", ""), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    environment = {**os.environ, **extra, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
 
     def execute(path: Path) -> tuple[int, str]:
         command = [sys.executable, "-c", "from nbclient.cli import main; main()", "--inplace", f"--timeout={timeout}", str(path)]
