@@ -35,8 +35,9 @@ GLUE_PREFIX = "application/papermill.record/"
 #: The ``text/plain`` form of every value glued in this process (this kernel), by name.
 _GLUED: dict[str, str] = {}
 
-#: A field of a :func:`say` template: ``{name}`` or ``{name:format_spec}``.
-_FIELD = re.compile(r"\{([A-Za-z_]\w*)(?::([^{}]*))?\}")
+#: A field of a :func:`say` template, ``{name}`` or ``{name:format_spec}``, or an escaped
+#: brace, ``{{`` or ``}}`` (as in :meth:`str.format`).
+_FIELD = re.compile(r"\{\{|\}\}|\{([A-Za-z_]\w*)(?::([^{}]*))?\}")
 
 
 def glue(name: str, variable: Any, display: bool = False) -> None:
@@ -107,13 +108,14 @@ def format_text(text: str, format_spec: str = "") -> str:
 
 
 def render(template: str, values: Mapping[str, str] | None = None) -> str:
-    """Fill the ``{name:format_spec}`` fields of ``template`` with glued values.
+    r"""Fill the ``{name:format_spec}`` fields of ``template`` with glued values.
 
     Parameters
     ----------
     template
         Markdown with fields ``{name}`` / ``{name:spec}`` (the learner edition writes the
-        book's ``{glue:text}`name:spec``` roles this way). Literal braces are not allowed.
+        book's ``{glue:text}`name:spec``` roles this way); ``{{`` and ``}}`` stand for
+        literal braces, as in :meth:`str.format` (LaTeX such as ``\\mathrm{{Pop}}``).
     values
         name -> ``text/plain`` form; default: what this kernel glued (:func:`glued`).
 
@@ -126,15 +128,22 @@ def render(template: str, values: Mapping[str, str] | None = None) -> str:
     --------
     >>> render("{n:,} people, {share:.0%} unique", {"n": "12000", "share": "0.61"})
     '12,000 people, 61% unique'
+    >>> print(render("$\\mathrm{{Pop}}_j$ for {n} people", {"n": "3"}))
+    $\mathrm{Pop}_j$ for 3 people
     """
     values = _GLUED if values is None else values
-    missing = sorted({m.group(1) for m in _FIELD.finditer(template)} - set(values))
+    missing = sorted({m.group(1) for m in _FIELD.finditer(template) if m.group(1)} - set(values))
     if missing:
         raise KeyError(
             f"not computed yet: {', '.join(missing)}. Run the notebook's cells from the top "
             "(Run > Run All Above Selected Cell), then this cell again."
         )
-    return _FIELD.sub(lambda m: format_text(values[m.group(1)], m.group(2) or ""), template)
+    def fill(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(0)[0]  # an escaped brace
+        return format_text(values[match.group(1)], match.group(2) or "")
+
+    return _FIELD.sub(fill, template)
 
 
 def say(template: str) -> None:

@@ -25,8 +25,8 @@ def execute_in_place(paths: list[Path], env: dict[str, str] | None = None, timeo
     at least two, run at once.
     """
     extra = dict(env or {})
-    paths = [extra.pop("PYTHONPATH", ""), str(ROOT), os.environ.get("PYTHONPATH", "")]
-    environment = {**os.environ, **extra, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    python_path = [extra.pop("PYTHONPATH", ""), str(ROOT), os.environ.get("PYTHONPATH", "")]
+    environment = {**os.environ, **extra, "PYTHONPATH": os.pathsep.join(p for p in python_path if p)}
 
     def execute(path: Path) -> tuple[int, str]:
         command = [sys.executable, "-c", "from nbclient.cli import main; main()", "--inplace", f"--timeout={timeout}", str(path)]

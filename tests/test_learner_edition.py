@@ -99,8 +99,9 @@ def test_committed_learner_edition_is_current(tmp_path):
 def test_colab_installs_the_pinned_commit_and_checks_the_install():
     commit = _pinned_commit()
     for path in sorted(LEARNER.glob("*.ipynb")):
-        setup = learner(path.name).cells[0]
-        assert setup.metadata[GENERATED_KEY]["kind"] == "setup", path.name
+        cells = learner(path.name).cells
+        setup = next(c for c in cells if c.cell_type == "code")
+        assert setup.metadata.get(GENERATED_KEY, {}).get("kind") == "setup", path.name
         assert f"@{commit}\"" in setup.source and "@main" not in setup.source, path.name
         assert "raise RuntimeError" in setup.source and "use_world(COURSE, LEARNER)" in setup.source, path.name
 
@@ -166,7 +167,8 @@ def test_computed_sentences_read_as_the_book_does(path):
     full, nb = nbformat.read(path, as_version=4), learner(path.name)
     values = glued_values(full)
     cells = computed_text_cells(nb)
-    if any("{glue" in c.source for c in full.cells if c.cell_type == "markdown"):
+    if any("{glue" in c.source for c in full.cells
+           if c.cell_type == "markdown" and DISCUSSION_TAG not in c.metadata.get("tags", [])):
         assert cells, path.name
     for cell in cells:
         template = template_of(cell)
@@ -236,14 +238,15 @@ def test_runs_on_the_browsers_lite_world(lite_runs, path):
     returncode, stderr = codes[path.name]
     if path.name.startswith("04-"):
         # One clean stop before segment search: Run All stops there, with one short message.
-        assert returncode != 0 and "LessonStop" in stderr and "segment search needs" in stderr, stderr[-3000:]
+        assert returncode != 0 and "The lesson stops here" in stderr and "segment search needs" in stderr, stderr[-3000:]
         return
     assert returncode == 0, stderr[-3000:]
     nb = nbformat.read(folder / path.name, as_version=4)
     errors = [(i, o) for i, c in enumerate(nb.cells) if c.cell_type == "code"
               for o in c.get("outputs", []) if o.get("output_type") == "error"]
     ran = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count")]
-    assert "World: the browser's lite world" in _outputs(nb.cells[0])
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    assert "World: the browser's lite world" in _outputs(setup)
     assert not errors, [(i, o["ename"], o["evalue"]) for i, o in errors]
     assert len(ran) == sum(c.cell_type == "code" for c in nb.cells)
     for cell in nb.cells:
@@ -252,7 +255,7 @@ def test_runs_on_the_browsers_lite_world(lite_runs, path):
             assert ": correct." in text and "Checked on the browser's lite world" in text, text[:500]
             assert "could not be computed" not in text, text[:500]
         if cell.get("metadata", {}).get(GENERATED_KEY, {}).get("kind") == "computed-text":
-            assert not _FIELD.search(text.replace("{{", "").replace("}}", "")), text[:300]
+            assert not re.search(r"\{[A-Za-z_]\w*(:[^{}]*)?\}", text), text[:300]
 
 
 def test_reasoning_follows_a_correct_answer(lite_runs):
@@ -260,4 +263,4 @@ def test_reasoning_follows_a_correct_answer(lite_runs):
     nb = nbformat.read(folder / "05-linkage-of-quasi-identifiers.ipynb", as_version=4)
     text = "".join(_outputs(c) for c in nb.cells if 'check("05.2"' in c.source)
     assert "Exercise 05.2: correct." in text and "**Why.** With ZIP3, birth year and sex" in text, text
-    assert not _FIELD.search(text), text
+    assert not re.search(r"\{[A-Za-z_]\w*(:[^{}]*)?\}", text), text
