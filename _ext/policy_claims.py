@@ -1,7 +1,7 @@
 """Sphinx extension: dated claims in the book, from ``data/policy.csv``.
 
-- The role ``{claim}`claim-id``` writes "as of <checked_on> (source: <host>)", the host
-  linking to the claim's source. An unknown id is a build warning (an error with ``-W``).
+- The role ``{claim}`claim-id``` writes "as of <checked_on>; source: <host>", the host
+  linking to the claim's source (pages put it in parentheses). An unknown id is a build warning (an error with ``-W``).
 - A page that uses a claim (through the role, or because ``policy.csv`` lists the page)
   which was checked more than ``policy_claims_months`` months (6) before the build date
   gets a warning banner at its top naming those claims; the build log says so too.
@@ -101,10 +101,9 @@ def claim_role(name, rawtext, text, lineno, inliner, options=None, content=None)
         env.policy_claims_used = {}
     env.policy_claims_used.setdefault(env.docname, set()).add(claim_id)
     container = nodes.inline(classes=["gs-claim"])
-    container += nodes.Text(f"as of {_long_date(claim.checked_on)} (source: ")
+    container += nodes.Text(f"as of {_long_date(claim.checked_on)}; source: ")
     container += nodes.reference("", _host(claim.source_url), refuri=claim.source_url,
                                  reftitle=claim.statement)
-    container += nodes.Text(")")
     return [container], []
 
 
