@@ -76,7 +76,8 @@ def test_every_figure_has_a_year_unit_and_source():
 
 def test_known_facts():
     table = load_catalogue().set_index("id")
-    assert table.loc["igsr", "scale"] == 2504  # 1000 Genomes phase 3
+    assert table.loc["igsr", "scale"] == 3202  # 1000 Genomes high-coverage release (2022)
+    assert table.loc["gtex", "scale"] == 838  # GTEx V8 donors with DNA data (NIH Common Fund)
     assert table.loc["gnomad", "individual_level_access"] == "none"
     assert table.loc["dbgap", "access_model"] == "tiered"
     assert table.loc["ukb", "access_model"] == "controlled"

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -123,12 +124,37 @@ def test_page_loads_without_errors_and_links_resolve(browser, site, page):
                 broken.append(href)
     assert not broken, f"{page}: broken internal links {broken}"
 
-    # Every image loads and has alternative text.
+    # Every image loads and has alternative text, which is not just a file name or path.
     for image in browser.find_elements("css selector", "article img"):
         src = image.get_attribute("src")
-        assert image.get_attribute("alt").strip(), f"{page}: image without alt text: {src}"
+        alt = image.get_attribute("alt").strip()
+        assert alt, f"{page}: image without alt text: {src}"
+        assert not alt_is_a_file_name(alt, src), f"{page}: the alt text of {src} is a file name, not a description: {alt!r}"
         if src.startswith(site):
             assert browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", image), f"{page}: image does not load: {src}"
+
+
+_IMAGE_FILE = re.compile(r"\S+\.(png|jpe?g|gif|svg|webp|bmp|tiff?)", re.IGNORECASE)
+_PATH = re.compile(r"\S*[/\\]\S*")
+
+
+def alt_is_a_file_name(alt: str, src: str = "") -> bool:
+    """Whether alt text is only a file name or path (what myst-nb writes when a figure has none)."""
+    alt = alt.strip()
+    name = unquote(urlparse(src).path).rsplit("/", 1)[-1] if src else ""
+    return bool(alt) and (alt in (src, name) or bool(_IMAGE_FILE.fullmatch(alt)) or bool(_PATH.fullmatch(alt)))
+
+
+@pytest.mark.parametrize("alt, src, expected", [
+    ("abc123.png", "http://127.0.0.1:8000/_images/abc123.png", True),
+    ("_images/abc123.png", "", True),
+    ("../_images/1e6d341e.svg", "", True),
+    ("figure", "http://127.0.0.1:8000/_images/figure", True),
+    ("Three histograms of living cousins per adult.", "http://127.0.0.1:8000/_images/abc123.png", False),
+    ("Bar chart of the folded allele-frequency spectrum (SFS).", "", False),
+])
+def test_alt_text_that_is_a_file_name_is_recognised(alt, src, expected):
+    assert alt_is_a_file_name(alt, src) is expected
 
 
 def solution_count(page: str) -> int:
