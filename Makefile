@@ -92,6 +92,7 @@ $(RUN_STAMP): binder/requirements.txt pyproject.toml setup.py
 
 check: $(RUN_STAMP)
 	cd notebooks && ../$(RUN_VENV)/bin/python -m genshare.check
+	$(RUN_VENV)/bin/python -m genshare.claims --check  # dated policy claims older than 6 months
 
 lab: check
 	$(RUN_VENV)/bin/jupyter lab learner/
@@ -116,6 +117,7 @@ answer-key: env
 	for nb in answer-key/*.ipynb; do \
 		GENSHARE_WORLD="$(abspath $(WORLD))" PYTHONPATH="$(CURDIR)" $(abspath $(BIN))/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; \
 	done
+	$(BIN)/python -m genshare.teaching --render answer-key/*.ipynb  # as the book shows them: plain Markdown, numbers filled in
 	@if $(BIN)/python -c "import nbconvert" 2>/dev/null; then \
 		$(BIN)/jupyter-nbconvert --to html --log-level=WARN answer-key/*.ipynb; \
 	else echo "nbconvert not installed: answer-key/ holds the executed notebooks only"; fi

@@ -338,6 +338,9 @@ def use_world(course: str = "", learner: str = "", *, cache: str | os.PathLike[s
     ------
     ValueError
         If only one of ``course`` and ``learner`` is given.
+    RuntimeError
+        For a learner's own world in the browser (Pyodide), where it cannot be made as the
+        instructor's marker makes it.
     """
     from genshare.paths import WORLD_ENV, world_dir
 
@@ -347,9 +350,14 @@ def use_world(course: str = "", learner: str = "", *, cache: str | os.PathLike[s
         raise ValueError(f"set both COURSE and LEARNER for your own world, or neither for the default world: {missing} is empty")
     if course:
         if "pyodide" in sys.modules:
-            print("Making your own world in the browser takes several minutes; on Colab or Binder about a minute.")
-        else:
-            print("Finding or making your own world (about a minute the first time)...")
+            # The browser's packages (msprime, numpy) are other versions than the pinned ones, so a
+            # world made there could differ from the one the instructor's marker makes.
+            raise RuntimeError(
+                "your own world cannot be made in the browser: its simulator's packages differ there, so "
+                "it would not be the world your instructor marks. Open this lesson on Colab or Binder "
+                "(or your own computer) to use COURSE and LEARNER; in the browser, leave them empty."
+            )
+        print("Finding or making your own world (about a minute the first time)...")
         os.environ[WORLD_ENV] = str(world_for(course, learner, cache=cache))
     label = world_label(world_dir())
     print(f"World: {label}. Every result below, and every check(), uses it.")

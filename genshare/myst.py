@@ -14,6 +14,8 @@ MyST                                   plain Markdown
 ``{doc}`path``` / ``{doc}`text <p>```  a link to that page of the published book
 ``{cite:t}`key``` / ``{cite:p}`key```  "Author (year)" / "(Author, year)", linked to
                                        the book's references page
+``{claim}`id```                         "as of <date>; source: <host>", linked to the
+                                       source (as ``_ext/policy_claims.py`` writes it)
 ``[text]{.static}``                    ``text``
 =====================================  ===============================================
 
@@ -30,6 +32,8 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from urllib.parse import urlparse
 from pathlib import Path
 
 __all__ = ["Book", "MystError", "RESIDUE", "bibliography", "glossary_terms", "page_titles", "to_markdown"]
@@ -62,12 +66,15 @@ class Book:
         Glossary term, lower case -> the term as the glossary writes it.
     citations
         BibTeX key -> (author text, year).
+    claims
+        Dated claim id -> (date checked, source URL), from ``data/policy.csv``.
     """
 
     url: str
     titles: Mapping[str, str] = field(default_factory=dict)
     terms: Mapping[str, str] = field(default_factory=dict)
     citations: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    claims: Mapping[str, tuple[date, str]] = field(default_factory=dict)
 
     def page(self, path: str) -> str:
         return f"{self.url}/{path}.html"
@@ -243,6 +250,13 @@ def _role(match: re.Match[str], book: Book, here: str, where: str) -> str:
         if role == "cite:t":
             return "; ".join(f"[{book.citations[k][0]} ({book.citations[k][1]})]({refs})" for k in keys)
         return "(" + "; ".join(f"[{book.citations[k][0]}, {book.citations[k][1]}]({refs})" for k in keys) + ")"
+    if role == "claim":
+        key = content.strip()
+        if key not in book.claims:
+            raise MystError(f"{where}: claim {key!r} is not in data/policy.csv")
+        checked, url = book.claims[key]
+        host = urlparse(url).netloc.lower().removeprefix("www.")
+        return f"as of {checked.day} {checked.strftime('%B')} {checked.year}; source: [{host}]({url})"
     raise MystError(f"{where}: the {{{role}}} role has no plain-Markdown form here")
 
 

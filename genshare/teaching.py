@@ -376,6 +376,7 @@ def learner_setup_source(url: str, commit: str, book: str) -> str:
 
 def the_book(root: str | PathLike[str] | None = None, url: str | None = None) -> Any:
     """The :class:`genshare.myst.Book` of this checkout: its pages, glossary and references."""
+    from genshare.claims import load_claims
     from genshare.myst import Book, bibliography, glossary_terms, page_titles
 
     folder = Path(root) if root is not None else PROJECT_ROOT
@@ -386,6 +387,7 @@ def the_book(root: str | PathLike[str] | None = None, url: str | None = None) ->
         titles=page_titles(folder, documents),
         terms=glossary_terms(folder / "chapters" / "glossary.md"),
         citations=bibliography(folder / "references.bib"),
+        claims={claim.claim_id: (claim.checked_on, claim.source_url) for claim in load_claims(folder / "data" / "policy.csv")},
     )
 
 
@@ -630,6 +632,50 @@ def write_reasoning(source: str | PathLike[str] | None = None, book: Any | None 
     return REASONING_FILE
 
 
+def rendered_notebook(notebook: nbformat.NotebookNode, name: str, book: Any) -> nbformat.NotebookNode:
+    """An executed full-edition notebook as the book shows it, for any renderer (the answer key).
+
+    Every Markdown cell becomes plain Markdown (:mod:`genshare.myst`) with each glued value
+    filled in from the notebook's own outputs, formatted as the book formats it; the "Why"
+    of each exercise is a ``<details>`` block; solutions and outputs stay. nbconvert's HTML
+    then shows what the book shows, on whatever world the notebook was executed.
+
+    Raises
+    ------
+    KeyError
+        If a sentence names a value the notebook did not glue (it was not executed, or failed).
+    """
+    from genshare.glue import render
+    from genshare.myst import to_markdown
+
+    here = f"notebooks/{Path(name).stem}"
+    values: dict[str, str] = {}
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            scrapbook = output.get("metadata", {}).get("scrapbook")
+            if scrapbook:
+                values[scrapbook["name"]] = output["data"][scrapbook.get("mime_prefix", "") + "text/plain"]
+    copy = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for index, cell in enumerate(copy.cells):
+        if cell.cell_type == "markdown":
+            text = to_markdown(cell.source, book, here, f"{name}, markdown cell {index}")
+            cell.source = render(say_template(text), values)
+        elif cell.cell_type == "code":
+            cell.metadata.pop("jupyter", None)  # solutions shown, not collapsed
+    return copy
+
+
+def render_in_place(paths: list[str | PathLike[str]]) -> list[Path]:
+    """Rewrite executed notebooks with :func:`rendered_notebook` (``make answer-key`` does this)."""
+    book = the_book()
+    done = []
+    for item in paths:
+        path = Path(item)
+        nbformat.write(rendered_notebook(nbformat.read(path, as_version=4), path.name, book), path)
+        done.append(path)
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m genshare.teaching",
                                      description="Write the learner edition of the notebooks, or normalise them.")
@@ -642,9 +688,22 @@ def main(argv: list[str] | None = None) -> int:
                              "first, every solution hidden on the web and in JupyterLab)")
     parser.add_argument("--hide-solutions", action="store_true",
                         help="only mark every solution cell as hidden (web and JupyterLab), in place")
+    parser.add_argument("--render", nargs="+", metavar="NOTEBOOK",
+                        help="rewrite these executed notebooks as the book shows them (plain Markdown, "
+                             "computed values filled in): the answer key")
     args = parser.parse_args(argv)
+    if args.render:
+        from genshare.myst import MystError
+
+        try:
+            done = render_in_place(args.render)
+        except (MystError, KeyError, OSError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        print(f"rendered {len(done)} notebook(s) as the book shows them")
+        return 0
     if not (args.learner or args.normalise or args.hide_solutions):
-        parser.error("say what to do: --learner, --normalise or --hide-solutions")
+        parser.error("say what to do: --learner, --normalise, --hide-solutions or --render")
     if args.normalise:
         try:
             changed = normalise_notebooks(args.source)

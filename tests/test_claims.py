@@ -223,9 +223,7 @@ CURRENT = re.compile(r"NOT-OD-\d|\bas of\b|\bcurrently\b|\bsince (19|20)\d\d\b",
 NOT_POLICY_PAGES = {"chapters/what-changed.md"}
 # Known undated statements, each to be converted to a {claim} role (strict: the test fails
 # once the page is fixed, so the entry is removed then).
-KNOWN_UNDATED = {
-    "notebooks/10-preparing-a-deposit.ipynb": "the DMS plan format 'As of November 2026' (use {claim}`nih-dms-elements`)",
-}
+KNOWN_UNDATED: dict[str, str] = {}
 
 
 def sections(text: str) -> list[str]:

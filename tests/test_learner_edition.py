@@ -264,3 +264,22 @@ def test_reasoning_follows_a_correct_answer(lite_runs):
     text = "".join(_outputs(c) for c in nb.cells if 'check("05.2"' in c.source)
     assert "Exercise 05.2: correct." in text and "**Why.** With ZIP3, birth year and sex" in text, text
     assert not re.search(r"\{[A-Za-z_]\w*(:[^{}]*)?\}", text), text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_answer_key_renders_as_the_book(path):
+    """``make answer-key`` rewrites each executed notebook as the book shows it."""
+    from markdown_it import MarkdownIt
+
+    from genshare.teaching import rendered_notebook, the_book
+
+    rendered = rendered_notebook(nbformat.read(path, as_version=4), path.name, the_book())
+    solutions = [c for c in rendered.cells if SOLUTION_TAG in c.get("metadata", {}).get("tags", [])]
+    assert solutions and all(c.outputs or "check(" in c.source or c.source for c in solutions)
+    for cell in rendered.cells:
+        if cell.cell_type != "markdown":
+            continue
+        html = MarkdownIt("commonmark").render(cell.source)
+        for residue in RESIDUE:
+            assert residue not in cell.source and residue not in html, (path.name, residue)
+        assert not re.search(r"(?<!\{)\{[A-Za-z_]\w*(:[^{}]*)?\}(?!\})", cell.source.replace("$", "")) or "$" in cell.source, cell.source[:200]
