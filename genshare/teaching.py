@@ -723,6 +723,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         print(f"learner edition: {len(written)} notebooks in {written[0].parent if written else args.out}/")
+        import subprocess
+
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *PACKAGE_PATHS], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        if dirty:
+            print("note: the package has uncommitted changes (" + ", ".join(line[3:] for line in dirty.splitlines()[:5])
+                  + "). Colab installs the last commit that changed it: commit them, then run this again.")
     return 0
 
 
