@@ -148,3 +148,56 @@ def test_a_reasonable_share_of_glued_values_follow_the_world(run_on_other_world)
         f"only {share:.0%} of glued values changed with the world (at least {MIN_CHANGED_SHARE:.0%} expected); "
         f"unchanged: {same}"
     )
+
+
+# --- The learner edition on the same world ----------------------------------------------
+
+LEARNER_NOTEBOOKS = sorted((ROOT / "learner").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="session")
+def learner_on_other_world(other_world, tmp_path_factory):
+    """Every learner notebook, as a learner opens it (no answers), run on the other world."""
+    workdir = tmp_path_factory.mktemp("learner")
+    copies = [Path(shutil.copy(path, workdir / path.name)) for path in LEARNER_NOTEBOOKS]
+    results = execute_in_place(copies, env={"GENSHARE_WORLD": str(other_world)})
+
+    def run(name: str) -> dict:
+        returncode, stderr = results[name]
+        if returncode:
+            pytest.fail(f"the learner edition of {name} fails on the world of seed {OTHER_SEED}:\n{stderr[-3000:]}", pytrace=False)
+        return json.loads((workdir / name).read_text(encoding="utf-8"))
+
+    return run
+
+
+def _say_outputs(notebook: dict) -> list[tuple[str, str]]:
+    """(template, displayed Markdown) of every computed sentence of an executed learner notebook."""
+    out = []
+    for cell in notebook["cells"]:
+        if cell.get("metadata", {}).get("genshare", {}).get("kind") != "computed-text":
+            continue
+        source = "".join(cell["source"])
+        template = eval(source[source.index("say(") + 4: source.rindex(")")])  # noqa: S307 - a literal the generator wrote
+        shown = "".join("".join(o.get("data", {}).get("text/markdown", "")) for o in cell.get("outputs", []))
+        out.append((template, shown))
+    return out
+
+
+@pytest.mark.parametrize("path", LEARNER_NOTEBOOKS, ids=[p.stem for p in LEARNER_NOTEBOOKS])
+def test_learner_edition_says_what_the_book_would_say_on_that_world(path, run_on_other_world, learner_on_other_world):
+    """On the same world, the learner's computed sentences are the ones the book would show,
+    and they are that world's numbers, not the committed (default-world) ones."""
+    from genshare.glue import render
+
+    learner = learner_on_other_world(path.name)
+    setup = next(c for c in learner["cells"] if c["cell_type"] == "code")
+    assert f"seed {OTHER_SEED}" in "".join("".join(o.get("text", "")) for o in setup.get("outputs", []))
+    book_there = glued_values(run_on_other_world(path.name))
+    book_here = glued_values(_committed(ROOT / "notebooks" / path.name))
+    sentences = _say_outputs(learner)
+    for template, shown in sentences:
+        assert shown == render(template, book_there), (path.name, shown[:200])
+    if sentences and reads_world(_committed(ROOT / "notebooks" / path.name)):
+        assert any(render(t, book_here) != shown for t, shown in sentences), \
+            f"{path.name}: every computed sentence reads as on the default world"
