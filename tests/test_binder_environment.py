@@ -3,7 +3,7 @@
 Creates an empty virtual environment, installs binder/requirements.txt into it from a copy
 of the checkout (the only network use the tests make, as for any install of the pinned
 requirements), then, as repo2docker would: imports every module that the package and the
-notebooks import, runs binder/postBuild (the student edition and the setup check) and checks
+notebooks import, runs binder/postBuild (the setup check) and checks
 that no book-build or test package came in. A dependency that the developer's machine
 happened to have, but the run environment lacks, fails here.
 """
@@ -69,4 +69,5 @@ def test_run_environment_installs_into_an_empty_environment_and_runs_the_lessons
     post_build = subprocess.run(["bash", "binder/postBuild"], cwd=source, env=clean, capture_output=True, text=True)
     assert post_build.returncode == 0, post_build.stdout[-2000:] + post_build.stderr[-2000:]
     assert post_build.stdout.strip().splitlines()[-1].startswith("Ready:"), post_build.stdout
-    assert sorted(p.name for p in (source / "student").glob("*.ipynb")) == sorted(p.name for p in PROJECT_ROOT.joinpath("notebooks").glob("*.ipynb"))
+    # Binder opens the committed learner edition (urlpath=lab/tree/learner): one per lesson.
+    assert sorted(p.name for p in (source / "learner").glob("*.ipynb")) == sorted(p.name for p in PROJECT_ROOT.joinpath("notebooks").glob("*.ipynb"))

@@ -230,7 +230,9 @@ def site() -> Path:
 
 
 def test_site_has_every_lesson(site):
-    assert sorted(p.name for p in (site / "files" / "notebooks").glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
+    """The site serves the learner edition (what the browser route opens), one per lesson."""
+    assert sorted(p.name for p in (site / "files" / "learner").glob("*.ipynb")) == [p.name for p in NOTEBOOKS]
+    assert not (site / "files" / "notebooks").exists(), "the site must not serve the full edition (solutions)"
 
 
 def test_site_serves_genshare_and_every_pinned_wheel_through_piplite(site):

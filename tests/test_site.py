@@ -170,9 +170,17 @@ def solution_count(page: str) -> int:
 def test_notebook_pages_have_launch_buttons(browser, site, page):
     open_page(browser, site, page)
     hrefs = [a.get_attribute("href") or "" for a in browser.find_elements("css selector", "a")]
-    assert any("mybinder.org" in h for h in hrefs), f"{page}: no Binder launch button"
-    assert any("colab.research.google.com" in h for h in hrefs), f"{page}: no Colab launch button"
-    notebook = page.replace(".html", ".ipynb")
+    learner = page.replace("notebooks/", "learner/", 1).replace(".html", ".ipynb")
+    binder = [h for h in hrefs if "mybinder.org" in h]
+    colab = [h for h in hrefs if "colab.research.google.com" in h]
+    assert binder and all(unquote(h).endswith(f"urlpath=lab/tree/{learner}") for h in binder), f"{page}: Binder {binder}"
+    assert colab and all(h.endswith(f"/blob/main/{learner}") for h in colab), f"{page}: Colab {colab}"
+    # The browser route comes first in the rocket menu, as the setup page recommends.
+    labels = [a.get_attribute("textContent").strip() for a in browser.find_elements(
+        "css selector", ".dropdown-launch-buttons a, .dropdown-launch-buttons button")]
+    labels = [label for label in labels if label]
+    assert labels and labels[0] == "In your browser", f"{page}: launch menu order {labels}"
+    notebook = learner
     lite = [h for h in hrefs if "/lite/lab/index.html?path=" in h]
     assert lite, f"{page}: no 'run in your browser' (JupyterLite) launch button"
     parsed = urlparse(lite[0])
@@ -346,21 +354,24 @@ def poll_notebook_panel(browser, ready, seconds: float = 90) -> dict | None:
 
 
 @pytest.mark.parametrize("page", NOTEBOOK_PAGES)
-def test_jupyterlite_opens_the_lesson_with_its_solutions_collapsed(browser, site, page):
-    """The book's JupyterLite site (a JupyterLab 4 front end) opens each lesson, solutions collapsed.
+def test_jupyterlite_opens_the_learner_edition_rendered(browser, site, page):
+    """The book's JupyterLite site (a JupyterLab 4 front end, no jupyterlab-myst) opens the
+    learner edition of each lesson from the page's own button, rendered as plain Markdown:
+    no raw MyST, and no solution to collapse.
 
-    This runs JupyterLab's own rendering of the standard ``jupyter.source_hidden`` and
-    ``outputs_hidden`` cell metadata, the same as on Binder. The Pyodide kernel is not started
-    here (it comes from a CDN that the test machine cannot reach).
+    The Pyodide kernel is not started here (it comes from a CDN that the test machine cannot
+    reach); the learner edition is run on the lite world by tests/test_learner_edition.py.
     """
-    notebook = page.replace(".html", ".ipynb")
     if not (HTML / "lite" / "lab" / "index.html").is_file():
         _unavailable("the JupyterLite site is not built (make book builds it)")
-    browser.get(urljoin(site, f"lite/lab/index.html?path={notebook}"))
-    expected = solution_count(page)
-    state = poll_notebook_panel(browser, lambda state: state["code"] and state["collapsed"] >= expected)
-    assert state and state["code"], f"{notebook}: JupyterLite did not open the notebook ({state})"
-    assert state["collapsed"] == expected, f"{notebook}: {state['collapsed']} collapsed code cells, {expected} solutions"
+    open_page(browser, site, page)
+    links = [a.get_attribute("href") for a in browser.find_elements("css selector", "a[href*='lite/lab/index.html']")]
+    assert links and all("path=learner/" in link for link in links), f"{page}: browser button {links}"
+    browser.get(links[0])
+    state = poll_notebook_panel(browser, lambda state: state["code"] and "Lesson at a glance" in state["text"])
+    assert state and state["code"], f"{page}: JupyterLite did not open the learner notebook ({state})"
+    assert state["collapsed"] == 0, f"{page}: {state['collapsed']} collapsed code cells; the learner edition has no solutions"
+    assert "Lesson at a glance" in state["text"] and ":class:" not in state["text"] and "{term}" not in state["text"], state["text"][:300]
 
 
 @pytest.fixture(scope="module")
