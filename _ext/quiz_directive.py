@@ -16,7 +16,7 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 
 from genshare.paths import data_dir
-from genshare.quiz import load_quizzes, render_html
+from genshare.quiz import arrange, load_quizzes, render_html
 
 
 class QuizDirective(Directive):
@@ -28,7 +28,7 @@ class QuizDirective(Directive):
         path = data_dir() / "quizzes.json"
         env.note_dependency(str(path))
         try:
-            questions = load_quizzes(path)[self.arguments[0]]
+            questions = arrange(load_quizzes(path))[self.arguments[0]]
         except KeyError:
             raise self.error(f"quiz: no questions for page {self.arguments[0]!r} in {path}") from None
         except ValueError as error:

@@ -359,6 +359,7 @@ def use_world(course: str = "", learner: str = "", *, cache: str | os.PathLike[s
             )
         print("Finding or making your own world (about a minute the first time)...")
         os.environ[WORLD_ENV] = str(world_for(course, learner, cache=cache))
+        os.environ["GENSHARE_LEARNER"] = normalise(learner)  # genshare.quiz arranges the options for them
     label = world_label(world_dir())
     print(f"World: {label}. Every result below, and every check(), uses it.")
     return label

@@ -25,6 +25,15 @@ In a notebook::
     from genshare.quiz import quiz
     quiz("05")
 
+The file keeps each question's options in the order its author wrote them (the right one
+often first). What learners see is :func:`arrange`'s order: across the whole bank the right
+option stands at every position equally often (the k-th question of the bank has it at
+position k modulo the number of options), and the other options follow in an order drawn
+from the question's id. A learner's own order (``quiz("05", learner="ana")``, or the learner
+set by :func:`genshare.assignment.use_world`) replaces k by a permutation of the bank drawn
+from the learner's normalised name, so neighbours see different letters and each learner's
+positions stay balanced.
+
 In a chapter (the ``quiz`` directive of ``_ext/quiz_directive.py``)::
 
     ```{quiz} reidentification
@@ -43,9 +52,26 @@ from typing import Any
 
 from genshare.paths import data_dir
 
-__all__ = ["Option", "Question", "Quiz", "load_quizzes", "quiz", "render_html"]
+__all__ = ["MAX_OPTIONS", "Option", "Question", "Quiz", "arrange", "letter", "load_quizzes", "quiz", "render_html"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: At most this many options to a question (one letter each, A to Z).
+MAX_OPTIONS = 26
+#: The environment variable holding the learner a session's quizzes are arranged for.
+LEARNER_ENV = "GENSHARE_LEARNER"
+
+
+def letter(index: int) -> str:
+    """The label of the option at ``index`` (0 -> ``"A"``).
+
+    Raises
+    ------
+    ValueError
+        For an index outside 0 .. :data:`MAX_OPTIONS` - 1.
+    """
+    if not 0 <= index < MAX_OPTIONS:
+        raise ValueError(f"option index must be 0 to {MAX_OPTIONS - 1}; got {index}")
+    return chr(ord("A") + index)
 
 
 @dataclass(frozen=True)
@@ -87,8 +113,8 @@ def _question(raw: Any, where: str) -> Question:
     if not isinstance(source, dict) or set(source) != {"key", "text"}:
         raise ValueError(f"{where}.source must be an object with exactly 'key' (a references.bib key) and 'text'")
     options = raw.get("options")
-    if not isinstance(options, list) or len(options) < 2:
-        raise ValueError(f"{where}.options must be a list of at least two options")
+    if not isinstance(options, list) or not 2 <= len(options) <= MAX_OPTIONS:
+        raise ValueError(f"{where}.options must be a list of 2 to {MAX_OPTIONS} options")
     parsed = []
     for i, option in enumerate(options):
         at = f"{where}.options[{i}]"
@@ -162,12 +188,12 @@ def render_html(questions: tuple[Question, ...] | list[Question]) -> str:
     parts = []
     for number, q in enumerate(questions, start=1):
         options = []
-        for letter, option in zip("ABCDEFGH", q.options):
+        for index, option in enumerate(q.options):
             verdict = "Correct." if option.correct else "Not quite."
             kind = "correct" if option.correct else "wrong"
             options.append(
                 f'<details class="gs-quiz-option gs-quiz-{kind}" data-question="{q.id}">'
-                f"<summary>{letter}. {_inline(option.text)}</summary>"
+                f"<summary>{letter(index)}. {_inline(option.text)}</summary>"
                 f'<p class="gs-quiz-feedback"><strong>{verdict}</strong> {_inline(option.explanation)}</p></details>'
             )
         parts.append(
@@ -194,12 +220,58 @@ class Quiz:
         lines = []
         for q in self.questions:
             lines.append(q.prompt)
-            lines += [f"  {letter}. {o.text}" for letter, o in zip("ABCDEFGH", q.options)]
+            lines += [f"  {letter(i)}. {o.text}" for i, o in enumerate(q.options)]
         return "\n".join(lines)
 
 
-def quiz(page: str) -> Quiz:
+def _draw(*parts: str) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256("\0".join(("genshare-quiz", *parts)).encode("utf-8")).digest()[:8], "big")
+
+
+def arrange(quizzes: dict[str, tuple[Question, ...]], learner: str | None = None) -> dict[str, tuple[Question, ...]]:
+    """The bank with each question's options in the order learners see (see the module's docstring).
+
+    Deterministic: the same bank and learner give the same order. ``learner`` is normalised
+    as :func:`genshare.assignment.normalise` does (case, spaces and Unicode forms do not
+    matter).
+
+    Examples
+    --------
+    >>> q = Question("x", "2 + 2?", "k", "Arithmetic", (Option("4", True, "Yes."), Option("5", False, "No.")))
+    >>> [o.text for o in arrange({"p": (q, q)})["p"][1].options]  # the 2nd question: right option 2nd
+    ['5', '4']
+    """
+    from genshare.assignment import normalise
+
+    who = normalise(learner) if learner else ""
+    total = sum(len(questions) for questions in quizzes.values())
+    # The k-th question's slot: k itself for the book, a learner-drawn permutation of 0..total-1
+    # otherwise; either way every slot modulo n is used equally often.
+    order = sorted(range(total), key=lambda k: _draw(who, str(k))) if who else list(range(total))
+    slot = {k: rank for rank, k in enumerate(order)}
+    out: dict[str, tuple[Question, ...]] = {}
+    k = 0
+    for page, questions in quizzes.items():
+        arranged = []
+        for q in questions:
+            n = len(q.options)
+            right = next(o for o in q.options if o.correct)
+            others = sorted((o for o in q.options if not o.correct), key=lambda o: _draw(q.id, o.text))
+            position = slot[k] % n
+            arranged.append(Question(q.id, q.prompt, q.source_key, q.source_text,
+                                     tuple(others[:position] + [right] + others[position:])))
+            k += 1
+        out[page] = tuple(arranged)
+    return out
+
+
+def quiz(page: str, learner: str | None = None) -> Quiz:
     """The checks for understanding of ``page`` (a notebook number such as ``"05"`` or a chapter name).
+
+    Options are in :func:`arrange`'s order for ``learner`` (default: the learner that
+    :func:`genshare.assignment.use_world` set for this session, else the book's order).
 
     Raises
     ------
@@ -211,7 +283,10 @@ def quiz(page: str) -> Quiz:
     >>> quiz("05").page
     '05'
     """
+    import os
+
     quizzes = load_quizzes()
     if page not in quizzes:
         raise ValueError(f"no questions for page {page!r}; pages with questions: {', '.join(quizzes)}")
-    return Quiz(page, quizzes[page])
+    learner = learner if learner is not None else (os.environ.get(LEARNER_ENV) or None)
+    return Quiz(page, arrange(quizzes, learner)[page])

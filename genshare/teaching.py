@@ -457,6 +457,20 @@ def _glued_by(notebook: nbformat.NotebookNode) -> dict[str, tuple[int, bool]]:
     return found
 
 
+def _with_reasoning(source: str) -> str:
+    """A check cell's source asking :func:`genshare.exercises.check` for the reasoning too.
+
+    Examples
+    --------
+    >>> print(_with_reasoning('check("05.1", variable="x", world=world)'))
+    check("05.1", variable="x", world=world, reasoning=True)
+    """
+    lines = source.rstrip().split("\n")
+    if lines and lines[-1].startswith("check(") and lines[-1].endswith(")") and "reasoning=" not in lines[-1]:
+        lines[-1] = lines[-1][:-1] + ", reasoning=True)"
+    return "\n".join(lines)
+
+
 def _checked_after(notebook: nbformat.NotebookNode, index: int) -> bool:
     following = [c for c in notebook.cells[index + 1: index + 3] if c.cell_type == "code"]
     return any(re.search(r"\bcheck\(", c.source) for c in following)
@@ -503,6 +517,7 @@ def learner_notebook(notebook: nbformat.NotebookNode, name: str, book: Any, setu
                 copy.metadata = nbformat.NotebookNode({GENERATED_KEY: {"kind": "answer"}})
             else:
                 copy.metadata.pop("mystnb", None)
+                copy.source = _with_reasoning(copy.source)
             cells.append(copy)
             continue
         if original.cell_type != "markdown":

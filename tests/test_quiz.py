@@ -183,8 +183,66 @@ def test_jupyterlite_site_ships_the_quiz():
     lite = HTML / "lite"
     if not (lite / "lab" / "index.html").is_file():
         _unavailable("the JupyterLite site is not built (make book builds it)")
-    notebook = nbformat.read(lite / "files" / "notebooks" / "05-linkage-of-quasi-identifiers.ipynb", as_version=4)
+    notebook = nbformat.read(lite / "files" / "learner" / "05-linkage-of-quasi-identifiers.ipynb", as_version=4)
     assert any('quiz("05")' in c.source for c in notebook.cells if c.cell_type == "code")
     (wheel,) = (lite / "pypi").glob("genshare-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert {"genshare/quiz.py", "genshare/data/quizzes.json", "genshare/challenge.py"} <= set(names)
+
+
+# --- Arrangement: balanced positions, per-learner orders, no option lost ------------------
+
+from collections import Counter  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from genshare.quiz import MAX_OPTIONS, Option, Question, arrange, letter  # noqa: E402
+
+
+def _right_positions(bank) -> list[int]:
+    return [next(i for i, o in enumerate(q.options) if o.correct) for page in bank.values() for q in page]
+
+
+@pytest.mark.parametrize("learner", [None, "ana", "Ana María", "bob", "chen wei"])
+def test_the_right_option_is_at_every_position_equally_often(learner):
+    positions = _right_positions(arrange(load_quizzes(), learner))
+    counts = Counter(positions)
+    n = len(load_quizzes()["05"][0].options)
+    assert set(counts) == set(range(n)) and max(counts.values()) - min(counts.values()) <= 1, counts
+
+
+def test_learners_get_different_orders_deterministically():
+    bank = load_quizzes()
+    assert _right_positions(arrange(bank, "ana")) == _right_positions(arrange(bank, " ANA "))
+    orders = {tuple(_right_positions(arrange(bank, name))) for name in ["ana", "bob", "chen wei", "dee", "eve"]}
+    assert len(orders) >= 4
+
+
+def test_quiz_uses_the_sessions_learner(monkeypatch):
+    monkeypatch.setenv("GENSHARE_LEARNER", "bob")
+    assert [o.text for o in quiz("05").questions[0].options] == [o.text for o in arrange(load_quizzes(), "bob")["05"][0].options]
+
+
+@settings(max_examples=50, deadline=None)
+@given(n_options=st.integers(2, MAX_OPTIONS), n_questions=st.integers(1, 30), learner=st.one_of(st.none(), st.text(st.characters(categories=("L", "N", "Zs")), min_size=1, max_size=8).filter(str.strip)))
+def test_arrange_keeps_every_option_and_the_answer(n_options, n_questions, learner):
+    questions = tuple(
+        Question(f"q{i}", "?", "k", "s", tuple(Option(f"o{j}", j == i % n_options, "e") for j in range(n_options)))
+        for i in range(n_questions)
+    )
+    arranged = arrange({"p": questions}, learner)["p"]
+    for before, after in zip(questions, arranged):
+        assert sorted(o.text for o in after.options) == sorted(o.text for o in before.options)
+        assert [o for o in after.options if o.correct] == [o for o in before.options if o.correct]
+    counts = Counter(next(i for i, o in enumerate(q.options) if o.correct) for q in arranged)
+    assert max(counts.values()) - min(counts.values(), default=0) <= 1 or n_questions < n_options
+
+
+def test_options_beyond_eight_are_labelled_not_dropped():
+    q = Question("many", "?", "k", "s", tuple(Option(f"option {j}", j == 9, "e") for j in range(12)))
+    html = render_html([q])
+    assert html.count("<details") == 12 and "L. option" in html
+    assert letter(25) == "Z"
+    with pytest.raises(ValueError, match="option index"):
+        letter(26)

@@ -524,6 +524,7 @@ def check(
     *,
     variable: str | Sequence[str] | None = None,
     world: Any | None = None,
+    reasoning: bool = False,
 ) -> None:
     """Check an answer to a notebook exercise and print *correct* or *not yet* with a hint.
 
@@ -540,6 +541,10 @@ def check(
     world
         The world the notebook loaded (saves reading it again); by default the world the
         lessons read (:func:`genshare.paths.world_dir`).
+    reasoning
+        Once the answer is right, also show the exercise's reasoning (its "Why") with the
+        numbers of this world (:func:`reasoning`). The learner edition's check cells ask for
+        it; the book shows the "Why" under the solution instead.
 
     The verdict is printed, not returned (so that a notebook shows it once);
     :func:`evaluate` returns it as a :class:`Feedback` instead.
@@ -571,9 +576,9 @@ def check(
         print(f"Exercise {exercise.id}: answer recorded for marking.")
         return None
     feedback = evaluate(exercise.id, answer, world=world)
-    label = _world_label(world)
+    label = _world_label(world) if exercise.uses_world else None
     print(feedback.message + (f" (Checked on {label}.)" if label else ""))
-    if feedback.correct:
+    if feedback.correct and reasoning:
         caller = inspect.currentframe().f_back  # type: ignore[union-attr]
         _show_reasoning(exercise.id, dict(caller.f_globals) if caller is not None else {})
     return None

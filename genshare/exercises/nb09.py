@@ -57,12 +57,23 @@ _PROBES = (
     ("university study without IRB", _purpose(kind="disease", disease="asthma", ethics_approval=False, **_NOT_FOR_PROFIT), False,
      "a requester without their own ethics approval would be permitted: the committee asks that "
      "every user has their own approval (a condition exists for that)."),
+    ("asthma study, university, IRB", _purpose(kind="disease", disease="asthma", ethics_approval=True, **_NOT_FOR_PROFIT), True,
+     "these conditions refuse an asthma study, which is health research: the participants consented "
+     "to health research in general, not to research on one disease (DS)."),
 )
+
+#: Conditions that put a duty or a restriction on every user. The participants and the committee
+#: asked for none of these, so an answer that adds one refuses research they consented to.
+_UNASKED_DUTIES = {"NMDS", "GSO", "GS", "MOR", "TS", "PUB", "COL", "RTN", "US", "PS", "IS", "RS", "CC"}
 
 
 def _judge_conditions(codes: tuple[str, ...], ctx: Context) -> tuple[bool, str | None]:
     from genshare.access import check_request
 
+    extra = sorted({code.split(":")[0] for code in codes} & _UNASKED_DUTIES)
+    if extra:
+        return False, (f"{', '.join(extra)} adds a duty or restriction that neither the participants nor the "
+                       "committee asked for: it would refuse or burden research they consented to.")
     for _, purpose, wanted, hint in _PROBES:
         outcome = check_request(list(codes), purpose).outcome
         if (outcome == "permitted") != wanted:
@@ -80,6 +91,7 @@ register(Exercise(
         Misconception("general research use", lambda ctx: ["GRU", "NPUNCU", "IRB"], _PROBES[1][3]),
         Misconception("companies not excluded", lambda ctx: ["HMB", "NPOA", "IRB"], _PROBES[2][3]),
         Misconception("no IRB condition", lambda ctx: ["HMB", "NPOA", "NPUNCU"], _PROBES[3][3]),
+        Misconception("one disease only", lambda ctx: ["DS:type 2 diabetes", "NPOA", "NPUNCU", "IRB"], _PROBES[4][3]),
     ),
     uses_world=False,
 ))
@@ -95,17 +107,31 @@ def _requests() -> dict:
     }
 
 
-def _allowed(conditions: list[str], months: int = 24) -> list[str]:
+#: How long each request of section 2 needs the data, in months (exercise 09.2 states them).
+MONTHS_NEEDED = {
+    "diabetes GWAS, university, IRB": 24,
+    "asthma study, university, IRB": 12,
+    "ancestry study, university": 6,
+    "new imputation software, company": 12,
+    "clinical risk tool for patients": 12,
+}
+
+
+def _allowed(conditions: list[str], months: dict[str, int] | int | None = None) -> list[str]:
     from genshare.access import check_request
 
+    def needed(name: str) -> int:
+        return months if isinstance(months, int) else (months or MONTHS_NEEDED)[name]
+
     return [name for name, purpose in _requests().items()
-            if check_request(conditions, replace(purpose, region="United States", months=months))]
+            if check_request(conditions, replace(purpose, region="United States", months=needed(name)))]
 
 
 register(Exercise(
     id="09.2",
-    question="Requests of section 2 still allowed under GRU, PUB, GS:United States, TS:12 for a 24-month project in the US",
-    form=Ids(what="the names of the allowed requests (a list; empty if none)"),
+    question="Requests of section 2 still allowed under GRU, PUB, GS:United States, TS:12, each requester in "
+             "the US for as long as it needs the data (months_needed)",
+    form=Ids(what="the names of the allowed requests (a list)"),
     solve=lambda ctx: _allowed(["GRU", "PUB", "GS:United States", "TS:12"]),
     misconceptions=(
         Misconception(
@@ -119,9 +145,15 @@ register(Exercise(
             "not every request can be allowed: research consent does not cover use in clinical "
             "care, and TS:12 limits use to 12 months; check each request with check_request.",
         ),
+        Misconception(
+            "one duration for everyone",
+            lambda ctx: _allowed(["GRU", "PUB", "GS:United States", "TS:12"], months=24),
+            "each requester needs the data for its own time (months_needed): give each request its "
+            "own months, not one value for all.",
+        ),
     ),
-    hint="for each request of section 2, state region='United States' and months=24 "
-         "(dataclasses.replace) and keep the requests check_request permits.",
+    hint="for each request of section 2, state region='United States' and its months from "
+         "months_needed (dataclasses.replace), and keep the requests check_request permits.",
     uses_world=False,
 ))
 

@@ -20,8 +20,8 @@ class Findings(Form):
     """The findings :func:`genshare.deposit.validate` returns, compared by (file, field).
 
     Reads the list ``validate`` returns (``Finding`` tuples, or their ``[file, line, field,
-    problem]`` lists once recorded for marking), the table ``findings_table`` makes, or the
-    number 0 (no finding left).
+    problem]`` lists once recorded for marking), or the table ``findings_table`` makes (or a
+    selection of its rows).
     """
 
     what: str = "the findings validate(...) returns (a list, or findings_table's table)"
@@ -30,9 +30,7 @@ class Findings(Form):
         if isinstance(answer, (bool, str, bytes, Mapping)) or answer is None:
             raise AnswerFormError(f"expected {self.what}; got {type(answer).__name__}")
         if isinstance(answer, (int, float)) and not isinstance(answer, bool):
-            if answer == 0:
-                return frozenset()
-            raise AnswerFormError(f"expected {self.what}; a count other than 0 does not say which findings remain")
+            raise AnswerFormError(f"expected {self.what}; a count does not say which findings")
         if isinstance(answer, pd.DataFrame):
             missing = [c for c in ("file", "field") if c not in answer.columns]
             if missing:
@@ -76,28 +74,33 @@ def _broken_findings(ctx: Context, drop_zip: bool, fix_code: bool) -> list:
         return validate(study)
 
 
+def _risky(ctx: Context, keep: str = "Safe Harbor identifier") -> list:
+    """The broken copy's findings (before any fix) whose problem starts with ``keep``."""
+    findings = _broken_findings(ctx, drop_zip=False, fix_code=False)
+    return [f for f in findings if str(f.problem).startswith(keep)] if keep else list(findings)
+
+
 register(Exercise(
     id="10.1",
-    question="Findings left after fixing the broken copy of the deposit (validate(broken))",
+    question="Which findings of validate(broken), before any fix, would have put participants at risk if released?",
     form=Findings(),
-    solve=lambda ctx: _broken_findings(ctx, drop_zip=True, fix_code=True),
+    solve=lambda ctx: _risky(ctx),
     misconceptions=(
         Misconception(
-            "kept the ZIP code",
-            lambda ctx: _broken_findings(ctx, drop_zip=False, fix_code=True),
-            "the phenotypes still hold a five-digit ZIP code: a Safe Harbor identifier that, with age "
-            "and sex, singles people out (notebook 05). Describing it in the dictionary would not make "
-            "it safe to release.",
+            "every finding",
+            lambda ctx: _risky(ctx, keep=""),
+            "not every finding endangers participants: an undefined status code confuses the data's "
+            "users but identifies nobody. Keep the findings about identifiers.",
         ),
         Misconception(
-            "kept the undefined code",
-            lambda ctx: _broken_findings(ctx, drop_zip=True, fix_code=False),
-            "a value that is not one of its variable's codes is still there: every encoded value must "
-            "be a code the data dictionary defines, and the right one comes from the study's records.",
+            "the undefined code",
+            lambda ctx: [f for f in _risky(ctx, keep="") if f.field == "T2D"],
+            "a wrong status code harms the data's quality, not the participants' privacy: look for the "
+            "finding that names a Safe Harbor identifier (notebook 07).",
         ),
     ),
-    hint="run validate(broken) again after your edits and read each finding's file, line and field: "
-         "fix every one, and keep what the last validate(broken) returns.",
+    hint="keep the findings of validate(broken), taken before you fix anything, whose problem names an "
+         "identifier (findings_table(...) shows them; the problem column says which).",
 ))
 
 
