@@ -201,3 +201,15 @@ def test_learner_edition_says_what_the_book_would_say_on_that_world(path, run_on
     if sentences and reads_world(_committed(ROOT / "notebooks" / path.name)):
         assert any(render(t, book_here) != shown for t, shown in sentences), \
             f"{path.name}: every computed sentence reads as on the default world"
+
+
+_NOT_A_NUMBER = {"nan", "inf", "-inf", "None", "NaN", "np.float64(nan)", "NaT", "<NA>"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_no_glued_value_is_nan_inf_or_none(path, run_on_other_world):
+    """A sentence never states "nan", "inf" or "None": on the default world or on another."""
+    for world, values in (("the default world", glued_values(_committed(path))),
+                          (f"seed {OTHER_SEED}", glued_values(run_on_other_world(path.name)))):
+        bad = {name: value for name, value in values.items() if str(value).strip("'\"") in _NOT_A_NUMBER}
+        assert not bad, f"{path.name} on {world}: {bad}"
