@@ -542,6 +542,14 @@ def learner_notebook(notebook: nbformat.NotebookNode, name: str, book: Any, setu
             cells.append(_say_cell(block, names))
         if pending:
             cells.append(nbformat.v4.new_markdown_cell("\n\n".join(pending)))
+    if any(c.cell_type == "code" and re.search(r"\bcheck\(", c.source) for c in cells):
+        cells.append(nbformat.v4.new_markdown_cell(
+            "## Hand in your answers\n\nIf your instructor marks this lesson, fill in `COURSE` and `LEARNER` "
+            "in the first cell, run the lesson and your checks, then uncomment and run the line below: it "
+            "writes the answer file the marker reads (your name `.json`). Hand in that file."))
+        cells.append(nbformat.v4.new_code_cell(
+            "from genshare.exercises import save_answers\n\n# save_answers()",
+            metadata={GENERATED_KEY: {"kind": "hand-in"}}))
     stem = Path(name).stem.split("-")[0]
     for position, cell in enumerate(cells):  # stable ids, so a regeneration changes nothing
         cell["id"] = f"learner-{stem}-{position:03d}"

@@ -92,6 +92,7 @@ __all__ = [
     "expected_answers",
     "get_exercise",
     "register",
+    "save_answers",
 ]
 
 #: The modules holding the exercises, one per notebook (imported on first use).
@@ -575,6 +576,7 @@ def check(
             handle.write(json.dumps({"exercise": exercise.id, "answer": encode_answer(answer)}) + "\n")
         print(f"Exercise {exercise.id}: answer recorded for marking.")
         return None
+    _ANSWERS[exercise.id] = answer  # the last answer checked counts (save_answers)
     feedback = evaluate(exercise.id, answer, world=world)
     label = _world_label(world) if exercise.uses_world else None
     print(feedback.message + (f" (Checked on {label}.)" if label else ""))
@@ -582,6 +584,69 @@ def check(
         caller = inspect.currentframe().f_back  # type: ignore[union-attr]
         _show_reasoning(exercise.id, dict(caller.f_globals) if caller is not None else {})
     return None
+
+
+#: The last answer this session checked for each exercise, for :func:`save_answers`.
+_ANSWERS: dict[str, Any] = {}
+
+
+def save_answers(path: str | os.PathLike[str] | None = None, learner: str | None = None) -> Path:
+    """Write the answers this session checked to the answer file the marker reads.
+
+    Every :func:`check` remembers the answer it was given (the last one per exercise). The
+    file is ``{"learner": ..., "answers": {"05.1": ..., ...}}`` with tables encoded by
+    :func:`encode_answer`, exactly what ``python -m genshare.marking`` reads; hand it in.
+
+    Parameters
+    ----------
+    path
+        Where to write; default ``<learner>.json`` in the current folder.
+    learner
+        Your name as your instructor has it; default the learner that
+        :func:`genshare.assignment.use_world` was given (``LEARNER`` in the first cell).
+
+    Raises
+    ------
+    ValueError
+        If no answer was checked yet, or no learner is known.
+    FileExistsError
+        If ``path`` exists and holds another learner's answers.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> _ANSWERS["05.1"] = (422, 21)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save_answers(Path(folder) / "ana.json", learner="ana")
+    ...     json.loads(path.read_text())["answers"]  # doctest: +ELLIPSIS
+    Saved 1 answer(s) for ana to .../ana.json: hand in this file.
+    {'05.1': [422, 21]}
+    >>> _ANSWERS.clear()
+    """
+    from genshare.assignment import normalise
+
+    who = learner if learner is not None else os.environ.get("GENSHARE_LEARNER", "")
+    if not str(who).strip():
+        raise ValueError("say who you are: save_answers(learner='your name as your instructor has it'), "
+                         "or fill in LEARNER in the lesson's first cell")
+    who = normalise(who)
+    if not _ANSWERS:
+        raise ValueError("no answer checked yet in this session: run the check cells after your answers, then save")
+    target = Path(path) if path is not None else Path(f"{re.sub(r'[^a-z0-9]+', '-', who).strip('-') or 'answers'}.json")
+    answers = {exercise_id: encode_answer(answer) for exercise_id, answer in sorted(_ANSWERS.items())}
+    if target.is_file():
+        try:
+            previous = json.loads(target.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            previous = None
+        if not isinstance(previous, dict) or normalise(previous.get("learner", who)) != who:
+            raise FileExistsError(f"{target} exists and is not your answer file; choose another path")
+        answers = {**previous.get("answers", {}), **answers}  # answers from other lessons' sessions stay
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(json.dumps({"learner": who, "answers": answers}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    print(f"Saved {len(answers)} answer(s) for {who} to {target}: hand in this file.")
+    return target
 
 
 def _world_label(world: Any | None) -> str | None:
