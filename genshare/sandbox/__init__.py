@@ -49,6 +49,12 @@ is told to bind. It is used rather than a sandbox written here. Each notebook ge
   sandbox): processes (``RLIMIT_NPROC``), CPU seconds, address space, largest file
   written (``RLIMIT_FSIZE``, which also caps the captured output), open files, no core
   files. Output goes to two files the marker reads the end of.
+- a seccomp filter (:func:`seccomp_program`) that refuses creating processes (threads are
+  allowed) and a few system calls a notebook never needs (``ptrace``, ``unshare``,
+  ``setns``, ``mount``, key rings, ``bpf``, ``userfaultfd``, ``perf_event_open``,
+  ``io_uring``). The kernel does not apply ``RLIMIT_NPROC`` to root's processes, and
+  a marker run as root (a CI container) maps the sandbox's user to root: the filter
+  stops a fork bomb there too.
 - a wall-clock timeout, after which ``bwrap`` is killed; its process 1 then dies, and the
   kernel kills every process of the pid namespace with it (``setsid`` does not help).
 
@@ -225,6 +231,49 @@ def bwrap_arguments(world: Path, notebook: Path, answers: Path, limits: Limits) 
     return args
 
 
+# --- seccomp: no new processes (threads are fine) -------------------------------------------
+#
+# The kernel does not apply RLIMIT_NPROC to root's processes, and a marker run as root
+# (a CI container) maps the sandbox's user to root. So a small seccomp filter, handed to
+# bubblewrap, refuses creating processes (fork, vfork, clone without CLONE_THREAD; clone3
+# answers ENOSYS so that the C library falls back to clone for threads), and a few calls
+# a notebook never needs (ptrace, unshare, setns, mount, keyrings, bpf, userfaultfd,
+# perf_event_open, io_uring). Syscalls of another ABI (32-bit, x32) kill the process.
+
+_ARCH = {  # machine: (AUDIT_ARCH_*, clone, clone3, refused syscall numbers)
+    "x86_64": (0xC000003E, 56, 435, (57, 58, 101, 272, 308, 165, 250, 248, 249, 321, 323, 298, 425)),
+    "aarch64": (0xC00000B7, 220, 435, (117, 97, 268, 40, 219, 217, 218, 280, 282, 241, 425)),
+}
+_CLONE_THREAD = 0x00010000
+_RET_ALLOW, _RET_KILL, _RET_ERRNO = 0x7FFF0000, 0x80000000, 0x00050000
+_EPERM, _ENOSYS = 1, 38
+
+
+def seccomp_program() -> bytes | None:
+    """The seccomp BPF program (see the comment above) for this machine, or None if unknown."""
+    import platform
+    import struct
+
+    machine = platform.machine()
+    if machine not in _ARCH or sys.byteorder != "little":
+        return None
+    arch, clone, clone3, refused = _ARCH[machine]
+
+    def op(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
+        return struct.pack("<HBBI", code, jt, jf, k)
+
+    load, ret, jeq, jge, jset = 0x20, 0x06, 0x15, 0x35, 0x45
+    prog = [op(load, 4), op(jeq, arch, 1, 0), op(ret, _RET_KILL), op(load, 0)]
+    if machine == "x86_64":
+        prog += [op(jge, 0x40000000, 0, 1), op(ret, _RET_KILL)]
+    for number in refused:
+        prog += [op(jeq, number, 0, 1), op(ret, _RET_ERRNO | _EPERM)]
+    prog += [op(jeq, clone3, 0, 1), op(ret, _RET_ERRNO | _ENOSYS)]
+    prog += [op(jeq, clone, 1, 0), op(ret, _RET_ALLOW)]
+    prog += [op(load, 16), op(jset, _CLONE_THREAD, 0, 1), op(ret, _RET_ALLOW), op(ret, _RET_ERRNO | _EPERM)]
+    return b"".join(prog)
+
+
 def _limit(limits: Limits):
     def apply() -> None:  # runs in the forked child, before bwrap is executed
         import resource
@@ -257,6 +306,9 @@ def unavailable() -> str | None:
     """
     if not sys.platform.startswith("linux"):
         return f"the notebook sandbox needs Linux user namespaces (bubblewrap); this is {sys.platform}"
+    if seccomp_program() is None:
+        return (f"the sandbox's seccomp filter (no new processes) knows x86_64 and aarch64 only; "
+                f"this machine is {__import__('platform').machine()}")
     tool = _bwrap()
     if tool is None:
         return "bubblewrap (bwrap) is not installed: install Debian's bubblewrap package (apt-get install bubblewrap)"
@@ -362,7 +414,11 @@ def run_notebook(notebook: Path, world: Path, limits: Limits = Limits(), *, audi
         answers.write_bytes(b"")
         answers.chmod(0o600)  # the sandbox's user is the marker's user, mapped: it may append
         out_path, err_path = folder / "stdout.txt", folder / "stderr.txt"
-        arguments = bwrap_arguments(world, copy, answers, limits)
+        arguments = bwrap_arguments(world, copy, answers, limits) + ["--seccomp", "{filter}"]
+        filter_read, filter_write = os.pipe()
+        os.write(filter_write, seccomp_program() or b"")
+        os.close(filter_write)
+        arguments[-1] = str(filter_read)
         packed = b"".join(os.fsencode(a) + b"\0" for a in arguments)
         if len(packed) > 60000:  # a pipe holds 64 KiB; bwrap reads it after we have written everything
             raise SandboxUnavailable("bubblewrap's arguments are too long for the pipe (very long install paths)")
@@ -372,10 +428,11 @@ def run_notebook(notebook: Path, world: Path, limits: Limits = Limits(), *, audi
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             process = subprocess.Popen(
                 [_bwrap() or "bwrap", "--args", str(read_end), "--", *_command(sys.executable, audit_hook)], env={"PATH": "/usr/bin:/bin"}, cwd="/",
-                stdin=subprocess.DEVNULL, stdout=out, stderr=err, pass_fds=(read_end,), start_new_session=True,
+                stdin=subprocess.DEVNULL, stdout=out, stderr=err, pass_fds=(read_end, filter_read), start_new_session=True,
                 preexec_fn=_limit(limits),
             )
         os.close(read_end)
+        os.close(filter_read)
         try:
             code = process.wait(timeout=limits.timeout)
             status = "ok" if code == 0 else "crashed"
