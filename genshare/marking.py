@@ -244,12 +244,13 @@ def _excerpt(value: Any, limit: int = 40) -> str:
 _QUOTED = re.compile(r"""(['"])((?:(?!\1).){40,}?)\1""")
 
 
-def _clean(message: str, limit: int = 600) -> str:
-    """A check's message made safe to show: printable lines, quoted excerpts cut short, a length cap."""
+def _clean(message: str, limit: int = 600, *, quotes: bool = True) -> str:
+    """A message made safe to show: printable lines, a length cap and (``quotes``, for a
+    check's message, which may quote the answer) every quoted excerpt cut short."""
     lines = []
     for line in str(message).splitlines():
         line = "".join(c if c.isprintable() and unicodedata.category(c) not in _INVISIBLE else "?" for c in line)
-        lines.append(_QUOTED.sub(lambda m: m.group(1) + m.group(2)[:36] + "…" + m.group(1), line))
+        lines.append(_QUOTED.sub(lambda m: m.group(1) + m.group(2)[:36] + "…" + m.group(1), line) if quotes else line)
     text = "\n".join(lines)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -526,7 +527,7 @@ def mark(
     12
     """
     row = _empty_row(submission, course) if submission.problem is None else {
-        **_empty_row(submission, course), "status": "refused", "notes": _clean(submission.problem, 400)}
+        **_empty_row(submission, course), "status": "refused", "notes": _clean(submission.problem, 400, quotes=False)}
     if submission.problem is not None:
         return row
     try:
@@ -537,7 +538,8 @@ def mark(
     except Exception as error:  # the marker survives any submission  # noqa: BLE001
         row["status"] = "error"
         row["notes"] = _clean("; ".join(filter(None, [row.get("notes", ""),
-                                                       f"marking stopped: {type(error).__name__}: {_excerpt(str(error), 120)}"])), 1000)
+                                                       f"marking stopped: {type(error).__name__}: {_excerpt(str(error), 120)}"])),
+                              1000, quotes=False)
     return row
 
 
@@ -614,7 +616,7 @@ def _mark_into(row: dict[str, Any], submission: Submission, course: str, *, cach
     bad = sorted(set(statuses) - {"ok"})
     row["status"] = "no submission" if not statuses else ("ok" if not bad else ";".join(bad))
     row["seconds"] = round(seconds, 1)
-    row["notes"] = _clean("; ".join(notes), 2000)
+    row["notes"] = _clean("; ".join(notes), 2000, quotes=False)
     if world is not None:
         row.update(_challenge_row(world, submission))
     row["feedback"] = feedback
