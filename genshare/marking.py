@@ -242,6 +242,7 @@ def _excerpt(value: Any, limit: int = 40) -> str:
 
 
 _QUOTED = re.compile(r"""(['"])((?:(?!\1).){40,}?)\1""")
+_BRACKETED = re.compile(r"([\[{(])([^\]})]{60,})([\]})])")
 
 
 def _clean(message: str, limit: int = 600, *, quotes: bool = True) -> str:
@@ -250,7 +251,10 @@ def _clean(message: str, limit: int = 600, *, quotes: bool = True) -> str:
     lines = []
     for line in str(message).splitlines():
         line = "".join(c if c.isprintable() and unicodedata.category(c) not in _INVISIBLE else "?" for c in line)
-        lines.append(_QUOTED.sub(lambda m: m.group(1) + m.group(2)[:36] + "…" + m.group(1), line) if quotes else line)
+        if quotes:
+            line = _QUOTED.sub(lambda m: m.group(1) + m.group(2)[:36] + "…" + m.group(1), line)
+            line = _BRACKETED.sub(lambda m: m.group(1) + m.group(2)[:56] + "…" + m.group(3), line)
+        lines.append(line)
     text = "\n".join(lines)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -486,9 +490,15 @@ def read_answer_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list
 
 def _preload() -> None:
     """Import everything marking needs before any submission is read."""
+    import genshare.access  # noqa: F401
     import genshare.assignment  # noqa: F401
+    import genshare.attacks  # noqa: F401
+    import genshare.catalogue  # noqa: F401
     import genshare.challenge  # noqa: F401
     import genshare.cohort  # noqa: F401
+    import genshare.deidentify  # noqa: F401
+    import genshare.deposit  # noqa: F401
+    import genshare.popgen  # noqa: F401
     from genshare.exercises import exercises
 
     exercises()
@@ -536,6 +546,10 @@ def mark(
     except SandboxUnavailable:
         raise
     except Exception as error:  # the marker survives any submission  # noqa: BLE001
+        from genshare.exercises import exercises
+
+        row.update({e.id: "" for e in exercises()})  # no partial marks: the learner is re-marked once fixed
+        row.update(total=0, feedback={})
         row["status"] = "error"
         row["notes"] = _clean("; ".join(filter(None, [row.get("notes", ""),
                                                        f"marking stopped: {type(error).__name__}: {_excerpt(str(error), 120)}"])),

@@ -169,7 +169,7 @@ def python_folders() -> list[str]:
     """The folders the interpreter needs, read-only in the sandbox (no folder inside another)."""
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
     paths.update(v for k, v in sysconfig.get_paths().items() if k in ("stdlib", "platstdlib", "purelib", "platlib"))
-    paths.update(p for p in sys.path if p and os.path.isdir(p) and not p.startswith(os.fspath(_package_root())))
+    # Only these: not sys.path, which may name any folder of the marker's user (PYTHONPATH).
     real = sorted({_real(p) for p in paths if p and os.path.isdir(p)})
     kept: list[str] = []
     for path in real:
@@ -178,6 +178,27 @@ def python_folders() -> list[str]:
         if not any(path == k or path.startswith(k.rstrip("/") + "/") for k in kept):
             kept.append(path)
     return kept
+
+
+def _covered(path: str, folders: list[str]) -> bool:
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
+
+
+def _interpreter_mounts(folders: list[str]) -> list[str]:
+    """Binds for the interpreter itself when it lies outside the bound folders (a virtual
+    environment's ``bin/python`` links to ``/usr/bin/python3.11``; prefixes behind links)."""
+    args: list[str] = []
+    seen = folders + ["/usr/lib", "/usr/lib64"]
+    for path in sorted({sys.prefix, sys.base_prefix}):
+        if os.path.isdir(path) and _real(path) != os.path.abspath(path) and not _covered(os.path.abspath(path), seen):
+            args += ["--ro-bind", _real(path), os.path.abspath(path)]  # the prefix as Python names it
+            seen.append(os.path.abspath(path))
+    executable, real = os.path.abspath(sys.executable), _real(sys.executable)
+    if not _covered(real, seen):
+        args += ["--ro-bind", real, real]
+    if executable != real and not _covered(executable, seen):
+        args += ["--ro-bind", real, executable]
+    return args
 
 
 def _package_root() -> Path:
@@ -209,9 +230,10 @@ def bwrap_arguments(world: Path, notebook: Path, answers: Path, limits: Limits) 
     root = _package_root()
     args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox", "--clearenv"]
-    for path in python_folders():
+    folders = python_folders()
+    for path in folders:
         args += ["--ro-bind", path, path]
-    args += _system_mounts()
+    args += _interpreter_mounts(folders) + _system_mounts()
     args += ["--ro-bind", _real(root / "genshare"), f"{PACKAGE_ROOT}/genshare"]
     for name in ("data", "pyproject.toml"):
         if (root / name).exists():
@@ -314,7 +336,7 @@ def unavailable() -> str | None:
         return "bubblewrap (bwrap) is not installed: install Debian's bubblewrap package (apt-get install bubblewrap)"
     probe = [tool, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
              "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--clearenv", *sum((["--ro-bind", p, p] for p in python_folders()), []),
-             *_system_mounts(), "--proc", "/proc", "--dev", "/dev", "--size", "1048576", "--tmpfs", SCRATCH,
+             *_interpreter_mounts(python_folders()), *_system_mounts(), "--proc", "/proc", "--dev", "/dev", "--size", "1048576", "--tmpfs", SCRATCH,
              "--remount-ro", "/", sys.executable, "-E", "-s", "-c", "import os, socket; print(os.getuid())"]
     try:
         done = subprocess.run(probe, capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin"}, stdin=subprocess.DEVNULL)
