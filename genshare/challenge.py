@@ -80,6 +80,7 @@ Examples
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import hmac
 import io
@@ -1071,8 +1072,7 @@ def append_to_scoreboard(path: str | PathLike[str], team: str, result: Scoreboar
     with os.fdopen(fd, "r+b", buffering=0) as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise ValueError(f"{path} is not a regular file")
-        if fcntl is not None:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        locked = _lock(handle.fileno())
         try:
             handle.seek(0)
             first = handle.read(64 * 1024).decode("utf-8", errors="replace").split("\n", 1)[0]
@@ -1081,9 +1081,23 @@ def append_to_scoreboard(path: str | PathLike[str], team: str, result: Scoreboar
                 raise ValueError(f"{path} is not a release-challenge scoreboard: its header is {header}")
             os.write(handle.fileno(), _csv_line(row[c] for c in SCOREBOARD_COLUMNS).encode("utf-8"))
         finally:
-            if fcntl is not None:
+            if locked:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     return path
+
+
+def _lock(fd: int) -> bool:
+    """Take an exclusive lock on ``fd``; False where the platform or file system has none
+    (a browser's Python, some network file systems), where appends stay unlocked."""
+    if fcntl is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as error:
+        if error.errno in (errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.ENOLCK):
+            return False
+        raise
+    return True
 
 
 def read_scoreboard(path: str | PathLike[str], *, secret: str | bytes | None = None) -> pd.DataFrame:
