@@ -170,7 +170,8 @@ def _escape_cells(host) -> list[str]:
         "rec('still-running', True)\n"
         "rec('parent-cmdline', open(f'/proc/{os.getppid()}/cmdline', 'rb').read().decode(errors='replace')[:2000])\n"
         f"attempt('proc-marker', lambda: open('/proc/{marker_pid}/cmdline').read())\n"
-        "rec('processes', sorted(p for p in os.listdir('/proc') if p.isdigit()))",
+        "rec('processes', sorted(p for p in os.listdir('/proc') if p.isdigit()))\n"
+        "rec('mountinfo', open('/proc/self/mountinfo').read()[:20000])",
         # the network: a Unix socket of the host by path and in the abstract namespace, TCP on 127.0.0.1 and outside
         "import socket\n"
         "def unix(address):\n"
@@ -231,9 +232,9 @@ def test_the_marker_is_invisible_and_its_paths_are_not_shown(escapes, host):
     probes = escapes["probes"]
     assert probes["parent-pid"] == 1 and probes["still-running"] is True
     assert str(os.getpid()) not in probes["processes"] or os.getpid() < 10
-    shown = probes["parent-cmdline"]
-    for path in (host["root"], host["submissions"], data_dir()):
-        assert str(path) not in shown, shown
+    for shown in (probes["parent-cmdline"], probes["mountinfo"]):
+        for path in (host["root"], host["submissions"], data_dir() / "synthetic"):
+            assert str(path) not in shown, shown
 
 
 @needs_bwrap

@@ -34,8 +34,9 @@ is told to bind. It is used rather than a sandbox written here. Each notebook ge
   only, read-only: the interpreter's prefixes and library folders (from ``sys.prefix``,
   ``sys.base_prefix``, ``sys.exec_prefix`` and :mod:`sysconfig`), ``/usr/lib`` and the
   ``/lib*`` links, ``/etc/ld.so.cache``, the ``genshare`` package and its data at
-  ``/opt/genshare``, the learner's world at ``/world`` and the notebook at
-  ``/submission/notebook.ipynb``; plus ``/proc`` of its own pid namespace (other
+  ``/opt/genshare``, a copy of the learner's world at ``/world`` and of the notebook at
+  ``/submission/notebook.ipynb`` (copies in a private folder, so that no mount names the
+  submissions folder or the worlds' cache); plus ``/proc`` of its own pid namespace (other
   processes, the marker's included, are not in it), a minimal ``/dev``, and two
   size-limited tmpfs (``/scratch``, the working folder and ``HOME``; ``/dev/shm``). No
   ``/etc/passwd``, no ``/home``, no ``/tmp`` of the host, no shell.
@@ -349,6 +350,13 @@ def unavailable() -> str | None:
     return None
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def _tail(path: Path) -> str:
     try:
         with open(path, "rb") as handle:
@@ -432,11 +440,15 @@ def run_notebook(notebook: Path, world: Path, limits: Limits = Limits(), *, audi
             return RunResult([], "malformed", 0.0, f"not a readable notebook ({type(error).__name__})")
         copy.write_bytes(data)
         copy.chmod(0o600)
+        # The world is copied (hard-linked where it can be) into the private folder, so that
+        # the sandbox's /proc/self/mountinfo names no cache path (course and learner names).
+        world_copy = folder / "world"
+        shutil.copytree(world, world_copy, symlinks=True, copy_function=_link_or_copy)
         answers = folder / "answers.jsonl"
         answers.write_bytes(b"")
         answers.chmod(0o600)  # the sandbox's user is the marker's user, mapped: it may append
         out_path, err_path = folder / "stdout.txt", folder / "stderr.txt"
-        arguments = bwrap_arguments(world, copy, answers, limits) + ["--seccomp", "{filter}"]
+        arguments = bwrap_arguments(world_copy, copy, answers, limits) + ["--seccomp", "{filter}"]
         filter_read, filter_write = os.pipe()
         os.write(filter_write, seccomp_program() or b"")
         os.close(filter_write)
