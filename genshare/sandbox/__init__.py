@@ -25,15 +25,16 @@ is told to bind. It is used rather than a sandbox written here. Each notebook ge
 
 - ``--unshare-all --unshare-user --disable-userns``: its own user, pid, network, IPC, UTS
   and cgroup namespaces, and no further user namespaces inside. The network namespace
-  has only a loopback interface that is down: no TCP or UDP anywhere, 127.0.0.1
-  included, and no abstract Unix sockets of the host; no host path that holds a socket
-  is bound, so no path-based Unix socket can be reached either.
+  has only a loopback interface of its own: no route anywhere, 127.0.0.1 is the
+  sandbox's own (no service of the host listens there), and the host's abstract Unix
+  sockets are not in it; no host path that holds a socket is bound, so no path-based
+  Unix socket can be reached either.
 - ``--die-with-parent --new-session``: the sandbox dies with the marker, and cannot push
   input into the marker's terminal.
 - a new root built from scratch and then made read-only (``--remount-ro /``), holding
   only, read-only: the interpreter's prefixes and library folders (from ``sys.prefix``,
   ``sys.base_prefix``, ``sys.exec_prefix`` and :mod:`sysconfig`), ``/usr/lib`` and the
-  ``/lib*`` links, ``/etc/ld.so.cache``, the ``genshare`` package and its data at
+  ``/lib*`` links, ``/etc/ld.so.cache``, ``/usr/share/zoneinfo``, the ``genshare`` package and its data at
   ``/opt/genshare``, a copy of the learner's world at ``/world`` and of the notebook at
   ``/submission/notebook.ipynb`` (copies in a private folder, so that no mount names the
   submissions folder or the worlds' cache); plus ``/proc`` of its own pid namespace (other
@@ -43,7 +44,8 @@ is told to bind. It is used rather than a sandbox written here. Each notebook ge
 - one host file bound writable: ``/scratch/answers.jsonl``, where :func:`genshare.exercises.check`
   records answers. The marker reads it after the sandbox has ended, as untrusted JSON
   lines, at most :data:`MAX_ANSWERS_BYTES`.
-- an unprivileged user (uid and gid 65534), an empty environment but for a few settings,
+- user and group 65534 inside (the marker's own user outside, as the user namespace maps
+  it; no capabilities, no new privileges), an empty environment but for a few settings,
   and bubblewrap's options passed through a pipe (``--args``), so that ``/proc/1/cmdline``
   in the sandbox shows no host path but the interpreter's (which the sandbox holds anyway).
 - resource limits set before ``bwrap`` starts (so they hold for everything in the
