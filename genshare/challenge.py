@@ -26,6 +26,26 @@ Fail closed: a release the scorer cannot evaluate (a column it does not know how
 attack, released genotypes) gets a scoreboard with ``evaluated=False`` and the reason, and
 never counts as passing. Malformed input raises ``ValueError`` naming the field.
 
+The scorer does not trust column names. It attacks each column as what its name says, so
+it first checks that the content is that: every kept cell of a clinical release must be
+its row's true value, or a generalisation of it in the forms above (a ZIP prefix; the
+month, year or a band of years holding the date of birth; ``bmi`` rounded to one decimal
+or a whole number). A release that hides quasi-identifiers under an attribute's name
+(ZIP code, date of birth and sex in ``bmi``), shifts every date of birth by a day, or adds
+noise to a quasi-identifier is therefore *not evaluated* (never "0 re-identified"): the
+module's attacks cannot measure what such values still reveal, so the challenge does not
+score them. What is left: which rows are dropped or suppressed, and the choice of
+rounding, can still carry a few bits per row; the scorer does not look for covert
+channels.
+
+Membership and beacon AUCs are reported and ranked as max(AUC, 1 - AUC): an attack whose
+statistic ranks members *below* non-members reveals as much, read the other way round.
+
+The workshop's scoreboard (:func:`append_to_scoreboard`, :func:`read_scoreboard`) is
+created in one step with its header and appended under a lock, so teams may append at the
+same time; only results made by the scorer are added, each row is signed with a key
+(HMAC-SHA256), and a row typed or edited by hand is refused when the board is read.
+
 The pool of every summary-statistics release is fixed by the world: the cases of the
 cohort's most common population; its controls are the non-members and the reference
 panel of that population gives the attacker's population frequencies (as in notebooks 06
@@ -60,10 +80,16 @@ Examples
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
+import hmac
+import io
 import json
 import math
+import os
 import re
+import secrets
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from os import PathLike
@@ -77,6 +103,11 @@ from genshare._validation import check_choice, check_integer, check_number
 from genshare.attacks.beacon import Beacon, beacon_attack
 from genshare.attacks.membership import lr_membership_statistic, roc_curve
 from genshare.popgen import allele_frequencies
+
+try:
+    import fcntl
+except ImportError:  # not on every platform (Windows, some browsers' Python): appends are then unlocked
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "ATTACK_KINDS",
@@ -226,8 +257,9 @@ class Scoreboard:
     """What the attacks achieved against one release, and the utility it kept.
 
     ``evaluated`` is False when the scorer could not judge the release (``note`` says
-    why); such a release never passes. AUCs are ROC areas (0.5 is guessing, 1 certain);
-    None where the attack does not apply.
+    why); such a release never passes. AUCs are ROC areas, reported as max(AUC, 1 - AUC)
+    (0.5 is guessing, 1 certain; an attack that ranks members below non-members is read the
+    other way round, as an attacker would); None where the attack does not apply.
     """
 
     kind: str
@@ -239,6 +271,7 @@ class Scoreboard:
     utility: float
     utility_required: float
     note: str = ""
+    _seal: str = field(default="", compare=False, repr=False)
 
     @property
     def utility_met(self) -> bool:
@@ -261,6 +294,24 @@ class Scoreboard:
 
     def __str__(self) -> str:
         return self.to_frame().to_string(index=False)
+
+
+#: Seals the results this process's scorer made (a hand-built Scoreboard has no valid seal).
+_PROCESS_KEY = secrets.token_bytes(32)
+
+
+def _result_digest(result: Any) -> str:
+    values = [(f.name, getattr(result, f.name)) for f in fields(result) if f.name != "_seal"]
+    return hmac.new(_PROCESS_KEY, repr((type(result).__name__, values)).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _sealed(result: Any) -> Any:
+    object.__setattr__(result, "_seal", _result_digest(result))
+    return result
+
+
+def _is_sealed(result: Any) -> bool:
+    return hmac.compare_digest(str(getattr(result, "_seal", "")), _result_digest(result))
 
 
 def _show(value: float | None) -> str:
@@ -328,16 +379,16 @@ def score_release(world: Any, release: Release, rules: Rules | None = None) -> S
     if not isinstance(release, Release):
         raise ValueError(f"release must be a genshare.challenge.Release; got {type(release).__name__}")
     if release.kind == "clinical":
-        return _score_clinical(world, release.table, rules)
+        return _sealed(_score_clinical(world, release.table, rules))
     if release.kind == "frequencies":
-        return _score_frequencies(world, release.frequencies, rules)
+        return _sealed(_score_frequencies(world, release.frequencies, rules))
     if release.kind == "beacon":
-        return _score_beacon(world, release, rules)
-    return Scoreboard(
+        return _sealed(_score_beacon(world, release, rules))
+    return _sealed(Scoreboard(
         "genotypes", False, int(np.shape(release.genotypes)[0]) if np.ndim(release.genotypes) else 0, 0, None, None, 0.0, 1.0,
         note="released genotypes are not scored by this challenge: every genotype row is a fingerprint (notebook 03) "
         "and a link to relatives (notebook 04); treat such a release as re-identifying everyone",
-    )
+    ))
 
 
 def _not_evaluated(kind: str, records: int, required: float, note: str) -> Scoreboard:
@@ -484,6 +535,58 @@ def _link(table: pd.DataFrame, roll: pd.DataFrame, columns: list[str]) -> tuple[
     return candidates, matched
 
 
+def _excerpt(value: Any, limit: int = 30) -> str:
+    text = "".join(c if c.isprintable() else "?" for c in str(value))
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _untruthful(world: Any, table: pd.DataFrame) -> str:
+    """Why the scorer cannot trust ``table``'s content, or "" if every cell is truthful.
+
+    The scorer attacks what each column claims to be, so it checks the claim: every kept
+    cell must be its row's true value in ``world.clinical``, or a generalisation of it in
+    the forms the module reads (a ZIP prefix, a month, a year or a band holding the date of
+    birth; ``bmi`` rounded to one decimal or to a whole number). A column whose content is
+    something else (quasi-identifiers hidden under an attribute's name, a date of birth
+    shifted by a day, noise) cannot be judged by these attacks, so the release is not
+    evaluated: fail closed, rather than "0 re-identified".
+    """
+    truth = world.clinical.loc[table.index]
+    for column in table.columns:
+        if column in DIRECT_IDENTIFIERS:
+            continue  # counted as re-identifying whatever it holds
+        values = table[column]
+        kept = ~_suppressed(values)
+        if not kept.any():
+            continue
+        if column in ("zip5", "zip3"):
+            prefix, length = _zip_levels(values, column, 5 if column == "zip5" else 3)
+            true = truth["zip5"].astype(str).to_numpy(dtype=object)
+            ok = np.array([t.startswith(p) for t, p in zip(true, prefix)], dtype=bool)
+        elif column in ("date_of_birth", "birth_year"):
+            levels, keys = _date_keys(values, column)
+            ok = np.ones(len(values), dtype=bool)
+            for level in set(levels[kept]):
+                rows = np.flatnonzero(kept & (levels == level))
+                expected = _roll_date_key(truth["date_of_birth"].iloc[rows], level).astype(str)
+                ok[rows] = expected == keys[rows].astype(str)
+        elif column == "bmi":
+            number = pd.to_numeric(values.astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+            true = truth["bmi"].to_numpy(dtype=float)
+            whole = np.isclose(number, np.round(number)) & (np.abs(number - true) <= 0.5 + 1e-9)
+            tenth = np.isclose(number * 10, np.round(number * 10)) & (np.abs(number - true) <= 0.05 + 1e-9)
+            ok = np.isfinite(number) & (whole | tenth)
+        else:  # sex, diagnosis, comorbidity, state: the true value itself
+            ok = (values.astype(str).str.strip().to_numpy(dtype=object) == truth[column].astype(str).str.strip().to_numpy(dtype=object))
+        bad = np.flatnonzero(kept & ~ok)
+        if bad.size:
+            row = table.index[bad[0]]
+            return (f"column {column!r}, row {row!r}: {_excerpt(values.iloc[bad[0]])} is neither the row's true {column} nor a "
+                    f"generalisation of it ({bad.size} such row(s)); the scorer judges truthful releases (columns kept, "
+                    "generalised, suppressed or rows dropped), not perturbed or relabelled values, which its attacks cannot measure")
+    return ""
+
+
 def _region_counts(world: Any, table: pd.DataFrame) -> tuple[float, str]:
     """Clinical utility: 1 - sum |released - true| cases by ZIP3 / true total (at least 0)."""
     truth = world.clinical.loc[world.clinical["diagnosis"] == COUNTED_DIAGNOSIS, "zip5"].astype(str).str[:3].value_counts()
@@ -517,6 +620,9 @@ def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard
         return _not_evaluated("clinical", records, rules.region_tolerance,
                               f"the scorer cannot attack column(s) {', '.join(unknown)}; release only "
                               f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose)")
+    untruthful = _untruthful(world, table)
+    if untruthful:
+        return _not_evaluated("clinical", records, rules.region_tolerance, untruthful)
     utility, why = _region_counts(world, table)
     direct = [c for c in table.columns if c in DIRECT_IDENTIFIERS]
     # A row that keeps a direct identifier is re-identified by it; the others face the linkage.
@@ -574,11 +680,17 @@ def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scor
         release_top = set(position[np.argsort(-chi2, kind="stable")[:top]].tolist())
         utility = len(exact_top & release_top) / top
         stats = [lr_membership_statistic(g[:, position], values, pool["reference_freqs"][position]) for g in (cases, controls)]
-        auc = roc_curve(*stats)[1]
+        auc = _fold(roc_curve(*stats)[1])
     else:
         utility, auc = 0.0, 0.5
     return Scoreboard("frequencies", True, int(position.size), 0, round(float(auc), 6), None, utility, rules.signals_required,
                       note=f"pool: {n_cases} {pool['population']} cases; {int(position.size)} SNPs released")
+
+
+def _fold(auc: float) -> float:
+    """max(AUC, 1 - AUC): an attack whose statistic ranks members *below* non-members is as
+    strong as the same attack read the other way round, which any attacker would do."""
+    return max(float(auc), 1.0 - float(auc))
 
 
 def _answers_beacon(answers: np.ndarray, size: int) -> Beacon:
@@ -606,7 +718,7 @@ def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
         beacon = _answers_beacon(values, len(cases))
         freqs = pool["reference_freqs"][position]
         finals = [beacon_attack(g[:, position], beacon, freqs, n_queries=limit)[:, -1] for g in (cases, controls)]
-        auc = roc_curve(-finals[0], -finals[1])[1]  # low statistics point to membership
+        auc = _fold(roc_curve(-finals[0], -finals[1])[1])  # low statistics point to membership
     return Scoreboard("beacon", True, int(position.size), 0, None, round(float(auc), 6), utility, rules.beacon_required,
                       note=f"pool: {len(cases)} {pool['population']} cases; attacker makes {limit} queries per person")
 
@@ -718,6 +830,7 @@ class AttackScore:
     wrong: int
     possible: int
     false_positive_rate: float | None = None
+    _seal: str = field(default="", compare=False, repr=False)
 
     @property
     def precision(self) -> float:
@@ -770,13 +883,13 @@ def score_attack(world: Any, release: Release, guesses: Any) -> AttackScore:
     if release.kind == "clinical":
         claims = _read_reidentification_guesses(guesses, truth.index)
         right = sum(1 for record, voter in claims.items() if truth[record] != "" and truth[record] == voter)
-        return AttackScore("clinical", len(claims), right, len(claims) - right, int((truth != "").sum()))
+        return _sealed(AttackScore("clinical", len(claims), right, len(claims) - right, int((truth != "").sum())))
     claimed = _read_membership_guesses(guesses, truth.index)
     is_member = truth.to_numpy(dtype=bool)
     chosen = truth.index.isin(list(claimed))
     right = int((chosen & is_member).sum())
     fpr = float((chosen & ~is_member).sum()) / max(1, int((~is_member).sum()))
-    return AttackScore(release.kind, int(chosen.sum()), right, int(chosen.sum()) - right, int(is_member.sum()), round(fpr, 6))
+    return _sealed(AttackScore(release.kind, int(chosen.sum()), right, int(chosen.sum()) - right, int(is_member.sum()), round(fpr, 6)))
 
 
 def _read_reidentification_guesses(guesses: Any, records: pd.Index) -> dict[str, str]:
@@ -821,8 +934,10 @@ def _read_membership_guesses(guesses: Any, candidates: pd.Index) -> set[str]:
 #: Columns of the shared scoreboard CSV, in order. Empty cells where a measure does not apply.
 SCOREBOARD_COLUMNS = (
     "team", "role", "kind", "evaluated", "records_released", "people_reidentified", "membership_auc",
-    "beacon_auc", "utility", "utility_required", "utility_met", "guesses", "correct", "wrong", "note",
+    "beacon_auc", "utility", "utility_required", "utility_met", "guesses", "correct", "wrong", "note", "signature",
 )
+#: The environment variable holding the key that signs scoreboard rows (see :func:`append_to_scoreboard`).
+SECRET_ENV = "GENSHARE_CHALLENGE_SECRET"
 
 
 def _row(team: str, result: Scoreboard | AttackScore) -> dict[str, str]:
@@ -847,45 +962,178 @@ def _row(team: str, result: Scoreboard | AttackScore) -> dict[str, str]:
     return {column: fmt(values.get(column)) for column in SCOREBOARD_COLUMNS}
 
 
-def append_to_scoreboard(path: str | PathLike[str], team: str, result: Scoreboard | AttackScore) -> Path:
+def _board_key(path: Path, secret: str | bytes | None, *, create: bool) -> bytes:
+    """The key scoreboard rows are signed with: ``secret``, else ``$GENSHARE_CHALLENGE_SECRET``,
+    else the key file beside the scoreboard (created with it, mode 0600)."""
+    if secret is not None:
+        key = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+        if not key:
+            raise ValueError("secret must not be empty")
+        return key
+    chosen = os.environ.get(SECRET_ENV, "")
+    if chosen:
+        return chosen.encode("utf-8")
+    key_path = path.with_name(path.name + ".key")
+    if create:
+        _create_once(key_path, (secrets.token_hex(32) + "\n").encode("ascii"), mode=0o600)
+    try:
+        fd = os.open(key_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no key to check its rows with: pass secret=, set {SECRET_ENV}, or keep {key_path.name} "
+                         "beside it (append_to_scoreboard creates it)") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError(f"{key_path} is not a regular file")
+        key = handle.read(4097).strip()
+    if not key or len(key) > 4096:
+        raise ValueError(f"{key_path} does not hold a key")
+    return key
+
+
+def _create_once(path: Path, content: bytes, mode: int = 0o644) -> None:
+    """Create ``path`` holding ``content``, atomically: it appears complete or not at all;
+    if it exists already (another process was first) it is left as it is."""
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links here (some file systems): exclusive creation instead
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            except FileExistsError:
+                return
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(content)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _signature(key: bytes, row: Mapping[str, str]) -> str:
+    message = json.dumps([str(row[c]) for c in SCOREBOARD_COLUMNS if c != "signature"], ensure_ascii=False)
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _csv_line(values: Iterable[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(list(values))
+    return buffer.getvalue()
+
+
+def append_to_scoreboard(path: str | PathLike[str], team: str, result: Scoreboard | AttackScore, *,
+                         secret: str | bytes | None = None) -> Path:
     """Append one result to the workshop's scoreboard CSV (created with its header if absent).
 
     The file has the columns :data:`SCOREBOARD_COLUMNS`; an existing file with other
-    columns is refused rather than extended.
+    columns is refused rather than extended. Safe with several processes at once: the file
+    appears with its header in one step (a hard link of a complete file), and each row is
+    appended under an exclusive lock.
+
+    Only results made by :func:`score_release` or :func:`score_attack` are accepted (a
+    hand-built or altered :class:`Scoreboard` is refused), and each row is signed (HMAC-SHA256
+    over its cells, column ``signature``) with the key of :func:`read_scoreboard`: ``secret``,
+    else the environment variable ``GENSHARE_CHALLENGE_SECRET``, else a random key kept
+    beside the scoreboard in ``<scoreboard>.key`` (created with it, readable by its owner
+    only). :func:`read_scoreboard` refuses a row whose signature does not match, such as one
+    typed or edited by hand. Whoever holds the key can sign rows: for a workshop, the
+    instructor keeps the secret, scores the releases teams hand in (:func:`save_release`,
+    :func:`scoreboard_row`) and appends them.
+
+    Raises
+    ------
+    ValueError
+        If ``team`` is empty or holds a line break, ``result`` was not made by the scorer, or
+        the file is not a release-challenge scoreboard.
+
+    Examples
+    --------
+    >>> append_to_scoreboard("scoreboard.csv", "team a", score_release(world, release))   # doctest: +SKIP
+    PosixPath('scoreboard.csv')
     """
     if not isinstance(team, str) or not team.strip() or any(ch in team for ch in "\r\n"):
         raise ValueError(f"team must be a non-empty one-line name; got {team!r}")
+    if not isinstance(result, (Scoreboard, AttackScore)):
+        raise ValueError(f"result must be a Scoreboard or an AttackScore; got {type(result).__name__}")
+    if not _is_sealed(result):
+        raise ValueError("result was not made by score_release or score_attack in this session (a hand-built or "
+                         "altered result is not added to the scoreboard)")
     path = Path(path)
+    key = _board_key(path, secret, create=True)
     row = _row(team.strip(), result)
-    if path.exists() and path.stat().st_size:
-        with path.open(newline="", encoding="utf-8") as handle:
-            header = next(csv.reader(handle), [])
-        if tuple(header) != SCOREBOARD_COLUMNS:
-            raise ValueError(f"{path} is not a release-challenge scoreboard: its header is {header}")
-        new = False
-    else:
-        new = True
-    with path.open("a", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SCOREBOARD_COLUMNS)
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
+    row["signature"] = _signature(key, row)
+    _create_once(path, _csv_line(SCOREBOARD_COLUMNS).encode("utf-8"))
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "r+b", buffering=0) as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError(f"{path} is not a regular file")
+        locked = _lock(handle.fileno())
+        try:
+            handle.seek(0)
+            first = handle.read(64 * 1024).decode("utf-8", errors="replace").split("\n", 1)[0]
+            header = next(csv.reader([first]), [])
+            if tuple(header) != SCOREBOARD_COLUMNS:
+                raise ValueError(f"{path} is not a release-challenge scoreboard: its header is {header}")
+            os.write(handle.fileno(), _csv_line(row[c] for c in SCOREBOARD_COLUMNS).encode("utf-8"))
+        finally:
+            if locked:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
     return path
 
 
-def read_scoreboard(path: str | PathLike[str]) -> pd.DataFrame:
-    """Read a shared scoreboard and rank the stewards' releases.
+def _lock(fd: int) -> bool:
+    """Take an exclusive lock on ``fd``; False where the platform or file system has none
+    (a browser's Python, some network file systems), where appends stay unlocked."""
+    if fcntl is None:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as error:
+        if error.errno in (errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.ENOLCK):
+            return False
+        raise
+    return True
+
+
+def read_scoreboard(path: str | PathLike[str], *, secret: str | bytes | None = None) -> pd.DataFrame:
+    """Read a shared scoreboard, check every row's signature, and rank the stewards' releases.
 
     Releases that meet their utility requirement come first, then by fewest people
-    re-identified, then by the higher (worse) of the membership and beacon AUCs, lower
-    first (a missing AUC counts as 0.5). A release that was not evaluated never counts as
-    meeting its utility requirement.
+    re-identified, then by the higher (worse) of the membership and beacon AUCs, each read
+    as max(AUC, 1 - AUC), lower first (a missing AUC counts as 0.5). A release that was not
+    evaluated never counts as meeting its utility requirement. ``secret`` as in
+    :func:`append_to_scoreboard`.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a release-challenge scoreboard, there is no key to check it
+        with, or a row's signature does not match (the message names the lines: rows typed
+        or edited by hand, or signed with another key).
+
+    Examples
+    --------
+    >>> read_scoreboard("scoreboard.csv")[["team", "people_reidentified"]]   # doctest: +SKIP
     """
+    path = Path(path)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     if tuple(frame.columns) != SCOREBOARD_COLUMNS:
         raise ValueError(f"{path} is not a release-challenge scoreboard: its columns are {list(frame.columns)}")
+    key = _board_key(path, secret, create=False)
+    forged = [i + 2 for i, row in enumerate(frame.to_dict("records"))
+              if not hmac.compare_digest(str(row["signature"]), _signature(key, row))]
+    if forged:
+        shown = ", ".join(map(str, forged[:10])) + (" ..." if len(forged) > 10 else "")
+        raise ValueError(f"{path}, line(s) {shown}: not signed by the challenge scorer with this scoreboard's key "
+                         "(typed or edited by hand, or signed with another key); remove them")
     number = lambda column, default: pd.to_numeric(frame[column].replace("", np.nan)).fillna(default)  # noqa: E731
-    worst = np.maximum(number("membership_auc", 0.5), number("beacon_auc", 0.5))
+    fold = lambda values: np.maximum(values, 1.0 - values)  # noqa: E731
+    worst = np.maximum(fold(number("membership_auc", 0.5)), fold(number("beacon_auc", 0.5)))
     order = pd.DataFrame({
         "met": (frame["utility_met"] == "yes") & (frame["evaluated"] == "yes"),
         "reid": number("people_reidentified", math.inf), "worst": worst,

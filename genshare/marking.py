@@ -3,58 +3,68 @@
 ::
 
     python -m genshare.marking SUBMISSIONS --course ws-2027-03 --out scores.csv [--feedback feedback/]
+    python -m genshare.marking SUBMISSIONS --course ws-2027-03 --out scores.csv --execute-notebooks
 
 What a submission is
 --------------------
 Each entry of ``SUBMISSIONS`` is one learner, named by the entry (``ana.json``,
-``ana.ipynb`` or a folder ``ana/``; the learner id is the name without its extension and
-is normalised as in :func:`genshare.assignment.normalise`):
+``ana.ipynb`` or a folder ``ana/``; the learner id is the name without its extension,
+normalised as in :func:`genshare.assignment.normalise` and checked by :func:`learner_id`):
 
 - an **answer file** ``<learner>.json``: ``{"learner": "ana", "answers": {"03.1": 18,
   "05.1": [422, 21], ...}}`` (the ``learner`` field is optional; answers are plain JSON, or
-  tables encoded by :func:`genshare.exercises.encode_answer`);
+  tables encoded by :func:`genshare.exercises.encode_answer`). Exercise ids are read as
+  :func:`genshare.exercises.get_exercise` reads them (``"3.1"`` is ``"03.1"``).
 - a **notebook** ``<learner>.ipynb`` (or several, and/or an ``answers.json``, in a folder
-  ``<learner>/``): the notebook is *executed* in a sandbox on the learner's world, and every
-  call of ``check("NN.k", ...)`` in it records the answer instead of checking it. The
-  exercise id in the call is how answers are found; the last answer to an exercise counts.
+  ``<learner>/``).
 
-Each answer is then compared **outside the sandbox** with the reference answer computed on
-the learner's world (:func:`genshare.assignment.world_for` finds or makes it), with the
-same checks and hints as the learners used. The reference answers are never written where
-a submission can read them: they are computed in the marking process, after the
-submission's process has ended.
+**Answer files are the default and recommended route: they are marked without running any
+code of the learner.** Each answer is compared with the reference answer computed on the
+learner's world (:func:`genshare.assignment.world_for` finds or makes it), with the same
+checks and hints the learners used. A learner who worked in a notebook makes the answer
+file with :func:`genshare.exercises.encode_answer`, or the instructor asks for notebooks to
+be executed:
 
-The sandbox
------------
-A notebook runs in its own Python process (``python -I``: no user site, no ``PYTHONPATH``
-from the marker) with
+- without ``--execute-notebooks`` (``execute_notebooks=False``, the default), a notebook is
+  **not executed**; the learner's row says so ("notebook not executed: re-run with
+  --execute-notebooks or submit an answer file"), and answer files beside it are marked.
+- with ``--execute-notebooks``, each notebook runs in its own kernel-enforced sandbox
+  (:mod:`genshare.sandbox`: bubblewrap, no network, a read-only view of only the
+  interpreter, the package, the learner's world and the notebook, resource limits and a
+  timeout). Every ``check("NN.k", ...)`` in it records the answer instead of checking it;
+  the last answer to an exercise counts. The recorded answers are read after the sandbox
+  has ended, as untrusted data, and checked here. If this machine cannot run the sandbox
+  the marker refuses (it never runs a notebook without it) and says how to mark answer
+  files instead.
 
-- a wall-clock timeout (default [120 s]) after which its whole process group is killed,
-  and resource limits (``setrlimit``): CPU seconds, address space (default 3 GiB), largest
-  file written (16 MiB), open files (256);
-- an empty scratch folder as working directory, ``HOME`` and ``TMPDIR``, and a stripped
-  environment (only ``PATH=/usr/bin:/bin``, the world, the recording file and a few
-  settings; none of the marker's variables);
-- **no network**: when the machine allows unprivileged user namespaces the process is
-  started under ``unshare --user --map-root-user --net``, in a network namespace with no
-  interface but loopback (kernel-enforced). Otherwise, and in addition, an audit hook
-  refuses to create sockets;
-- a Python **audit hook** (:pep:`578`), installed before the submission's code runs, that
-  refuses: opening for writing, creating, deleting, renaming or changing any path outside
-  the scratch folder; opening for reading anything but the Python installation, the
-  ``genshare`` package and its data, the learner's world and the scratch folder; starting
-  processes (``subprocess``, ``os.system``, ``exec``, ``fork``, ``posix_spawn``); sockets;
-  and loading native code through ``ctypes``.
+The marker imports every module it needs (the checks of every notebook included) before
+any submission is read, and nothing a sandboxed notebook writes reaches the package, the
+answer keys, the roster, other submissions or the score sheet.
 
-What this does **not** prevent: audit hooks are not a security boundary (PEP 578 says so);
-code that finds a path the hooks do not cover (for example a C extension already loaded
-that writes files) is stopped only by the kernel-enforced limits above. And the checks'
-code is part of the package the learners have: a submission can compute right answers
-with it, as a learner can read the instructor edition's solutions. The marker grades
-answers, not authorship. Filesystem writes
-outside scratch are refused by the hook, not by the kernel; for untrusted submissions from
-strangers run the marker itself in a container or a throw-away virtual machine. Answer
-files (JSON) are only parsed (size-limited), never executed.
+The marker survives any submission
+----------------------------------
+Each learner is marked inside its own guard: whatever goes wrong (a malformed answer file,
+a FIFO or a link named ``x.json``, a name that is not UTF-8, two entries that are the same
+learner once normalised, a control character, a notebook that crashes) goes into that
+learner's row, with the reason in ``status`` and ``notes``, and costs only that entry. An
+exercise answered twice (``"1.2"`` and ``"01.2"`` in one file, or in two files) is not
+marked and the note says so: nothing is silently dropped or overwritten. The score sheet is
+written as marking goes, one row at a time (flushed), so a crash or an interrupt keeps
+every row marked before it.
+
+Names and cells
+---------------
+A learner id never holds ``/``, ``\\``, ``..``, a control character or a character whose
+NFKC form is one of those (the fullwidth solidus ``／``), so a feedback file is always
+``<feedback>/<learner>.txt``; invisible characters (format characters, line and paragraph
+separators) and ids mixing scripts (a Cyrillic ``а`` among Latin letters) are marked but
+reported in the row's notes, for the instructor to check. Every text cell of the score
+sheet that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed
+with ``'`` (OWASP's rule against formula injection in spreadsheets).
+
+Feedback shows the checks' messages, cleaned of control characters, with every quoted
+excerpt of an answer cut to a few dozen characters; it never holds host data (answer files
+are only parsed; a notebook sees nothing of the host but what the sandbox binds).
 
 Why not nbgrader or otter-grader
 --------------------------------
@@ -62,293 +72,448 @@ See the instructor guide ("Assessment: worlds, checks and marking"). In short: b
 grade every student against one shared set of hidden tests and one data set; here every
 learner has a different world, and the expected answers are computed from it by the
 package's own checks, which learners already use, so the marker reuses them directly.
+And the checks' code is part of the package the learners have: a submission can compute
+right answers with it, as a learner can read the instructor edition's solutions. The
+marker grades answers, not authorship.
 
 Challenge scoreboard
 --------------------
-If :mod:`genshare.challenge` (issue 16 item 4) provides a function
-``scoreboard_row(world, folder) -> Mapping[str, float]``, the marker calls it for every
-learner whose submission folder holds a ``challenge/`` folder (the release the learner made)
-and adds the returned values as ``challenge_<name>`` columns. That hook reads the release
-files as data; it does not execute them.
-:func:`genshare.challenge.scoreboard_row` provides it; the format of a saved release (one
-CSV file per kind, written by :func:`genshare.challenge.save_release`) is in the docstring
-of :mod:`genshare.challenge`, "A saved release".
+For every learner whose submission folder holds a ``challenge/`` folder (the release the
+learner made), :func:`genshare.challenge.scoreboard_row` scores the release and its values
+become the ``challenge_<name>`` columns. The release files are read as data, never
+executed; the format is in :mod:`genshare.challenge`, "A saved release".
+
+Examples
+--------
+>>> rows = mark_folder("submissions", "ws-2027-03", "scores.csv")   # doctest: +SKIP
+>>> rows[0]["status"]                                                # doctest: +SKIP
+'ok'
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import os
-import shutil
-import signal
-import subprocess
+import re
+import stat
 import sys
-import tempfile
-import time
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from genshare.paths import PROJECT_ROOT
+from genshare.sandbox import Limits, SandboxUnavailable, unavailable
 
-__all__ = ["MarkingLimits", "Submission", "find_submissions", "mark", "mark_folder", "main"]
+__all__ = [
+    "CHALLENGE_COLUMNS",
+    "MarkingLimits",
+    "NOT_EXECUTED",
+    "Submission",
+    "find_submissions",
+    "learner_id",
+    "main",
+    "mark",
+    "mark_folder",
+    "neutralise",
+    "read_answer_file",
+]
 
-#: Largest answer file or recorded-answers file read (bytes).
+#: Largest answer file read (bytes).
 MAX_ANSWER_BYTES = 8 * 1024 * 1024
+#: Longest learner id (characters).
+MAX_ID_LENGTH = 100
+#: Limits of one notebook's sandbox (:class:`genshare.sandbox.Limits`).
+MarkingLimits = Limits
+#: The note of a notebook that was not executed.
+NOT_EXECUTED = "notebook not executed: re-run with --execute-notebooks or submit an answer file"
+#: The challenge columns of the score sheet (see :func:`genshare.challenge.scoreboard_row`).
+CHALLENGE_COLUMNS = tuple(f"challenge_{name}" for name in (
+    "kind", "evaluated", "records_released", "people_reidentified", "membership_auc", "beacon_auc",
+    "utility", "utility_required", "utility_met", "note"))
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_INVISIBLE = {"Cf", "Zl", "Zp"}
 
 
-@dataclass(frozen=True)
-class MarkingLimits:
-    """Limits of one submission's sandbox."""
+# --------------------------------------------------------------------- names and cells
 
-    timeout: float = 120.0
-    cpu_seconds: int = 120
-    memory_bytes: int = 3 * 1024**3
-    file_bytes: int = 16 * 1024**2
-    open_files: int = 256
+
+def _scripts(text: str) -> set[str]:
+    """The scripts of the letters of ``text`` (first word of each letter's Unicode name)."""
+    out = set()
+    for ch in text:
+        if unicodedata.category(ch).startswith("L"):
+            name = unicodedata.name(ch, "")
+            if name:
+                out.add(name.split()[0])
+    return out
+
+
+def learner_id(name: Any) -> tuple[str, list[str]]:
+    """The learner id of an entry name, and what about it the instructor should check.
+
+    Parameters
+    ----------
+    name
+        The entry's name without its extension (``"Ana"`` for ``Ana.json``).
+
+    Returns
+    -------
+    tuple
+        The normalised id (:func:`genshare.assignment.normalise`) and a list of warnings:
+        invisible characters (Unicode categories Cf, Zl, Zp) and letters of several scripts
+        (possible look-alikes), each naming the code points.
+
+    Raises
+    ------
+    ValueError
+        If the name is not text, is not valid UTF-8, is empty, longer than
+        :data:`MAX_ID_LENGTH`, starts with ``.``, or holds ``/``, ``\\``, ``..`` or a
+        control character, as written or once NFKC-normalised.
+
+    Examples
+    --------
+    >>> learner_id("Ana María")
+    ('ana maría', [])
+    >>> learner_id("ana\\uff0fetc")
+    Traceback (most recent call last):
+    ...
+    ValueError: learner id 'ana／etc' holds a path separator or '..' (once normalised): not a safe name
+    """
+    from genshare.assignment import normalise
+
+    if not isinstance(name, str):
+        raise ValueError(f"learner id must be text; got {type(name).__name__}")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"learner id {ascii(name)[:80]} is not valid UTF-8") from None
+    controls = [f"U+{ord(c):04X}" for c in name if unicodedata.category(c) == "Cc"]
+    if controls:
+        raise ValueError(f"learner id {ascii(name)[:80]} holds control character(s) {', '.join(controls[:5])}")
+    forms = (name, unicodedata.normalize("NFKC", name), unicodedata.normalize("NFKC", name.casefold()))
+    if any("/" in f or "\\" in f or ".." in f for f in forms):
+        raise ValueError(f"learner id {name[:80]!r} holds a path separator or '..' (once normalised): not a safe name")
+    key = normalise(name)
+    if len(key) > MAX_ID_LENGTH:
+        raise ValueError(f"learner id {key[:40]!r}... is longer than {MAX_ID_LENGTH} characters")
+    if key.startswith("."):
+        raise ValueError(f"learner id {key!r} starts with '.'")
+    if any("/" in f or "\\" in f or ".." in f or unicodedata.category(c) == "Cc" for f in (key,) for c in f):
+        raise ValueError(f"learner id {key!r} is not a safe name")
+    warnings = []
+    invisible = [f"U+{ord(c):04X}" for c in name if unicodedata.category(c) in _INVISIBLE]
+    if invisible:
+        warnings.append(f"learner id {ascii(name)[:80]} holds invisible character(s) {', '.join(invisible[:5])}: check it")
+    scripts = _scripts(key)
+    if len(scripts) > 1:
+        warnings.append(f"learner id {ascii(key)[:80]} mixes scripts ({', '.join(sorted(scripts))}): "
+                        "it may look like another learner's; check it")
+    return key, warnings
+
+
+def neutralise(value: Any) -> Any:
+    """A score-sheet cell that a spreadsheet will not read as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'`` (OWASP, "CSV injection"); other values are returned as they are.
+
+    Examples
+    --------
+    >>> neutralise("=1+1")
+    "'=1+1"
+    >>> neutralise("ana"), neutralise(-1)
+    ('ana', -1)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _excerpt(value: Any, limit: int = 40) -> str:
+    """A short, printable excerpt of a value from a submission (for notes and feedback)."""
+    text = value if isinstance(value, str) else repr(value)
+    text = "".join(c if c.isprintable() and unicodedata.category(c) not in _INVISIBLE else "?" for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_QUOTED = re.compile(r"""(['"])((?:(?!\1).){40,}?)\1""")
+_BRACKETED = re.compile(r"([\[{(])([^\]})]{60,})([\]})])")
+
+
+def _clean(message: str, limit: int = 600, *, quotes: bool = True) -> str:
+    """A message made safe to show: printable lines, a length cap and (``quotes``, for a
+    check's message, which may quote the answer) every quoted excerpt cut short."""
+    lines = []
+    for line in str(message).splitlines():
+        line = "".join(c if c.isprintable() and unicodedata.category(c) not in _INVISIBLE else "?" for c in line)
+        if quotes:
+            line = _QUOTED.sub(lambda m: m.group(1) + m.group(2)[:36] + "…" + m.group(1), line)
+            line = _BRACKETED.sub(lambda m: m.group(1) + m.group(2)[:56] + "…" + m.group(3), line)
+        lines.append(line)
+    text = "\n".join(lines)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------------------ submissions
 
 
 @dataclass
 class Submission:
-    """One learner's submission: answer files and notebooks."""
+    """One learner's submission: answer files and notebooks, or the problem that stops it.
+
+    ``problem`` (with ``learner`` a placeholder if the name itself is the problem) means
+    the entry is reported, not marked; ``notes`` are remarks about the entry's parts.
+    """
 
     learner: str
     answer_files: list[Path] = field(default_factory=list)
     notebooks: list[Path] = field(default_factory=list)
     folder: Path | None = None
+    problem: str | None = None
+    notes: list[str] = field(default_factory=list)
+    entries: list[str] = field(default_factory=list)
+
+
+def _placeholder(name: str) -> str:
+    return "!entry-" + hashlib.sha256(os.fsencode(name)).hexdigest()[:10]
+
+
+def _kind(path: Path) -> str:
+    """``file``, ``folder``, or what else the entry is (links are not followed)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as error:
+        return f"unreadable ({error.strerror})"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link (not followed)"
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "not a regular file (a FIFO, socket or device)"
+
+
+def _folder_parts(sub: Submission, folder: Path) -> None:
+    try:
+        children = sorted(folder.iterdir())
+    except OSError as error:
+        sub.problem = f"folder could not be listed ({error.strerror})"
+        return
+    for child in children:
+        if child.name.startswith(".") or child.name == "challenge":
+            continue
+        shown = ascii(child.name)[:80]
+        suffix = child.suffix.lower()
+        if suffix not in (".json", ".ipynb"):
+            continue
+        try:
+            child.name.encode("utf-8")
+        except UnicodeEncodeError:
+            sub.notes.append(f"{shown}: file name is not valid UTF-8; not read")
+            continue
+        kind = _kind(child)
+        if kind != "file":
+            sub.notes.append(f"{shown}: {kind}; not read")
+            continue
+        (sub.answer_files if suffix == ".json" else sub.notebooks).append(child)
 
 
 def find_submissions(folder: str | os.PathLike[str]) -> list[Submission]:
-    """The submissions in ``folder`` (see the module docstring), sorted by learner.
+    """The submissions in ``folder`` (see the module docstring), sorted by learner id.
+
+    Every entry not starting with ``.`` gives a submission; an entry that cannot be marked
+    (a name that is not a safe id, a link, a FIFO, a file that is neither ``.json`` nor
+    ``.ipynb``, two entries that are the same learner) gives one whose ``problem`` says why.
 
     Raises
     ------
     FileNotFoundError
         If ``folder`` is not a folder.
-    ValueError
-        If two entries are the same learner once normalised (naming both).
-    """
-    from genshare.assignment import normalise
 
+    Examples
+    --------
+    >>> [s.learner for s in find_submissions("submissions")]   # doctest: +SKIP
+    ['ana', 'bo']
+    """
     root = Path(folder)
     if not root.is_dir():
         raise FileNotFoundError(f"submissions folder {root} does not exist or is not a folder")
     found: dict[str, Submission] = {}
-    names: dict[str, str] = {}
     for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or entry.is_symlink():
+        name = entry.name
+        if name.startswith("."):
             continue
-        if entry.is_dir():
-            sub = Submission(entry.name, folder=entry)
-            sub.notebooks = sorted(p for p in entry.glob("*.ipynb") if p.is_file() and not p.is_symlink())
-            sub.answer_files = sorted(p for p in entry.glob("*.json") if p.is_file() and not p.is_symlink())
-        elif entry.suffix == ".ipynb":
-            sub = Submission(entry.stem, notebooks=[entry])
-        elif entry.suffix == ".json":
-            sub = Submission(entry.stem, answer_files=[entry])
+        kind = _kind(entry)
+        suffix = Path(name).suffix.lower() if kind == "file" else ""
+        stem = name[: -len(suffix)] if suffix in (".json", ".ipynb") else name
+        try:
+            key, warnings = learner_id(stem)
+        except ValueError as error:
+            key = _placeholder(name)
+            found[key] = Submission(key, problem=str(error), entries=[ascii(name)[:80]])
+            continue
+        sub = Submission(key, notes=list(warnings), entries=[name])
+        if kind == "folder":
+            sub.folder = entry
+            _folder_parts(sub, entry)
+        elif kind != "file":
+            sub.problem = f"{ascii(name)[:80]}: {kind}"
+        elif suffix == ".ipynb":
+            sub.notebooks = [entry]
+        elif suffix == ".json":
+            sub.answer_files = [entry]
         else:
-            continue
-        key = normalise(sub.learner)
+            sub.problem = f"{ascii(name)[:80]}: not a submission (expected <learner>.json, <learner>.ipynb or a folder <learner>/)"
         if key in found:
-            raise ValueError(f"{root}: {names[key]!r} and {entry.name!r} are the same learner ({key!r}); keep one")
-        found[key], names[key] = sub, entry.name
+            first = found[key]
+            entries = first.entries + sub.entries
+            found[key] = Submission(key, entries=entries, problem=(
+                f"entries {', '.join(repr(e) for e in entries)} are the same learner ({key!r}) once normalised; keep one"))
+            continue
+        found[key] = sub
     return [found[k] for k in sorted(found)]
 
 
-# --------------------------------------------------------------------- the sandbox
-
-_CHILD = r'''
-import os, sys
-ROOT, SCRATCH, WORLD, NOTEBOOK = sys.argv[1:5]
-sys.path.insert(0, ROOT)
-sys.dont_write_bytecode = True
-import json, pathlib
-import numpy, pandas, matplotlib
-matplotlib.use("Agg")
-import genshare.exercises, genshare.cohort
-from IPython.core.interactiveshell import InteractiveShell
-
-def _real(p):
-    return os.path.realpath(p)
-
-SCRATCH = _real(SCRATCH)
-READ = [_real(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-        os.path.join(ROOT, "genshare"), os.path.join(ROOT, "data"), WORLD, SCRATCH,
-        "/usr", "/lib", "/lib64", "/etc", "/dev/null", "/dev/urandom", "/proc/self", "/sys/devices/system/cpu"}]
-WRITE = [SCRATCH, "/dev/null"]
-
-def _under(path, roots):
-    try:
-        p = _real(os.fsdecode(path))
-    except Exception:
-        return False
-    return any(p == r or p.startswith(r.rstrip("/") + "/") for r in roots)
-
-_PATH_EVENTS = {"os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.symlink",
-                "os.link", "os.truncate", "os.utime", "shutil.rmtree", "shutil.move", "shutil.copyfile"}
-_REFUSED = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-            "os.forkpty", "pty.spawn", "ctypes.dlopen", "ctypes.dlsym", "ctypes.cdata", "os.kill", "os.killpg",
-            "socket.__new__", "socket.connect", "socket.bind", "socket.getaddrinfo", "socket.sendto",
-            "urllib.Request", "sys.setprofile", "sys.settrace", "os.putenv", "os.unsetenv"}
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-
-def _hook(event, args):
-    if event in _REFUSED:
-        raise PermissionError(f"refused in the marking sandbox: {event}")
-    if event == "open":
-        path, mode, flags = args
-        if path is None or isinstance(path, int):
-            return
-        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool((flags or 0) & _WRITE_FLAGS)
-        if writing and not _under(path, WRITE):
-            raise PermissionError(f"refused in the marking sandbox: writing {path}")
-        if not _under(path, READ):
-            raise PermissionError(f"refused in the marking sandbox: reading {path}")
-    elif event in _PATH_EVENTS:
-        for arg in args[:2]:
-            if isinstance(arg, (str, bytes, os.PathLike)) and not _under(arg, WRITE):
-                raise PermissionError(f"refused in the marking sandbox: {event} {arg}")
-    elif event in ("os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes, os.PathLike)):
-        if not _under(args[0], READ):
-            raise PermissionError(f"refused in the marking sandbox: listing {args[0]}")
-
-with open(NOTEBOOK, encoding="utf-8") as handle:
-    notebook = json.load(handle)
-cells = ["".join(c.get("source", "")) if isinstance(c.get("source"), list) else str(c.get("source", ""))
-         for c in notebook.get("cells", []) if c.get("cell_type") == "code"]
-shell = InteractiveShell.instance()
-sys.addaudithook(_hook)
-for number, source in enumerate(cells, start=1):
-    result = shell.run_cell(source, store_history=True, silent=False)
-    if not result.success:
-        print(f"[marking] cell {number} raised {type(result.error_in_exec or result.error_before_exec).__name__}", file=sys.stderr)
-'''
+# ---------------------------------------------------------------------------- answers
 
 
-@lru_cache(maxsize=1)
-def _unshare_prefix() -> tuple[str, ...]:
-    """``unshare`` arguments for a network namespace, if this machine allows them."""
-    tool = shutil.which("unshare")
-    if tool is None:
-        return ()
-    try:
-        probe = subprocess.run([tool, "--user", "--map-root-user", "--net", "true"], capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return ()
-    return (tool, "--user", "--map-root-user", "--net") if probe.returncode == 0 else ()
+def _read_limited(path: Path, limit: int) -> bytes:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError(f"{path.name}: not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{path.name}: answer file larger than {limit} bytes")
+    return data
 
 
-def _limits(limits: MarkingLimits):
-    def apply() -> None:
-        import resource
+def _accept(records: Iterable[tuple[Any, Any]], source: str, *, last_wins: bool) -> tuple[dict[str, Any], list[str]]:
+    """Decode recorded ``(exercise, encoded answer)`` pairs: answers by canonical id, and notes.
 
-        os.setsid()
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 5))
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
-        resource.setrlimit(resource.RLIMIT_NOFILE, (limits.open_files, limits.open_files))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return apply
-
-
-@dataclass
-class RunResult:
-    """What running one notebook in the sandbox gave."""
-
-    answers: dict[str, Any]
-    status: str
-    seconds: float
-    log: str = ""
-
-
-def run_notebook(notebook: Path, world: Path, limits: MarkingLimits = MarkingLimits(), *, network_namespace: bool | None = None) -> RunResult:
-    """Execute ``notebook`` in the sandbox on ``world`` and return the answers it recorded.
-
-    ``status`` is ``"ok"``, ``"timeout"`` (killed after ``limits.timeout`` seconds),
-    ``"crashed"`` (the process ended with an error status, e.g. a resource limit) or
-    ``"malformed"`` (not a readable notebook). Answers recorded before a timeout or crash count.
+    Unknown ids and answers that cannot be decoded are noted and skipped; an exercise
+    given twice is noted and not marked, unless ``last_wins`` (a notebook re-running a check).
     """
-    from genshare.exercises import RECORD_ENV, decode_answer
+    from genshare.exercises import decode_answer, get_exercise
 
-    try:
-        if notebook.stat().st_size > MAX_ANSWER_BYTES * 4:
-            return RunResult({}, "malformed", 0.0, "notebook too large")
-        json.loads(notebook.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as error:
-        return RunResult({}, "malformed", 0.0, f"not a readable notebook: {error}")
-    prefix = list(_unshare_prefix()) if network_namespace in (None, True) else []
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="genshare-mark-") as scratch_name:
-        scratch = Path(scratch_name) / "work"
-        scratch.mkdir()
-        copy = scratch / "submission.ipynb"
-        shutil.copyfile(notebook, copy)
-        record = scratch / ".answers.jsonl"
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(scratch),
-            "TMPDIR": str(scratch),
-            "LANG": "C.UTF-8",
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": str(scratch / ".matplotlib"),
-            "IPYTHONDIR": str(scratch / ".ipython"),
-            "OMP_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "GENSHARE_WORLD": str(world),
-            RECORD_ENV: str(record),
-        }
-        command = [*prefix, sys.executable, "-I", "-c", _CHILD, str(PROJECT_ROOT), str(scratch), str(world), str(copy)]
-        process = subprocess.Popen(command, cwd=scratch, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, preexec_fn=_limits(limits), close_fds=True)
+    answers: dict[str, Any] = {}
+    spelled: dict[str, list[str]] = {}
+    notes: list[str] = []
+    for exercise, encoded in records:
+        if not isinstance(exercise, (str, int, float)) or isinstance(exercise, bool):
+            notes.append(f"{source}: an exercise id is not text ({_excerpt(exercise)}); ignored")
+            continue
         try:
-            out, err = process.communicate(timeout=limits.timeout)
-            status = "ok" if process.returncode == 0 else "crashed"
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            out, err = process.communicate()
-            status = "timeout"
-        answers: dict[str, Any] = {}
-        if record.is_file() and not record.is_symlink() and record.stat().st_size <= MAX_ANSWER_BYTES:
-            for line in record.read_text(encoding="utf-8", errors="replace").splitlines():
-                try:
-                    item = json.loads(line)
-                    answers[str(item["exercise"])] = decode_answer(item["answer"])
-                except (ValueError, KeyError, TypeError, RecursionError):
-                    continue
-    log = (err or b"")[-4000:].decode("utf-8", errors="replace")
-    return RunResult(answers, status, time.perf_counter() - start, log)
+            canonical = get_exercise(str(exercise)).id
+        except KeyError:
+            notes.append(f"{source}: unknown exercise {_excerpt(str(exercise))!r} ignored")
+            continue
+        try:
+            answer = decode_answer(encoded)
+        except Exception as error:  # a malformed encoding costs only this answer  # noqa: BLE001
+            notes.append(f"{source}: the answer to {canonical} could not be read ({type(error).__name__}); not marked")
+            answer = _UNREADABLE
+        spelled.setdefault(canonical, []).append(_excerpt(str(exercise), 12))
+        answers[canonical] = answer
+    for canonical, spellings in spelled.items():
+        if len(spellings) > 1 and not last_wins:
+            notes.append(f"{source}: exercise {canonical} is answered {len(spellings)} times "
+                         f"(as {', '.join(repr(s) for s in spellings)}); not marked")
+            answers[canonical] = _UNREADABLE
+    return answers, notes
 
 
-def read_answer_file(path: Path) -> dict[str, Any]:
-    """The answers of an answer file (see the module docstring).
+class _Pairs(dict):
+    """A JSON object that remembers its pairs in order, repeated keys included."""
 
-    Raises ``ValueError`` naming the file if it is too large, not JSON, or not of that form.
+    pairs: list[tuple[str, Any]]
+
+    @classmethod
+    def of(cls, pairs: list[tuple[str, Any]]) -> _Pairs:
+        obj = cls(pairs)
+        obj.pairs = list(pairs)
+        return obj
+
+
+class _Unreadable:
+    def __repr__(self) -> str:
+        return "<unreadable>"
+
+
+_UNREADABLE = _Unreadable()
+
+
+def read_answer_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[str]]:
+    """The answers of an answer file (see the module docstring) by canonical exercise id, and notes.
+
+    Returns
+    -------
+    tuple
+        ``answers`` (exercise id -> answer; an answer that could not be read, or an
+        exercise given twice, maps to a marker that is never correct) and ``notes``, one per
+        entry that was skipped or refused.
+
+    Raises
+    ------
+    ValueError
+        Naming the file if it is not a regular file, too large, not UTF-8 JSON, or not of
+        the form ``{"answers": {...}}``.
+
+    Examples
+    --------
+    >>> read_answer_file("ana.json")   # doctest: +SKIP
+    ({'01.2': 0.85}, [])
     """
-    from genshare.exercises import decode_answer
-
-    if path.stat().st_size > MAX_ANSWER_BYTES:
-        raise ValueError(f"{path.name}: answer file larger than {MAX_ANSWER_BYTES} bytes")
+    path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, RecursionError) as error:
-        raise ValueError(f"{path.name}: not valid JSON ({error})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
-        raise ValueError(f"{path.name}: expected an object with an 'answers' object mapping exercise ids to answers")
+        data = _read_limited(path, MAX_ANSWER_BYTES)
+    except OSError as error:
+        raise ValueError(f"{_excerpt(path.name)}: could not be read ({error.strerror})") from None
     try:
-        return {str(k): decode_answer(v) for k, v in data["answers"].items()}
+        parsed = json.loads(data.decode("utf-8"), object_pairs_hook=_Pairs.of)
+    except UnicodeDecodeError:
+        raise ValueError(f"{_excerpt(path.name)}: not UTF-8 text") from None
     except (ValueError, RecursionError) as error:
-        raise ValueError(f"{path.name}: an answer could not be read ({error})") from None
+        raise ValueError(f"{_excerpt(path.name)}: not valid JSON ({_excerpt(str(error), 80)})") from None
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("answers"), dict):
+        raise ValueError(f"{_excerpt(path.name)}: expected an object with an 'answers' object mapping exercise ids to answers")
+    return _accept(parsed["answers"].pairs, _excerpt(path.name), last_wins=False)
 
 
 # ----------------------------------------------------------------------- marking
+
+
+def _preload() -> None:
+    """Import everything marking needs before any submission is read."""
+    import genshare.access  # noqa: F401
+    import genshare.assignment  # noqa: F401
+    import genshare.attacks  # noqa: F401
+    import genshare.catalogue  # noqa: F401
+    import genshare.challenge  # noqa: F401
+    import genshare.cohort  # noqa: F401
+    import genshare.deidentify  # noqa: F401
+    import genshare.deposit  # noqa: F401
+    import genshare.popgen  # noqa: F401
+    from genshare.exercises import exercises
+
+    exercises()
+
+
+def _empty_row(sub: Submission, course: str) -> dict[str, Any]:
+    from genshare.assignment import learner_seed
+    from genshare.exercises import exercises
+
+    row: dict[str, Any] = {"learner": sub.learner, "seed": ""}
+    if sub.problem is None:
+        row["seed"] = learner_seed(course, sub.learner)
+    row.update({e.id: "" for e in exercises()})
+    row.update({"total": 0, "status": "", "seconds": 0.0, "notes": "", "feedback": {}})
+    return row
 
 
 def mark(
@@ -356,80 +521,157 @@ def mark(
     course: str,
     *,
     cache: str | os.PathLike[str] | None = None,
-    limits: MarkingLimits = MarkingLimits(),
+    limits: Limits = Limits(),
     world_params: Mapping[str, Any] | None = None,
+    execute_notebooks: bool = False,
 ) -> dict[str, Any]:
-    """Mark one submission: a row of the score sheet, plus ``feedback`` (exercise -> message)."""
-    from genshare.assignment import learner_seed, normalise, world_for
-    from genshare.cohort import load_world
-    from genshare.exercises import evaluate, exercises, get_exercise
+    """Mark one submission: a row of the score sheet, plus ``feedback`` (exercise -> message).
 
-    world_folder = world_for(course, submission.learner, cache=cache, **dict(world_params or {}))
-    answers: dict[str, Any] = {}
-    statuses, notes = [], []
-    for path in submission.answer_files:
-        try:
-            answers.update(read_answer_file(path))
-            statuses.append("ok")
-        except (ValueError, OSError) as error:
-            statuses.append("malformed")
-            notes.append(str(error))
-    seconds = 0.0
-    for path in submission.notebooks:
-        result = run_notebook(path, world_folder, limits)
-        answers.update(result.answers)
-        statuses.append(result.status)
-        seconds += result.seconds
-        if result.status != "ok":
-            notes.append(f"{path.name}: {result.status}")
-    world = load_world(world_folder)
-    row: dict[str, Any] = {"learner": normalise(submission.learner), "seed": learner_seed(course, submission.learner)}
-    feedback: dict[str, str] = {}
-    total = 0
-    known = {e.id for e in exercises()}
-    for exercise_id, answer in answers.items():
-        try:
-            if get_exercise(exercise_id).id not in known:
-                raise KeyError(exercise_id)
-        except KeyError:
-            notes.append(f"unknown exercise {exercise_id!r} ignored")
-    for exercise in exercises():
-        if exercise.id not in answers:
-            row[exercise.id] = ""
-            continue
-        try:
-            verdict = evaluate(exercise.id, answers[exercise.id], world=world)
-        except Exception as error:  # a reference computation must not stop the whole marking
-            row[exercise.id] = 0
-            feedback[exercise.id] = f"Exercise {exercise.id}: could not be checked ({type(error).__name__}: {error})."
-            continue
-        row[exercise.id] = int(verdict.correct)
-        total += int(verdict.correct)
-        feedback[exercise.id] = verdict.message
-    row["total"] = total
-    row["status"] = "no submission" if not statuses else ("ok" if set(statuses) == {"ok"} else ";".join(sorted(set(statuses) - {"ok"})))
-    row["seconds"] = round(seconds, 1)
-    row["notes"] = "; ".join(notes)
-    row.update(_challenge_row(world, submission))
-    row["feedback"] = feedback
+    Never raises for a problem of the submission: the row's ``status`` and ``notes`` say
+    what went wrong. ``execute_notebooks`` runs its notebooks in the sandbox
+    (:mod:`genshare.sandbox`); without it they are reported as not executed.
+
+    Examples
+    --------
+    >>> mark(find_submissions("submissions")[0], "ws-2027-03")["total"]   # doctest: +SKIP
+    12
+    """
+    row = _empty_row(submission, course) if submission.problem is None else {
+        **_empty_row(submission, course), "status": "refused", "notes": _clean(submission.problem, 400, quotes=False)}
+    if submission.problem is not None:
+        return row
+    try:
+        _mark_into(row, submission, course, cache=cache, limits=limits, world_params=world_params,
+                   execute_notebooks=execute_notebooks)
+    except SandboxUnavailable:
+        raise
+    except Exception as error:  # the marker survives any submission  # noqa: BLE001
+        from genshare.exercises import exercises
+
+        row.update({e.id: "" for e in exercises()})  # no partial marks: the learner is re-marked once fixed
+        row.update(total=0, feedback={})
+        row["status"] = "error"
+        row["notes"] = _clean("; ".join(filter(None, [row.get("notes", ""),
+                                                       f"marking stopped: {type(error).__name__}: {_excerpt(str(error), 120)}"])),
+                              1000, quotes=False)
     return row
 
 
+def _mark_into(row: dict[str, Any], submission: Submission, course: str, *, cache, limits, world_params,
+               execute_notebooks: bool) -> None:
+    from genshare.assignment import world_for
+    from genshare.cohort import load_world
+    from genshare.exercises import evaluate, exercises
+    from genshare.sandbox import run_notebook
+
+    notes: list[str] = list(submission.notes)
+    statuses: list[str] = []
+    sources: dict[str, list[str]] = {}
+    answers: dict[str, Any] = {}
+
+    def take(found: dict[str, Any], source: str) -> None:
+        for exercise_id, answer in found.items():
+            sources.setdefault(exercise_id, []).append(source)
+            answers[exercise_id] = answer
+
+    for path in submission.answer_files:
+        try:
+            found, found_notes = read_answer_file(path)
+            statuses.append("ok")
+            notes.extend(found_notes)
+            take(found, _excerpt(path.name))
+        except ValueError as error:
+            statuses.append("malformed")
+            notes.append(str(error))
+    has_challenge = submission.folder is not None and (submission.folder / "challenge").exists()
+    world_folder = None
+    if answers or has_challenge or (execute_notebooks and submission.notebooks):
+        world_folder = world_for(course, submission.learner, cache=cache, **dict(world_params or {}))
+    seconds = 0.0
+    for path in submission.notebooks:
+        if not execute_notebooks:
+            statuses.append("not executed")
+            notes.append(f"{_excerpt(path.name)}: {NOT_EXECUTED}")
+            continue
+        result = run_notebook(path, world_folder, limits)
+        seconds += result.seconds
+        statuses.append(result.status)
+        if result.status != "ok":
+            notes.append(f"{_excerpt(path.name)}: {result.status}")
+        notes.extend(f"{_excerpt(path.name)}: {p}" for p in (result.problems or []))
+        found, found_notes = _accept(result.records, _excerpt(path.name), last_wins=True)
+        notes.extend(found_notes)
+        take(found, _excerpt(path.name))
+    for exercise_id, where in sources.items():
+        if len(where) > 1:
+            notes.append(f"exercise {exercise_id} is answered in {len(where)} files ({', '.join(where)}); not marked")
+            answers[exercise_id] = _UNREADABLE
+    world = load_world(world_folder) if world_folder is not None else None
+    feedback: dict[str, str] = {}
+    total = 0
+    for exercise in exercises():
+        if exercise.id not in answers:
+            continue
+        answer = answers[exercise.id]
+        if answer is _UNREADABLE:
+            row[exercise.id] = 0
+            feedback[exercise.id] = f"Exercise {exercise.id}: not marked (see the notes of your row)."
+            continue
+        try:
+            verdict = evaluate(exercise.id, answer, world=world)
+        except Exception as error:  # a reference computation must not stop the whole marking  # noqa: BLE001
+            row[exercise.id] = 0
+            feedback[exercise.id] = _clean(f"Exercise {exercise.id}: could not be checked ({type(error).__name__}).")
+            continue
+        row[exercise.id] = int(verdict.correct)
+        total += int(verdict.correct)
+        feedback[exercise.id] = _clean(verdict.message)
+    row["total"] = total
+    bad = sorted(set(statuses) - {"ok"})
+    row["status"] = "no submission" if not statuses else ("ok" if not bad else ";".join(bad))
+    row["seconds"] = round(seconds, 1)
+    row["notes"] = _clean("; ".join(notes), 2000, quotes=False)
+    if world is not None:
+        row.update(_challenge_row(world, submission))
+    row["feedback"] = feedback
+
+
 def _challenge_row(world: Any, submission: Submission) -> dict[str, Any]:
-    """The challenge scoreboard columns, if genshare.challenge provides the hook."""
-    if submission.folder is None or not (submission.folder / "challenge").is_dir():
+    """The challenge scoreboard columns, for a submission folder holding ``challenge/``."""
+    if submission.folder is None:
         return {}
+    folder = submission.folder / "challenge"
+    if not folder.exists() and not folder.is_symlink():
+        return {}
+    from genshare.challenge import scoreboard_row
+
     try:
-        from genshare import challenge  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    scorer = getattr(challenge, "scoreboard_row", None)
-    if scorer is None:
-        return {}
-    try:
-        return {f"challenge_{k}": v for k, v in dict(scorer(world, submission.folder / "challenge")).items()}
-    except Exception as error:  # a broken release is the learner's problem, not the marker's
-        return {"challenge_error": f"{type(error).__name__}: {error}"}
+        values = dict(scoreboard_row(world, folder))
+    except Exception as error:  # a broken release is the learner's problem, not the marker's  # noqa: BLE001
+        values = {"evaluated": 0, "utility_met": 0, "note": f"release not scored: {type(error).__name__}: {_excerpt(str(error), 120)}"}
+    row = {column: "" for column in CHALLENGE_COLUMNS}
+    for name, value in values.items():
+        column = f"challenge_{name}"
+        if column in row:
+            row[column] = _clean(value, 400) if isinstance(value, str) else value
+    return row
+
+
+def _columns() -> list[str]:
+    from genshare.exercises import exercises
+
+    return ["learner", "seed", *[e.id for e in exercises()], "total", "status", "seconds", "notes", *CHALLENGE_COLUMNS]
+
+
+def _write_feedback(target: Path, row: Mapping[str, Any]) -> None:
+    learner = row["learner"]
+    if learner.startswith("!") or "/" in learner or "\\" in learner or ".." in learner:
+        return  # no safe file name: the row's notes say why
+    text = "\n".join(row["feedback"].values()) or ("No answers marked. " + row["notes"] if row["notes"] else "No answers found.")
+    path = target / f"{learner}.txt"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
 
 
 def mark_folder(
@@ -439,51 +681,87 @@ def mark_folder(
     *,
     cache: str | os.PathLike[str] | None = None,
     feedback: str | os.PathLike[str] | None = None,
-    limits: MarkingLimits = MarkingLimits(),
+    limits: Limits = Limits(),
     world_params: Mapping[str, Any] | None = None,
+    execute_notebooks: bool = False,
 ) -> list[dict[str, Any]]:
-    """Mark every submission of ``folder`` and write the score sheet ``out`` (CSV: one row per
-    learner, one column per exercise with 1 correct, 0 not yet, empty not answered; total;
-    status; challenge columns). ``feedback`` (a folder) receives ``<learner>.txt`` with the
-    check's message for each answered exercise."""
-    from genshare.exercises import exercises
+    """Mark every submission of ``folder`` and write the score sheet ``out`` as marking goes.
 
-    rows = [mark(s, course, cache=cache, limits=limits, world_params=world_params) for s in find_submissions(folder)]
-    columns = ["learner", "seed", *[e.id for e in exercises()], "total", "status", "seconds", "notes"]
-    extra = sorted({k for r in rows for k in r} - set(columns) - {"feedback"})
+    The sheet (CSV) has one row per learner, one column per exercise (1 correct, 0 not yet,
+    empty not answered), ``total``, ``status``, ``seconds``, ``notes`` and the
+    :data:`CHALLENGE_COLUMNS`; each row is written and flushed when its learner is marked.
+    ``feedback`` (a folder) receives ``<learner>.txt`` with the checks' messages.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``folder`` is not a folder.
+    SandboxUnavailable
+        If ``execute_notebooks`` is set, a submission holds a notebook, and this machine
+        cannot run the sandbox (before anything is marked; the message says how to mark
+        answer files instead).
+
+    Examples
+    --------
+    >>> rows = mark_folder("submissions", "ws-2027-03", "scores.csv", feedback="feedback")   # doctest: +SKIP
+    """
+    _preload()
+    submissions = find_submissions(folder)
+    if execute_notebooks and any(s.notebooks for s in submissions):
+        reason = unavailable()
+        if reason is not None:
+            raise SandboxUnavailable(
+                f"notebooks cannot be executed safely on this machine: {reason}. Mark answer files instead: "
+                "run without --execute-notebooks (notebooks are then reported, not run), and ask learners for "
+                "<learner>.json answer files (genshare.exercises.encode_answer)")
+    columns = _columns()
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with out_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns + extra, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-    if feedback is not None:
-        target = Path(feedback)
+    target = Path(feedback) if feedback is not None else None
+    if target is not None:
         target.mkdir(parents=True, exist_ok=True)
-        for row in rows:
-            text = "\n".join(row["feedback"].values()) or "No answers found."
-            (target / f"{row['learner']}.txt").write_text(text + "\n", encoding="utf-8")
+    rows = []
+    with out_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        handle.flush()
+        for sub in submissions:
+            row = mark(sub, course, cache=cache, limits=limits, world_params=world_params, execute_notebooks=execute_notebooks)
+            writer.writerow({k: neutralise(v) for k, v in row.items() if k != "feedback"})
+            handle.flush()
+            os.fsync(handle.fileno())
+            if target is not None:
+                try:
+                    _write_feedback(target, row)
+                except OSError as error:
+                    print(f"warning: feedback for {row['learner']!r} not written ({error.strerror})", file=sys.stderr)
+            rows.append(row)
     return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (see the module docstring); returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m genshare.marking", description="Mark a folder of submissions, each on its own learner's world.")
     parser.add_argument("submissions", help="folder of <learner>.json, <learner>.ipynb or <learner>/ entries")
     parser.add_argument("--course", required=True, help="the course key the learners' worlds were made with")
     parser.add_argument("--out", default="scores.csv", help="score sheet to write (default scores.csv)")
     parser.add_argument("--feedback", help="folder for one feedback file per learner")
     parser.add_argument("--cache", help="folder of the learners' worlds (default as genshare.assignment)")
-    parser.add_argument("--timeout", type=float, default=MarkingLimits.timeout, help="seconds per notebook (default 120)")
-    parser.add_argument("--memory-mb", type=int, default=MarkingLimits.memory_bytes // 1024**2, help="address space per submission (default 3072)")
+    parser.add_argument("--execute-notebooks", action="store_true",
+                        help="execute submitted notebooks, each in its own bubblewrap sandbox (default: answer files only)")
+    parser.add_argument("--timeout", type=float, default=Limits.timeout, help="seconds per notebook (default 120)")
+    parser.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 1024**2, help="address space per notebook (default 3072)")
     args = parser.parse_args(argv)
-    limits = MarkingLimits(timeout=args.timeout, cpu_seconds=int(args.timeout) + 5, memory_bytes=args.memory_mb * 1024**2)
+    limits = Limits(timeout=args.timeout, cpu_seconds=int(args.timeout) + 5, memory_bytes=args.memory_mb * 1024**2)
     try:
-        rows = mark_folder(args.submissions, args.course, args.out, cache=args.cache, feedback=args.feedback, limits=limits)
-    except (ValueError, OSError) as error:
+        rows = mark_folder(args.submissions, args.course, args.out, cache=args.cache, feedback=args.feedback, limits=limits,
+                           execute_notebooks=args.execute_notebooks)
+    except (ValueError, OSError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"marked {len(rows)} submissions; scores in {args.out}")
+    skipped = sum(1 for r in rows if NOT_EXECUTED in r["notes"])
+    print(f"marked {len(rows)} submissions; scores in {args.out}"
+          + (f"; {skipped} with notebooks not executed (--execute-notebooks runs them in a sandbox)" if skipped else ""))
     return 0
 
 
