@@ -457,7 +457,7 @@ def marking_run(n_learners: int = 30) -> dict:
             answers = {{k: encode_answer(v) for k, v in expected_answers(folder=world).items()}}
             (subs / learner / "answers.json").write_text(json.dumps({{"answers": answers}}))
         start = time.perf_counter()
-        rows = mark_folder(subs, "benchmark", root / "scores.csv", cache=root / "worlds", world_params=small)
+        rows = mark_folder(subs, "benchmark", root / "scores.csv", cache=root / "worlds", world_params=small, execute_notebooks=True)
         result["seconds"] = time.perf_counter() - start
         result["all_correct"] = all(r["status"] == "ok" and all(r[k] in (1, "") for k in r if "." in k) for r in rows)
         result["learners"] = len(rows)

@@ -194,20 +194,29 @@ def answer_key(
     """The answer key of one learner: every checked exercise's reference answer on their world.
 
     Returns ``{"course", "learner", "seed", "world", "answers": {exercise: {"question",
-    "answer"}}}`` (answers JSON-encoded by :func:`genshare.exercises.encode_answer`) and,
-    if ``out`` is given, writes it to ``out/<learner>.json``.
+    "answer"}}, "failures": {exercise: reason}}`` (answers JSON-encoded by
+    :func:`genshare.exercises.encode_answer`; an exercise whose reference answer cannot be
+    computed on this world is listed in ``failures`` instead of stopping the key) and, if
+    ``out`` is given, writes it to ``out/<learner>.json``.
     """
-    from genshare.exercises import encode_answer, exercises, expected_answers
+    from genshare.exercises import context_for, encode_answer, exercises
 
     folder = world_for(course, learner, cache=cache, **params)
-    answers = expected_answers(folder=folder)
-    questions = {e.id: e.question for e in exercises()}
+    answers: dict[str, Any] = {}
+    failures: dict[str, str] = {}
+    for exercise in exercises():  # one exercise that fails costs only itself
+        try:
+            ctx = context_for(folder=folder)
+            answers[exercise.id] = {"question": exercise.question, "answer": encode_answer(exercise.solve(ctx))}
+        except Exception as error:  # noqa: BLE001 - reported, with the exercise, in the key and by the CLI
+            failures[exercise.id] = f"{type(error).__name__}: {error}"
     key = {
         "course": normalise(course, "course"),
         "learner": normalise(learner),
         "seed": learner_seed(course, learner),
         "world": str(folder),
-        "answers": {k: {"question": questions[k], "answer": encode_answer(v)} for k, v in answers.items()},
+        "answers": answers,
+        "failures": failures,
     }
     if out is not None:
         target = Path(out)
@@ -233,50 +242,6 @@ def read_roster(path: str | os.PathLike[str]) -> list[str]:
         seen[key] = number
         learners.append(text)
     return learners
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m genshare.assignment", description=__doc__.split("\n\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    one = commands.add_parser("world", help="print the folder of a learner's world (simulated on first use)")
-    one.add_argument("--course", required=True)
-    one.add_argument("--learner", required=True)
-    one.add_argument("--cache", help=f"cache folder (default ${CACHE_ENV} or ~/.cache/genshare/worlds)")
-    one.add_argument("--export", action="store_true", help="print a shell line setting GENSHARE_WORLD instead")
-    many = commands.add_parser("worlds", help="simulate the worlds of every learner of a roster")
-    many.add_argument("--course", required=True)
-    many.add_argument("--roster", required=True, help="text file, one learner id a line")
-    many.add_argument("--cache")
-    key = commands.add_parser("answer-key", help="write the answer key of one learner (or of a roster)")
-    key.add_argument("--course", required=True)
-    group = key.add_mutually_exclusive_group(required=True)
-    group.add_argument("--learner")
-    group.add_argument("--roster")
-    key.add_argument("--cache")
-    key.add_argument("--out", default="answer-keys", help="folder for <learner>.json (default answer-keys/)")
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "world":
-            folder = world_for(args.course, args.learner, cache=args.cache)
-            from genshare.paths import WORLD_ENV
-
-            print(f"export {WORLD_ENV}={shlex.quote(str(folder))}" if args.export else folder)
-        elif args.command == "worlds":
-            for learner in read_roster(args.roster):
-                print(f"{learner}\t{world_for(args.course, learner, cache=args.cache)}", flush=True)
-        else:
-            learners = [args.learner] if args.learner else read_roster(args.roster)
-            for learner in learners:
-                answer_key(args.course, learner, cache=args.cache, out=args.out)
-                print(f"{learner}\t{Path(args.out) / (_slug(normalise(learner)) + '.json')}", flush=True)
-    except (ValueError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
 
 
 def world_label(folder: str | os.PathLike[str]) -> str:
@@ -363,3 +328,58 @@ def use_world(course: str = "", learner: str = "", *, cache: str | os.PathLike[s
     label = world_label(world_dir())
     print(f"World: {label}. Every result below, and every check(), uses it.")
     return label
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m genshare.assignment", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    one = commands.add_parser("world", help="print the folder of a learner's world (simulated on first use)")
+    one.add_argument("--course", required=True)
+    one.add_argument("--learner", required=True)
+    one.add_argument("--cache", help=f"cache folder (default ${CACHE_ENV} or ~/.cache/genshare/worlds)")
+    one.add_argument("--export", action="store_true", help="print a shell line setting GENSHARE_WORLD instead")
+    many = commands.add_parser("worlds", help="simulate the worlds of every learner of a roster")
+    many.add_argument("--course", required=True)
+    many.add_argument("--roster", required=True, help="text file, one learner id a line")
+    many.add_argument("--cache")
+    key = commands.add_parser("answer-key", help="write the answer key of one learner (or of a roster)")
+    key.add_argument("--course", required=True)
+    group = key.add_mutually_exclusive_group(required=True)
+    group.add_argument("--learner")
+    group.add_argument("--roster")
+    key.add_argument("--cache")
+    key.add_argument("--out", default="answer-keys", help="folder for <learner>.json (default answer-keys/)")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "world":
+            folder = world_for(args.course, args.learner, cache=args.cache)
+            from genshare.paths import WORLD_ENV
+
+            print(f"export {WORLD_ENV}={shlex.quote(str(folder))}" if args.export else folder)
+        elif args.command == "worlds":
+            for learner in read_roster(args.roster):
+                print(f"{learner}\t{world_for(args.course, learner, cache=args.cache)}", flush=True)
+        else:
+            learners = [args.learner] if args.learner else read_roster(args.roster)
+            problems = []
+            for learner in learners:  # every learner's key is written before the exit status says anything
+                try:
+                    key = answer_key(args.course, learner, cache=args.cache, out=args.out)
+                except Exception as error:  # noqa: BLE001 - reported with the learner, the others go on
+                    problems.append(f"{learner}: no key ({type(error).__name__}: {error})")
+                    continue
+                print(f"{learner}\t{Path(args.out) / (_slug(normalise(learner)) + '.json')}", flush=True)
+                problems += [f"{learner}: exercise {eid}: {why}" for eid, why in key["failures"].items()]
+            if problems:
+                print(f"{len(problems)} problem(s) in {len(learners)} answer key(s):", file=sys.stderr)
+                for line in problems:
+                    print(f"  {line}", file=sys.stderr)
+                return 1
+    except (ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -277,6 +277,8 @@ class Submission:
     problem: str | None = None
     notes: list[str] = field(default_factory=list)
     entries: list[str] = field(default_factory=list)
+    #: The row's status when the submission is reported, not marked (default ``refused``).
+    status: str = "refused"
 
 
 def _placeholder(name: str) -> str:
@@ -377,6 +379,72 @@ def find_submissions(folder: str | os.PathLike[str]) -> list[Submission]:
             continue
         found[key] = sub
     return [found[k] for k in sorted(found)]
+
+
+def match_roster(submissions: Sequence[Submission], roster: Sequence[str]) -> list[Submission]:
+    """Match submissions to the roster's learners; every roster learner and every entry gets one row.
+
+    A submission matches the roster learner whose normalised name
+    (:func:`genshare.assignment.normalise`: case, spaces and Unicode forms do not matter;
+    accents do, so ``José`` and ``Jose`` are two people) is its learner id; failing that,
+    the one learner whose folder-name form (the ASCII slug the worlds' cache uses, so
+    ``chen-wei`` for ``chen wei``) is the entry's, with a note saying so. Then:
+
+    - an entry matching no roster learner is reported as ``not on roster`` and not marked (no
+      world is made for a name the instructor did not list);
+    - an entry whose folder-name form fits several roster learners (``ana maria`` and ``Ana
+      María``) is reported as ``ambiguous``: rename it to the learner's name as written;
+    - two entries for one roster learner are reported together as ``refused``;
+    - a roster learner with no entry gets a row ``no submission``.
+
+    Examples
+    --------
+    >>> subs = [Submission("chen-wei", answer_files=[Path("chen-wei.json")]), Submission("zed")]
+    >>> [(s.learner, s.status if s.problem else "marked") for s in match_roster(subs, ["Chen Wei", "bo"])]
+    [('bo', 'no submission'), ('chen wei', 'marked'), ('zed', 'not on roster')]
+    """
+    from genshare.assignment import _slug, normalise
+
+    names = {normalise(name): name for name in roster}
+    if len(names) != len(roster):
+        raise ValueError("the roster names the same learner twice once normalised (read it with "
+                         "genshare.assignment.read_roster, which says which lines)")
+    by_slug: dict[str, list[str]] = {}
+    for key in names:
+        by_slug.setdefault(_slug(key), []).append(key)
+    matched: dict[str, Submission] = {}
+    out: list[Submission] = []
+    for sub in submissions:
+        if sub.problem is not None and sub.learner.startswith("!"):
+            out.append(sub)  # the entry's name itself is the problem
+            continue
+        if sub.learner in names:
+            key = sub.learner
+        elif len(by_slug.get(_slug(sub.learner), [])) == 1 and _slug(sub.learner) == sub.learner.replace(" ", "-"):
+            key = by_slug[_slug(sub.learner)][0]
+            sub.notes.append(f"entry {sub.entries[0] if sub.entries else sub.learner!r} matched to roster learner "
+                             f"{names[key]!r} by its folder-name form")
+        else:
+            candidates = by_slug.get(_slug(sub.learner), [])
+            if len(candidates) > 1:
+                sub.status, sub.problem = "ambiguous", (
+                    f"{sub.learner!r} could be {', '.join(repr(names[c]) for c in candidates)}: rename the entry "
+                    "to the learner's name as the roster writes it")
+            else:
+                sub.status, sub.problem = "not on roster", f"{sub.learner!r} is not on the roster; not marked"
+            out.append(sub)
+            continue
+        if key in matched:
+            first = matched[key]
+            matched[key] = Submission(key, entries=first.entries + sub.entries, problem=(
+                f"entries {', '.join(repr(e) for e in first.entries + sub.entries)} are all {names[key]!r}; keep one"))
+            continue
+        sub.learner = key
+        matched[key] = sub
+    for key in names:
+        if key not in matched:
+            matched[key] = Submission(key, problem="no submission", status="no submission")
+    return sorted([*matched.values(), *out], key=lambda s: s.learner)
 
 
 # ---------------------------------------------------------------------------- answers
@@ -537,7 +605,7 @@ def mark(
     12
     """
     row = _empty_row(submission, course) if submission.problem is None else {
-        **_empty_row(submission, course), "status": "refused", "notes": _clean(submission.problem, 400, quotes=False)}
+        **_empty_row(submission, course), "status": submission.status, "notes": _clean(submission.problem, 400, quotes=False)}
     if submission.problem is not None:
         return row
     try:
@@ -684,8 +752,15 @@ def mark_folder(
     limits: Limits = Limits(),
     world_params: Mapping[str, Any] | None = None,
     execute_notebooks: bool = False,
+    roster: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Mark every submission of ``folder`` and write the score sheet ``out`` as marking goes.
+
+    With ``roster`` (the learners' names, as :func:`genshare.assignment.read_roster` reads
+    them), submissions are matched to it by :func:`match_roster`: every roster learner gets a
+    row (``no submission`` when nothing came), entries not on it are reported and not marked,
+    and no world is made for a name that is not on it. Without a roster, every entry is
+    marked as the learner its name says.
 
     The sheet (CSV) has one row per learner, one column per exercise (1 correct, 0 not yet,
     empty not answered), ``total``, ``status``, ``seconds``, ``notes`` and the
@@ -707,6 +782,8 @@ def mark_folder(
     """
     _preload()
     submissions = find_submissions(folder)
+    if roster is not None:
+        submissions = match_roster(submissions, roster)
     if execute_notebooks and any(s.notebooks for s in submissions):
         reason = unavailable()
         if reason is not None:
@@ -747,6 +824,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", default="scores.csv", help="score sheet to write (default scores.csv)")
     parser.add_argument("--feedback", help="folder for one feedback file per learner")
     parser.add_argument("--cache", help="folder of the learners' worlds (default as genshare.assignment)")
+    parser.add_argument("--roster", help="text file, one learner a line (as for python -m genshare.assignment worlds): "
+                                         "every roster learner gets a row; entries not on it are reported, not marked")
     parser.add_argument("--execute-notebooks", action="store_true",
                         help="execute submitted notebooks, each in its own bubblewrap sandbox (default: answer files only)")
     parser.add_argument("--timeout", type=float, default=Limits.timeout, help="seconds per notebook (default 120)")
@@ -754,12 +833,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     limits = Limits(timeout=args.timeout, cpu_seconds=int(args.timeout) + 5, memory_bytes=args.memory_mb * 1024**2)
     try:
+        from genshare.assignment import read_roster
+
+        roster = read_roster(args.roster) if args.roster else None
+        if roster is None:
+            print("warning: no --roster: learners are matched by entry name only, and missing or unknown "
+                  "submissions cannot be reported", file=sys.stderr)
         rows = mark_folder(args.submissions, args.course, args.out, cache=args.cache, feedback=args.feedback, limits=limits,
-                           execute_notebooks=args.execute_notebooks)
+                           execute_notebooks=args.execute_notebooks, roster=roster)
     except (ValueError, OSError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     skipped = sum(1 for r in rows if NOT_EXECUTED in r["notes"])
+    for status in ("no submission", "not on roster", "ambiguous", "refused", "error"):
+        who = [r["learner"] for r in rows if r["status"] == status]
+        if who:
+            print(f"{status}: {len(who)} ({', '.join(who[:10])}{', ...' if len(who) > 10 else ''})", file=sys.stderr)
     print(f"marked {len(rows)} submissions; scores in {args.out}"
           + (f"; {skipped} with notebooks not executed (--execute-notebooks runs them in a sandbox)" if skipped else ""))
     return 0
