@@ -48,6 +48,7 @@ __all__ = [
     "answer_key",
     "cache_dir",
     "learner_seed",
+    "learner_stem",
     "main",
     "normalise",
     "use_world",
@@ -112,9 +113,26 @@ def _slug(text: str) -> str:
     return slug[:40] or "x"
 
 
+def learner_stem(course: str, learner: str) -> str:
+    """The file-name form of a learner of a course: ASCII slug of the name, then the world's seed.
+
+    Two learners whose names differ only in what the slug drops (``Ana María`` and ``ana
+    maria``: accents are kept by :func:`normalise`, so they are two people) get different
+    stems, because their seeds differ. Their world folders and answer-key files use it.
+
+    Examples
+    --------
+    >>> learner_stem("ws-2027-03", "Ana María") != learner_stem("ws-2027-03", "ana maria")
+    True
+    >>> learner_stem("ws-2027-03", "Ana María").startswith("ana-maria-")
+    True
+    """
+    return f"{_slug(normalise(learner))}-{learner_seed(course, learner):08x}"
+
+
 def _folder(course: str, learner: str, seed: int, params: Mapping[str, Any], cache: Path) -> Path:
     params_hash = hashlib.sha256(json.dumps(dict(params), sort_keys=True, default=str).encode()).hexdigest()[:8]
-    name = f"{_slug(normalise(learner))}-{seed:08x}" + (f"-p{params_hash}" if params else "")
+    name = learner_stem(course, learner) + (f"-p{params_hash}" if params else "")
     return cache / _slug(normalise(course, "course")) / name
 
 
@@ -197,7 +215,8 @@ def answer_key(
     "answer"}}, "failures": {exercise: reason}}`` (answers JSON-encoded by
     :func:`genshare.exercises.encode_answer`; an exercise whose reference answer cannot be
     computed on this world is listed in ``failures`` instead of stopping the key) and, if
-    ``out`` is given, writes it to ``out/<learner>.json``.
+    ``out`` is given, writes it to ``out/<learner_stem>.json`` (:func:`learner_stem`: the
+    learner's slug and seed, unique per learner).
     """
     from genshare.exercises import context_for, encode_answer, exercises
 
@@ -207,7 +226,8 @@ def answer_key(
     for exercise in exercises():  # one exercise that fails costs only itself
         try:
             ctx = context_for(folder=folder)
-            answers[exercise.id] = {"question": exercise.question, "answer": encode_answer(exercise.solve(ctx))}
+            answer = ctx.memo(f"answer-key:{exercise.id}", lambda: exercise.solve(ctx))  # noqa: B023 - called at once
+            answers[exercise.id] = {"question": exercise.question, "answer": encode_answer(answer)}
         except Exception as error:  # noqa: BLE001 - reported, with the exercise, in the key and by the CLI
             failures[exercise.id] = f"{type(error).__name__}: {error}"
     key = {
@@ -221,7 +241,7 @@ def answer_key(
     if out is not None:
         target = Path(out)
         target.mkdir(parents=True, exist_ok=True)
-        (target / f"{_slug(normalise(learner))}.json").write_text(json.dumps(key, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        (target / f"{learner_stem(course, learner)}.json").write_text(json.dumps(key, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return key
 
 
@@ -368,7 +388,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 except Exception as error:  # noqa: BLE001 - reported with the learner, the others go on
                     problems.append(f"{learner}: no key ({type(error).__name__}: {error})")
                     continue
-                print(f"{learner}\t{Path(args.out) / (_slug(normalise(learner)) + '.json')}", flush=True)
+                print(f"{learner}\t{Path(args.out) / (learner_stem(args.course, learner) + '.json')}", flush=True)
                 problems += [f"{learner}: exercise {eid}: {why}" for eid, why in key["failures"].items()]
             if problems:
                 print(f"{len(problems)} problem(s) in {len(learners)} answer key(s):", file=sys.stderr)
