@@ -247,6 +247,13 @@ def same_file(a: str | PathLike[str], b: str | PathLike[str]) -> bool:
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
+def _creation_mode() -> int:
+    """The permissions a new file gets from ``open()``: 0o666 less the process's umask."""
+    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextmanager
 def atomic_destination(destination: str | PathLike[str]) -> Iterator[IO[bytes]]:
     """A binary file to write that replaces ``destination`` only if the block succeeds.
@@ -278,6 +285,8 @@ def atomic_destination(destination: str | PathLike[str]) -> Iterator[IO[bytes]]:
         raise IsADirectoryError(f"{destination}: is a folder; give a file name")
     fd, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".part")
     try:
+        if hasattr(os, "fchmod"):  # mkstemp makes the file private (0600); give it the mode open() would
+            os.fchmod(fd, _creation_mode())
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()

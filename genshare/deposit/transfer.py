@@ -11,6 +11,16 @@ encrypted to the recipient's public key (X25519) holds the key that encrypts the
 64 KiB ChaCha20-Poly1305 segments. Only the holder of the archive's private key can decrypt.
 The ``crypt4gh`` package from the EGA does the work here. In a lesson the "archive" key pair
 is generated on the spot: never use a real archive's key for an exercise.
+
+What is refused, so that no file is ever lost: a destination that is an input (compared by
+device and inode, so a hard link or a symbolic link to the source counts); every output is
+written to a temporary file beside it and renamed into place only when complete, so a wrong
+key, a wrong passphrase or a damaged file leaves an existing destination as it was. Crypt4GH
+has no end-of-file marker, so :func:`encrypt_file` declares the plaintext's length in the
+header (an edit list ``[0, size]``, part of the standard) and :func:`decrypt_file` refuses a
+file whose data stop short of it, or, without a declared length, one that ends on a full
+segment (see :func:`decrypt_file`). Manifests list every file of the folder and nothing
+outside it (:func:`verify_manifest`).
 """
 
 from __future__ import annotations
@@ -52,6 +62,14 @@ def file_digest(path: str | PathLike[str], algorithm: str = "sha256") -> str:
     ...     p = pathlib.Path(d, "x.txt"); _ = p.write_bytes(b"abc")
     ...     file_digest(p, "md5")
     '900150983cd24fb0d6963f7d28e17f72'
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If ``algorithm`` is unknown, or ``path`` is not a regular file (a folder, a FIFO or
+        a device is refused, never opened and waited on).
     """
     if algorithm not in MANIFESTS:
         raise ValueError(f"algorithm must be one of {', '.join(MANIFESTS)}; got {algorithm!r}")

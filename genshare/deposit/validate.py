@@ -22,7 +22,11 @@ What is checked:
   change or want reviewed (its detection, run on the file in chunks).
 
 Files are streamed (line by line, or in chunks for the Safe Harbor scan), never loaded whole,
-and opened read-only: nothing in the folder is changed. Repeated problems of one kind in one
+and opened read-only: nothing in the folder is changed. A line longer than
+:data:`genshare._safe_files.MAX_LINE_CHARS` characters (16 Mi) is a finding, not read whole
+(a small gzip file can inflate to gigabytes without a line break). Only regular files are
+read: a symbolic link (wherever it points), a folder named like a file, a FIFO or a device
+is a finding, examined with ``lstat`` and never opened. Repeated problems of one kind in one
 file are reported up to :data:`MAX_PER_PROBLEM` times, then counted in one more finding.
 """
 
@@ -42,7 +46,14 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from genshare._safe_files import LineTooLongError, MAX_LINE_CHARS, NotRegularFileError, capped_lines, open_regular, regular_file_problem
+from genshare._safe_files import (
+    MAX_LINE_CHARS,
+    LineTooLongError,
+    NotRegularFileError,
+    capped_lines,
+    open_regular,
+    regular_file_problem,
+)
 from genshare.access import consent_label_to_duo
 from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, safe_harbor
 from genshare.deposit.consent import NOT_CONSENTED
