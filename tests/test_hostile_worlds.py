@@ -10,6 +10,7 @@ counts may be absurd.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import os
@@ -146,6 +147,15 @@ def test_a_truncated_file_is_an_integrity_error_naming_it(world_copy, name):
     (world_copy / name).write_bytes(data[: len(data) // 2])
     _resign(world_copy)
     with pytest.raises(WorldIntegrityError, match=name.replace(".", r"\.")):
+        load_world(world_copy)
+
+
+def test_a_table_that_inflates_to_one_endless_line_is_refused(world_copy):
+    block = 16 * 2**20
+    member = gzip.compress(b"A" * block, compresslevel=9)
+    (world_copy / "people.csv.gz").write_bytes(member * 96)  # 1.5 MiB on disk, 1.5 GiB and no line break inflated
+    _resign(world_copy)
+    with pytest.raises(WorldIntegrityError, match=r"people\.csv\.gz: a line is longer than"):
         load_world(world_copy)
 
 

@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genshare._safe_files import MAX_LINE_CHARS, CappedReader, LineTooLongError
 from genshare.cohort.identities import REFERENCE_DATE
 from genshare.cohort.schema import DESCRIPTIONS, TABLES, normalise_table
 from genshare.cohort.world import _CORE, World
@@ -688,8 +689,15 @@ def _verify(folder: Path) -> dict[str, str]:
 
 
 def _read_table(path: Path, columns: list[tuple[str, str]], key: str = "") -> pd.DataFrame:
+    """A table of the world, read with a cap on line length (a gzip that inflates to one endless line is refused)."""
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+        with open(path, "rb") as handle:  # _verify checked it is a regular file inside the world
+            inner = gzip.GzipFile(fileobj=handle, mode="rb") if path.name.endswith(".gz") else handle
+            with io.BufferedReader(CappedReader(inner, str(path))) as capped:
+                raw = pd.read_csv(capped, dtype=str, keep_default_na=False, na_filter=False)
+    except LineTooLongError:
+        raise WorldIntegrityError(f"{path}: a line is longer than {MAX_LINE_CHARS:,} bytes; not a table of a world "
+                                  "(or an endless line), refused rather than read whole") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError, zlib.error,
             ValueError) as error:  # OSError: gzip.BadGzipFile; ValueError: pandas' own decoding errors
         raise WorldIntegrityError(f"{path}: cannot be read as a CSV table ({type(error).__name__}: {error})") from None

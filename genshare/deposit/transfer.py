@@ -29,6 +29,7 @@ import hashlib
 import io
 import logging
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr
 from os import PathLike
@@ -481,7 +482,7 @@ class _EditList:
     list the rest is kept, after an even one the rest is dropped (the Crypt4GH rules)."""
 
     def __init__(self, out: IO[bytes], edits: list[int] | None) -> None:
-        self.out, self.left, self.skipping, self.written = out, list(edits or []), True, 0
+        self.out, self.left, self.skipping, self.written = out, deque(edits or []), True, 0
         self.keep_all = edits is None
 
     def write(self, data: bytes) -> None:
@@ -503,7 +504,7 @@ class _EditList:
             view = view[n:]
             self.left[0] -= n
             if self.left[0] == 0:
-                self.left.pop(0)
+                self.left.popleft()
                 self.skipping = not self.skipping
 
 
