@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -136,3 +138,25 @@ def test_a_fifo_given_as_the_table_is_refused_without_waiting(tmp_path):
     os.mkfifo(tmp_path / "table.csv")
     with pytest.raises(RiskInputError, match="not a regular file"):
         read_table_summary(tmp_path / "table.csv", ["zip5"])
+
+
+@pytest.mark.skipif(shutil.which("plink2") is None, reason="plink2 not installed")
+@pytest.mark.parametrize("side", [".bim", ".fam"])
+def test_an_endless_line_in_a_plink_side_file_is_refused(tmp_path, side):
+    pytest.importorskip("pgenlib")
+    import numpy as np
+
+    from genshare.cohort.storage import write_vcf
+
+    rng = np.random.default_rng(1)
+    genotypes = rng.integers(0, 3, size=(10, 20)).astype(np.int8)
+    snps = pd.DataFrame({"snp_id": [f"rs{i}" for i in range(20)], "chrom": "1", "pos": np.arange(1, 21) * 100,
+                         "ref": "A", "alt": "G", "panel": "array"})
+    vcf = tmp_path / "study.vcf.gz"
+    vcf.write_bytes(write_vcf(genotypes, [f"S{i}" for i in range(10)], snps, "test"))
+    prefix = tmp_path / "study"
+    subprocess.run(["plink2", "--vcf", str(vcf), "--make-bed", "--out", str(prefix), "--silent"], check=True)
+    with prefix.with_suffix(side).open("a") as handle:
+        handle.write("x" * (2**24 + 10) + "\n")
+    with pytest.raises(RiskInputError, match=rf"study\{side}: a line is longer than"):
+        risk_check(genotypes=prefix.with_suffix(".bed"))

@@ -31,7 +31,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genshare._safe_files import MAX_LINE_CHARS, CappedReader, LineTooLongError, NotRegularFileError, open_regular
+from genshare._safe_files import (
+    MAX_LINE_CHARS,
+    CappedReader,
+    LineTooLongError,
+    NotRegularFileError,
+    capped_lines,
+    open_regular,
+)
 from genshare.deidentify.safe_harbor import REPORT_COLUMNS, safe_harbor
 from genshare.filekind import file_kind
 
@@ -421,6 +428,32 @@ def _read_vcf(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
                            multiallelic, f"cyvcf2 {cyvcf2.__version__}", notes)
 
 
+def _side_table(path: Path, **options) -> pd.DataFrame:
+    """A PLINK sample file (.fam/.psam), read with the line-length cap; errors name the file."""
+    try:
+        with _table_bytes(path, False) as raw:
+            return pd.read_csv(raw, dtype=str, **options)
+    except LineTooLongError:
+        raise _problem(path, f"a line is longer than {MAX_LINE_CHARS:,} characters: not a PLINK sample file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as error:
+        raise _problem(path, f"cannot be read as a PLINK sample file ({error})") from None
+
+
+def _count_lines(path: Path, *, skip_comments: bool) -> int:
+    """Non-blank lines of a PLINK variant file (.bim/.pvar), each read with the line-length cap."""
+    count = 0
+    try:
+        with _table_bytes(path, False) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
+            for line in capped_lines(handle, str(path)):
+                if line.strip() and not (skip_comments and line.startswith("#")):
+                    count += 1
+    except LineTooLongError:
+        raise _problem(path, f"a line is longer than {MAX_LINE_CHARS:,} characters: not a PLINK variant file") from None
+    except UnicodeDecodeError:
+        raise _problem(path, "not UTF-8 text: not a PLINK variant file") from None
+    return count
+
+
 def _read_plink(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
     try:
         import pgenlib
@@ -428,16 +461,16 @@ def _read_plink(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
         raise MissingReaderError(f"{path}: reading PLINK files needs the optional pgenlib library: {INSTALL_HINT}") from None
     if kind == "bed":
         samples_file, variants_file = _sidecar(path, [".fam"], "sample (.fam)"), _sidecar(path, [".bim"], "variant (.bim)")
-        samples = pd.read_csv(samples_file, sep=r"\s+", header=None, dtype=str, usecols=[1]).iloc[:, 0].tolist()
-        n_variants = sum(1 for line in open(variants_file, encoding="utf-8") if line.strip())
+        samples = _side_table(samples_file, sep=r"\s+", header=None, usecols=[1]).iloc[:, 0].tolist()
+        n_variants = _count_lines(variants_file, skip_comments=False)
     else:
         samples_file, variants_file = _sidecar(path, [".psam", ".fam"], "sample (.psam)"), _sidecar(path, [".pvar", ".bim"], "variant (.pvar)")
-        table = pd.read_csv(samples_file, sep="\t", dtype=str, comment=None)
+        table = _side_table(samples_file, sep="\t", comment=None)
         column = next((c for c in ("IID", "#IID") if c in table.columns), None)
         if column is None:
             raise _problem(samples_file, "no IID column in the sample file")
         samples = table[column].tolist()
-        n_variants = sum(1 for line in open(variants_file, encoding="utf-8") if line.strip() and not line.startswith("#"))
+        n_variants = _count_lines(variants_file, skip_comments=True)
     if not samples:
         raise _problem(samples_file, "no samples listed: nothing to assess")
     if n_variants == 0:
