@@ -437,3 +437,16 @@ def test_a_truncated_gzip_stream_is_still_reported(copy):
     (copy / "Genotypes.vcf.gz").write_bytes(data[: len(data) // 2])
     findings = [f for f in validate(copy) if f.file == "Genotypes.vcf.gz"]
     assert any("truncated or corrupt" in f.problem for f in findings)
+
+
+@pytest.mark.parametrize("content, message", [(b"", "empty"), (b"A\tB\n", "no VALUES column"), (b"\xff\xfe\n", "not UTF-8")])
+def test_read_dictionary_names_the_file_it_cannot_read(tmp_path, content, message):
+    from genshare.deposit import read_dictionary
+
+    path = tmp_path / "X_DD.txt"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=rf"X_DD\.txt: .*{message}|X_DD\.txt: {message}"):
+        read_dictionary(path)
+    os.mkfifo(tmp_path / "pipe_DD.txt")
+    with pytest.raises(ValueError, match="FIFO"):
+        read_dictionary(tmp_path / "pipe_DD.txt")

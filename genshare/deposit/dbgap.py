@@ -26,6 +26,7 @@ Types are written ``string``, ``integer``, ``decimal`` or ``encoded value``.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import shutil
 import subprocess
@@ -37,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from genshare._safe_files import atomic_destination
+from genshare._safe_files import atomic_destination, capped_lines, open_regular
 from genshare.cohort.storage import write_vcf
 from genshare.deposit.consent import DEFAULT_GROUPS, NOT_CONSENTED, ConsentGroup
 
@@ -211,10 +212,28 @@ def read_dictionary(path: str | PathLike[str]) -> pd.DataFrame:
     """Read a DD file into ``VARNAME, VARDESC, TYPE, UNITS, MIN, MAX, VALUES`` (codes joined by ``"; "``).
 
     For reading, not checking: :func:`genshare.deposit.validate` reports what is wrong with one.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        Naming the file, if it is not a regular file (a FIFO, a folder), is not UTF-8, has a
+        line longer than 16 Mi characters, is empty or has no ``VALUES`` column.
     """
-    with Path(path).open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    path = Path(path)
+    try:
+        with open_regular(path, follow_symlinks=True) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(capped_lines(handle, path.name), delimiter="\t", quoting=csv.QUOTE_NONE))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    except csv.Error as error:
+        raise ValueError(f"{path}: cannot be read as tab-delimited text ({error})") from None
+    if not rows:
+        raise ValueError(f"{path}: empty; a data dictionary starts with the header {' '.join(DD_COLUMNS)}")
     header, body = rows[0], rows[1:]
+    if "VALUES" not in header:
+        raise ValueError(f"{path}: the header has no VALUES column; it has {header[:8]}")
     width = header.index("VALUES")
     out = [row[:width] + [""] * (width - len(row[:width])) + ["; ".join(c for c in row[width:] if c)] for row in body]
     return pd.DataFrame(out, columns=header[:width] + ["VALUES"])
