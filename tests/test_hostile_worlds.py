@@ -159,6 +159,20 @@ def test_a_table_that_inflates_to_one_endless_line_is_refused(world_copy):
         load_world(world_copy)
 
 
+def test_read_vcf_genotypes_names_the_file_and_line_of_a_bad_call(tmp_path):
+    from genshare.cohort.storage import read_vcf_genotypes
+
+    path = tmp_path / "x.vcf.gz"
+    path.write_bytes(gzip.compress(b"##fileformat=VCFv4.3\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tA\tB\n"
+                                   b"1\t1\trs1\tA\tG\t.\tPASS\t.\tGT\t0/1\t2/2\n"))
+    with pytest.raises(WorldIntegrityError, match=r"x\.vcf\.gz, line 3: call '2/2'"):
+        read_vcf_genotypes(path)
+    block = 16 * 2**20
+    path.write_bytes(gzip.compress(b"A" * block) * 2)
+    with pytest.raises(WorldIntegrityError, match=r"x\.vcf\.gz: cannot be read"):
+        read_vcf_genotypes(path)
+
+
 # --- the learners' world cache -------------------------------------------------------------
 
 CHILD = r"""

@@ -47,7 +47,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from genshare._safe_files import MAX_LINE_CHARS, CappedReader, LineTooLongError
+from genshare._safe_files import (
+    MAX_LINE_CHARS,
+    CappedReader,
+    LineTooLongError,
+    NotRegularFileError,
+    capped_lines,
+    open_regular,
+)
 from genshare.cohort.identities import REFERENCE_DATE
 from genshare.cohort.schema import DESCRIPTIONS, TABLES, normalise_table
 from genshare.cohort.world import _CORE, World
@@ -214,18 +221,37 @@ def write_vcf(genotypes: np.ndarray, samples: list[str], snps: pd.DataFrame, des
 
 
 def read_vcf_genotypes(path: str | PathLike[str]) -> tuple[list[str], np.ndarray]:
-    """Read the samples and genotype matrix (people x SNPs) of a VCF written by :func:`write_vcf`."""
+    """Read the samples and genotype matrix (people x SNPs) of a VCF written by :func:`write_vcf`.
+
+    Raises
+    ------
+    WorldIntegrityError
+        Naming the file and line, if a line is longer than 16 Mi characters, a call is not
+        one :func:`write_vcf` writes (``./.``, ``0/0``, ``0/1``, ``1/1``), a record has
+        another number of samples than the header, or the file is not readable gzip text.
+    """
     codes = {"./.": -1, "0/0": 0, "0/1": 1, "1/1": 2}
     rows, samples = [], []
-    with gzip.open(path, "rt", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("##"):
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if line.startswith("#"):
-                samples = fields[9:]
-                continue
-            rows.append([codes[call] for call in fields[9:]])
+    path = Path(path)
+    try:
+        with open_regular(path, follow_symlinks=True) as raw, gzip.GzipFile(fileobj=raw, mode="rb") as inflated, \
+                io.TextIOWrapper(inflated, encoding="ascii", newline="") as handle:
+            for number, line in enumerate(capped_lines(handle, path.name), start=1):
+                if line.startswith("##"):
+                    continue
+                fields = line.rstrip("\r\n").split("\t")
+                if line.startswith("#"):
+                    samples = fields[9:]
+                    continue
+                calls = fields[9:]
+                unknown = next((c for c in calls if c not in codes), None)
+                if unknown is not None or len(calls) != len(samples):
+                    what = f"call {unknown!r} is not one of {', '.join(codes)}" if unknown is not None else (
+                        f"{len(calls)} calls for {len(samples)} samples")
+                    raise WorldIntegrityError(f"{path}, line {number}: {what}")
+                rows.append([codes[call] for call in calls])
+    except (LineTooLongError, NotRegularFileError, UnicodeDecodeError, OSError, EOFError, zlib.error) as error:
+        raise WorldIntegrityError(f"{path}: cannot be read as a VCF of write_vcf ({type(error).__name__}: {error})") from None
     return samples, np.array(rows, dtype=np.int8).T.reshape(len(samples), -1)
 
 
