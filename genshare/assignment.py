@@ -39,7 +39,8 @@ import re
 import shlex
 import sys
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +174,11 @@ def world_for(
     verify
         Load the cached world (checksums, seed and parameters) before reusing it; a damaged
         or different world is simulated again and replaces it.
+
+        Two processes asking for the same learner's world take turns (a lock file
+        ``.NAME.making`` beside it): the second waits for the first, then reuses the world
+        it saved. The world is written to a staging folder and renamed into place, so a
+        reader never sees half a world.
     **params
         Parameters of :func:`genshare.cohort.simulate_world` (e.g. smaller worlds for tests);
         a world with other parameters is cached in another folder.
@@ -182,6 +188,13 @@ def world_for(
     pathlib.Path
         The world's folder; ``load_world(path)`` reads it, ``GENSHARE_WORLD=path`` points the
         notebooks at it.
+
+    Raises
+    ------
+    ValueError
+        If the world's folder (or its course folder) in the cache is a symbolic link.
+    NotADirectoryError
+        If a file stands where the world's folder should be.
 
     Examples
     --------
@@ -193,12 +206,61 @@ def world_for(
 
     seed = learner_seed(course, learner)
     folder = _folder(course, learner, seed, params, cache_dir(cache))
-    if folder.is_dir() and (not verify or _matches(folder, seed, params)) and (folder / "datapackage.json").is_file():
-        return folder
+    for place in (folder.parent, folder):
+        _refuse_link(place)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    world = simulate_world(seed, **params)
-    save_world(world, folder, force=folder.exists(), vcf=False)
+    with _world_lock(folder):
+        # Checked again under the lock: another process may have made the world while this one waited.
+        _refuse_link(folder)
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(f"{folder}: is a file where a cached world (a folder) should be; remove it")
+        if folder.is_dir() and (folder / "datapackage.json").is_file() and (not verify or _matches(folder, seed, params)):
+            return folder
+        world = simulate_world(seed, **params)
+        save_world(world, folder, force=folder.exists(), vcf=False)  # staged beside it, renamed into place
     return folder
+
+
+def _refuse_link(path: Path) -> None:
+    """A cached world and its course folder are real folders; a symbolic link there is refused, not followed."""
+    if path.is_symlink():
+        raise ValueError(f"{path}: is a symbolic link where a cached world's folder should be; worlds are kept as "
+                         "folders, never links: remove it (or choose another cache)")
+
+
+@contextmanager
+def _world_lock(folder: Path) -> Iterator[None]:
+    """Hold ``.NAME.making`` beside a learner's world while it is checked, made or reused.
+
+    An exclusive ``flock`` that waits: a second process asking for the same learner's world
+    waits until the first has saved it, then finds it and reuses it (instead of simulating
+    it again and failing to save). The lock is released when its holder exits for any
+    reason, so it is never left stale. This lock is separate from the write lock of
+    :func:`genshare.cohort.save_world` (which fails at once if held).
+    """
+    lock = folder.parent / f".{folder.name}.making"
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(lock, flags, 0o644)
+    except OSError as error:
+        raise OSError(f"{lock}: cannot open the lock of this world ({error.strerror}); a link or folder there?") from None
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: lock one byte, waiting as long as it takes
+            import msvcrt
+
+            while True:
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    continue
+        else:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def answer_key(

@@ -215,7 +215,9 @@ def identify_people(family_trees: pd.DataFrame) -> pd.DataFrame:
         Naming the column or the record ids: missing columns, missing identity values,
         repeated record ids, a sex other than F/M, parent records that do not exist or
         belong to another tree, a father record that is not male or a mother record that
-        is not female, a record that is its own ancestor (a cycle).
+        is not female, a record that is its own ancestor (a cycle), or a person who
+        becomes their own ancestor once the records of one person are merged across trees
+        (naming the people).
 
     Examples
     --------
@@ -280,6 +282,7 @@ def identify_people(family_trees: pd.DataFrame) -> pd.DataFrame:
 
     records["person"] = (records["first_name"] + " " + records["surname"] + " (" + records["sex"] + ", b. "
                          + records["birth_year"].astype(str) + ", " + records["place"] + ")")
+    _check_people_acyclic(records, parents["father_record"], parents["mother_record"])
     person = records["person"].to_numpy()
     for link, name in (("father_record", "father"), ("mother_record", "mother")):
         p = parents[link]
@@ -287,28 +290,50 @@ def identify_people(family_trees: pd.DataFrame) -> pd.DataFrame:
     return records
 
 
-def _check_acyclic(record_ids: np.ndarray, father: np.ndarray, mother: np.ndarray) -> None:
-    """Refuse record cycles (a record that is its own ancestor), naming the records on them."""
-    child = np.concatenate([np.arange(len(father)), np.arange(len(mother))])
-    parent = np.concatenate([father, mother])
+def _on_cycles(n: int, child: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """Which of ``n`` nodes lie on a cycle of the links child -> parent (-1: no parent)."""
     keep = parent >= 0
     child, parent = child[keep], parent[keep]
 
     def peel(source: np.ndarray, target: np.ndarray) -> np.ndarray:
-        # Repeatedly remove records with no remaining incoming link; what is left is on or behind a cycle.
-        alive = np.ones(len(record_ids), dtype=bool)
+        # Repeatedly remove nodes with no remaining incoming link; what is left is on or behind a cycle.
+        alive = np.ones(n, dtype=bool)
         while True:
             live = alive[source] & alive[target]
-            has_in = np.zeros(len(record_ids), dtype=bool)
+            has_in = np.zeros(n, dtype=bool)
             has_in[target[live]] = True
             drop = alive & ~has_in
             if not drop.any():
                 return alive
             alive &= ~drop
 
-    on_cycle = peel(parent, child) & peel(child, parent)
+    return peel(parent, child) & peel(child, parent)
+
+
+def _check_acyclic(record_ids: np.ndarray, father: np.ndarray, mother: np.ndarray) -> None:
+    """Refuse record cycles (a record that is its own ancestor), naming the records on them."""
+    rows = np.arange(len(father))
+    on_cycle = _on_cycles(len(record_ids), np.concatenate([rows, rows]), np.concatenate([father, mother]))
     if on_cycle.any():
         raise ValueError(f"family_trees: record cycle (a record is its own ancestor) through record(s) {_ids(record_ids[on_cycle])}")
+
+
+def _check_people_acyclic(records: pd.DataFrame, father: np.ndarray, mother: np.ndarray) -> None:
+    """Refuse a person who is their own ancestor once the records of one person are merged across trees.
+
+    Each tree may be acyclic and still, merged with another, make a man his own grandson
+    (tree 1: A is B's father; tree 2: B is C's father and C is A's father). Walking such
+    a family up or down would never end, so the trees are refused, naming the people.
+    """
+    codes, people = pd.factorize(records["person"], sort=False)
+    parent = np.concatenate([np.where(father >= 0, codes[np.maximum(father, 0)], -1),
+                             np.where(mother >= 0, codes[np.maximum(mother, 0)], -1)])
+    on_cycle = _on_cycles(len(people), np.concatenate([codes, codes]), parent)
+    if on_cycle.any():
+        names = sorted(np.asarray(people)[on_cycle])
+        involved = sorted(records["record_id"][np.isin(codes, np.flatnonzero(on_cycle))])
+        raise ValueError(f"family_trees: merged across trees, the records make someone their own ancestor; the people "
+                         f"on the cycle: {_ids(names)} (records {_ids(involved)}); check the parents recorded for them")
 
 
 # --------------------------------------------------------------------------------------

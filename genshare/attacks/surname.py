@@ -112,10 +112,22 @@ def _mutation_rates(panel: pd.DataFrame | None, loci: list[str]) -> np.ndarray:
     return values
 
 
+def _max_repeat_count() -> int:
+    from genshare.cohort.ystr import MAX_REPEAT_COUNT
+
+    return MAX_REPEAT_COUNT
+
+
 def _repeat_counts(values: Any, name: str, loci: list[str], ids: Sequence[Any] | None = None) -> np.ndarray:
-    """Check repeat counts (non-negative integers, no missing value); return int32 array."""
+    """Check repeat counts (whole numbers from 0 to MAX_REPEAT_COUNT, no missing value); return int32 array.
+
+    NaN, infinities, negative, fractional and implausibly large counts (above
+    :data:`genshare.cohort.ystr.MAX_REPEAT_COUNT`) are refused here, before any table
+    sized by the counts is built (a count of 10**6 would otherwise ask for gigabytes).
+    """
     frame = pd.DataFrame(values, columns=loci) if not isinstance(values, pd.DataFrame) else values[loci]
     numeric = frame.apply(pd.to_numeric, errors="coerce")
+    largest = _max_repeat_count()
     for locus in loci:
         raw, num = frame[locus], numeric[locus]
         rows = ids if ids is not None else list(range(len(frame)))
@@ -127,11 +139,22 @@ def _repeat_counts(values: Any, name: str, loci: list[str], ids: Sequence[Any] |
             row = rows[int(np.flatnonzero(num.isna().to_numpy())[0])]
             raise ValueError(f"{name}: missing repeat count at locus {locus} (row {row!r}); "
                              "call it, or pass loci=[...] without it")
+        values_ = num.to_numpy(dtype=float)
+        infinite = ~np.isfinite(values_)
+        if infinite.any():
+            row = rows[int(np.flatnonzero(infinite)[0])]
+            raise ValueError(f"{name}: repeat count at locus {locus} must be a finite whole number "
+                             f"(row {row!r}: {raw[infinite].iloc[0]!r})")
         bad = (num != np.round(num)) | (num < 0) | raw.map(lambda v: isinstance(v, (bool, np.bool_)))
         if bad.any():
             row = rows[int(np.flatnonzero(bad.to_numpy())[0])]
             raise ValueError(f"{name}: repeat count at locus {locus} must be a non-negative integer "
                              f"(row {row!r}: {raw[bad].iloc[0]!r}); microvariants such as 14.2 are not supported")
+        huge = values_ > largest
+        if huge.any():
+            row = rows[int(np.flatnonzero(huge)[0])]
+            raise ValueError(f"{name}: repeat count at locus {locus} is {raw[huge].iloc[0]!r} (row {row!r}); "
+                             f"Y-STR alleles have at most {largest} repeats (MAX_REPEAT_COUNT)")
     return numeric.to_numpy(dtype=float).astype(np.int32)
 
 
@@ -225,7 +248,16 @@ def tmrca_posterior(
     0.68
     """
     max_generations = check_integer(max_generations, "max_generations", minimum=1)
-    diffs = np.abs(np.asarray(differences, dtype=np.int64))
+    array = np.asarray(differences)
+    if array.dtype.kind not in "iuf":
+        raise ValueError(f"differences must hold whole numbers of repeats; got dtype {array.dtype}")
+    if array.dtype.kind == "f" and not (np.isfinite(array).all() and (array == np.round(array)).all()):
+        raise ValueError("differences must hold finite whole numbers of repeats (no NaN, infinity or fraction)")
+    largest = _max_repeat_count()
+    if array.size and np.abs(array.astype(float)).max() > largest:
+        raise ValueError(f"differences must lie between -{largest} and {largest} repeats (MAX_REPEAT_COUNT); "
+                         f"got {np.abs(array.astype(float)).max():g}")
+    diffs = np.abs(array.astype(np.int64))
     if diffs.ndim != 2:
         raise ValueError(f"differences must have shape (pairs, loci); got {diffs.shape}")
     rates = np.asarray(mutation_rates, dtype=float)

@@ -47,6 +47,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genshare._safe_files import (
+    MAX_LINE_CHARS,
+    CappedReader,
+    LineTooLongError,
+    NotRegularFileError,
+    capped_lines,
+    open_regular,
+)
 from genshare.cohort.identities import REFERENCE_DATE
 from genshare.cohort.schema import DESCRIPTIONS, TABLES, normalise_table
 from genshare.cohort.world import _CORE, World
@@ -213,18 +221,37 @@ def write_vcf(genotypes: np.ndarray, samples: list[str], snps: pd.DataFrame, des
 
 
 def read_vcf_genotypes(path: str | PathLike[str]) -> tuple[list[str], np.ndarray]:
-    """Read the samples and genotype matrix (people x SNPs) of a VCF written by :func:`write_vcf`."""
+    """Read the samples and genotype matrix (people x SNPs) of a VCF written by :func:`write_vcf`.
+
+    Raises
+    ------
+    WorldIntegrityError
+        Naming the file and line, if a line is longer than 16 Mi characters, a call is not
+        one :func:`write_vcf` writes (``./.``, ``0/0``, ``0/1``, ``1/1``), a record has
+        another number of samples than the header, or the file is not readable gzip text.
+    """
     codes = {"./.": -1, "0/0": 0, "0/1": 1, "1/1": 2}
     rows, samples = [], []
-    with gzip.open(path, "rt", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("##"):
-                continue
-            fields = line.rstrip("\n").split("\t")
-            if line.startswith("#"):
-                samples = fields[9:]
-                continue
-            rows.append([codes[call] for call in fields[9:]])
+    path = Path(path)
+    try:
+        with open_regular(path, follow_symlinks=True) as raw, gzip.GzipFile(fileobj=raw, mode="rb") as inflated, \
+                io.TextIOWrapper(inflated, encoding="ascii", newline="") as handle:
+            for number, line in enumerate(capped_lines(handle, path.name), start=1):
+                if line.startswith("##"):
+                    continue
+                fields = line.rstrip("\r\n").split("\t")
+                if line.startswith("#"):
+                    samples = fields[9:]
+                    continue
+                calls = fields[9:]
+                unknown = next((c for c in calls if c not in codes), None)
+                if unknown is not None or len(calls) != len(samples):
+                    what = f"call {unknown!r} is not one of {', '.join(codes)}" if unknown is not None else (
+                        f"{len(calls)} calls for {len(samples)} samples")
+                    raise WorldIntegrityError(f"{path}, line {number}: {what}")
+                rows.append([codes[call] for call in calls])
+    except (LineTooLongError, NotRegularFileError, UnicodeDecodeError, OSError, EOFError, zlib.error) as error:
+        raise WorldIntegrityError(f"{path}: cannot be read as a VCF of write_vcf ({type(error).__name__}: {error})") from None
     return samples, np.array(rows, dtype=np.int8).T.reshape(len(samples), -1)
 
 
@@ -688,11 +715,117 @@ def _verify(folder: Path) -> dict[str, str]:
 
 
 def _read_table(path: Path, columns: list[tuple[str, str]], key: str = "") -> pd.DataFrame:
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    """A table of the world, read with a cap on line length (a gzip that inflates to one endless line is refused)."""
+    try:
+        with open(path, "rb") as handle:  # _verify checked it is a regular file inside the world
+            inner = gzip.GzipFile(fileobj=handle, mode="rb") if path.name.endswith(".gz") else handle
+            with io.BufferedReader(CappedReader(inner, str(path))) as capped:
+                raw = pd.read_csv(capped, dtype=str, keep_default_na=False, na_filter=False)
+    except LineTooLongError:
+        raise WorldIntegrityError(f"{path}: a line is longer than {MAX_LINE_CHARS:,} bytes; not a table of a world "
+                                  "(or an endless line), refused rather than read whole") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError, zlib.error,
+            ValueError) as error:  # OSError: gzip.BadGzipFile; ValueError: pandas' own decoding errors
+        raise WorldIntegrityError(f"{path}: cannot be read as a CSV table ({type(error).__name__}: {error})") from None
     try:
         return normalise_table(raw, columns, key)
-    except (KeyError, ValueError) as error:
+    except (KeyError, ValueError, TypeError, OverflowError) as error:
         raise WorldIntegrityError(f"{path}: does not match its schema: {error}") from error
+
+
+#: Largest ``world.json`` read (the committed world's is under 2 KB).
+_MAX_INFO_BYTES = 2**20
+#: The numbers of people in ``world.json`` that size each genotype matrix.
+_SIZE_PARAMETERS = {"cohort": "n_participants", "reference": "n_reference", "database": "n_database"}
+
+
+def _read_info(path: Path) -> dict[str, Any]:
+    """``world.json``: the seed, the parameters and the metadata; WorldIntegrityError naming it otherwise."""
+    if path.stat().st_size > _MAX_INFO_BYTES:
+        raise WorldIntegrityError(f"{path}: larger than {_MAX_INFO_BYTES:,} bytes; not a world's world.json")
+    try:
+        info = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise WorldIntegrityError(f"{path}: not valid JSON text ({type(error).__name__}: {error})") from None
+    if not isinstance(info, dict):
+        raise WorldIntegrityError(f"{path}: must hold a JSON object; got {type(info).__name__}")
+    seed = info.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise WorldIntegrityError(f"{path}: 'seed' must be a non-negative whole number; got {seed!r}")
+    for key in ("parameters", "metadata"):
+        if not isinstance(info.get(key, {}), dict):
+            raise WorldIntegrityError(f"{path}: {key!r} must be a JSON object; got {type(info[key]).__name__}")
+    return info
+
+
+def _declared_count(parameters: dict[str, Any], key: str) -> int | None:
+    value = parameters.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _npz_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """The shape and dtype each genotype matrix of ``genotypes.npz`` declares, read without its data.
+
+    A ``.npy`` member starts with a small header (magic, version, a Python literal with
+    ``shape``, ``descr`` and ``fortran_order``); numpy allocates what it declares before
+    reading the data, so a few compressed megabytes can ask for gigabytes. Here only the
+    headers are read, and the member's stored (uncompressed) size must equal the header
+    plus the data it declares.
+    """
+    expected = {f"{name}.npy" for name in _GENOTYPE_SETS}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if sorted(names) != sorted(expected):
+                raise WorldIntegrityError(f"{path}: holds {sorted(names)[:6]}; a world's genotypes.npz holds exactly "
+                                          f"{', '.join(sorted(expected))}")
+            headers = {}
+            for name in _GENOTYPE_SETS:
+                info = archive.getinfo(f"{name}.npy")
+                with archive.open(info) as member:
+                    version = np.lib.format.read_magic(member)
+                    if version == (1, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+                    elif version == (2, 0):
+                        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+                    else:
+                        raise WorldIntegrityError(f"{path}: {name}.npy has .npy format version {version}; expected 1.0")
+                    offset = member.tell()
+                if dtype != np.uint8 or len(shape) != 2:
+                    raise WorldIntegrityError(f"{path}: {name}.npy declares a {dtype} array of shape {shape}; "
+                                              "packed genotypes are a 2-D uint8 array (SNPs x bytes)")
+                if info.file_size != offset + int(np.prod(shape, dtype=object)):
+                    raise WorldIntegrityError(f"{path}: {name}.npy declares shape {shape} but stores "
+                                              f"{info.file_size - offset:,} bytes of data; damaged")
+                headers[name] = (tuple(shape), dtype)
+    except WorldIntegrityError:
+        raise
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, KeyError, SyntaxError) as error:
+        raise WorldIntegrityError(f"{path}: not a readable genotype archive ({type(error).__name__}: {error})") from None
+    return headers
+
+
+def _check_declared_shapes(path: Path, headers: dict[str, tuple[tuple[int, ...], np.dtype]],
+                           counts: dict[str, int | None], n_snps: int | None, against: str) -> None:
+    """Each packed matrix must be (SNPs, ceil(people / 4)) for the sizes ``against`` gives."""
+    for name, (shape, _) in headers.items():
+        people = counts.get(name)
+        if people is None or n_snps is None:
+            continue
+        wanted = (n_snps, -(-people // 4))
+        if shape != wanted:
+            raise WorldIntegrityError(
+                f"{path}: '{name}' declares packed shape {shape}, but {against} gives {people} people and "
+                f"{n_snps} SNPs, shape {wanted}; refused before reading it")
+
+
+def _load_genotypes(path: Path, headers: dict[str, tuple[tuple[int, ...], np.dtype]],
+                    people: dict[str, int]) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return {name: unpack_genotypes(archive[name], people[name]) for name in _GENOTYPE_SETS}
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, KeyError) as error:
+        raise WorldIntegrityError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
 
 
 def load_world(folder: str | PathLike[str] | None = None) -> World:
@@ -711,7 +844,12 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
         If the manifest is missing or malformed, names anything but a plain file of the
         folder (an absolute path, ``..``, a symbolic link, a device, a file over
         :data:`MAX_FILE_BYTES`), a listed file is missing, a visible file is not listed, or
-        a file's SHA-256 differs from the manifest (the message names the file).
+        a file's SHA-256 differs from the manifest; or if a file that matches its
+        checksum is still not what a world holds (``world.json`` not a JSON object with a
+        seed, a table that is not CSV of its schema, a ``genotypes.npz`` that is not a zip
+        of the three packed matrices). The message names the file. The shapes the
+        matrices declare are checked against ``world.json`` and the tables before any
+        matrix is read, so a small archive declaring a huge array is refused, not allocated.
 
     Notes
     -----
@@ -731,10 +869,16 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
         )
         raise FileNotFoundError(f"{path}: no such folder{hint}")
     _verify(path)
-    info = json.loads((path / "world.json").read_text(encoding="utf-8"))
+    info = _read_info(path / "world.json")
+    npz = path / "genotypes.npz"
+    headers = _npz_headers(npz)
+    parameters = info.get("parameters", {})
+    _check_declared_shapes(npz, headers, {name: _declared_count(parameters, key) for name, key in _SIZE_PARAMETERS.items()},
+                           _declared_count(parameters, "n_snps"), "world.json")
     tables = {key: _read_table(path / filename, columns, key) for key, (filename, columns) in TABLES.items()}
-    with np.load(path / "genotypes.npz", allow_pickle=False) as archive:
-        genotypes = {name: unpack_genotypes(archive[name], len(tables[name])) for name in _GENOTYPE_SETS}
+    _check_declared_shapes(npz, headers, {name: len(tables[name]) for name in _GENOTYPE_SETS}, len(tables["snps"]),
+                           "the tables")
+    genotypes = _load_genotypes(npz, headers, {name: len(tables[name]) for name in _GENOTYPE_SETS})
     for name in _GENOTYPE_SETS:
         if genotypes[name].shape != (len(tables[name]), len(tables["snps"])):
             raise WorldIntegrityError(

@@ -64,6 +64,7 @@ from genshare.populations import POPULATIONS
 
 __all__ = [
     "HALF_RANGE",
+    "MAX_REPEAT_COUNT",
     "YSTR_PANEL",
     "Y_SIZE_SCALE",
     "founder_haplotypes",
@@ -118,6 +119,13 @@ ADULT_AGE = 18
 
 #: Alleles run from ``centre - HALF_RANGE`` to ``centre + HALF_RANGE`` repeats (13 states).
 HALF_RANGE = 6
+
+#: Largest repeat count a Y-STR haplotype may hold where one is read (the attacks refuse
+#: larger ones). The longest alleles of the loci in use are a few dozen repeats (DYS449,
+#: DYS518 and DYS627 reach the 30s and 40s; the simulated range ends at 44); 100 leaves
+#: room for any real allele while keeping the tables an attack builds small (their size
+#: grows with the largest difference of repeat counts).
+MAX_REPEAT_COUNT = 100
 
 
 def ystr_panel(loci: Sequence[str] | None = None) -> pd.DataFrame:

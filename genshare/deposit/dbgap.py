@@ -26,6 +26,8 @@ Types are written ``string``, ``integer``, ``decimal`` or ``encoded value``.
 from __future__ import annotations
 
 import csv
+import io
+import re
 import shutil
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -36,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from genshare._safe_files import atomic_destination, capped_lines, open_regular
 from genshare.cohort.storage import write_vcf
 from genshare.deposit.consent import DEFAULT_GROUPS, NOT_CONSENTED, ConsentGroup
 
@@ -105,8 +108,9 @@ class Variable:
         if self.type == "encoded value" and not self.values:
             raise ValueError(f"variable {self.name!r}: an encoded value needs its codes (values)")
         for text in (self.name, self.description, self.units, *map(str, self.values), *self.values.values()):
-            if "\t" in text or "\n" in text:
-                raise ValueError(f"variable {self.name!r}: tabs and line breaks cannot be written in a DD cell")
+            if "\t" in text or "\n" in text or "\r" in text:
+                raise ValueError(f"variable {self.name!r}: tabs and line breaks cannot be written in a DD cell; "
+                                 f"found in {text!r}")
 
     def dd_row(self) -> list[str]:
         """The DD row: the seven columns, then one cell per further code."""
@@ -148,30 +152,88 @@ class DataSet:
             raise ValueError(f"{self.kind}: a {self.kind} data set needs column(s) {', '.join(missing)}")
 
     def write(self, folder: str | PathLike[str]) -> tuple[Path, Path]:
-        """Write ``<kind>_DS.txt`` and ``<kind>_DD.txt`` (tab-delimited, UTF-8) into ``folder``."""
+        """Write ``<kind>_DS.txt`` and ``<kind>_DD.txt`` (tab-delimited, UTF-8) into ``folder``.
+
+        Cells are written exactly as they are, never quoted or escaped: ``5" tall`` stays
+        ``5" tall``. dbGaP's submission files are plain tab-delimited text with no quoting
+        or escape convention (its loaders and the validator here split each line on tabs),
+        so a quote or a backslash added by a CSV writer would become part of the value. For
+        the same reason a value holding a tab, a carriage return or a line feed cannot be
+        written faithfully, and is refused rather than escaped; an empty cell (missing
+        value) is written as nothing.
+
+        Raises
+        ------
+        ValueError
+            Naming the data set, the row (0-based position in the table) and the column, if
+            a value or a column name holds a tab, carriage return or line feed.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> table = pd.DataFrame({"SUBJECT_ID": ["S1"], "HEIGHT": ['5" tall']})
+        >>> variables = (Variable("SUBJECT_ID", "Subject", "string"), Variable("HEIGHT", "Height", "string"))
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     ds, dd = DataSet("SubjectPhenotypes", table, variables).write(folder)
+        ...     ds.read_text().splitlines()[1]
+        'S1\\t5" tall'
+        """
+        text = self.table.astype("string").fillna("")
+        for name in text.columns:
+            if _BREAKS.search(str(name)):
+                raise ValueError(f"{self.kind}: column name {str(name)!r} holds a tab or line break, "
+                                 "which a tab-delimited file cannot hold")
+            column = text[name]
+            bad = column.str.contains(_BREAKS).to_numpy(dtype=bool)
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                raise ValueError(
+                    f"{self.kind}: row {row}, field {name}: the value {column.iloc[row]!r} holds a tab, carriage return "
+                    f"or line feed, which dbGaP's tab-delimited files cannot hold (there is no escape); "
+                    f"{int(bad.sum())} value(s) of {name} do")
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         ds, dd = folder / f"{self.kind}_DS.txt", folder / f"{self.kind}_DD.txt"
-        text = self.table.astype("string").fillna("")
-        if text.map(lambda v: "\t" in v or "\n" in v).to_numpy().any():
-            raise ValueError(f"{self.kind}: a value holds a tab or line break, which a tab-delimited file cannot hold")
-        text.to_csv(ds, sep="\t", index=False, lineterminator="\n")
-        with dd.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_NONE, escapechar=None)
-            writer.writerow(DD_COLUMNS)
-            for variable in self.variables:
-                writer.writerow(variable.dd_row())
+        lines = ["\t".join(map(str, text.columns))]
+        lines += ["\t".join(row) for row in text.itertuples(index=False, name=None)]
+        with atomic_destination(ds) as handle:
+            handle.write(("\n".join(lines) + "\n").encode("utf-8"))
+        dd_lines = ["\t".join(DD_COLUMNS)] + ["\t".join(variable.dd_row()) for variable in self.variables]
+        with atomic_destination(dd) as handle:
+            handle.write(("\n".join(dd_lines) + "\n").encode("utf-8"))
         return ds, dd
+
+
+#: What a cell of a tab-delimited file cannot hold.
+_BREAKS = re.compile(r"[\t\r\n]")
 
 
 def read_dictionary(path: str | PathLike[str]) -> pd.DataFrame:
     """Read a DD file into ``VARNAME, VARDESC, TYPE, UNITS, MIN, MAX, VALUES`` (codes joined by ``"; "``).
 
     For reading, not checking: :func:`genshare.deposit.validate` reports what is wrong with one.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        Naming the file, if it is not a regular file (a FIFO, a folder), is not UTF-8, has a
+        line longer than 16 Mi characters, is empty or has no ``VALUES`` column.
     """
-    with Path(path).open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+    path = Path(path)
+    try:
+        with open_regular(path, follow_symlinks=True) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(capped_lines(handle, path.name), delimiter="\t", quoting=csv.QUOTE_NONE))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    except csv.Error as error:
+        raise ValueError(f"{path}: cannot be read as tab-delimited text ({error})") from None
+    if not rows:
+        raise ValueError(f"{path}: empty; a data dictionary starts with the header {' '.join(DD_COLUMNS)}")
     header, body = rows[0], rows[1:]
+    if "VALUES" not in header:
+        raise ValueError(f"{path}: the header has no VALUES column; it has {header[:8]}")
     width = header.index("VALUES")
     out = [row[:width] + [""] * (width - len(row[:width])) + ["; ".join(c for c in row[width:] if c)] for row in body]
     return pd.DataFrame(out, columns=header[:width] + ["VALUES"])

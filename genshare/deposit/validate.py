@@ -22,7 +22,11 @@ What is checked:
   change or want reviewed (its detection, run on the file in chunks).
 
 Files are streamed (line by line, or in chunks for the Safe Harbor scan), never loaded whole,
-and opened read-only: nothing in the folder is changed. Repeated problems of one kind in one
+and opened read-only: nothing in the folder is changed. A line longer than
+:data:`genshare._safe_files.MAX_LINE_CHARS` characters (16 Mi) is a finding, not read whole
+(a small gzip file can inflate to gigabytes without a line break). Only regular files are
+read: a symbolic link (wherever it points), a folder named like a file, a FIFO or a device
+is a finding, examined with ``lstat`` and never opened. Repeated problems of one kind in one
 file are reported up to :data:`MAX_PER_PROBLEM` times, then counted in one more finding.
 """
 
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import re
 import zlib
 from collections import Counter, defaultdict
@@ -41,6 +46,14 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from genshare._safe_files import (
+    MAX_LINE_CHARS,
+    LineTooLongError,
+    NotRegularFileError,
+    capped_lines,
+    open_regular,
+    regular_file_problem,
+)
 from genshare.access import consent_label_to_duo
 from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, safe_harbor
 from genshare.deposit.consent import NOT_CONSENTED
@@ -120,7 +133,11 @@ class _Var:
 
 
 def _sniff(path: Path) -> str:
-    """What a file starts as: 'gzip', 'pdf', 'binary', 'empty' or 'text' (:func:`genshare.filekind.file_kind`)."""
+    """What a file starts as: 'gzip', 'pdf', 'binary', 'empty' or 'text' (:func:`genshare.filekind.file_kind`).
+
+    Call only on a path :func:`_unusable` accepted (a regular file, not a link), so that
+    sniffing never opens a FIFO or a device.
+    """
     kind = file_kind(path)
     return {"vcf": "text", "vcf.gz": "gzip", "bed": "binary", "pgen": "binary"}.get(kind, kind)
 
@@ -128,20 +145,55 @@ def _sniff(path: Path) -> str:
 _KIND_WORDS = {"pdf": "a PDF document", "binary": "a binary file", "gzip": "gzip-compressed data", "empty": "empty"}
 
 
+def _unusable(path: Path) -> str | None:
+    """Why a deposit file cannot be read (None if it can): it must be a regular file in the folder.
+
+    A symbolic link is refused wherever it points (a link to ``/etc/passwd`` would
+    otherwise be read, and a deposit holds the files themselves); so are folders, FIFOs,
+    devices and sockets, which are examined with ``lstat`` and never opened.
+    """
+    problem = regular_file_problem(path)
+    if problem is None or problem == "no such file":
+        return problem
+    return problem + "; a deposit holds regular files only"
+
+
+def _text_lines(path: Path, handle_factory) -> Iterator[str]:
+    """Lines of a regular file, each at most :data:`MAX_LINE_CHARS` characters (else LineTooLongError)."""
+    with open_regular(path) as raw, handle_factory(raw) as handle:
+        yield from capped_lines(handle, path.name)
+
+
+def _too_long(error: LineTooLongError) -> str:
+    return f"a line is longer than {MAX_LINE_CHARS:,} characters: not a file of this kind, or an endless line ({error})"
+
+
 def _rows(path: Path, report: _Report) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells) of a tab-delimited text file, streamed; problems reading it are findings."""
+    problem = _unusable(path)
+    if problem:
+        report.add(path.name, 0, "", problem)
+        return
     kind = _sniff(path)
     if kind != "text":
         report.add(path.name, 0, "", f"not a tab-delimited text file: {_KIND_WORDS[kind]}")
         return
+
+    def text(raw):  # a byte-order mark is not part of the header
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:  # a byte-order mark is not part of the header
-            for number, row in enumerate(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
-                yield number, row
+        lines = _text_lines(path, text)
+        for number, row in enumerate(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
+            yield number, row
     except UnicodeDecodeError:
         report.add(path.name, 0, "", "not UTF-8 text")
     except csv.Error as error:
         report.add(path.name, 0, "", f"cannot be read as tab-delimited text ({error})")
+    except LineTooLongError as error:
+        report.add(path.name, 0, "", _too_long(error))
+    except (NotRegularFileError, OSError) as error:  # replaced by something else while being read
+        report.add(path.name, 0, "", f"cannot be read ({error})")
 
 
 def _number(text: str) -> float | None:
@@ -240,12 +292,18 @@ def _value_problem(value: str, var: _Var) -> str | None:
 def _check_dataset(folder: Path, kind: str, report: _Report, ids: dict) -> dict[str, list[tuple[int, str]]] | None:
     """Check one DS against its DD; return {id column: [(line, id), ...]} for the cross-file checks."""
     ds, dd = folder / f"{kind}_DS.txt", folder / f"{kind}_DD.txt"
-    if not ds.is_file():
+    ds_problem, dd_problem = _unusable(ds), _unusable(dd)
+    if ds_problem == "no such file":
         report.add(ds.name, 0, "", f"missing: a deposit needs a {kind} data set")
         return None
-    variables = _read_dd(dd, report) if dd.is_file() else None
-    if not dd.is_file():
+    if ds_problem:
+        report.add(ds.name, 0, "", ds_problem)
+        return None
+    variables = _read_dd(dd, report) if dd_problem is None else None
+    if dd_problem == "no such file":
         report.add(dd.name, 0, "", f"missing: every data set needs its data dictionary ({ds.name} has none)")
+    elif dd_problem:
+        report.add(dd.name, 0, "", dd_problem)
     required = KINDS[kind]
     id_columns = [c for c in ("SUBJECT_ID", "SAMPLE_ID") if c in required]
     found: dict[str, list[tuple[int, str]]] = {c: [] for c in id_columns}
@@ -328,66 +386,86 @@ def _check_consented(
 def _check_vcf(path: Path, report: _Report) -> list[tuple[int, str]]:
     """Check a VCF's form, streaming it; return [(line of the #CHROM header, sample id), ...]."""
     name = path.name
+    problem = _unusable(path)
+    if problem:
+        report.add(name, 0, "", problem)
+        return []
     kind = _sniff(path)
     if kind not in ("gzip", "text"):
         report.add(name, 0, "", f"not a VCF: the file is {_KIND_WORDS[kind]}")
         return []
-    opener = gzip.open if kind == "gzip" else open
+
+    def text(raw):
+        inner = gzip.GzipFile(fileobj=raw, mode="rb") if kind == "gzip" else raw
+        return io.TextIOWrapper(inner, encoding="utf-8", newline="")
+
     samples: list[tuple[int, str]] = []
     header_line = 0
     n_fields = 0
     n_records = 0
     readable: set[str] = set()
+    lines = _text_lines(path, text)
     try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:
-            first = handle.readline()
-            if not first.startswith("##fileformat=VCF"):
+        first = next(lines, "")
+        if not first.startswith("##fileformat=VCF"):
+            if first:
                 report.add(name, 1, "", "not a VCF: the first line is not ##fileformat=VCFv4.x")
-                return []
-            for number, line in enumerate(handle, start=2):
-                if line.startswith("##"):
-                    continue
-                line = line.rstrip("\r\n")
-                if line.startswith("#"):
-                    fields = line.split("\t")
-                    header_line, n_fields = number, len(fields)
-                    if fields[:8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
-                        report.add(name, number, "#CHROM", "the header line does not start #CHROM POS ID REF ALT QUAL FILTER INFO")
-                    if len(fields) <= 9 or fields[8] != "FORMAT":
-                        report.add(name, number, "", "the VCF has no samples (no FORMAT column and sample ids)")
-                        return []
-                    samples = [(number, s) for s in fields[9:]]
-                    for sample, n in Counter(fields[9:]).items():
-                        if n > 1:
-                            report.add(name, number, sample, f"sample {sample} appears {n} times in the header")
-                    continue
-                if not header_line:
-                    report.add(name, number, "", "a record comes before the #CHROM header line")
-                    return samples
-                n_records += 1
+            else:
+                report.add(name, 1, "", "not a VCF: no ##fileformat=VCFv4.x line")
+            lines.close()
+            return []
+        for number, line in enumerate(lines, start=2):
+            if line.startswith("##"):
+                continue
+            line = line.rstrip("\r\n")
+            if line.startswith("#"):
                 fields = line.split("\t")
-                if len(fields) != n_fields:
-                    report.add(name, number, "", f"{len(fields)} fields where the header has {n_fields}", "VCF: wrong number of fields")
+                header_line, n_fields = number, len(fields)
+                if fields[:8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
+                    report.add(name, number, "#CHROM", "the header line does not start #CHROM POS ID REF ALT QUAL FILTER INFO")
+                if len(fields) <= 9 or fields[8] != "FORMAT":
+                    report.add(name, number, "", "the VCF has no samples (no FORMAT column and sample ids)")
+                    return []
+                samples = [(number, s) for s in fields[9:]]
+                for sample, n in Counter(fields[9:]).items():
+                    if n > 1:
+                        report.add(name, number, sample, f"sample {sample} appears {n} times in the header")
+                continue
+            if not header_line:
+                report.add(name, number, "", "a record comes before the #CHROM header line")
+                return samples
+            n_records += 1
+            fields = line.split("\t")
+            if len(fields) != n_fields:
+                report.add(name, number, "", f"{len(fields)} fields where the header has {n_fields}", "VCF: wrong number of fields")
+                continue
+            if not fields[8].startswith("GT"):
+                report.add(name, number, "FORMAT", "the first FORMAT key must be GT", "VCF: FORMAT without GT")
+                continue
+            if fields[8] == "GT":
+                # A row holds a handful of distinct calls ("0/0", "0/1", "./.", ...):
+                # each new one is matched once, and the file's readable calls remembered.
+                calls = set(fields[9:])
+                unseen = calls - readable
+                if all(_GT.match(call) for call in unseen):
+                    if len(readable) + len(unseen) > _READABLE_CALLS:
+                        readable.clear()  # a bound on memory, whatever the file holds
+                    readable |= unseen
                     continue
-                if not fields[8].startswith("GT"):
-                    report.add(name, number, "FORMAT", "the first FORMAT key must be GT", "VCF: FORMAT without GT")
-                    continue
-                if fields[8] == "GT":
-                    # A row holds a handful of distinct calls ("0/0", "0/1", "./.", ...):
-                    # each new one is matched once, and the file's readable calls remembered.
-                    calls = set(fields[9:])
-                    unseen = calls - readable
-                    if all(_GT.match(call) for call in unseen):
-                        if len(readable) + len(unseen) > _READABLE_CALLS:
-                            readable.clear()  # a bound on memory, whatever the file holds
-                        readable |= unseen
-                        continue
-                bad = next((i for i, call in enumerate(fields[9:]) if not _GT.match(call.split(":", 1)[0])), None)
-                if bad is not None:
-                    report.add(name, number, samples[bad][1], f"genotype {fields[9 + bad]!r} cannot be read", "VCF: unreadable genotype")
+            bad = next((i for i, call in enumerate(fields[9:]) if not _GT.match(call.split(":", 1)[0])), None)
+            if bad is not None:
+                report.add(name, number, samples[bad][1], f"genotype {fields[9 + bad]!r} cannot be read", "VCF: unreadable genotype")
+    except LineTooLongError as error:
+        report.add(name, 0, "", _too_long(error))
+        return samples
+    except NotRegularFileError as error:
+        report.add(name, 0, "", f"cannot be read ({error})")
+        return samples
     except (OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
         report.add(name, 0, "", f"cannot be read to the end ({type(error).__name__}: {error}); truncated or corrupt?")
         return samples
+    finally:
+        lines.close()
     if not header_line:
         report.add(name, 0, "", "no #CHROM header line: not a complete VCF")
     elif n_records == 0:
@@ -494,15 +572,17 @@ def validate(folder: str | PathLike[str]) -> list[Finding]:
     for kind in KINDS:
         found[kind] = _check_dataset(folder, kind, report, ids)
     phenotypes = folder / "SubjectPhenotypes_DS.txt"
-    if phenotypes.is_file():
+    if _unusable(phenotypes) is None:
         dd = folder / "SubjectPhenotypes_DD.txt"
-        _check_safe_harbor(phenotypes, _read_dd(dd, _Report()) if dd.is_file() else None, report)
+        _check_safe_harbor(phenotypes, _read_dd(dd, _Report()) if _unusable(dd) is None else None, report)
 
     known = {f"{kind}_{part}.txt" for kind in KINDS for part in ("DS", "DD")}
     vcfs = sorted(p for p in folder.iterdir() if _VCF.fullmatch(p.name))
     for path in sorted(folder.iterdir()):
         if path.name not in known and path not in vcfs and not _ALLOWED.fullmatch(path.name):
             report.add(path.name, 0, "", "not a file of a dbGaP deposit this check knows; remove it or check it by hand")
+        elif path.name not in known and path not in vcfs and _unusable(path):
+            report.add(path.name, 0, "", _unusable(path) or "")
     if not vcfs:
         report.add("*.vcf.gz", 0, "", "missing: no genotype file (VCF) in the deposit")
     vcf_samples = {p.name: _check_vcf(p, report) for p in vcfs}

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import csv
 import gzip
-from collections.abc import Sequence
+import io
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -28,6 +31,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from genshare._safe_files import (
+    MAX_LINE_CHARS,
+    CappedReader,
+    LineTooLongError,
+    NotRegularFileError,
+    capped_lines,
+    open_regular,
+)
 from genshare.deidentify.safe_harbor import REPORT_COLUMNS, safe_harbor
 from genshare.filekind import file_kind
 
@@ -73,6 +84,27 @@ def _existing_file(path: str | PathLike[str], what: str) -> Path:
 
 
 # --- tables --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _table_bytes(path: Path, compressed: bool) -> Iterator[io.BufferedReader]:
+    """The table's bytes (inflated if gzip), refusing a line longer than :data:`MAX_LINE_CHARS`.
+
+    The file is opened only if it is a regular file (a FIFO swapped in is never waited on),
+    and every line is counted as it streams past, so an endless line (say a small gzip file
+    that inflates to gigabytes without a line break) raises :class:`LineTooLongError`
+    instead of filling memory.
+    """
+    try:
+        raw = open_regular(path, follow_symlinks=True)
+    except NotRegularFileError as error:
+        raise RiskInputError(str(error)) from None
+    try:
+        inner = gzip.GzipFile(fileobj=raw, mode="rb") if compressed else raw
+        with io.BufferedReader(CappedReader(inner, str(path))) as capped:
+            yield capped
+    finally:
+        raw.close()
 
 
 @dataclass
@@ -193,21 +225,36 @@ def read_table_summary(
     if not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool) or chunk_rows < 2:
         # Two rows at least: Safe Harbor's "every value is distinct" needs two values to compare.
         raise RiskInputError(f"chunk_rows must be an integer of at least 2; got {chunk_rows!r}")
-    opener = gzip.open if compressed else open
-    with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
-        first_line = handle.readline()
+    with _table_bytes(path, compressed) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace",
+                                                                 newline="") as handle:
+        too_long = False
+        try:
+            first_line = handle.readline(MAX_LINE_CHARS + 1)
+        except LineTooLongError:  # the byte count passed the cap before the characters did
+            first_line, too_long = "", True
+        except (OSError, EOFError, zlib.error) as error:
+            raise _problem(path, f"cannot be read ({type(error).__name__}: {error}); truncated or corrupt?") from None
+    if too_long or len(first_line) > MAX_LINE_CHARS:
+        raise _problem(path, f"the first line (the header) is longer than {MAX_LINE_CHARS:,} characters: not a table "
+                             "of this kind, or an endless line; refused rather than read whole")
     if not first_line.strip():
         raise _problem(path, "the table is empty: the first line (the header) is blank")
     sep = _delimiter(path, first_line)
-    options = dict(sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-                   compression="gzip" if compressed else None)
+    # The header as written: pandas renames a repeated name (zip5, zip5.1), which would hide it.
+    header = next(csv.reader([first_line.rstrip("\r\n")], delimiter=sep), [])
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise _problem(path, f"the header repeats column name(s) {', '.join(map(repr, repeated))}; "
+                             "each column needs its own name")
+    options = dict(sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
     try:
-        columns = list(pd.read_csv(path, nrows=0, **options).columns)
+        with _table_bytes(path, compressed) as raw:
+            columns = list(pd.read_csv(raw, nrows=0, **options).columns)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise _problem(path, f"cannot be read as a table ({error})") from None
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
-    if repeated:
-        raise _problem(path, f"the header repeats column name(s) {', '.join(repeated)}")
+    if len(columns) != len(header):
+        raise _problem(path, f"the header cannot be read consistently (found {len(header)} names, the table reader "
+                             f"{len(columns)}); check its quoting")
     wanted = quasi_identifiers + ([sample_id_column] if sample_id_column else []) + list(keep)
     missing = [c for c in wanted if c not in columns]
     if missing:
@@ -218,21 +265,28 @@ def read_table_summary(
     sample_ids: list[str] | None = [] if sample_id_column else None
     n_rows = chunks = 0
     try:
-        reader = pd.read_csv(path, chunksize=chunk_rows, **options)
-        for chunk in reader:
-            if chunk.empty:  # a header with no rows: reported below
-                continue
-            chunks += 1
-            n_rows += len(chunk)
-            counts.append(chunk.groupby(quasi_identifiers, sort=False).size())
-            released = chunk.replace("", np.nan)
-            findings.append(safe_harbor(released, zip3_population or {}, keep=list(keep))[1])
-            if sample_ids is not None:
-                sample_ids.extend(chunk[sample_id_column].tolist())
-            if len(counts) > 8:  # merge as we go: memory follows distinct combinations, not rows
-                counts = [pd.concat(counts).groupby(level=list(range(len(quasi_identifiers))), sort=False).sum()]
+        with _table_bytes(path, compressed) as raw:
+            reader = pd.read_csv(raw, chunksize=chunk_rows, **options)
+            for chunk in reader:
+                if chunk.empty:  # a header with no rows: reported below
+                    continue
+                chunks += 1
+                n_rows += len(chunk)
+                counts.append(chunk.groupby(quasi_identifiers, sort=False).size())
+                released = chunk.replace("", np.nan)
+                findings.append(safe_harbor(released, zip3_population or {}, keep=list(keep))[1])
+                if sample_ids is not None:
+                    sample_ids.extend(chunk[sample_id_column].tolist())
+                if len(counts) > 8:  # merge as we go: memory follows distinct combinations, not rows
+                    counts = [pd.concat(counts).groupby(level=list(range(len(quasi_identifiers))), sort=False).sum()]
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise _problem(path, f"cannot be read as a table after {n_rows} rows ({error})") from None
+    except LineTooLongError:
+        raise _problem(path, f"a line after row {n_rows} is longer than {MAX_LINE_CHARS:,} characters: not a table "
+                             "of this kind, or an endless line; refused rather than read whole") from None
+    except (OSError, EOFError, zlib.error) as error:
+        raise _problem(path, f"cannot be read after {n_rows} rows ({type(error).__name__}: {error}); "
+                             "truncated or corrupt?") from None
     if n_rows == 0:
         raise _problem(path, "the table has a header but no rows")
     total = pd.concat(counts).groupby(level=list(range(len(quasi_identifiers))), sort=False).sum()
@@ -298,6 +352,29 @@ def _sidecar(path: Path, suffixes: Sequence[str], what: str) -> Path:
     raise _problem(path, f"the {what} file ({' or '.join(path.with_suffix(s).name for s in suffixes)}) is missing beside it")
 
 
+def _check_vcf_header(path: Path, kind: str) -> None:
+    """Read the VCF's header lines with a length cap before htslib reads the file.
+
+    htslib grows its line buffer to whatever a line holds, so a small bgzip file whose
+    header inflates to gigabytes would exhaust memory there; here it is refused first.
+    Only the lines up to the first record are read (the records are left to htslib).
+    """
+    try:
+        with _table_bytes(path, kind == "vcf.gz") as raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace",
+                                                                           newline="") as handle:
+            while True:
+                line = handle.readline(MAX_LINE_CHARS + 1)
+                if len(line) > MAX_LINE_CHARS:
+                    raise LineTooLongError(str(path))
+                if not line.startswith("#"):
+                    return
+    except LineTooLongError:
+        raise _problem(path, f"a header line is longer than {MAX_LINE_CHARS:,} characters: not a VCF, or an endless "
+                             "line; refused rather than read whole") from None
+    except (OSError, EOFError, zlib.error) as error:
+        raise _problem(path, f"cannot be read ({type(error).__name__}: {error}); truncated or corrupt?") from None
+
+
 def _read_vcf(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
     try:
         import cyvcf2
@@ -351,6 +428,32 @@ def _read_vcf(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
                            multiallelic, f"cyvcf2 {cyvcf2.__version__}", notes)
 
 
+def _side_table(path: Path, **options) -> pd.DataFrame:
+    """A PLINK sample file (.fam/.psam), read with the line-length cap; errors name the file."""
+    try:
+        with _table_bytes(path, False) as raw:
+            return pd.read_csv(raw, dtype=str, **options)
+    except LineTooLongError:
+        raise _problem(path, f"a line is longer than {MAX_LINE_CHARS:,} characters: not a PLINK sample file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as error:
+        raise _problem(path, f"cannot be read as a PLINK sample file ({error})") from None
+
+
+def _count_lines(path: Path, *, skip_comments: bool) -> int:
+    """Non-blank lines of a PLINK variant file (.bim/.pvar), each read with the line-length cap."""
+    count = 0
+    try:
+        with _table_bytes(path, False) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
+            for line in capped_lines(handle, str(path)):
+                if line.strip() and not (skip_comments and line.startswith("#")):
+                    count += 1
+    except LineTooLongError:
+        raise _problem(path, f"a line is longer than {MAX_LINE_CHARS:,} characters: not a PLINK variant file") from None
+    except UnicodeDecodeError:
+        raise _problem(path, "not UTF-8 text: not a PLINK variant file") from None
+    return count
+
+
 def _read_plink(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
     try:
         import pgenlib
@@ -358,16 +461,16 @@ def _read_plink(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
         raise MissingReaderError(f"{path}: reading PLINK files needs the optional pgenlib library: {INSTALL_HINT}") from None
     if kind == "bed":
         samples_file, variants_file = _sidecar(path, [".fam"], "sample (.fam)"), _sidecar(path, [".bim"], "variant (.bim)")
-        samples = pd.read_csv(samples_file, sep=r"\s+", header=None, dtype=str, usecols=[1]).iloc[:, 0].tolist()
-        n_variants = sum(1 for line in open(variants_file, encoding="utf-8") if line.strip())
+        samples = _side_table(samples_file, sep=r"\s+", header=None, usecols=[1]).iloc[:, 0].tolist()
+        n_variants = _count_lines(variants_file, skip_comments=False)
     else:
         samples_file, variants_file = _sidecar(path, [".psam", ".fam"], "sample (.psam)"), _sidecar(path, [".pvar", ".bim"], "variant (.pvar)")
-        table = pd.read_csv(samples_file, sep="\t", dtype=str, comment=None)
+        table = _side_table(samples_file, sep="\t", comment=None)
         column = next((c for c in ("IID", "#IID") if c in table.columns), None)
         if column is None:
             raise _problem(samples_file, "no IID column in the sample file")
         samples = table[column].tolist()
-        n_variants = sum(1 for line in open(variants_file, encoding="utf-8") if line.strip() and not line.startswith("#"))
+        n_variants = _count_lines(variants_file, skip_comments=True)
     if not samples:
         raise _problem(samples_file, "no samples listed: nothing to assess")
     if n_variants == 0:
@@ -428,6 +531,7 @@ def read_genotype_summary(path: str | PathLike[str], *, chunk_variants: int = CH
         raise RiskInputError(f"chunk_variants must be a positive integer; got {chunk_variants!r}")
     kind = file_kind(path)
     if kind in ("vcf", "vcf.gz"):
+        _check_vcf_header(path, kind)
         return _read_vcf(path, kind, chunk_variants)
     if kind in ("bed", "pgen"):
         return _read_plink(path, kind, chunk_variants)

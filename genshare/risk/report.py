@@ -15,6 +15,7 @@ import json
 from os import PathLike
 from pathlib import Path
 
+from genshare._safe_files import atomic_destination, same_file
 from genshare.plotting import ACCESS_COLOURS, LESSON_STYLE, OKABE_ITO
 
 __all__ = ["BOOK_URL", "write_report"]
@@ -159,11 +160,18 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out / "risk-report.json", out / "risk-report.html"
-    inputs = {Path(v["path"]).resolve() for v in summary.get("inputs", {}).values()}
-    clash = [str(p) for p in (json_path, html_path) if p.resolve() in inputs]
-    if clash:
-        raise ValueError(f"{clash[0]}: is one of the files checked; choose another output folder")
-    json_path.write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+    inputs = [Path(v["path"]) for v in summary.get("inputs", {}).values()]
+    for output in (json_path, html_path):
+        for source in inputs:
+            # Same device and inode: a hard link or a symbolic link to an input is that input.
+            if same_file(output, source) or output.resolve() == source.resolve():
+                raise ValueError(f"{output}: is one of the files checked ({source}); choose another output folder")
+        if output.is_dir() and not output.is_symlink():
+            raise IsADirectoryError(f"{output}: is a folder; choose another output folder")
+    # Each file is written whole beside its final name and renamed into place, which also
+    # replaces a link standing there instead of writing through it.
+    with atomic_destination(json_path) as handle:
+        handle.write((json.dumps(summary, indent=2, default=str) + "\n").encode("utf-8"))
 
     rec = summary["recommendation"]
     parts = [f"<h1>Pre-release risk check</h1><p>Checked on {summary['checked_on']} by genshare.risk. "
@@ -263,5 +271,6 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width, initial-scale=1"><title>Pre-release risk check</title><style>{_CSS}</style>'
             f"</head><body><main>{''.join(parts)}</main></body></html>\n")
-    html_path.write_text(page, encoding="utf-8")
+    with atomic_destination(html_path) as handle:
+        handle.write(page.encode("utf-8"))
     return html_path, json_path
