@@ -217,6 +217,8 @@ def world_for(
         if folder.is_dir() and (folder / "datapackage.json").is_file() and (not verify or _matches(folder, seed, params)):
             return folder
         world = simulate_world(seed, **params)
+        # Whose world it is, for the learner's own messages (world_label); the data are unchanged.
+        world.metadata["learner"] = {"course": normalise(course, "course"), "learner": normalise(learner)}
         save_world(world, folder, force=folder.exists(), vcf=False)  # staged beside it, renamed into place
     return folder
 

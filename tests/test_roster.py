@@ -118,3 +118,16 @@ def test_match_roster_is_by_normalised_name_first():
     subs = find_submissions(Path(__file__).parent)  # any folder: entries become non-roster rows
     matched = match_roster(subs[:0], ["Ana María"])
     assert [(s.learner, s.status) for s in matched] == [("ana maría", "no submission")]
+
+
+def test_a_learners_world_says_whose_it_is(shared_world, monkeypatch, capsys):
+    from genshare.assignment import use_world, world_label
+
+    assert world_label(shared_world).startswith("everyone's own world in course roster-test (seed ")
+    monkeypatch.setattr(assignment, "world_for", lambda course, learner, **kwargs: shared_world)
+    monkeypatch.delenv("GENSHARE_WORLD", raising=False)
+    monkeypatch.delenv("GENSHARE_LEARNER", raising=False)
+    label = use_world("roster-test", "everyone")
+    assert label == world_label(shared_world) and "World: everyone's own world" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="LEARNER"):
+        use_world("roster-test", "")
