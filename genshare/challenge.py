@@ -124,7 +124,10 @@ __all__ = [
     "append_to_scoreboard",
     "load_release",
     "make_release",
+    "merge_scoreboards",
+    "rank_scoreboard",
     "read_scoreboard",
+    "release_harm",
     "save_release",
     "scoreboard_row",
     "score_attack",
@@ -1103,11 +1106,13 @@ def _lock(fd: int) -> bool:
 def read_scoreboard(path: str | PathLike[str], *, secret: str | bytes | None = None) -> pd.DataFrame:
     """Read a shared scoreboard, check every row's signature, and rank the stewards' releases.
 
-    Releases that meet their utility requirement come first, then by fewest people
-    re-identified, then by the higher (worse) of the membership and beacon AUCs, each read
-    as max(AUC, 1 - AUC), lower first (a missing AUC counts as 0.5). A release that was not
-    evaluated never counts as meeting its utility requirement. ``secret`` as in
-    :func:`append_to_scoreboard`.
+    Stewards' releases that meet their utility requirement come first; among them, and then
+    among the others, the least harmful first, on one scale for every kind of release
+    (:func:`release_harm`, added as the column ``harm``: the attack's advantage over
+    guessing), so that no unprotected release can top the board; ties by fewest people
+    re-identified, then the lower of the folded AUCs. A release that was not evaluated
+    never counts as meeting its utility requirement, and its harm is 1. Attackers' rows
+    follow in their order. ``secret`` as in :func:`append_to_scoreboard`.
 
     Raises
     ------
@@ -1131,15 +1136,118 @@ def read_scoreboard(path: str | PathLike[str], *, secret: str | bytes | None = N
         shown = ", ".join(map(str, forged[:10])) + (" ..." if len(forged) > 10 else "")
         raise ValueError(f"{path}, line(s) {shown}: not signed by the challenge scorer with this scoreboard's key "
                          "(typed or edited by hand, or signed with another key); remove them")
+    return rank_scoreboard(frame)
+
+
+def rank_scoreboard(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rank scoreboard rows as :func:`read_scoreboard` does (without checking signatures).
+
+    Stewards first, those meeting their utility requirement first, then by :func:`release_harm`
+    (added as the column ``harm``), fewest people re-identified, lower folded AUC; attackers
+    after, in their order.
+    """
     number = lambda column, default: pd.to_numeric(frame[column].replace("", np.nan)).fillna(default)  # noqa: E731
     fold = lambda values: np.maximum(values, 1.0 - values)  # noqa: E731
     worst = np.maximum(fold(number("membership_auc", 0.5)), fold(number("beacon_auc", 0.5)))
-    order = pd.DataFrame({
-        "met": (frame["utility_met"] == "yes") & (frame["evaluated"] == "yes"),
-        "reid": number("people_reidentified", math.inf), "worst": worst,
-    })
-    ranked = frame.assign(_met=~order["met"], _reid=order["reid"], _worst=order["worst"])
-    return ranked.sort_values(["role", "_met", "_reid", "_worst"], kind="stable").drop(columns=["_met", "_reid", "_worst"]).reset_index(drop=True)
+    met = (frame["utility_met"] == "yes") & (frame["evaluated"] == "yes")
+    harm = release_harm(frame)
+    ranked = frame.assign(harm=harm.round(4).where(frame["role"] == "steward", np.nan),
+                          _met=~met, _harm=harm, _reid=number("people_reidentified", math.inf), _worst=worst)
+    columns = ["role", "_met", "_harm", "_reid", "_worst"]
+    return ranked.sort_values(columns, kind="stable").drop(columns=columns[1:]).reset_index(drop=True)
+
+
+def release_harm(frame: pd.DataFrame) -> pd.Series:
+    """How much each steward's release lets its attack do beyond guessing, on one scale from 0 to 1.
+
+    Releases of different kinds are attacked differently, so their raw scores do not compare:
+    a frequency release or a beacon re-identifies nobody by name, yet lets an attacker tell
+    who took part. The scoreboard ranks them on the attack's advantage over guessing:
+
+    - a clinical release: the share of its records re-identified (a guess re-identifies
+      essentially none);
+    - a frequency release or a beacon: the attack's ROC AUC, folded (max(AUC, 1 - AUC)) and
+      rescaled as 2 * AUC - 1 (the Gini coefficient): 0 is a coin toss, 1 names every member;
+      the worse of the membership and beacon attacks counts;
+    - a release that was not evaluated: 1 (fail closed: it cannot rank as safe).
+
+    So the unprotected releases (the exact frequencies, the full beacon), whose attacks
+    reach an AUC of 0.7 to 0.8, score 0.4 to 0.6, far below a generalised table that
+    re-identifies one person in a thousand.
+
+    Parameters
+    ----------
+    frame
+        Scoreboard rows (the columns of :data:`SCOREBOARD_COLUMNS`, as text).
+
+    Returns
+    -------
+    pandas.Series
+        The harm of each row (attackers' rows: NaN).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"role": ["steward"] * 3, "kind": ["clinical", "frequencies", "beacon"],
+    ...     "evaluated": ["yes"] * 3, "records_released": ["1000", "", ""], "people_reidentified": ["1", "0", "0"],
+    ...     "membership_auc": ["", "0.72", ""], "beacon_auc": ["", "", "0.79"]})
+    >>> release_harm(rows).round(3).tolist()
+    [0.001, 0.44, 0.58]
+    """
+    def number(column: str) -> pd.Series:
+        return pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
+
+    auc = np.fmax(number("membership_auc"), number("beacon_auc"))
+    auc = np.maximum(auc, 1.0 - auc)
+    released = number("records_released")
+    share = number("people_reidentified") / released.where(released > 0)
+    clinical = frame["kind"] == "clinical"
+    harm = pd.Series(np.where(clinical, share.fillna(0.0), 2.0 * auc - 1.0), index=frame.index)
+    harm = harm.where(frame["evaluated"] == "yes", 1.0).fillna(1.0)
+    return harm.where(frame["role"] == "steward", np.nan)
+
+
+def merge_scoreboards(paths: Iterable[str | PathLike[str]], out: str | PathLike[str], *,
+                      keys: Mapping[str, str | bytes] | None = None, secret: str | bytes | None = None) -> Path:
+    """Merge the teams' scoreboard files into one board ``out`` (one header, every row checked).
+
+    Each file's rows are checked with that file's key (``keys[str(path)]``, else its
+    ``<file>.key`` beside it, else ``GENSHARE_CHALLENGE_SECRET``) and refused, naming the file
+    and lines, if any was typed or edited by hand; the accepted rows are signed again with
+    ``out``'s key (``secret`` as in :func:`append_to_scoreboard`) and written in one step.
+    A row that appears twice (the same team's file sent twice) is kept once.
+
+    Raises
+    ------
+    ValueError
+        If a file is not a scoreboard, a row's signature does not match, or ``out`` exists.
+
+    Examples
+    --------
+    >>> merge_scoreboards(["team-a.csv", "team-b.csv"], "board.csv")   # doctest: +SKIP
+    PosixPath('board.csv')
+    """
+    target = Path(out)
+    if target.exists():
+        raise ValueError(f"{target} exists: merge into a new file")
+    rows: list[dict[str, str]] = []
+    seen: set[tuple[str, ...]] = set()
+    for item in paths:
+        path = Path(item)
+        read_scoreboard(path, secret=(keys or {}).get(str(path)))  # checks columns and every signature
+        for row in pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records"):
+            cells = tuple(str(row[c]) for c in SCOREBOARD_COLUMNS if c != "signature")
+            if cells not in seen:
+                seen.add(cells)
+                rows.append({c: str(row[c]) for c in SCOREBOARD_COLUMNS})
+    key = _board_key(target, secret, create=True)
+    for row in rows:
+        row["signature"] = _signature(key, row)
+    tmp = target.with_name(f".{target.name}.merging")
+    tmp.write_text(_csv_line(SCOREBOARD_COLUMNS) + "".join(_csv_line(row[c] for c in SCOREBOARD_COLUMNS) for row in rows),
+                   encoding="utf-8")
+    os.link(tmp, target)  # fails if out appeared meanwhile: never overwrite a board
+    tmp.unlink()
+    return target
 
 
 # --------------------------------------------------------------------------------------

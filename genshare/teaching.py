@@ -749,9 +749,10 @@ def main(argv: list[str] | None = None) -> int:
         import subprocess
 
         dirty = subprocess.run(["git", "status", "--porcelain", "--", *PACKAGE_PATHS], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True).stdout.strip()
+                               capture_output=True, text=True).stdout.splitlines()
+        dirty = [line[3:] for line in dirty if line.strip()]
         if dirty:
-            print("note: the package has uncommitted changes (" + ", ".join(line[3:] for line in dirty.splitlines()[:5])
+            print("note: the package has uncommitted changes (" + ", ".join(dirty[:5])
                   + "). Colab installs the last commit that changed it: commit them, then run this again.")
     return 0
 

@@ -320,7 +320,7 @@ def test_scoreboard_file(tmp_path, world):
     append_to_scoreboard(path, "team b", good)
     append_to_scoreboard(path, "team c", score_attack(world, make_release(world, "beacon", seed=1), []))
     frame = read_scoreboard(path)
-    assert tuple(frame.columns) == SCOREBOARD_COLUMNS
+    assert tuple(frame.columns) == (*SCOREBOARD_COLUMNS, "harm")  # the ranking's measure, computed on reading
     stewards = frame[frame["role"] == "steward"]
     assert stewards["team"].tolist() == ["team b", "team a"]
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")
@@ -509,3 +509,93 @@ def test_marking_adds_the_challenge_columns(tmp_path):
     assert sheet.loc["broken", "challenge_people_reidentified"] == ""
     assert "not a row of world.clinical" in sheet.loc["broken", "challenge_note"]
     assert len(rows) == 2
+
+
+# --- Ranking releases by the harm they allow (issue 25) ----------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from genshare.challenge import SCOREBOARD_COLUMNS, merge_scoreboards, rank_scoreboard, release_harm  # noqa: E402
+
+
+def _steward(team, kind, *, met="yes", released="", reid="", membership="", beacon="", evaluated="yes"):
+    row = {c: "" for c in SCOREBOARD_COLUMNS}
+    row.update(team=team, role="steward", kind=kind, evaluated=evaluated, records_released=released,
+               people_reidentified=reid, membership_auc=membership, beacon_auc=beacon, utility_met=met)
+    return row
+
+
+def test_notebook_11s_worked_board_puts_the_protected_table_first():
+    """The board notebook 11 builds: the unprotected releases must not win (they did, by 'fewest re-identified')."""
+    rows = pd.DataFrame([
+        _steward("exact frequencies", "frequencies", membership="0.7200"),
+        _steward("full beacon", "beacon", beacon="0.7900"),
+        _steward("safe harbor-like table", "clinical", released="1000", reid="1"),
+    ])
+    ranked = rank_scoreboard(rows)
+    assert ranked["team"].tolist() == ["safe harbor-like table", "exact frequencies", "full beacon"]
+    assert ranked["harm"].round(3).tolist() == [0.001, 0.44, 0.58]
+
+
+def test_a_release_that_was_not_evaluated_is_never_safe():
+    rows = pd.DataFrame([_steward("hidden columns", "clinical", evaluated="no", met="no"), _steward("beacon", "beacon", beacon="0.99")])
+    assert release_harm(rows).tolist() == [1.0, pytest.approx(0.98)]
+
+
+_auc = st.floats(0.0, 1.0, allow_nan=False).map(lambda a: f"{a:.4f}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(protected_harm=st.floats(0.0, 0.5), exact_auc=st.floats(0.5, 1.0), beacon_auc=st.floats(0.5, 1.0),
+       kind=st.sampled_from(["clinical", "frequencies", "beacon"]), met=st.sampled_from(["yes", "no"]))
+def test_unprotected_releases_never_outrank_a_less_harmful_release_of_the_same_utility(protected_harm, exact_auc, beacon_auc, kind, met):
+    if kind == "clinical":
+        protected = _steward("protected", kind, met=met, released="10000", reid=str(round(protected_harm * 10000)))
+    else:
+        auc = f"{0.5 + protected_harm / 2:.4f}"
+        protected = _steward("protected", kind, met=met, **({"membership": auc} if kind == "frequencies" else {"beacon": auc}))
+    exact = _steward("exact frequencies", "frequencies", met=met, membership=f"{exact_auc:.4f}")
+    full = _steward("full beacon", "beacon", met=met, beacon=f"{beacon_auc:.4f}")
+    ranked = rank_scoreboard(pd.DataFrame([exact, full, protected]))["team"].tolist()
+    harm = release_harm(pd.DataFrame([protected, exact, full])).tolist()
+    if harm[0] < harm[1]:
+        assert ranked.index("protected") < ranked.index("exact frequencies")
+    if harm[0] < harm[2]:
+        assert ranked.index("protected") < ranked.index("full beacon")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["clinical", "frequencies", "beacon"]), st.sampled_from(["yes", "no"]),
+                          st.integers(0, 50), _auc), min_size=1, max_size=12))
+def test_the_board_is_sorted_by_utility_then_harm(rows):
+    frame = pd.DataFrame([
+        _steward(f"t{i}", kind, met=met, released="50", reid=str(reid) if kind == "clinical" else "",
+                 membership=auc if kind == "frequencies" else "", beacon=auc if kind == "beacon" else "")
+        for i, (kind, met, reid, auc) in enumerate(rows)
+    ])
+    ranked = rank_scoreboard(frame)
+    keys = list(zip(ranked["utility_met"] != "yes", ranked["harm"]))
+    assert keys == sorted(keys)
+
+
+def test_merging_teams_boards(tmp_path, small_world_and_release=None):
+    from genshare.challenge import _board_key, _signature, read_scoreboard
+
+    boards = []
+    for team in ("a", "b"):
+        path = tmp_path / f"team-{team}.csv"
+        key = _board_key(path, "team-secret", create=True)
+        row = _steward(f"team {team}", "beacon", beacon="0.6100")
+        row["signature"] = _signature(key, row)
+        path.write_text(",".join(SCOREBOARD_COLUMNS) + "\n" + ",".join(row[c] for c in SCOREBOARD_COLUMNS) + "\n", encoding="utf-8")
+        boards.append(path)
+    merged = merge_scoreboards(boards + boards[:1], tmp_path / "board.csv", keys={str(p): "team-secret" for p in boards},
+                               secret="instructor")
+    assert read_scoreboard(merged, secret="instructor")["team"].tolist() == ["team a", "team b"]
+    with pytest.raises(ValueError, match="exists"):
+        merge_scoreboards(boards, merged, keys={str(p): "team-secret" for p in boards}, secret="instructor")
+    forged = tmp_path / "forged.csv"
+    forged.write_text(boards[0].read_text(encoding="utf-8").replace("0.6100", "0.5000"), encoding="utf-8")
+    with pytest.raises(ValueError, match="not signed"):
+        merge_scoreboards([forged], tmp_path / "other.csv", keys={str(forged): "team-secret"}, secret="instructor")
