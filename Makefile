@@ -98,30 +98,35 @@ lab: check
 	$(RUN_VENV)/bin/jupyter lab learner/
 
 # The answer key for a fresh world: every notebook (solutions included) executed against
-# WORLD (a folder written by `python -m genshare.cohort --seed N --out WORLD`), saved to
-# answer-key/, plus HTML when nbconvert is installed.
+# WORLD (a folder written by `python -m genshare.cohort --seed N --out WORLD`), rendered as the
+# book shows it (plain Markdown, computed values filled in) and saved to answer-key/, with HTML.
 #
 # With COURSE and LEARNER instead of WORLD, the world is that learner's own world
 # (python -m genshare.assignment world: simulated on first use, then cached), and
-# answer-key/<learner>.json lists the reference answer of every checked exercise.
-ifneq ($(strip $(COURSE)$(LEARNER)),)
-WORLD := $(shell PYTHONPATH="$(CURDIR)" $(BIN)/python -m genshare.assignment world --course "$(COURSE)" --learner "$(LEARNER)")
-endif
-
-answer-key: env
-	@test -n "$(WORLD)" || { echo "usage: make answer-key WORLD=path/to/world, or make answer-key COURSE=key LEARNER=id (write a world with: python -m genshare.cohort --seed N --out path/to/world)" >&2; exit 1; }
-	@test -f "$(WORLD)/datapackage.json" || { echo "error: '$(WORLD)' is not a synthetic world (no datapackage.json); write one with: python -m genshare.cohort --seed N --out $(WORLD)" >&2; exit 1; }
-	rm -rf answer-key && mkdir -p answer-key
-	@if [ -n "$(LEARNER)" ]; then PYTHONPATH="$(CURDIR)" $(BIN)/python -m genshare.assignment answer-key --course "$(COURSE)" --learner "$(LEARNER)" --out answer-key; fi
-	cp notebooks/*.ipynb answer-key/
+# answer-key/<learner>-<seed>.json lists the reference answer of every checked exercise.
+# It runs in the learners' lean environment (.venv-lab), which it creates on first use.
+answer-key: $(RUN_STAMP)
+	@set -e; \
+	if [ -n "$(strip $(COURSE)$(LEARNER))" ]; then \
+		if [ -z "$(strip $(COURSE))" ] || [ -z "$(strip $(LEARNER))" ]; then \
+			echo "usage: make answer-key COURSE=key LEARNER=name (both), or make answer-key WORLD=path" >&2; exit 1; fi; \
+		world=$$(PYTHONPATH="$(CURDIR)" $(RUN_VENV)/bin/python -m genshare.assignment world --course "$(COURSE)" --learner "$(LEARNER)"); \
+	else world="$(WORLD)"; fi; \
+	if [ -z "$$world" ]; then \
+		echo "usage: make answer-key WORLD=path/to/world, or make answer-key COURSE=key LEARNER=name (write a world with: python -m genshare.cohort --seed N --out path/to/world)" >&2; exit 1; fi; \
+	if [ ! -f "$$world/datapackage.json" ]; then \
+		echo "error: '$$world' is not a synthetic world (no datapackage.json); write one with: python -m genshare.cohort --seed N --out $$world" >&2; exit 1; fi; \
+	world=$$(cd "$$world" && pwd); \
+	rm -rf answer-key && mkdir -p answer-key; \
+	if [ -n "$(strip $(LEARNER))" ]; then \
+		PYTHONPATH="$(CURDIR)" $(RUN_VENV)/bin/python -m genshare.assignment answer-key --course "$(COURSE)" --learner "$(LEARNER)" --out answer-key; fi; \
+	cp notebooks/*.ipynb answer-key/; \
 	for nb in answer-key/*.ipynb; do \
-		GENSHARE_WORLD="$(abspath $(WORLD))" PYTHONPATH="$(CURDIR)" $(abspath $(BIN))/jupyter-execute --inplace --timeout=300 "$$nb" || exit 1; \
-	done
-	$(BIN)/python -m genshare.teaching --render answer-key/*.ipynb  # as the book shows them: plain Markdown, numbers filled in
-	@if $(BIN)/python -c "import nbconvert" 2>/dev/null; then \
-		$(BIN)/jupyter-nbconvert --to html --log-level=WARN answer-key/*.ipynb; \
-	else echo "nbconvert not installed: answer-key/ holds the executed notebooks only"; fi
-	@echo "answer key for world $(WORLD) written to answer-key/"
+		GENSHARE_WORLD="$$world" PYTHONPATH="$(CURDIR)" $(abspath $(RUN_VENV))/bin/jupyter-execute --inplace --timeout=300 "$$nb"; \
+	done; \
+	PYTHONPATH="$(CURDIR)" $(RUN_VENV)/bin/python -m genshare.teaching --render answer-key/*.ipynb; \
+	$(RUN_VENV)/bin/jupyter-nbconvert --to html --log-level=WARN answer-key/*.ipynb; \
+	echo "answer key for world $$world written to answer-key/"
 
 
 clean:

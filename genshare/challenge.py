@@ -402,7 +402,13 @@ def _not_evaluated(kind: str, records: int, required: float, note: str) -> Score
 
 
 def _suppressed(values: pd.Series) -> np.ndarray:
-    text = values.astype(str).str.strip().str.lower()
+    """Cells that are suppressed: empty, a missing value, or only ASCII stars.
+
+    Only ASCII spaces and tabs around the token are ignored. A cell that merely *ends* in a
+    star, or hides other characters (Unicode spaces can carry data) is not a suppression:
+    it is read as a value, which must then be the row's true value or a generalisation of it.
+    """
+    text = values.astype(str).str.strip(" \t").str.lower()
     return (values.isna() | text.isin(_SUPPRESSED) | text.str.fullmatch(r"\*+")).to_numpy()
 
 
@@ -961,7 +967,8 @@ def _row(team: str, result: Scoreboard | AttackScore) -> dict[str, str]:
                   "wrong": result.wrong}
     else:
         raise ValueError(f"result must be a Scoreboard or an AttackScore; got {type(result).__name__}")
-    values["team"] = team
+    # A spreadsheet would run a cell that starts with = + - @ (or a tab or CR) as a formula.
+    values["team"] = "'" + team if team[:1] in ("=", "+", "-", "@", "\t", "\r") else team
     return {column: fmt(values.get(column)) for column in SCOREBOARD_COLUMNS}
 
 
@@ -1210,9 +1217,10 @@ def merge_scoreboards(paths: Iterable[str | PathLike[str]], out: str | PathLike[
                       keys: Mapping[str, str | bytes] | None = None, secret: str | bytes | None = None) -> Path:
     """Merge the teams' scoreboard files into one board ``out`` (one header, every row checked).
 
-    Each file's rows are checked with that file's key (``keys[str(path)]``, else its
-    ``<file>.key`` beside it, else ``GENSHARE_CHALLENGE_SECRET``) and refused, naming the file
-    and lines, if any was typed or edited by hand; the accepted rows are signed again with
+    Each file's rows are checked with a key you hold (``keys[str(path)]``, else ``secret``,
+    else ``GENSHARE_CHALLENGE_SECRET``; never a key file beside a team's board, which the team
+    could have used to sign rows of its own) and refused, naming the file and lines, if any
+    was typed or edited by hand; the accepted rows are signed again with
     ``out``'s key (``secret`` as in :func:`append_to_scoreboard`) and written in one step.
     A row that appears twice (the same team's file sent twice) is kept once.
 
@@ -1233,7 +1241,12 @@ def merge_scoreboards(paths: Iterable[str | PathLike[str]], out: str | PathLike[
     seen: set[tuple[str, ...]] = set()
     for item in paths:
         path = Path(item)
-        read_scoreboard(path, secret=(keys or {}).get(str(path)))  # checks columns and every signature
+        # Never the key file beside a team's board: the team holds it and could sign anything.
+        key = (keys or {}).get(str(path), secret if secret is not None else os.environ.get(SECRET_ENV) or None)
+        if key is None:
+            raise ValueError(f"{path}: no key to check its rows with: pass keys={{path: key}} or secret= (a key you "
+                             f"hold, not the key file beside a team's board), or set {SECRET_ENV}")
+        read_scoreboard(path, secret=key)  # checks columns and every signature
         for row in pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records"):
             cells = tuple(str(row[c]) for c in SCOREBOARD_COLUMNS if c != "signature")
             if cells not in seen:
@@ -1242,11 +1255,16 @@ def merge_scoreboards(paths: Iterable[str | PathLike[str]], out: str | PathLike[
     key = _board_key(target, secret, create=True)
     for row in rows:
         row["signature"] = _signature(key, row)
-    tmp = target.with_name(f".{target.name}.merging")
-    tmp.write_text(_csv_line(SCOREBOARD_COLUMNS) + "".join(_csv_line(row[c] for c in SCOREBOARD_COLUMNS) for row in rows),
-                   encoding="utf-8")
-    os.link(tmp, target)  # fails if out appeared meanwhile: never overwrite a board
-    tmp.unlink()
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".merging", dir=target.parent)  # O_EXCL: no planted link
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(_csv_line(SCOREBOARD_COLUMNS) + "".join(_csv_line(row[c] for c in SCOREBOARD_COLUMNS) for row in rows))
+        os.link(tmp, target)  # fails if out appeared meanwhile: never overwrite a board
+    finally:
+        tmp.unlink(missing_ok=True)
     return target
 
 

@@ -242,6 +242,9 @@ def _excerpt(value: Any, limit: int = 40) -> str:
 
 
 _QUOTED = re.compile(r"""(['"])((?:(?!\1).){40,}?)\1""")
+#: Notebooks executed per learner at most (there is one per lesson): each may run until its
+#: timeout, so this bounds one learner's share of the marking time.
+MAX_NOTEBOOKS = 12
 _BRACKETED = re.compile(r"([\[{(])([^\]})]{60,})([\]})])")
 
 
@@ -249,7 +252,10 @@ def _clean(message: str, limit: int = 600, *, quotes: bool = True) -> str:
     """A message made safe to show: printable lines, a length cap and (``quotes``, for a
     check's message, which may quote the answer) every quoted excerpt cut short."""
     lines = []
-    for line in str(message).splitlines():
+    # Cut first: the patterns below are run on at most 2 * limit characters a line, so a long
+    # hostile answer quoted in a message costs linear time, never more.
+    for line in str(message)[: 4 * limit].splitlines():
+        line = line[: 2 * limit]
         line = "".join(c if c.isprintable() and unicodedata.category(c) not in _INVISIBLE else "?" for c in line)
         if quotes:
             line = _QUOTED.sub(lambda m: m.group(1) + m.group(2)[:36] + "…" + m.group(1), line)
@@ -656,7 +662,13 @@ def _mark_into(row: dict[str, Any], submission: Submission, course: str, *, cach
     if answers or has_challenge or (execute_notebooks and submission.notebooks):
         world_folder = world_for(course, submission.learner, cache=cache, **dict(world_params or {}))
     seconds = 0.0
-    for path in submission.notebooks:
+    if execute_notebooks and len(submission.notebooks) > MAX_NOTEBOOKS:
+        notes.append(f"{len(submission.notebooks)} notebooks: at most {MAX_NOTEBOOKS} are executed per learner "
+                     "(one per lesson); the rest are not run")
+    for index, path in enumerate(submission.notebooks):
+        if execute_notebooks and index >= MAX_NOTEBOOKS:
+            statuses.append("too many notebooks")
+            continue
         if not execute_notebooks:
             statuses.append("not executed")
             notes.append(f"{_excerpt(path.name)}: {NOT_EXECUTED}")

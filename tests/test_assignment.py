@@ -73,7 +73,9 @@ def test_answer_key_lists_every_checked_exercise(tmp_path):
     from genshare.exercises import exercises
 
     key = answer_key("c", "Ana", cache=tmp_path / "w", out=tmp_path / "keys", **SMALL)
-    written = json.loads((tmp_path / "keys" / "ana.json").read_text())
+    from genshare.assignment import learner_stem
+
+    written = json.loads((tmp_path / "keys" / f"{learner_stem('c', 'Ana')}.json").read_text())
     assert written == json.loads(json.dumps(key))
     assert set(written["answers"]) == {e.id for e in exercises()}
     assert written["seed"] == learner_seed("c", "ana")

@@ -599,3 +599,28 @@ def test_merging_teams_boards(tmp_path, small_world_and_release=None):
     forged.write_text(boards[0].read_text(encoding="utf-8").replace("0.6100", "0.5000"), encoding="utf-8")
     with pytest.raises(ValueError, match="not signed"):
         merge_scoreboards([forged], tmp_path / "other.csv", keys={str(forged): "team-secret"}, secret="instructor")
+
+
+def test_a_suppressed_cell_is_only_a_suppression():
+    """Cells that end in '*' but carry data (here in Unicode spaces) are values, not suppressions
+    (the adversarial round's covert channel)."""
+    from genshare.challenge import _suppressed
+
+    cells = pd.Series(["*", "**", " * ", "", None, "\u2003\u2001\u2004*", "3901*", "nan"])
+    assert _suppressed(cells).tolist() == [True, True, True, True, True, False, False, True]
+
+
+def test_merging_never_trusts_a_key_file_beside_a_teams_board(tmp_path, monkeypatch):
+    monkeypatch.delenv("GENSHARE_CHALLENGE_SECRET", raising=False)
+    board = tmp_path / "team.csv"
+    board.write_text(",".join(SCOREBOARD_COLUMNS) + "\n", encoding="utf-8")
+    (tmp_path / "team.csv.key").write_text("the team's own key\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no key to check"):
+        merge_scoreboards([board], tmp_path / "board.csv")
+
+
+def test_a_team_name_is_never_a_spreadsheet_formula(tmp_path, world):
+    regions = pd.DataFrame({"zip3": world.clinical["zip5"].str[:3], "diagnosis": world.clinical["diagnosis"]})
+    path = tmp_path / "board.csv"
+    append_to_scoreboard(path, "=HYPERLINK(\"http://x\")", score_release(world, Release("clinical", table=regions)))
+    assert read_scoreboard(path)["team"].tolist() == ["'=HYPERLINK(\"http://x\")"]

@@ -31,6 +31,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from genshare.exercises import get_exercise
 from genshare.glue import render
 from genshare.myst import RESIDUE, glossary_anchor
 from genshare.paths import PROJECT_ROOT
@@ -252,7 +253,9 @@ def test_runs_on_the_browsers_lite_world(lite_runs, path):
     for cell in nb.cells:
         text = _outputs(cell)
         if "check(" in cell.source and "Exercise" in text:
-            assert ": correct." in text and "Checked on the browser's lite world" in text, text[:500]
+            exercise = get_exercise(re.search(r'check\("([^"]+)"', cell.source).group(1))
+            assert ": correct." in text, text[:500]
+            assert ("Checked on the browser's lite world" in text) == exercise.uses_world, text[:500]
             assert "could not be computed" not in text, text[:500]
         if cell.get("metadata", {}).get(GENERATED_KEY, {}).get("kind") == "computed-text":
             assert not re.search(r"\{[A-Za-z_]\w*(:[^{}]*)?\}", text), text[:300]

@@ -243,3 +243,13 @@ def test_neutralised_cells_survive_a_csv_round_trip(tmp_path_factory, values):
         back = next(csv.reader(handle), [])
     for cell in back:
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_cleaning_a_hostile_answer_quoted_in_a_message_is_bounded():
+    """A check's message may quote the learner's answer; an answer built to make the excerpt
+    patterns backtrack (many '(' and no closing bracket) is cut before they run."""
+    from genshare.marking import _clean
+
+    hostile = "Exercise 01.2: not yet. got " + '"' + ("(" * 30 + "'") * 4000
+    cleaned = _clean(hostile)
+    assert len(cleaned) <= 600 and cleaned.startswith("Exercise 01.2: not yet.")

@@ -2,7 +2,7 @@
 
 The markings are written by :func:`genshare.teaching.hide_solutions`
 (``python -m genshare.teaching --hide-solutions``); the browser tests in tests/test_site.py check
-the rendered pages. The student edition drops the solution and every hiding mark.
+the rendered pages. The learner edition drops the solution and every hiding mark.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from genshare.paths import PROJECT_ROOT
-from genshare.teaching import DISCUSSION_TAG, SOLUTION_PROMPTS, hide_solutions, is_solution, student_notebook
+from genshare.teaching import DISCUSSION_TAG, GENERATED_KEY, SOLUTION_PROMPTS, hide_solutions, is_solution, learner_notebook
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
@@ -49,17 +49,19 @@ def test_hide_solutions_marks_only_solutions_and_is_idempotent():
     assert hide_solutions(notebook) == 0
 
 
-def test_the_student_answer_cell_is_open_and_unmarked():
+def test_the_learners_answer_cell_is_open_and_unmarked():
+    from genshare.myst import Book
+
     notebook = new_notebook(cells=[new_code_cell("print(42)", metadata={"tags": ["solution", "other"]})])
     hide_solutions(notebook)
-    cell = student_notebook(notebook).cells[0]
+    cell = learner_notebook(notebook, "00-x.ipynb", Book("https://example.org"), "pass").cells[0]
     assert cell.source == "# Your answer here\n"
-    assert dict(cell.metadata) == {"tags": ["other"]}
+    assert dict(cell.metadata) == {GENERATED_KEY: {"kind": "answer"}}  # no hiding marks, no solution tag
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_solution_explanations_are_tagged(path):
-    """A "Why" dropdown under a solution is tagged, so the student edition drops it with the solution."""
+    """A "Why" dropdown under a solution is tagged, so the learner edition drops it with the solution."""
     cells = nbformat.read(path, as_version=4).cells
     for previous, cell in zip(cells, cells[1:]):
         if is_solution(previous) and cell.cell_type == "markdown" and "{dropdown}" in cell.source.splitlines()[0]:

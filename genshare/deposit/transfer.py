@@ -534,6 +534,11 @@ def decrypt_file(
     every check passed: a wrong key or a damaged file never deletes or truncates an
     existing ``destination``.
 
+    What Crypt4GH cannot tell: each 64 KiB segment is authenticated on its own, not bound to
+    its position, so segments of one file swapped, dropped and duplicated to the same length
+    decrypt without error (the format's design, not this reader's). Compare the decrypted
+    file with the sender's checksum manifest (:func:`verify_manifest`), as repositories do.
+
     Raises
     ------
     FileNotFoundError

@@ -634,17 +634,27 @@ def save_answers(path: str | os.PathLike[str] | None = None, learner: str | None
         raise ValueError("no answer checked yet in this session: run the check cells after your answers, then save")
     target = Path(path) if path is not None else Path(f"{re.sub(r'[^a-z0-9]+', '-', who).strip('-') or 'answers'}.json")
     answers = {exercise_id: encode_answer(answer) for exercise_id, answer in sorted(_ANSWERS.items())}
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise FileExistsError(f"{target} is not a regular file; choose another path")
     if target.is_file():
         try:
             previous = json.loads(target.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             previous = None
-        if not isinstance(previous, dict) or normalise(previous.get("learner", who)) != who:
+        if (not isinstance(previous, dict) or not isinstance(previous.get("answers", {}), dict)
+                or not isinstance(previous.get("learner", who), str) or normalise(previous.get("learner", who)) != who):
             raise FileExistsError(f"{target} exists and is not your answer file; choose another path")
         answers = {**previous.get("answers", {}), **answers}  # answers from other lessons' sessions stay
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps({"learner": who, "answers": answers}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")  # never a planted link
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"learner": who, "answers": answers}, indent=1, ensure_ascii=False) + "\n")
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
     print(f"Saved {len(answers)} answer(s) for {who} to {target}: hand in this file.")
     return target
 
