@@ -5,7 +5,8 @@ The lessons read their world from one place (``genshare.paths.world_dir``, overr
 (``python -m genshare.cohort --seed 7``), executes every notebook against it in a
 temporary copy, and checks that
 
-- every notebook runs without error;
+- every notebook runs without error (the learner edition, with the solutions put in its
+  answer cells: one run checks both what learners run and every value the book glues);
 - every ``{glue:...}`` role in a notebook's markdown names a value that the notebook glues
   on the new world too (the book would otherwise warn or show a stale value);
 - the glued values of notebooks that read the world follow it: for each such notebook some
@@ -91,13 +92,23 @@ def other_world(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def run_on_other_world(other_world, tmp_path_factory):
-    """Execute every notebook (temporary copies) with ``$GENSHARE_WORLD`` at the other world.
+    """Execute every lesson on the other world, once: the learner edition (what learners run),
+    with each answer cell holding the full edition's solution, so that every value the book
+    glues, the solutions' included, is computed (``$GENSHARE_WORLD`` at the other world).
 
     The notebooks run in parallel (``tests/notebook_runs.py``); the returned function
     gives one executed notebook or fails with the error its run printed.
     """
+    import nbformat
+
+    from tests.test_learner_edition import _with_answers
+
     workdir = tmp_path_factory.mktemp("notebooks")
-    copies = [Path(shutil.copy(path, workdir / path.name)) for path in NOTEBOOKS]
+    copies = []
+    for path in NOTEBOOKS:
+        learner = nbformat.read(ROOT / "learner" / path.name, as_version=4)
+        nbformat.write(_with_answers(learner, nbformat.read(path, as_version=4)), workdir / path.name)
+        copies.append(workdir / path.name)
     results = execute_in_place(copies, env={"GENSHARE_WORLD": str(other_world)})
 
     def run(name: str) -> dict:
@@ -155,22 +166,6 @@ def test_a_reasonable_share_of_glued_values_follow_the_world(run_on_other_world)
 LEARNER_NOTEBOOKS = sorted((ROOT / "learner").glob("*.ipynb"))
 
 
-@pytest.fixture(scope="session")
-def learner_on_other_world(other_world, tmp_path_factory):
-    """Every learner notebook, as a learner opens it (no answers), run on the other world."""
-    workdir = tmp_path_factory.mktemp("learner")
-    copies = [Path(shutil.copy(path, workdir / path.name)) for path in LEARNER_NOTEBOOKS]
-    results = execute_in_place(copies, env={"GENSHARE_WORLD": str(other_world)})
-
-    def run(name: str) -> dict:
-        returncode, stderr = results[name]
-        if returncode:
-            pytest.fail(f"the learner edition of {name} fails on the world of seed {OTHER_SEED}:\n{stderr[-3000:]}", pytrace=False)
-        return json.loads((workdir / name).read_text(encoding="utf-8"))
-
-    return run
-
-
 def _say_outputs(notebook: dict) -> list[tuple[str, str]]:
     """(template, displayed Markdown) of every computed sentence of an executed learner notebook."""
     out = []
@@ -185,15 +180,16 @@ def _say_outputs(notebook: dict) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("path", LEARNER_NOTEBOOKS, ids=[p.stem for p in LEARNER_NOTEBOOKS])
-def test_learner_edition_says_what_the_book_would_say_on_that_world(path, run_on_other_world, learner_on_other_world):
-    """On the same world, the learner's computed sentences are the ones the book would show,
-    and they are that world's numbers, not the committed (default-world) ones."""
+def test_learner_edition_says_what_the_book_would_say_on_that_world(path, run_on_other_world):
+    """On the same world, the learner's computed sentences are the ones the book would show
+    (the book's rule applied to the values computed there), and they are that world's
+    numbers, not the committed (default-world) ones."""
     from genshare.glue import render
 
-    learner = learner_on_other_world(path.name)
+    learner = run_on_other_world(path.name)
     setup = next(c for c in learner["cells"] if c["cell_type"] == "code")
     assert f"seed {OTHER_SEED}" in "".join("".join(o.get("text", "")) for o in setup.get("outputs", []))
-    book_there = glued_values(run_on_other_world(path.name))
+    book_there = glued_values(learner)
     book_here = glued_values(_committed(ROOT / "notebooks" / path.name))
     sentences = _say_outputs(learner)
     for template, shown in sentences:

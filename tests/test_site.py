@@ -417,7 +417,12 @@ def jupyterlab(tmp_path_factory):
         log.close()
 
 
-@pytest.mark.parametrize("page", NOTEBOOK_PAGES)
+#: The full edition in JupyterLab is the instructors' route (learners open the learner edition,
+#: run in JupyterLab by tests/test_learner_lab.py): two lessons show it (CI time).
+FULL_EDITION_IN_LAB = ["notebooks/05-linkage-of-quasi-identifiers.html", "notebooks/09-data-use-and-access-requests.html"]
+
+
+@pytest.mark.parametrize("page", FULL_EDITION_IN_LAB)
 def test_jupyterlab_renders_the_lesson_and_collapses_its_solutions(browser, jupyterlab, page):
     """In JupyterLab with jupyterlab-myst the lesson admonitions render (no raw ``:class:`` lines)
     and every solution cell opens collapsed (source and outputs)."""
