@@ -450,3 +450,16 @@ def test_read_dictionary_names_the_file_it_cannot_read(tmp_path, content, messag
     os.mkfifo(tmp_path / "pipe_DD.txt")
     with pytest.raises(ValueError, match="FIFO"):
         read_dictionary(tmp_path / "pipe_DD.txt")
+
+
+def test_the_other_manifests_name_must_hold_a_manifest(tmp_path):
+    """A folder, or a link, standing at the other manifest's name hid unlisted data from verify_manifest."""
+    from genshare.deposit import verify_manifest, write_manifests
+
+    (tmp_path / "data.txt").write_text("x\n", encoding="utf-8")
+    write_manifests(tmp_path)
+    assert verify_manifest(tmp_path, "sha256") == []
+    (tmp_path / "MANIFEST.md5").unlink()
+    (tmp_path / "MANIFEST.md5").mkdir()
+    (tmp_path / "MANIFEST.md5" / "hidden.bin").write_bytes(b"unlisted")
+    assert any("MANIFEST.md5" in problem for problem in verify_manifest(tmp_path, "sha256"))

@@ -160,3 +160,26 @@ def test_an_endless_line_in_a_plink_side_file_is_refused(tmp_path, side):
         handle.write("x" * (2**24 + 10) + "\n")
     with pytest.raises(RiskInputError, match=rf"study\{side}: a line is longer than"):
         risk_check(genotypes=prefix.with_suffix(".bed"))
+
+
+def test_zip3_population_table_is_a_small_regular_file(tmp_path):
+    """--zip3-population read a FIFO (hung) and inflated a gzip bomb (MemoryError): both refused by name."""
+    import argparse
+    import gzip
+    import os
+
+    from genshare.risk.__main__ import _zip3
+
+    fifo = tmp_path / "zip3.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(argparse.ArgumentTypeError, match="zip3.csv"):
+        _zip3(str(fifo))
+    bomb = tmp_path / "bomb.csv"
+    bomb.write_bytes(gzip.compress(b"zip3,population\n" + b"0" * 20_000_000))
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"zip3,population\n" + b"390,1000\n" * 200_000)
+    with pytest.raises(argparse.ArgumentTypeError, match="big.csv.*larger than"):
+        _zip3(str(big))
+    good = tmp_path / "good.csv"
+    good.write_text("zip3,population\n390,25000\n036,15000\n", encoding="utf-8")
+    assert _zip3(str(good)) == {"390": 25000, "036": 15000}

@@ -243,9 +243,16 @@ def verify_manifest(folder: str | PathLike[str], algorithm: str = "sha256") -> l
     if not lines:
         problems.append(f"{manifest.name}: lists no files; an empty manifest proves nothing")
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name not in listed and entry.name not in MANIFESTS.values():
-            problems.append(f"{entry.name!r}: in the folder but not listed in {manifest.name} "
-                            "(added after the manifest was written?)")
+        if entry.name in listed:
+            continue
+        if entry.name in MANIFESTS.values():
+            # The other manifest may stand unlisted, but only as a manifest: a regular file.
+            problem = regular_file_problem(entry)
+            if problem:
+                problems.append(f"{entry.name}: {problem} where a manifest may stand; refused, not read")
+            continue
+        problems.append(f"{entry.name!r}: in the folder but not listed in {manifest.name} "
+                        "(added after the manifest was written?)")
     return problems
 
 

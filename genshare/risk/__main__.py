@@ -22,11 +22,24 @@ def _hierarchy(text: str) -> tuple[str, str]:
     return column, name
 
 
+#: The ZIP3 population table is small (about a thousand areas): larger input is refused unread.
+MAX_ZIP3_BYTES = 1024**2
+
+
 def _zip3(path: str) -> dict[str, int]:
+    """Read the ZIP3 population table: a regular file (never a FIFO or link), at most 1 MiB."""
+    import io
+
     import pandas as pd
 
+    from genshare._safe_files import open_regular
+
     try:
-        table = pd.read_csv(path, dtype={"zip3": str})
+        with open_regular(path) as handle:
+            raw = handle.read(MAX_ZIP3_BYTES + 1)
+        if len(raw) > MAX_ZIP3_BYTES:
+            raise ValueError(f"larger than {MAX_ZIP3_BYTES:,} bytes; a ZIP3 population table is far smaller")
+        table = pd.read_csv(io.BytesIO(raw), dtype={"zip3": str})
         return dict(zip(table["zip3"], table["population"].astype(int)))
     except (OSError, KeyError, ValueError) as error:
         raise argparse.ArgumentTypeError(f"{path}: expected a CSV with columns zip3 and population ({error})") from None
