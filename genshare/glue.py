@@ -27,7 +27,7 @@ from ast import literal_eval
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["GLUE_PREFIX", "format_text", "glue", "glued", "render", "say"]
+__all__ = ["GLUE_PREFIX", "format_text", "glue", "glued", "notebook_values", "render", "say"]
 
 #: MIME prefix of values that are stored but not shown (as in myst-nb).
 GLUE_PREFIX = "application/papermill.record/"
@@ -76,6 +76,28 @@ def glue(name: str, variable: Any, display: bool = False) -> None:
 def glued() -> dict[str, str]:
     """A copy of the values glued so far in this process: name -> ``text/plain`` form."""
     return dict(_GLUED)
+
+
+def notebook_values(notebook: Mapping[str, Any]) -> dict[str, str]:
+    """The values an executed notebook glued: name -> ``text/plain`` form, from its outputs.
+
+    Reads the ``scrapbook`` metadata :func:`glue` (and ``myst_nb.glue``) writes, so it works on
+    a notebook as JSON or as an ``nbformat`` node; a later glue of a name wins, as in the book.
+
+    Examples
+    --------
+    >>> cell = {"cell_type": "code", "outputs": [{"output_type": "display_data", "metadata": {"scrapbook":
+    ...         {"name": "n", "mime_prefix": GLUE_PREFIX}}, "data": {GLUE_PREFIX + "text/plain": "12"}}]}
+    >>> notebook_values({"cells": [cell]})
+    {'n': '12'}
+    """
+    values: dict[str, str] = {}
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            scrapbook = output.get("metadata", {}).get("scrapbook")
+            if scrapbook:
+                values[scrapbook["name"]] = output.get("data", {}).get(scrapbook.get("mime_prefix", "") + "text/plain")
+    return values
 
 
 def format_text(text: str, format_spec: str = "") -> str:

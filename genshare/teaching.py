@@ -668,16 +668,11 @@ def rendered_notebook(notebook: nbformat.NotebookNode, name: str, book: Any) -> 
     KeyError
         If a sentence names a value the notebook did not glue (it was not executed, or failed).
     """
-    from genshare.glue import render
+    from genshare.glue import notebook_values, render
     from genshare.myst import to_markdown
 
     here = f"notebooks/{Path(name).stem}"
-    values: dict[str, str] = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            scrapbook = output.get("metadata", {}).get("scrapbook")
-            if scrapbook:
-                values[scrapbook["name"]] = output["data"][scrapbook.get("mime_prefix", "") + "text/plain"]
+    values = notebook_values(notebook)
     copy = nbformat.from_dict(json.loads(json.dumps(notebook)))
     for index, cell in enumerate(copy.cells):
         if cell.cell_type == "markdown":

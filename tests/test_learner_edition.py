@@ -32,7 +32,7 @@ import nbformat
 import pytest
 
 from genshare.exercises import get_exercise
-from genshare.glue import render
+from genshare.glue import notebook_values as glued_values, render
 from genshare.myst import RESIDUE, glossary_anchor
 from genshare.paths import PROJECT_ROOT
 from genshare.teaching import (
@@ -66,14 +66,6 @@ def template_of(cell: nbformat.NotebookNode) -> str:
     return eval(call)  # noqa: S307 - a string literal the generator wrote
 
 
-def glued_values(nb: nbformat.NotebookNode) -> dict[str, str]:
-    values = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            scrapbook = output.get("metadata", {}).get("scrapbook")
-            if scrapbook:
-                values[scrapbook["name"]] = output["data"][scrapbook.get("mime_prefix", "") + "text/plain"]
-    return values
 
 
 # --------------------------------------------------------------------------- current

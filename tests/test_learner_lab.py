@@ -60,7 +60,7 @@ from pathlib import Path
 
 import pytest
 
-from genshare.glue import render
+from genshare.glue import notebook_values as glued_values, render
 from genshare.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.browser
@@ -111,16 +111,6 @@ def kind(cell: dict) -> str | None:
     return cell.get("metadata", {}).get("genshare", {}).get("kind")
 
 
-def glued_values(notebook: dict) -> dict[str, str]:
-    """Name -> text/plain of every value a notebook glued (from the scrapbook metadata)."""
-    values = {}
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            scrapbook = output.get("metadata", {}).get("scrapbook")
-            if scrapbook:
-                data = output.get("data", {})
-                values[scrapbook["name"]] = data.get(scrapbook.get("mime_prefix", "") + "text/plain")
-    return values
 
 
 def book_values(learner: dict) -> dict[str, str]:

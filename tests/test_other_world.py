@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 
+from genshare.glue import notebook_values as glued_values
 from tests.notebook_runs import execute_in_place
 
 pytest.importorskip("nbclient")
@@ -47,16 +48,6 @@ MIN_CHANGED_SHARE = 0.3
 _GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`(?:[^`:]*::)?([A-Za-z_]\w*)[^`]*`")
 
 
-def glued_values(notebook: dict) -> dict[str, str]:
-    """Name -> text/plain of every value a notebook glued (from the scrapbook metadata)."""
-    values = {}
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            scrapbook = output.get("metadata", {}).get("scrapbook")
-            if scrapbook:
-                data = output.get("data", {})
-                values[scrapbook["name"]] = data.get(scrapbook.get("mime_prefix", "") + "text/plain")
-    return values
 
 
 def glue_roles(notebook: dict) -> set[str]:
