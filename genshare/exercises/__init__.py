@@ -615,6 +615,7 @@ def save_answers(path: str | os.PathLike[str] | None = None, learner: str | None
     Examples
     --------
     >>> import tempfile
+    >>> _ANSWERS.clear()  # this session's earlier checks
     >>> _ANSWERS["05.1"] = (422, 21)
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = save_answers(Path(folder) / "ana.json", learner="ana")
