@@ -148,6 +148,8 @@ ATTRIBUTES = ("diagnosis", "comorbidity", "bmi", "state")
 #: The diagnosis whose counts by region are the clinical release's utility.
 COUNTED_DIAGNOSIS = "type 2 diabetes"
 _SUPPRESSED = {"", "*", "nan", "none", "<na>", "nat"}
+#: The widths a band of birth years may have; it must start on a multiple of its width.
+BAND_WIDTHS = (2, 5, 10, 20, 25, 50, 100)
 
 
 @dataclass(frozen=True)
@@ -409,7 +411,7 @@ def _suppressed(values: pd.Series) -> np.ndarray:
     it is read as a value, which must then be the row's true value or a generalisation of it.
     """
     text = values.astype(str).str.strip(" \t").str.lower()
-    return (values.isna() | text.isin(_SUPPRESSED) | text.str.fullmatch(r"\*+")).to_numpy()
+    return (values.isna() | text.isin(_SUPPRESSED) | text.str.fullmatch(r"\*{1,5}")).to_numpy()
 
 
 def _zip_levels(values: pd.Series, column: str, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -451,12 +453,17 @@ def _date_keys(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
     band = text.str.extract(r"^(\d{4})-(\d{4})$")
     start = pd.to_numeric(band[0]).to_numpy()
     width = pd.to_numeric(band[1]).to_numpy() - start + 1
-    is_band = ~np.isnan(width) & (np.nan_to_num(width) >= 1)
+    # A band is one of a few widths, aligned on its width (1950-1959, not 1947-1956): where a
+    # free band starts could carry hidden data (several bits a row), an aligned one cannot.
+    whole = np.nan_to_num(width).astype(np.int64)
+    is_band = (~np.isnan(width) & np.isin(whole, BAND_WIDTHS)
+               & (np.nan_to_num(start).astype(np.int64) % np.where(whole > 0, whole, 1) == 0))
     readable = gone | day | month | year | is_band
     if not readable.all():
         i = int(np.flatnonzero(~readable)[0])
         raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: cannot read {text.iloc[i]!r} as "
-                         "a date of birth or birth year (YYYY-MM-DD, YYYY-MM, YYYY, a band YYYY-YYYY, or '*')")
+                         "a date of birth or birth year (YYYY-MM-DD, YYYY-MM, YYYY, a band YYYY-YYYY of "
+                         f"{', '.join(map(str, BAND_WIDTHS))} years starting on a multiple of its width, or '*')")
     safe_width = np.where(is_band, width, 1).astype(np.int64)
     band_level = np.char.add(np.char.add("band:", (np.where(is_band, start, 0).astype(np.int64) % safe_width).astype(str)),
                              np.char.add(":", safe_width.astype(str)))
@@ -565,6 +572,14 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
         if column in DIRECT_IDENTIFIERS:
             continue  # counted as re-identifying whatever it holds
         values = table[column]
+        # Spaces around a value (ASCII or Unicode, around a '*' too) carry nothing a reader needs
+        # and can carry hidden data: such a cell is refused, not tidied.
+        text = values.astype(str)
+        padded = np.flatnonzero(values.notna().to_numpy() & (text != text.str.strip()).to_numpy())
+        if padded.size:
+            row = table.index[padded[0]]
+            return (f"column {column!r}, row {row!r}: {_excerpt(values.iloc[padded[0]])} has spaces around its value "
+                    f"({padded.size} such cell(s)); write values without padding")
         kept = ~_suppressed(values)
         if not kept.any():
             continue

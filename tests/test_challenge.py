@@ -339,8 +339,18 @@ def test_scoreboard_file(tmp_path, world):
 def test_unreadable_zip_names_the_column(value):
     w = tiny_world()
     table = w.clinical[["zip5", "sex"]].assign(zip5=[value, "39011", "39018"])
-    with pytest.raises(ValueError, match="zip5"):
-        score_release(w, Release("clinical", table=table))
+    _refused_naming(w, table, "zip5")
+
+
+def _refused_naming(w, table, column):
+    """Fail closed, naming the column: a ValueError, or (for a value padded with spaces, which
+    could carry hidden data) a release reported as not evaluated."""
+    try:
+        result = score_release(w, Release("clinical", table=table))
+    except ValueError as error:
+        assert column in str(error)
+        return
+    assert not result.evaluated and column in result.note, result
 
 
 @SETTINGS
@@ -350,11 +360,12 @@ def test_unreadable_dates_name_the_column(value):
     w = tiny_world()
     table = w.clinical[["date_of_birth"]].astype(str).assign(date_of_birth=[value, "1975-05-06", "1960"])
     try:
-        score_release(w, Release("clinical", table=table))
+        result = score_release(w, Release("clinical", table=table))
     except ValueError as error:
         assert "date_of_birth" in str(error)
-    else:  # only readable forms pass
-        assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?|\d{4}-\d{4}", value.strip()), value
+    else:  # only readable forms pass, and padded ones are not evaluated (fail closed)
+        assert (not result.evaluated and "date_of_birth" in result.note) or \
+            re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?|\d{4}-\d{4}", value.strip()), value
 
 
 @SETTINGS
@@ -624,3 +635,20 @@ def test_a_team_name_is_never_a_spreadsheet_formula(tmp_path, world):
     path = tmp_path / "board.csv"
     append_to_scoreboard(path, "=HYPERLINK(\"http://x\")", score_release(world, Release("clinical", table=regions)))
     assert read_scoreboard(path)["team"].tolist() == ["'=HYPERLINK(\"http://x\")"]
+
+
+def test_covert_channels_of_the_second_adversarial_round_are_refused(world):
+    """Spaces around a value (ASCII or Unicode) and freely placed year bands carried ZIP code,
+    birth date and sex past the scorer: such releases are not evaluated."""
+    base = pd.DataFrame({"zip3": world.clinical["zip5"].str[:3], "diagnosis": world.clinical["diagnosis"]})
+    padded = base.assign(sex=world.clinical["sex"] + "\u2003" * 3)
+    spaced_star = base.assign(sex=" \t*  ")
+    year = world.clinical["date_of_birth"].dt.year
+    unaligned = base.assign(birth_year=(year - 7).astype(str) + "-" + (year + 2).astype(str))
+    aligned = base.assign(birth_year=(year // 10 * 10).astype(str) + "-" + (year // 10 * 10 + 9).astype(str))
+    many_stars = base.assign(sex="*" * 9)
+    for table in (padded, spaced_star, many_stars):
+        assert not score_release(world, Release("clinical", table=table)).evaluated
+    with pytest.raises(ValueError, match="multiple of its width"):
+        score_release(world, Release("clinical", table=unaligned))
+    assert score_release(world, Release("clinical", table=aligned)).evaluated
