@@ -1007,8 +1007,12 @@ def _board_key(path: Path, secret: str | bytes | None, *, create: bool) -> bytes
         raise ValueError(f"{path}: no key to check its rows with: pass secret=, set {SECRET_ENV}, or keep {key_path.name} "
                          "beside it (append_to_scoreboard creates it)") from None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise ValueError(f"{key_path} is not a regular file")
+        if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o077):
+            raise ValueError(f"{key_path}: not a key this user made (it must be yours and readable by you only, "
+                             "mode 0600): a key someone else planted could sign rows; remove it, or pass secret=")
         key = handle.read(4097).strip()
     if not key or len(key) > 4096:
         raise ValueError(f"{key_path} does not hold a key")
@@ -1125,7 +1129,8 @@ def _lock(fd: int) -> bool:
     return True
 
 
-def read_scoreboard(path: str | PathLike[str], *, secret: str | bytes | None = None) -> pd.DataFrame:
+def read_scoreboard(path: str | PathLike[str] | io.BytesIO, *, secret: str | bytes | None = None,
+                    name: str | None = None) -> pd.DataFrame:
     """Read a shared scoreboard, check every row's signature, and rank the stewards' releases.
 
     Stewards' releases that meet their utility requirement come first; among them, and then
@@ -1147,8 +1152,14 @@ def read_scoreboard(path: str | PathLike[str], *, secret: str | bytes | None = N
     --------
     >>> read_scoreboard("scoreboard.csv")[["team", "people_reidentified"]]   # doctest: +SKIP
     """
-    path = Path(path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if isinstance(path, io.BytesIO):  # a board already read (merge_scoreboards): ``name`` names it
+        if secret is None:
+            raise ValueError(f"{name}: a board read from memory is checked with secret= only")
+        source, path = path, Path(name or "scoreboard")
+    else:
+        path = Path(path)
+        source = path
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
     if tuple(frame.columns) != SCOREBOARD_COLUMNS:
         raise ValueError(f"{path} is not a release-challenge scoreboard: its columns are {list(frame.columns)}")
     key = _board_key(path, secret, create=False)
@@ -1261,8 +1272,14 @@ def merge_scoreboards(paths: Iterable[str | PathLike[str]], out: str | PathLike[
         if key is None:
             raise ValueError(f"{path}: no key to check its rows with: pass keys={{path: key}} or secret= (a key you "
                              f"hold, not the key file beside a team's board), or set {SECRET_ENV}")
-        read_scoreboard(path, secret=key)  # checks columns and every signature
-        for row in pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records"):
+        from genshare._safe_files import open_regular
+
+        with open_regular(path) as handle:  # a regular file, read once: what is checked is what is copied
+            content = handle.read(MAX_RELEASE_BYTES + 1)
+        if len(content) > MAX_RELEASE_BYTES:
+            raise ValueError(f"{path}: larger than {MAX_RELEASE_BYTES:,} bytes; not a scoreboard")
+        read_scoreboard(io.BytesIO(content), secret=key, name=str(path))  # columns and every signature
+        for row in pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False).to_dict("records"):
             cells = tuple(str(row[c]) for c in SCOREBOARD_COLUMNS if c != "signature")
             if cells not in seen:
                 seen.add(cells)

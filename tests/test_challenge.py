@@ -652,3 +652,27 @@ def test_covert_channels_of_the_second_adversarial_round_are_refused(world):
     with pytest.raises(ValueError, match="multiple of its width"):
         score_release(world, Release("clinical", table=unaligned))
     assert score_release(world, Release("clinical", table=aligned)).evaluated
+
+
+def test_a_planted_key_file_is_refused(tmp_path, monkeypatch):
+    """A world-readable key left beside a board before its first append would let whoever
+    planted it sign rows (second adversarial round)."""
+    import os
+
+    from genshare.challenge import _board_key
+
+    monkeypatch.delenv("GENSHARE_CHALLENGE_SECRET", raising=False)
+    board = tmp_path / "board.csv"
+    (tmp_path / "board.csv.key").write_text("planted\n", encoding="utf-8")
+    os.chmod(tmp_path / "board.csv.key", 0o644)
+    with pytest.raises(ValueError, match="0600"):
+        _board_key(board, None, create=True)
+
+
+def test_merging_reads_each_board_once_and_refuses_a_fifo(tmp_path):
+    import os
+
+    fifo = tmp_path / "team.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError, match="team.csv"):
+        merge_scoreboards([fifo], tmp_path / "board.csv", secret="instructor")
