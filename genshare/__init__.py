@@ -9,7 +9,7 @@ Each module holds one idea:
 - :mod:`genshare.paths` says where the data are: the checkout's ``data/`` folder, or the
   copy installed inside the package (``genshare/data``) by ``pip install``.
 - :mod:`genshare.check` is the learners' setup check, ``python -m genshare.check``.
-- :mod:`genshare.teaching` writes the student edition and the notebooks' setup cell.
+- :mod:`genshare.teaching` writes the learner edition (what every launch route opens) and the notebooks' setup cell.
 
 Everything the package generates is synthetic; no real person's data is used.
 """

@@ -21,7 +21,7 @@ pass the ``world`` they already loaded (``check(..., world=world)``) so that eve
 check does not read the world again.
 
 In the notebooks a check cell names the variable that holds the answer,
-``check("03.2", variable="found")``: the cell then runs in the student edition too, before
+``check("03.2", variable="found")``: the cell then runs in the learner edition too, before
 the learner has answered (it says what to do instead of failing with a ``NameError``).
 
 How to add checks for a notebook
