@@ -34,9 +34,16 @@ or a whole number). A release that hides quasi-identifiers under an attribute's 
 (ZIP code, date of birth and sex in ``bmi``), shifts every date of birth by a day, or adds
 noise to a quasi-identifier is therefore *not evaluated* (never "0 re-identified"): the
 module's attacks cannot measure what such values still reveal, so the challenge does not
-score them. What is left: which rows are dropped or suppressed, and the choice of
-rounding, can still carry a few bits per row; the scorer does not look for covert
-channels.
+score them. Each column must also be written one way in every row: one generalisation
+level (the same ZIP prefix length, date level or band, ``bmi`` rounding) and one spelling
+(of a value and of a suppressed cell), or suppressed in every row; rows are dropped
+rather than single cells suppressed. That is the global recoding with record
+suppression :func:`genshare.deidentify.anonymity.generalize` makes, and it leaves no
+choice made row by row (several bits a row) in which a release could hide data the
+attacks do not read. What is left: which rows are dropped (at most one bit a row, about
+people who are then not in the release), and, for frequencies and beacons, whatever
+noise a steward adds, which the scorer measures by its attacks but cannot tell from data
+hidden in it.
 
 Membership and beacon AUCs are reported and ranked as max(AUC, 1 - AUC): an attack whose
 statistic ranks members *below* non-members reveals as much, read the other way round.
@@ -59,7 +66,8 @@ it back; :func:`scoreboard_row` scores the release a learner handed in, and the 
 holds exactly one release file, plain UTF-8 CSV read as data (never executed):
 
 - ``clinical.csv``: a first column ``row`` (the row's index in ``World.clinical``, an
-  integer), then the released columns as text; a suppressed cell is empty or ``*``;
+  integer in ASCII digits without leading zeros), then the released columns as text; a
+  suppressed column is empty or ``*`` in every row;
 - ``frequencies.csv``: columns ``snp_id,frequency``; an empty frequency is a suppressed SNP;
 - ``beacon.csv``: columns ``snp_id,answer`` with ``yes`` or ``no`` (``true``/``false``,
   ``1``/``0`` are read too); an optional ``release.json`` ``{"max_queries": 50}`` sets the
@@ -147,7 +155,9 @@ QUASI_IDENTIFIERS = ("zip5", "zip3", "date_of_birth", "birth_year", "sex")
 ATTRIBUTES = ("diagnosis", "comorbidity", "bmi", "state")
 #: The diagnosis whose counts by region are the clinical release's utility.
 COUNTED_DIAGNOSIS = "type 2 diabetes"
-_SUPPRESSED = {"", "*", "nan", "none", "<na>", "nat"}
+#: How a suppressed cell may be written: empty, one to five stars, or what Python, numpy and pandas
+#: print for a missing value (exactly, so that a true value such as the comorbidity "none" stays a value).
+_SUPPRESSED = {"", "*", "nan", "None", "<NA>", "NaT"}
 #: The widths a band of birth years may have; it must start on a multiple of its width.
 BAND_WIDTHS = (2, 5, 10, 20, 25, 50, 100)
 
@@ -194,9 +204,10 @@ class Release:
     table
         ``clinical``: the released table, one row per participant. Its index must be the
         index of the row in ``World.clinical`` (keep it when you drop or coarsen columns;
-        the scorer uses it as the truth, an attacker never sees it). Cells may be
-        suppressed (missing or ``"*"``) and rows dropped. Generalised values are read in
-        the forms :mod:`genshare.deidentify.anonymity` writes: ``"3963*"``, ``"396**"``,
+        the scorer uses it as the truth, an attacker never sees it). Rows may be dropped
+        and columns generalised or suppressed (missing or ``"*"``), each column one way
+        in every row. Generalised values are read in the forms
+        :mod:`genshare.deidentify.anonymity` writes: ``"3963*"``, ``"396**"``,
         ``"1993-01"``, ``"1993"``, ``"1990-1994"``.
     frequencies
         ``frequencies``: alternate-allele frequencies of the pool, a Series indexed by
@@ -404,13 +415,13 @@ def _not_evaluated(kind: str, records: int, required: float, note: str) -> Score
 
 
 def _suppressed(values: pd.Series) -> np.ndarray:
-    """Cells that are suppressed: empty, a missing value, or only ASCII stars.
+    """Cells that are suppressed: empty, a missing value (or how one prints), or only ASCII stars.
 
     Only ASCII spaces and tabs around the token are ignored. A cell that merely *ends* in a
     star, or hides other characters (Unicode spaces can carry data) is not a suppression:
     it is read as a value, which must then be the row's true value or a generalisation of it.
     """
-    text = values.astype(str).str.strip(" \t").str.lower()
+    text = values.astype(str).str.strip(" \t")
     return (values.isna() | text.isin(_SUPPRESSED) | text.str.fullmatch(r"\*{1,5}")).to_numpy()
 
 
@@ -419,10 +430,10 @@ def _zip_levels(values: pd.Series, column: str, width: int) -> tuple[np.ndarray,
     text = values.astype(str).str.strip()
     gone = _suppressed(values)
     prefix = text.str.rstrip("*")
-    good = (prefix.str.fullmatch(r"\d*") & (text.str.len() == width)).to_numpy() | gone
+    good = (prefix.str.fullmatch(r"[0-9]*") & (text.str.len() == width)).to_numpy() | gone
     # zip3 may also be written with its two stars for the dropped digits ("396**").
     if width == 3:
-        good |= (prefix.str.fullmatch(r"\d{1,3}") & (text.str.len() == 5)).to_numpy()
+        good |= (prefix.str.fullmatch(r"[0-9]{1,3}") & (text.str.len() == 5)).to_numpy()
     bad = np.flatnonzero(~good)
     if bad.size:
         raise ValueError(f"release.table column {column!r}, row {values.index[bad[0]]!r}: cannot read {text.iloc[bad[0]]!r} "
@@ -447,10 +458,10 @@ def _date_keys(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
     text = text.astype(object).astype(str)
     gone = _suppressed(values) | (text == "").to_numpy()
     dob = column == "date_of_birth"
-    day = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").to_numpy() & dob
-    month = text.str.fullmatch(r"\d{4}-\d{2}").to_numpy() & dob
-    year = text.str.fullmatch(r"\d{4}").to_numpy()
-    band = text.str.extract(r"^(\d{4})-(\d{4})$")
+    day = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").to_numpy() & dob
+    month = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}").to_numpy() & dob
+    year = text.str.fullmatch(r"[0-9]{4}").to_numpy()
+    band = text.str.extract(r"^([0-9]{4})-([0-9]{4})$")
     start = pd.to_numeric(band[0]).to_numpy()
     width = pd.to_numeric(band[1]).to_numpy() - start + 1
     # A band is one of a few widths, aligned on its width (1950-1959, not 1947-1956): where a
@@ -556,6 +567,57 @@ def _excerpt(value: Any, limit: int = 30) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
+def _schemes(values: pd.Series, column: str) -> np.ndarray:
+    """How each cell of ``values`` is written: its generalisation level and its spelling, as a short phrase.
+
+    A column of a release must be written one way in every row (:func:`_mixed_scheme`);
+    this names the way. Cells the column's reader cannot parse raise ``ValueError`` (from
+    :func:`_zip_levels` and :func:`_date_keys`).
+    """
+    text = values.astype(str)
+    missing = values.isna().to_numpy()
+    gone = _suppressed(values)
+    spelled = np.where(missing, "a missing value", text.map(_excerpt).to_numpy(dtype=object))
+    schemes = np.full(len(values), "its value", dtype=object)
+    if column in ("zip5", "zip3"):
+        prefix, length = _zip_levels(values, column, 5 if column == "zip5" else 3)
+        width = text.str.len().to_numpy()
+        schemes = np.char.add(np.char.add("a ZIP prefix of ", length.astype(str)),
+                              np.char.add(" digit(s) in ", np.char.add(width.astype(str), " characters"))).astype(object)
+    elif column in ("date_of_birth", "birth_year"):
+        levels, _ = _date_keys(values, column)
+        schemes = np.char.add("a date at level ", levels.astype(str)).astype(object)
+    elif column == "bmi":
+        whole = text.str.fullmatch(r"0|[1-9][0-9]*").to_numpy()
+        tenth = text.str.fullmatch(r"(0|[1-9][0-9]*)\.[0-9]").to_numpy()
+        schemes = np.select([whole, tenth], ["a whole number", "a number with one decimal"], default="another numeral").astype(object)
+    return np.where(gone, np.char.add("suppressed, written as ", spelled.astype(str)).astype(object), schemes)
+
+
+def _mixed_scheme(table: pd.DataFrame) -> str:
+    """Why ``table`` is not written one way per column, or "" if every column is.
+
+    Each column of a clinical release is kept at one level for every row (the same ZIP
+    prefix length, the same date level or band, ``bmi`` rounded one way) and written with
+    one spelling, or suppressed in every row with one spelling; rows are dropped rather than
+    cells suppressed. This is the full-domain (global) recoding with record suppression that
+    :func:`genshare.deidentify.anonymity.generalize` makes. A choice made row by row (which
+    cell to suppress, how finely to keep it, ``"*"`` or ``""``, ``"29"`` or ``"29.0"``)
+    could carry hidden data, several bits a row, that the scorer's attacks do not read, so a
+    release with one is not evaluated.
+    """
+    for column in table.columns:
+        schemes = _schemes(table[column], str(column))
+        kinds, first = np.unique(schemes.astype(str), return_index=True)
+        if len(kinds) > 1:
+            order = np.argsort(first)
+            shown = "; ".join(f"row {table.index[first[i]]!r}: {kinds[i]}" for i in order[:3])
+            return (f"column {column!r} is written in {len(kinds)} ways ({shown}{'; ...' if len(kinds) > 3 else ''}); keep "
+                    "each column at one level and one spelling in every row, or suppress it in every row, and drop "
+                    "rows instead of suppressing single cells (row-by-row choices can carry hidden data)")
+    return ""
+
+
 def _untruthful(world: Any, table: pd.DataFrame) -> str:
     """Why the scorer cannot trust ``table``'s content, or "" if every cell is truthful.
 
@@ -595,11 +657,18 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
                 expected = _roll_date_key(truth["date_of_birth"].iloc[rows], level).astype(str)
                 ok[rows] = expected == keys[rows].astype(str)
         elif column == "bmi":
-            number = pd.to_numeric(values.astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+            # Exactly the true value rounded to a whole number or to one decimal (numpy's
+            # rounding, half to even), so that no rounding choice is left to carry data.
+            # Written as a plain numeral ("29" or "29.4": no sign, exponent or extra zeros).
+            text = values.astype(str)
+            plain = text.str.fullmatch(r"(0|[1-9][0-9]*)(\.[0-9])?").to_numpy()
+            number = pd.to_numeric(text.where(plain, ""), errors="coerce").to_numpy(dtype=float)
             true = truth["bmi"].to_numpy(dtype=float)
-            whole = np.isclose(number, np.round(number)) & (np.abs(number - true) <= 0.5 + 1e-9)
-            tenth = np.isclose(number * 10, np.round(number * 10)) & (np.abs(number - true) <= 0.05 + 1e-9)
-            ok = np.isfinite(number) & (whole | tenth)
+            ok = plain & np.isfinite(number) & ((number == np.round(true)) | (number == np.round(true, 1)))
+            if ok[kept].all() and not ((number == np.round(true))[kept].all() or (number == np.round(true, 1))[kept].all()):
+                row = table.index[np.flatnonzero(kept & (number != np.round(true)))[0]]
+                return (f"column 'bmi' is rounded in two ways (row {row!r} is not the whole-number rounding that other "
+                        "rows use); round every row the same way")
         else:  # sex, diagnosis, comorbidity, state: the true value itself
             ok = (values.astype(str).str.strip().to_numpy(dtype=object) == truth[column].astype(str).str.strip().to_numpy(dtype=object))
         bad = np.flatnonzero(kept & ~ok)
@@ -644,7 +713,7 @@ def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard
         return _not_evaluated("clinical", records, rules.region_tolerance,
                               f"the scorer cannot attack column(s) {', '.join(unknown)}; release only "
                               f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose)")
-    untruthful = _untruthful(world, table)
+    untruthful = _mixed_scheme(table) or _untruthful(world, table)
     if untruthful:
         return _not_evaluated("clinical", records, rules.region_tolerance, untruthful)
     utility, why = _region_counts(world, table)
@@ -1310,6 +1379,8 @@ RELEASE_FILES = {"clinical": "clinical.csv", "frequencies": "frequencies.csv", "
 MAX_RELEASE_BYTES = 64 * 1024**2
 _OPTIONS_FILE = "release.json"
 _YES = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+_PAIRS = (("yes", "no"), ("true", "false"), ("1", "0"))
+_PAIR = {word: pair for pair in _PAIRS for word in pair}
 
 
 def save_release(release: Release, folder: str | PathLike[str]) -> Path:
@@ -1391,10 +1462,12 @@ def load_release(folder: str | PathLike[str]) -> Release:
     path = folder / RELEASE_FILES[kind]
     if kind == "clinical":
         frame = _read_csv(path, ("row",))
-        bad = ~frame["row"].str.fullmatch(r"\d{1,12}")
+        # ASCII digits without leading zeros: one spelling per index, so the field carries nothing else.
+        bad = ~frame["row"].str.fullmatch(r"0|[1-9][0-9]{0,11}")
         if bad.any():
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-            raise ValueError(f"{path.name}, line {line}, field 'row': expected the row's index in world.clinical (an integer); "
+            raise ValueError(f"{path.name}, line {line}, field 'row': expected the row's index in world.clinical (an integer "
+                             "in ASCII digits, without leading zeros); "
                              f"got {frame['row'][bad].iloc[0]!r}")
         table = frame.set_index(frame["row"].astype(np.int64).rename(None)).drop(columns="row")
         return Release("clinical", table=table)
@@ -1408,11 +1481,18 @@ def load_release(folder: str | PathLike[str]) -> Release:
             raise ValueError(f"{path.name}, line {line}, field 'frequency': expected a number or an empty cell; got {text[bad].iloc[0]!r}")
         return Release("frequencies", frequencies=pd.Series(values.to_numpy(dtype=float), index=frame["snp_id"].to_numpy(dtype=object)))
     frame = _read_csv(path, ("snp_id", "answer"))
-    text = frame["answer"].str.strip().str.lower()
+    text = frame["answer"]
     bad = ~text.isin(list(_YES))
     if bad.any():
         line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise ValueError(f"{path.name}, line {line}, field 'answer': expected yes or no; got {frame['answer'][bad].iloc[0]!r}")
+        raise ValueError(f"{path.name}, line {line}, field 'answer': expected yes or no (or true/false, 1/0; lower case, "
+                         f"no spaces); got {frame['answer'][bad].iloc[0]!r}")
+    # One pair of words for the whole file: a spelling chosen SNP by SNP could carry hidden data.
+    pairs = text.map(_PAIR)
+    if pairs.nunique() > 1:
+        line = int(np.flatnonzero((pairs != pairs.iloc[0]).to_numpy())[0]) + 2
+        raise ValueError(f"{path.name}, line {line}, field 'answer': {text.iloc[line - 2]!r} is written differently from line 2's "
+                         f"{text.iloc[0]!r}; write every answer with one pair of words ({' or '.join('/'.join(p) for p in _PAIRS)})")
     max_queries = None
     options = folder / _OPTIONS_FILE
     if options.exists() or options.is_symlink():

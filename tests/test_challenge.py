@@ -63,7 +63,11 @@ def test_tiny_world_by_hand():
     named = score_release(w, Release("clinical", table=w.clinical[["name", "diagnosis"]]))
     assert named.people_reidentified == 3  # a direct identifier identifies by itself
     partly = w.clinical[["name", "zip5", "date_of_birth", "sex"]].assign(name=["*", "Bo Diaz", np.nan])
-    assert score_release(w, Release("clinical", table=partly)).people_reidentified == 2  # C1 by linkage, C2 by name
+    # Suppressing single cells is a row-by-row choice that could carry data: not evaluated.
+    mixed = score_release(w, Release("clinical", table=partly))
+    assert not mixed.evaluated and "column 'name' is written in 3 ways" in mixed.note
+    dropped = w.clinical.loc[[0, 1], ["name", "zip5", "date_of_birth", "sex"]].assign(name="*")
+    assert score_release(w, Release("clinical", table=dropped)).people_reidentified == 1  # C1 by linkage
     suppressed = w.clinical[["zip5", "sex", "diagnosis"]].assign(zip5="*****", sex="*")
     none = score_release(w, Release("clinical", table=suppressed))
     assert (none.people_reidentified, none.utility, none.utility_met) == (0, 0.0, False)
@@ -174,7 +178,7 @@ def test_any_untruthful_cell_fails_closed(column, value):
     w = tiny_world()
     w.clinical["state"], w.clinical["bmi"] = "SY", [29.4, 31.0, 22.5]
     table = pd.DataFrame({"zip3": ["390", "390", "390"], "birth_year": ["1980", "1975", "1960"], "sex": ["F", "M", "F"],
-                          "diagnosis": w.clinical["diagnosis"], "state": "SY", "bmi": ["29", "31.0", "22"]})
+                          "diagnosis": w.clinical["diagnosis"], "state": "SY", "bmi": ["29", "31", "22"]})
     assert score_release(w, Release("clinical", table=table)).evaluated  # truthful, generalised
     table.loc[0, column] = value
     board = score_release(w, Release("clinical", table=table))
@@ -335,7 +339,7 @@ def test_scoreboard_file(tmp_path, world):
 
 @SETTINGS
 @given(st.text(min_size=1, max_size=8).filter(lambda s: not (s.strip("*").isdigit() or set(s.strip()) <= {"*"} or s.strip() == "")
-                                                and s.strip().lower() not in {"nan", "none", "<na>", "nat"}))
+                                                and s.strip() not in {"nan", "None", "<NA>", "NaT"}))
 def test_unreadable_zip_names_the_column(value):
     w = tiny_world()
     table = w.clinical[["zip5", "sex"]].assign(zip5=[value, "39011", "39018"])
@@ -354,7 +358,7 @@ def _refused_naming(w, table, column):
 
 
 @SETTINGS
-@given(st.text(min_size=1, max_size=12).filter(lambda s: s.strip().lower() not in {"", "*", "nan", "none", "<na>", "nat"}
+@given(st.text(min_size=1, max_size=12).filter(lambda s: s.strip() not in {"", "*", "nan", "None", "<NA>", "NaT"}
                                                  and not set(s.strip()) <= {"*"}))
 def test_unreadable_dates_name_the_column(value):
     w = tiny_world()
@@ -432,7 +436,7 @@ SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_
 
 def test_saved_releases_round_trip(tmp_path, world):
     table = world.clinical[["zip5", "date_of_birth", "sex", "diagnosis"]].iloc[::3].copy()
-    table.loc[table.index[0], "sex"] = "*"
+    table = table.drop(index=table.index[1]).assign(sex="*")  # a row dropped, a column suppressed
     freqs = make_release(world, "frequencies", seed=1).frequencies.copy()
     freqs.iloc[:5] = np.nan
     answers = make_release(world, "beacon", seed=1).answers
@@ -676,3 +680,90 @@ def test_merging_reads_each_board_once_and_refuses_a_fifo(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(ValueError, match="team.csv"):
         merge_scoreboards([fifo], tmp_path / "board.csv", secret="instructor")
+
+
+# --- covert channels: one way of writing each column -------------------------------------------
+
+
+def _truthful_table():
+    w = tiny_world()
+    w.clinical["state"], w.clinical["bmi"] = "SY", [29.4, 31.0, 22.5]
+    table = pd.DataFrame({"zip3": ["390", "390", "390"], "birth_year": ["1980", "1975", "1960"], "sex": ["F", "M", "F"],
+                          "diagnosis": w.clinical["diagnosis"], "state": "SY", "bmi": ["29.4", "31.0", "22.5"]})
+    assert score_release(w, Release("clinical", table=table)).evaluated
+    return w, table
+
+
+@pytest.mark.parametrize("column, cells", [
+    ("sex", ["*", "", "*"]),                       # two spellings of a suppression
+    ("sex", ["*", "**", "*"]),
+    ("sex", ["nan", "None", "nan"]),
+    ("sex", [np.nan, "*", np.nan]),
+    ("sex", ["F", "*", "F"]),                      # one cell suppressed, the others kept
+    ("bmi", ["29.4", "31", "22.5"]),               # two roundings
+    ("bmi", ["29", "31.0", "22"]),                 # one rounding, two spellings
+    ("bmi", ["29.4", "031.0", "22.5"]),            # leading zero
+    ("bmi", ["29.4", "31.00", "22.5"]),            # trailing zero
+    ("bmi", ["29.4", "3.1e1", "22.5"]),            # exponent
+    ("zip3", ["390", "390**", "390"]),             # two spellings of one prefix
+    ("zip3", ["390", "39*", "390"]),               # two levels
+    ("birth_year", ["1980", "1970-1979", "1960"]),  # two levels
+])
+def test_a_column_written_two_ways_is_not_evaluated(column, cells):
+    """A choice made row by row (level, spelling, which cell to suppress) could carry hidden data:
+    the third adversarial round hid 33 bits a row in such choices and re-identified 262 of 265
+    people through releases that scored 0."""
+    w, table = _truthful_table()
+    table[column] = pd.Series(cells, index=table.index, dtype=object)
+    board = score_release(w, Release("clinical", table=table))
+    assert not board.evaluated and repr(column) in board.note, board.note
+
+
+@pytest.mark.parametrize("column, cells", [("sex", ["*", "*", "*"]), ("sex", ["", "", ""]), ("sex", [np.nan] * 3),
+                                           ("bmi", ["29", "31", "22"]), ("bmi", [29.0, 31.0, 22.0]),
+                                           ("birth_year", ["1980-1989", "1970-1979", "1960-1969"]),
+                                           ("zip3", ["39*", "39*", "39*"])])
+def test_a_column_written_one_way_is_evaluated(column, cells):
+    w, table = _truthful_table()
+    table[column] = pd.Series(cells, index=table.index, dtype=object)
+    assert score_release(w, Release("clinical", table=table)).evaluated
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["", "*", "**", "nan", "None", "<NA>", "NaT"]), min_size=3, max_size=3))
+def test_suppression_spellings_must_agree_within_a_column(spellings):
+    w, table = _truthful_table()
+    board = score_release(w, Release("clinical", table=table.assign(sex=spellings)))
+    assert board.evaluated == (len(set(spellings)) == 1), board.note
+
+
+@pytest.mark.parametrize("value", ["NaN", "NONE", "none", "n/a"])
+def test_other_spellings_are_values_not_suppressions(value):
+    """Only the exact forms in _SUPPRESSED mean "suppressed"; anything else is read as a value,
+    which must be the row's truth (the comorbidity "none" is a true value)."""
+    w, table = _truthful_table()
+    board = score_release(w, Release("clinical", table=table.assign(sex=value)))
+    assert not board.evaluated and "'sex'" in board.note
+
+
+@pytest.mark.parametrize("row", ["00", "01", "\u0661", "\uff11", "+1", " 1"])
+def test_a_saved_row_index_has_one_spelling(tmp_path, world, row):
+    folder = tmp_path / "challenge"
+    folder.mkdir()
+    (folder / "clinical.csv").write_text(f"row,sex\n{row},F\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2, field 'row'"):
+        challenge.load_release(folder)
+
+
+def test_beacon_answers_have_one_spelling(tmp_path):
+    folder = tmp_path / "challenge"
+    folder.mkdir()
+    (folder / "beacon.csv").write_text("snp_id,answer\nsnp1,yes\nsnp2,true\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 3, field 'answer'.*one pair of words"):
+        challenge.load_release(folder)
+    for text in ("snp_id,answer\nsnp1,Yes\n", "snp_id,answer\nsnp1, yes\n"):
+        (folder / "beacon.csv").write_text(text, encoding="utf-8")
+        with pytest.raises(ValueError, match="line 2, field 'answer'"):
+            challenge.load_release(folder)
+    (folder / "beacon.csv").write_text("snp_id,answer\nsnp1,1\nsnp2,0\n", encoding="utf-8")
+    assert challenge.load_release(folder).answers.tolist() == [True, False]
