@@ -426,3 +426,18 @@ def test_without_crypt4gh_the_error_says_how_to_install_it(tmp_path, monkeypatch
     monkeypatch.setitem(sys.modules, "crypt4gh", None)  # as if not installed
     with pytest.raises(ModuleNotFoundError, match="pip install 'crypt4gh=="):
         generate_keypair(tmp_path, "archive")
+
+
+def test_generate_keypair_refuses_to_replace_keys_unless_asked(tmp_path):
+    pytest.importorskip("crypt4gh")
+    public, secret = generate_keypair(tmp_path, "archive")
+    before = secret.read_bytes()
+    with pytest.raises(FileExistsError, match=r"archive\.pub: a key file exists; pass overwrite=True"):
+        generate_keypair(tmp_path, "archive")
+    assert secret.read_bytes() == before
+    public.unlink()  # half a pair left: still refused, naming the file that is there
+    with pytest.raises(FileExistsError, match=r"archive\.sec"):
+        generate_keypair(tmp_path, "archive")
+    assert generate_keypair(tmp_path, "archive", overwrite=True)[1].read_bytes() != before
+    with pytest.raises(ValueError, match="overwrite must be True or False"):
+        generate_keypair(tmp_path, "other", overwrite="yes")

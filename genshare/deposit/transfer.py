@@ -275,11 +275,27 @@ def _require_crypt4gh() -> None:
         ) from None
 
 
-def generate_keypair(folder: str | PathLike[str], name: str = "archive", *, passphrase: str = "lesson passphrase") -> tuple[Path, Path]:
+def generate_keypair(folder: str | PathLike[str], name: str = "archive", *, passphrase: str = "lesson passphrase",
+                     overwrite: bool = False) -> tuple[Path, Path]:
     """Generate a Crypt4GH key pair ``<name>.pub`` / ``<name>.sec`` (private key locked with a passphrase).
 
     For lessons: it stands in for an archive's key pair. A real deposit is encrypted to the
     archive's published public key; its private key never leaves the archive.
+
+    Parameters
+    ----------
+    folder, name
+        The key files are ``folder/<name>.pub`` and ``folder/<name>.sec``.
+    passphrase
+        Locks the private key.
+    overwrite
+        Replace key files that exist. Off by default: a replaced private key can no longer
+        decrypt what was encrypted to the old public key.
+
+    Raises
+    ------
+    FileExistsError
+        If a key file exists and ``overwrite`` is false.
     """
     _require_crypt4gh()
     from crypt4gh.keys.c4gh import generate
@@ -291,10 +307,17 @@ def generate_keypair(folder: str | PathLike[str], name: str = "archive", *, pass
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     public, secret = folder / f"{name}.pub", folder / f"{name}.sec"
+    if not isinstance(overwrite, bool):
+        raise ValueError(f"overwrite must be True or False; got {overwrite!r}")
     for path in (public, secret):
         if path.is_symlink() or path.exists():
             if path.is_dir() and not path.is_symlink():
                 raise IsADirectoryError(f"{path}: is a folder; cannot write a key there")
+            if not overwrite:
+                raise FileExistsError(f"{path}: a key file exists; pass overwrite=True to replace the pair (files encrypted "
+                                      "to the old public key can then no longer be decrypted)")
+    for path in (public, secret):
+        if path.is_symlink() or path.exists():
             path.unlink()
     generate(str(secret), str(public), passphrase=passphrase.encode("utf-8"), comment=f"genshare lesson key: {name}".encode())
     return public, secret
