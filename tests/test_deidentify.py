@@ -8,8 +8,11 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from genshare import deidentify as D
+from genshare.deidentify.anonymity import suppression_hierarchy
 
 SH = importlib.import_module("genshare.deidentify.safe_harbor")  # the module, not the function of that name
 
@@ -495,3 +498,39 @@ def test_dp_other_parameters_are_checked_and_lists_are_accepted():
     for kwargs in [{"n_people": True, "n_snps": 1, "epsilon": 1.0}, {"n_people": 2, "n_snps": 2.0, "epsilon": 1.0}]:
         with pytest.raises(ValueError, match="must be an integer|must be at least 1"):
             D.laplace_scale(**kwargs)
+
+
+# --- generalize on counts: the same search on distinct combinations --------------------------
+
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(["39011", "39012", "39021", "40011"]), st.sampled_from(["F", "M"]),
+                          st.integers(min_value=1, max_value=4)), min_size=1, max_size=8, unique_by=lambda r: r[:2]),
+       st.integers(min_value=1, max_value=5), st.sampled_from([0.0, 0.1, 0.3]))
+def test_generalize_on_counts_equals_generalize_on_the_records(rows, k, max_suppression):
+    hierarchies = {"zip5": D.zip_hierarchy(), "sex": suppression_hierarchy()}
+    combinations = pd.DataFrame(rows, columns=["zip5", "sex", "count"])
+    records = combinations.loc[combinations.index.repeat(combinations["count"])].drop(columns="count").reset_index(drop=True)
+    if len(records) < k:
+        with pytest.raises(ValueError, match="larger than the table"):
+            D.generalize(combinations, hierarchies, k, max_suppression, counts="count")
+        return
+    _, by_record = D.generalize(records, hierarchies, k, max_suppression)
+    released, by_count = D.generalize(combinations, hierarchies, k, max_suppression, counts="count")
+    assert by_record.to_dict() == by_count.to_dict()
+    assert int(released["count"].sum()) == len(records) - int(by_count["suppressed"])
+
+
+@pytest.mark.parametrize("counts, needle", [("n", "does not have"), ("sex", "cannot also be a quasi-identifier")])
+def test_generalize_counts_column_must_exist_and_be_apart(counts, needle):
+    table = pd.DataFrame({"zip5": ["39011"], "sex": ["F"], "count": [2]})
+    with pytest.raises(ValueError, match=needle):
+        D.generalize(table, {"zip5": D.zip_hierarchy(), "sex": suppression_hierarchy()}, 1, counts=counts)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, np.nan, "two"])
+def test_generalize_counts_must_be_whole_numbers(bad):
+    table = pd.DataFrame({"zip5": ["39011", "39012"], "count": [2, bad]}, index=["a", "b"])
+    with pytest.raises(ValueError, match=r"column 'count', row 'b': a count must be a whole number"):
+        D.generalize(table, {"zip5": D.zip_hierarchy()}, 1, counts="count")

@@ -155,6 +155,8 @@ def generalize(
     hierarchies: Mapping[str, Sequence[Level]],
     k: int,
     max_suppression: float = 0.05,
+    *,
+    counts: str | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Coarsen quasi-identifiers and suppress the fewest records needed to make ``table`` k-anonymous.
 
@@ -162,8 +164,8 @@ def generalize(
     the records in equivalence classes smaller than k must be suppressed; combinations
     that would suppress more than ``max_suppression`` of the records are rejected. Among
     the rest, the one with the least precision loss (the mean, over quasi-identifiers, of
-    level / highest level, after Sweeney 2002) wins, and ties go to fewer suppressed
-    records.
+    level / highest level, after Sweeney 2002) wins; ties go to fewer suppressed records,
+    then to the first in lattice order.
 
     Parameters
     ----------
@@ -176,6 +178,11 @@ def generalize(
         Required anonymity, at least 1.
     max_suppression
         Largest share of records that may be suppressed, between 0 and 1.
+    counts
+        Name of a column of ``table`` holding how many records each row stands for (a
+        table of distinct combinations and their counts, as :mod:`genshare.risk` reads a
+        large file). Every size and share is then weighted by it, so the search costs the
+        same for a thousand records or a billion. ``None``: one record per row.
 
     Returns
     -------
@@ -192,6 +199,12 @@ def generalize(
     >>> released, summary = generalize(t, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()}, k=2, max_suppression=0)
     >>> released["zip5"].tolist(), released["sex"].tolist(), int(summary["k"])
     (['390**', '390**', '390**', '390**'], ['F', 'F', 'M', 'M'], 2)
+
+    The same table as distinct combinations with their counts:
+
+    >>> c = t.assign(count=1)
+    >>> int(generalize(c, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()}, k=2, max_suppression=0, counts="count")[1]["k"])
+    2
     """
     if not isinstance(hierarchies, Mapping):
         raise ValueError("hierarchies must map each quasi-identifier to its list of generalisation levels")
@@ -200,8 +213,10 @@ def generalize(
         raise ValueError(f"k must be an integer of at least 1; got {k!r}")
     if not 0.0 <= max_suppression <= 1.0:
         raise ValueError(f"max_suppression must be between 0 and 1; got {max_suppression}")
-    if len(table) < k:
-        raise ValueError(f"k = {k} is larger than the table ({len(table)} records): no release can be {k}-anonymous")
+    weights = _weights(table, counts, columns)
+    records = int(weights.sum())
+    if records < k:
+        raise ValueError(f"k = {k} is larger than the table ({records} records): no release can be {k}-anonymous")
     for column in columns:
         levels = hierarchies[column]
         if len(levels) < 1 or not all(callable(level) for level in levels):
@@ -211,17 +226,18 @@ def generalize(
     best = None
     for levels in itertools.product(*[range(len(coarse[c])) for c in columns]):
         candidate = pd.DataFrame({c: coarse[c][level] for c, level in zip(columns, levels)})
-        small = _class_sizes(candidate, columns) < k
-        suppressed = int(small.sum())
-        if suppressed > max_suppression * len(table):
+        sizes = candidate.assign(_weight=weights).groupby(columns, dropna=False, sort=False)["_weight"].transform("sum").to_numpy()
+        small = sizes < k
+        suppressed = int(weights[small].sum())
+        if suppressed > max_suppression * records:
             continue
         loss = float(np.mean([level / max(len(coarse[c]) - 1, 1) for c, level in zip(columns, levels)]))
         key = (loss, suppressed)
         if best is None or key < best[0]:
-            best = (key, levels, small)
+            best = (key, levels, sizes, small)
     if best is None:  # cannot happen: the top of the lattice merges everyone into one class
         raise ValueError("no generalisation reaches k within max_suppression")  # pragma: no cover
-    (loss, suppressed), levels, small = best
+    (loss, suppressed), levels, sizes, small = best
     released = table.copy()
     for c, level in zip(columns, levels):
         released[c] = coarse[c][level]
@@ -229,5 +245,22 @@ def generalize(
     summary = {f"level_{c}": level for c, level in zip(columns, levels)}
     summary["suppressed"] = suppressed
     summary["precision_loss"] = round(loss, 4)
-    summary["k"] = k_anonymity(released, columns) if len(released) else 0
+    summary["k"] = int(sizes[~small].min()) if (~small).any() else 0
     return released, pd.Series(summary, dtype=object)
+
+
+def _weights(table: pd.DataFrame, counts: str | None, columns: list[str]) -> np.ndarray:
+    """How many records each row stands for: ``table[counts]`` checked (whole numbers >= 0), or 1 each."""
+    if counts is None:
+        return np.ones(len(table), dtype=np.int64)
+    if counts not in table.columns:
+        raise ValueError(f"counts names column {counts!r}, which table does not have; its columns are {list(table.columns)}")
+    if counts in columns:
+        raise ValueError(f"counts column {counts!r} cannot also be a quasi-identifier")
+    values = pd.to_numeric(table[counts], errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"table column {counts!r}, row {table.index[i]!r}: a count must be a whole number >= 0; "
+                         f"got {table[counts].iloc[i]!r}")
+    return values.astype(np.int64)

@@ -9,14 +9,13 @@ that occurs, occurs at least k times.
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
-from genshare.deidentify.anonymity import date_hierarchy, numeric_hierarchy, suppression_hierarchy, zip_hierarchy
+from genshare.deidentify.anonymity import date_hierarchy, generalize, numeric_hierarchy, suppression_hierarchy, zip_hierarchy
 
 __all__ = ["HIERARCHIES", "choose_hierarchy", "generalise_counts", "uniqueness_summary"]
 
@@ -120,12 +119,9 @@ def generalise_counts(
 ) -> dict:
     """The least-lossy generalisation that makes the table k-anonymous, and what it costs.
 
-    The same search as :func:`genshare.deidentify.generalize` (the full lattice of
-    levels; combinations suppressing more than ``max_suppression`` of the rows are
-    rejected; the least precision loss wins, ties to fewer suppressed rows, then the
-    first in lattice order), but computed on distinct combinations weighted by their
-    counts, so it costs the same for a thousand rows or a billion. The tests check that
-    both functions choose the same levels on the same table.
+    :func:`genshare.deidentify.generalize` run on the distinct combinations weighted by
+    their counts (its ``counts=``), so it costs the same for a thousand rows or a billion,
+    with hierarchies chosen by name (:func:`choose_hierarchy`).
 
     Parameters
     ----------
@@ -173,20 +169,11 @@ def generalise_counts(
         values = combinations[column].astype(str)
         wanted = hierarchies.get(column) or choose_hierarchy(column, values)
         coarse[column], used[column] = _levels(column, wanted, values)
-    best = None
-    for levels in itertools.product(*[range(len(coarse[c])) for c in columns]):
-        frame = pd.DataFrame({c: coarse[c][level] for c, level in zip(columns, levels)})
-        sizes = frame.assign(count=counts).groupby(columns, sort=False)["count"].transform("sum").to_numpy()
-        small = sizes < k
-        suppressed = int(counts[small].sum())
-        if suppressed > max_suppression * rows:
-            continue
-        loss = float(np.mean([level / max(len(coarse[c]) - 1, 1) for c, level in zip(columns, levels)]))
-        key = (loss, suppressed)
-        if best is None or key < best[0]:
-            best = (key, levels, sizes, small)
-    (loss, suppressed), levels, sizes, small = best  # the top of the lattice always qualifies
-    kept = sizes[~small]
+    # Each level is already computed on the distinct values; generalize picks among them.
+    chosen = {c: [lambda _, done=done: done for done in coarse[c]] for c in columns}
+    _, summary = generalize(combinations, chosen, k, max_suppression, counts="count")
+    levels = [int(summary[f"level_{c}"]) for c in columns]
+    suppressed = int(summary["suppressed"])
     return {
         "reachable": True,
         "levels": {
@@ -196,7 +183,7 @@ def generalise_counts(
         },
         "rows_suppressed": suppressed,
         "share_suppressed": suppressed / rows,
-        "precision_loss": round(loss, 4),
-        "k_after": int(kept.min()) if kept.size else 0,
+        "precision_loss": float(summary["precision_loss"]),
+        "k_after": int(summary["k"]),
         "max_suppression": max_suppression,
     }
