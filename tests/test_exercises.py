@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from genshare import exercises as ex
+from genshare.exercises.registry import _NO_WORLD
 from genshare.assignment import world_for
 from genshare.cohort import load_world
 from genshare.exercises import (
@@ -50,7 +51,7 @@ def test_at_least_two_checked_exercises_per_notebook():
 
 
 def _ctx(exercise, world):
-    return context_for(world) if exercise.uses_world else ex._NO_WORLD
+    return context_for(world) if exercise.uses_world else _NO_WORLD
 
 
 @pytest.mark.parametrize("learner", LEARNERS)
@@ -95,7 +96,7 @@ def test_worlds_differ_between_learners(worlds):
 
 
 def test_numbers_in_reasonable_forms():
-    ctx = ex._NO_WORLD
+    ctx = _NO_WORLD
     assert Number().read(np.int64(3), ctx) == 3.0
     assert Number().read(np.array([2.5]), ctx) == 2.5
     assert Number().read(" 1,000 ", ctx) == 1000.0
@@ -106,7 +107,7 @@ def test_numbers_in_reasonable_forms():
 
 
 def test_shares_as_fractions_or_percentages():
-    ctx = ex._NO_WORLD
+    ctx = _NO_WORLD
     form = Share()
     assert form.read(0.85, ctx) == 0.85
     assert form.read(85, ctx) == pytest.approx(0.85)
@@ -116,7 +117,7 @@ def test_shares_as_fractions_or_percentages():
 
 
 def test_ids_in_any_order_and_container():
-    ctx = ex._NO_WORLD
+    ctx = _NO_WORLD
     form = Ids(column="name")
     expected = frozenset({"a", "b"})
     for answer in (["b", "a"], {"A ", "b"}, pd.Series(["a", "b"]), pd.Index(["a", "b"]),
@@ -129,7 +130,7 @@ def test_ids_in_any_order_and_container():
 
 def test_several_values_as_tuple_dict_or_series():
     form = Several(labels=("x", "y"), forms=(Number(), Number()))
-    ctx = ex._NO_WORLD
+    ctx = _NO_WORLD
     for answer in ((1, 2), [1, 2], {"X": 1, "y": 2}, pd.Series({"x": 1, "y": 2}), np.array([1, 2])):
         assert form.read(answer, ctx) == (1.0, 2.0)
     with pytest.raises(AnswerFormError):

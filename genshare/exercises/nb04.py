@@ -8,7 +8,6 @@ full search.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from genshare.exercises import Context, Exercise, Misconception, Number, Share, register
 
