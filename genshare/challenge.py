@@ -110,7 +110,7 @@ import pandas as pd
 from genshare._validation import check_choice, check_integer, check_number
 from genshare.attacks.beacon import Beacon, beacon_attack
 from genshare.attacks.membership import lr_membership_statistic, roc_curve
-from genshare.popgen import allele_frequencies
+from genshare.popgen import allele_frequencies, allelic_chi2
 
 try:
     import fcntl
@@ -741,12 +741,6 @@ def _snp_positions(world: Any, series: pd.Series, field_name: str) -> np.ndarray
     return position
 
 
-def _allelic_chi2(case_freq: np.ndarray, control_freq: np.ndarray, n_cases: int, n_controls: int) -> np.ndarray:
-    n1, n0 = 2 * n_cases, 2 * n_controls
-    pooled = (case_freq * n1 + control_freq * n0) / (n1 + n0)
-    return n1 * n0 / (n1 + n0) * (case_freq - control_freq) ** 2 / np.maximum(pooled * (1 - pooled), 1e-9)
-
-
 def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scoreboard:
     position = _snp_positions(world, frequencies, "frequencies")
     try:
@@ -767,9 +761,9 @@ def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scor
     exact = allele_frequencies(cases, missing="as_reference")
     n_cases, n_controls = len(cases), len(controls)
     top = rules.top_signals
-    exact_top = set(np.argsort(-_allelic_chi2(exact, control_freq, n_cases, n_controls), kind="stable")[:top].tolist())
+    exact_top = set(np.argsort(-allelic_chi2(exact, control_freq, n_cases, n_controls), kind="stable")[:top].tolist())
     if position.size:
-        chi2 = _allelic_chi2(values, control_freq[position], n_cases, n_controls)
+        chi2 = allelic_chi2(values, control_freq[position], n_cases, n_controls)
         release_top = set(position[np.argsort(-chi2, kind="stable")[:top]].tolist())
         utility = len(exact_top & release_top) / top
         stats = [lr_membership_statistic(g[:, position], values, pool["reference_freqs"][position]) for g in (cases, controls)]

@@ -15,6 +15,7 @@ from genshare.chunked import is_dask, snp_sums
 
 __all__ = [
     "allele_frequencies",
+    "allelic_chi2",
     "MISSING",
     "KINSHIP_ESTIMATORS",
     "MISSING_CALLS",
@@ -144,6 +145,46 @@ def hwe_chi2(genotypes: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         statistic = np.where((p > 0) & (q > 0), ((observed - expected) ** 2 / expected).sum(axis=0), np.nan)
     # Survival function of chi-square with 1 df: erfc(sqrt(x / 2)).
     return statistic, _erfc(np.sqrt(statistic / 2))
+
+
+def allelic_chi2(case_freq: npt.ArrayLike, control_freq: npt.ArrayLike, n_cases: int, n_controls: int) -> np.ndarray:
+    """Allelic association test: the 1-df Pearson chi-square of allele counts, cases against controls, per SNP.
+
+    The 2 x 2 table of alternate and reference allele counts (``2 * n_cases`` and
+    ``2 * n_controls`` alleles) gives ``N1 * N0 / (N1 + N0) * (p1 - p0)**2 / (p * (1 - p))``,
+    ``p`` the pooled frequency; the same statistic as ``plink --assoc`` (without its
+    continuity correction). A SNP monomorphic in both groups has statistic 0.
+
+    Parameters
+    ----------
+    case_freq, control_freq : array_like, shape (n_snps,)
+        Alternate-allele frequencies of the cases and of the controls, in [0, 1].
+    n_cases, n_controls
+        How many people each frequency was computed from (at least 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_snps,)
+
+    Examples
+    --------
+    >>> allelic_chi2([0.5, 0.2, 0.0], [0.3, 0.2, 0.0], n_cases=50, n_controls=50).round(3)
+    array([8.333, 0.   , 0.   ])
+    """
+    check_integer(n_cases, "n_cases", minimum=1)
+    check_integer(n_controls, "n_controls", minimum=1)
+    p1, p0 = (np.asarray(f, dtype=float) for f in (case_freq, control_freq))
+    if p1.ndim != 1 or p1.shape != p0.shape:
+        raise ValueError(f"case_freq and control_freq must be 1-D and of one length; got shapes {p1.shape} and {p0.shape}")
+    bad = ~((p1 >= 0) & (p1 <= 1) & (p0 >= 0) & (p0 <= 1))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"frequencies must be in [0, 1]; SNP {i} has case {p1[i]!r}, control {p0[i]!r}")
+    n1, n0 = 2 * n_cases, 2 * n_controls
+    pooled = (p1 * n1 + p0 * n0) / (n1 + n0)
+    spread = pooled * (1 - pooled)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(spread > 0, n1 * n0 / (n1 + n0) * (p1 - p0) ** 2 / np.where(spread > 0, spread, 1), 0.0)
 
 
 def _erfc(x: np.ndarray) -> np.ndarray:

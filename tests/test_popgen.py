@@ -223,3 +223,43 @@ def test_kinship_across_two_sets_equals_the_block_of_all_pairs_and_a_direct_coun
         m = min(het_x, het_y)
         expected = (hethet - 2 * opposite) / (2 * m) + 0.5 - (het_x + het_y) / (4 * m)
     assert everyone[2, 3] == pytest.approx(expected, abs=1e-12)
+
+
+# --- allelic association test ---------------------------------------------------------------
+
+
+def _pearson_2x2(case_freq: float, control_freq: float, n_cases: int, n_controls: int) -> float:
+    """Pearson's chi-square of the 2 x 2 allele-count table, by its definition sum (O - E)^2 / E."""
+    table = np.array([[case_freq * 2 * n_cases, (1 - case_freq) * 2 * n_cases],
+                      [control_freq * 2 * n_controls, (1 - control_freq) * 2 * n_controls]])
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True) / table.sum()
+    return float(((table - expected) ** 2 / expected).sum())
+
+
+def test_allelic_chi2_is_pearsons_chi_square_of_the_allele_table():
+    case, control = np.array([0.5, 0.12, 0.9, 0.31]), np.array([0.3, 0.2, 0.85, 0.31])
+    got = pg.allelic_chi2(case, control, n_cases=50, n_controls=80)
+    want = [_pearson_2x2(a, b, 50, 80) for a, b in zip(case, control)]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-20)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_allelic_chi2_is_symmetric_and_zero_without_difference(seed):
+    rng = np.random.default_rng(seed)
+    case, control = rng.random(50), rng.random(50)
+    np.testing.assert_allclose(pg.allelic_chi2(case, control, 40, 60), pg.allelic_chi2(control, case, 60, 40))
+    assert (pg.allelic_chi2(case, control, 40, 60) >= 0).all()
+    np.testing.assert_array_equal(pg.allelic_chi2(case, case, 40, 60), 0.0)
+    np.testing.assert_array_equal(pg.allelic_chi2([0.0, 1.0], [0.0, 1.0], 3, 3), [0.0, 0.0])  # monomorphic
+
+
+@pytest.mark.parametrize("args, needle", [
+    (([0.5, 1.2], [0.1, 0.1], 10, 10), "SNP 1"),
+    (([0.5, np.nan], [0.1, 0.1], 10, 10), "SNP 1"),
+    (([0.5], [0.1, 0.1], 10, 10), "one length"),
+    (([0.5], [0.1], 0, 10), "n_cases"),
+    (([0.5], [0.1], 10, 2.5), "n_controls"),
+])
+def test_allelic_chi2_bad_input_names_the_problem(args, needle):
+    with pytest.raises(ValueError, match=needle):
+        pg.allelic_chi2(*args)
