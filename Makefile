@@ -12,7 +12,7 @@ RUN_VENV ?= .venv-lab
 RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key
+.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key mathjax
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
@@ -26,6 +26,7 @@ help:
 	@echo "make check      check that the run environment can run every lesson (python -m genshare.check)"
 	@echo "make answer-key WORLD=path  run every notebook, solutions included, on that world into answer-key/"
 	@echo "make answer-key COURSE=key LEARNER=id  the same on that learner's own world, plus answer-key/<id>.json (every checked exercise's answer)"
+	@echo "make mathjax    copy the pinned MathJax into _vendor/mathjax (make book and make test do it first)"
 	@echo "make clean      remove the build and caches (keeps .venv)"
 
 define check_python
@@ -52,14 +53,24 @@ $(LITE_STAMP): $(STAMP) lite/requirements-build.txt
 	$(BIN)/python -m pip install --quiet -r lite/requirements-build.txt
 	touch $(LITE_STAMP)
 
-book: env $(LITE_STAMP)
+# MathJax, pinned (genshare/kit/vendor.py), copied into _vendor/mathjax from the npm registry
+# with npm: the book serves it itself, so an offline copy renders its formulas.
+MATHJAX := _vendor/mathjax/.vendored
+
+$(MATHJAX): $(STAMP) genshare/kit/vendor.py
+	$(BIN)/python -m genshare.kit.vendor mathjax _vendor/mathjax
+	touch $@
+
+mathjax: $(MATHJAX)
+
+book: env $(LITE_STAMP) $(MATHJAX)
 	$(JB_BUILD)
 	$(BIN)/python lite/build.py
 
 lite: env $(LITE_STAMP)
 	$(BIN)/python lite/build.py
 
-test: env $(TEST_STAMP) $(LITE_STAMP)
+test: env $(TEST_STAMP) $(LITE_STAMP) $(MATHJAX)
 	$(JB_BUILD) --all  # every page rewritten, so no page keeps a stale sidebar
 	$(BIN)/python lite/build.py
 	$(BIN)/python -m pytest --nbval -n 2 --dist loadfile --durations=25  # two workers, a file each; the slowest 25 listed
