@@ -12,7 +12,7 @@ RUN_VENV ?= .venv-lab
 RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key mathjax
+.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key mathjax pdf
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
@@ -26,6 +26,7 @@ help:
 	@echo "make check      check that the run environment can run every lesson (python -m genshare.check)"
 	@echo "make answer-key WORLD=path  run every notebook, solutions included, on that world into answer-key/"
 	@echo "make answer-key COURSE=key LEARNER=id  the same on that learner's own world, plus answer-key/<id>.json (every checked exercise's answer)"
+	@echo "make pdf        the learner and instructor PDFs in _build/pdf (PAPER=letter for US Letter)"
 	@echo "make mathjax    copy the pinned MathJax into _vendor/mathjax (make book and make test do it first)"
 	@echo "make clean      remove the build and caches (keeps .venv)"
 
@@ -69,6 +70,13 @@ book: env $(LITE_STAMP) $(MATHJAX)
 
 lite: env $(LITE_STAMP)
 	$(BIN)/python lite/build.py
+
+# The printable editions (genshare/kit/printable.py): the built book printed by headless
+# Chromium into _build/pdf/genomic-data-sharing-learner.pdf (lessons and exercises, no
+# solutions) and -instructor.pdf (guide, notes, every solution). PAPER=letter for US Letter.
+PAPER ?= a4
+pdf: book
+	$(BIN)/python -m genshare.kit.printable --html _build/html --out _build/pdf --paper $(PAPER)
 
 test: env $(TEST_STAMP) $(LITE_STAMP) $(MATHJAX)
 	$(JB_BUILD) --all  # every page rewritten, so no page keeps a stale sidebar
