@@ -12,7 +12,7 @@ RUN_VENV ?= .venv-lab
 RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key mathjax pdf
+.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key mathjax pdf slides
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
@@ -27,6 +27,7 @@ help:
 	@echo "make answer-key WORLD=path  run every notebook, solutions included, on that world into answer-key/"
 	@echo "make answer-key COURSE=key LEARNER=id  the same on that learner's own world, plus answer-key/<id>.json (every checked exercise's answer)"
 	@echo "make pdf        the learner and instructor PDFs in _build/pdf (PAPER=letter for US Letter)"
+	@echo "make slides     one reveal.js slide deck per part in _build/slides (offline; add ?print-pdf to print)"
 	@echo "make mathjax    copy the pinned MathJax into _vendor/mathjax (make book and make test do it first)"
 	@echo "make clean      remove the build and caches (keeps .venv)"
 
@@ -75,6 +76,12 @@ lite: env $(LITE_STAMP)
 # Chromium into _build/pdf/genomic-data-sharing-learner.pdf (lessons and exercises, no
 # solutions) and -instructor.pdf (guide, notes, every solution). PAPER=letter for US Letter.
 PAPER ?= a4
+
+# One reveal.js deck per part (genshare/kit/slides.py) in _build/slides, with reveal.js 5.2.1
+# (pinned, from the npm registry) beside them: open part-1.html offline; ?print-pdf to print.
+slides: env
+	$(BIN)/python -m genshare.kit.slides --out _build/slides
+
 pdf: book
 	$(BIN)/python -m genshare.kit.printable --html _build/html --out _build/pdf --paper $(PAPER)
 

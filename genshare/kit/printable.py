@@ -271,8 +271,8 @@ def _serve(folder: Path) -> Iterator[str]:
 
 
 def print_pdf(html_root: Path | str, page: Path | str, out: Path | str, chromium: str | None = None,
-              timeout: float = 600) -> Path:
-    """Print ``page`` (a file under ``html_root``) to ``out`` with headless Chromium.
+              timeout: float = 600, query: str = "") -> Path:
+    """Print ``page`` (a file under ``html_root``, opened with ``?query`` if given) to ``out`` with headless Chromium.
 
     Raises
     ------
@@ -290,7 +290,7 @@ def print_pdf(html_root: Path | str, page: Path | str, out: Path | str, chromium
             chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", f"--user-data-dir={profile}",
             "--no-pdf-header-footer", "--generate-pdf-document-outline", "--virtual-time-budget=30000",
-            f"--print-to-pdf={out.resolve()}", site + relative,
+            f"--print-to-pdf={out.resolve()}", site + relative + (f"?{query}" if query else ""),
         ]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0 or not out.is_file() or out.stat().st_size == 0:

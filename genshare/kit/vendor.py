@@ -16,7 +16,7 @@ Why these two, from npm:
   fonts and the speech-rule engine that MathJax's accessibility menu loads; the other
   combined components and the SVG output are left out (8.5 MB instead of 24 MB).
 - **reveal.js 5.2.1** for the slides (:mod:`genshare.kit.slides`): its ``dist`` folder and the
-  speaker-notes plugin.
+  speaker-notes and Markdown plugins.
 
 ``python -m genshare.kit.vendor mathjax _vendor/mathjax`` is what ``make mathjax`` runs.
 """
@@ -64,7 +64,7 @@ PACKAGES = {
     "reveal.js": NpmPackage(
         "reveal.js", "5.2.1",
         "sha512-r7//6mIM5p34hFiDMvYfXgyjXqGRta+/psd9YtytsgRlrpRzFv4RbH76TXd2qD+7ZPZEbpBDhdRhJaFgfQ7zNQ==",
-        ("dist", "plugin/notes"),
+        ("dist", "plugin/notes", "plugin/markdown"),
     ),
 }
 
