@@ -174,8 +174,8 @@ def stated_time(page: str, root: Path = PROJECT_ROOT) -> tuple[int, int, bool]:
 
     Examples
     --------
-    >>> stated_time("notebooks/04-relatives-and-familial-search")[:2]
-    (60, 75)
+    >>> stated_time("chapters/going-further")
+    (20, 20, True)
     """
     text = _text(page, root)
     found = _STATED.search(text)
