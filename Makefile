@@ -72,15 +72,15 @@ book: env $(LITE_STAMP) $(MATHJAX)
 lite: env $(LITE_STAMP)
 	$(BIN)/python lite/build.py
 
-# The printable editions (genshare/kit/printable.py): the built book printed by headless
-# Chromium into _build/pdf/genomic-data-sharing-learner.pdf (lessons and exercises, no
-# solutions) and -instructor.pdf (guide, notes, every solution). PAPER=letter for US Letter.
-PAPER ?= a4
-
 # One reveal.js deck per part (genshare/kit/slides.py) in _build/slides, with reveal.js 5.2.1
 # (pinned, from the npm registry) beside them: open part-1.html offline; ?print-pdf to print.
 slides: env
 	$(BIN)/python -m genshare.kit.slides --out _build/slides
+
+# The printable editions (genshare/kit/printable.py): the built book printed by headless
+# Chromium into _build/pdf/genomic-data-sharing-learner.pdf (lessons and exercises, no
+# solutions) and -instructor.pdf (guide, notes, every solution). PAPER=letter for US Letter.
+PAPER ?= a4
 
 pdf: book
 	$(BIN)/python -m genshare.kit.printable --html _build/html --out _build/pdf --paper $(PAPER)
