@@ -12,7 +12,7 @@ RUN_VENV ?= .venv-lab
 RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key
+.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key mathjax pdf slides
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
@@ -26,6 +26,9 @@ help:
 	@echo "make check      check that the run environment can run every lesson (python -m genshare.check)"
 	@echo "make answer-key WORLD=path  run every notebook, solutions included, on that world into answer-key/"
 	@echo "make answer-key COURSE=key LEARNER=id  the same on that learner's own world, plus answer-key/<id>.json (every checked exercise's answer)"
+	@echo "make pdf        the learner and instructor PDFs in _build/pdf (PAPER=letter for US Letter)"
+	@echo "make slides     one reveal.js slide deck per part in _build/slides (offline; add ?print-pdf to print)"
+	@echo "make mathjax    copy the pinned MathJax into _vendor/mathjax (make book and make test do it first)"
 	@echo "make clean      remove the build and caches (keeps .venv)"
 
 define check_python
@@ -52,14 +55,37 @@ $(LITE_STAMP): $(STAMP) lite/requirements-build.txt
 	$(BIN)/python -m pip install --quiet -r lite/requirements-build.txt
 	touch $(LITE_STAMP)
 
-book: env $(LITE_STAMP)
+# MathJax, pinned (genshare/kit/vendor.py), copied into _vendor/mathjax from the npm registry
+# with npm: the book serves it itself, so an offline copy renders its formulas.
+MATHJAX := _vendor/mathjax/.vendored
+
+$(MATHJAX): $(STAMP) genshare/kit/vendor.py
+	$(BIN)/python -m genshare.kit.vendor mathjax _vendor/mathjax
+	touch $@
+
+mathjax: $(MATHJAX)
+
+book: env $(LITE_STAMP) $(MATHJAX)
 	$(JB_BUILD)
 	$(BIN)/python lite/build.py
 
 lite: env $(LITE_STAMP)
 	$(BIN)/python lite/build.py
 
-test: env $(TEST_STAMP) $(LITE_STAMP)
+# One reveal.js deck per part (genshare/kit/slides.py) in _build/slides, with reveal.js 5.2.1
+# (pinned, from the npm registry) beside them: open part-1.html offline; ?print-pdf to print.
+slides: env
+	$(BIN)/python -m genshare.kit.slides --out _build/slides
+
+# The printable editions (genshare/kit/printable.py): the built book printed by headless
+# Chromium into _build/pdf/genomic-data-sharing-learner.pdf (lessons and exercises, no
+# solutions) and -instructor.pdf (guide, notes, every solution). PAPER=letter for US Letter.
+PAPER ?= a4
+
+pdf: book
+	$(BIN)/python -m genshare.kit.printable --html _build/html --out _build/pdf --paper $(PAPER)
+
+test: env $(TEST_STAMP) $(LITE_STAMP) $(MATHJAX)
 	$(JB_BUILD) --all  # every page rewritten, so no page keeps a stale sidebar
 	$(BIN)/python lite/build.py
 	$(BIN)/python -m pytest --nbval -n 2 --dist loadfile --durations=25  # two workers, a file each; the slowest 25 listed

@@ -469,7 +469,7 @@ def marking_run(n_learners: int = 30) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 4x world and the 1000 Genomes-sized world")
-    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "risk", "marking", "kinship", "segments"]
+    everything = ["notebooks", "first-cells", "build", "environment", "world", "attacks", "risk", "marking", "kinship", "segments", "kit"]
     parser.add_argument("--only", choices=everything, action="append",
                         help="run only these sections (repeatable); default: all")
     args = parser.parse_args(argv)
@@ -585,6 +585,9 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append((f"segments {n_snps:,} SNPs {row['bin']}: recall / precision",
                              f"{row['recall']:.2f}/{row['precision']:.2f}", "(reported)", True))
 
+    if "kit" in sections:
+        kit_section(rows, report)  # the instructor's kit: PDFs and slides (issue 29)
+
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement':<{width}}  {'value':>10}  {'target':<22} result")
     for name, value, target, passed in rows:
@@ -594,6 +597,57 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS / "benchmark.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwritten to {RESULTS / 'benchmark.json'}")
     return 0 if all(r[3] for r in rows) else 1
+
+
+# -- instructor's kit (issue 29): printable editions and slides --------------------------------
+
+def _folder_megabytes(folder: Path) -> float:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6
+
+
+def _pdf_pages(path: Path) -> int | None:
+    """Page count read by poppler's pdfinfo, or None where poppler-utils is not installed."""
+    if not shutil.which("pdfinfo"):
+        return None
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in out.splitlines() if line.startswith("Pages:")))
+
+
+def kit_printables(html: Path = ROOT / "_build" / "html") -> dict:
+    """Time and size of the learner and instructor PDFs (printed from the built book, ``make
+    pdf`` without its book build) and of the slide decks (``make slides``), each in a fresh process."""
+    if not (html / "index.html").is_file():
+        raise RuntimeError(f"{html} has no built book: run make book first")
+    result: dict = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "genshare.kit.printable", "--html", str(html), "--out", str(out / "pdf")],
+                       cwd=ROOT, check=True, capture_output=True, text=True)
+        result["pdf_seconds"] = time.perf_counter() - start
+        for pdf in sorted((out / "pdf").glob("*.pdf")):
+            edition = pdf.stem.rsplit("-", 1)[-1]
+            result[f"{edition}_pdf_megabytes"] = pdf.stat().st_size / 1e6
+            result[f"{edition}_pdf_pages"] = _pdf_pages(pdf)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "genshare.kit.slides", "--out", str(out / "slides")],
+                       cwd=ROOT, check=True, capture_output=True, text=True)
+        result["slides_seconds"] = time.perf_counter() - start  # includes fetching reveal.js the first time
+        result["slides_megabytes"] = _folder_megabytes(out / "slides")
+        result["reveal_megabytes"] = _folder_megabytes(out / "slides" / "reveal")
+    return result
+
+
+def kit_section(rows: list, report: dict) -> None:
+    """Section ``kit``: PDFs and slides, their build time and size (reported, no target)."""
+    kit = kit_printables()
+    report["kit"] = kit
+    rows.append(("PDFs (learner + instructor): build time", f"{kit['pdf_seconds']:.0f} s", "(reported)", True))
+    for edition in ("learner", "instructor"):
+        pages = kit.get(f"{edition}_pdf_pages")
+        rows.append((f"{edition} PDF: size, pages", f"{kit[f'{edition}_pdf_megabytes']:.1f} MB, {pages}", "(reported)", True))
+    rows.append(("slides (3 decks): build time", f"{kit['slides_seconds']:.1f} s", "(reported)", True))
+    rows.append(("slides: size (reveal.js included)", f"{kit['slides_megabytes']:.1f} MB ({kit['reveal_megabytes']:.1f})", "(reported)", True))
 
 
 if __name__ == "__main__":
