@@ -32,6 +32,7 @@ Teaching and assessment:
 - :mod:`genshare.assignment` gives each learner a world of their own.
 - :mod:`genshare.exercises` checks a learner's answer on their own world.
 - :mod:`genshare.quiz` and :mod:`genshare.lms` give the checks for understanding, in HTML and for LMSs.
+- :mod:`genshare.kit` builds the instructor's kit: schedules, notes, printable editions and slides.
 - :mod:`genshare.challenge` scores the release challenge and keeps its scoreboard.
 - :mod:`genshare.marking` marks a class's submissions; :mod:`genshare.sandbox` runs a
   submitted notebook in a kernel-enforced sandbox.
