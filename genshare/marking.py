@@ -106,6 +106,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genshare._safe_files import describe_kind
 from genshare.sandbox import Limits, SandboxUnavailable, unavailable
 
 __all__ = [
@@ -292,18 +293,12 @@ def _placeholder(name: str) -> str:
 
 
 def _kind(path: Path) -> str:
-    """``file``, ``folder``, or what else the entry is (links are not followed)."""
+    """``file``, ``folder``, or what else the entry is, in words (links are not followed)."""
     try:
         mode = os.lstat(path).st_mode
     except OSError as error:
         return f"unreadable ({error.strerror})"
-    if stat.S_ISLNK(mode):
-        return "a symbolic link (not followed)"
-    if stat.S_ISREG(mode):
-        return "file"
-    if stat.S_ISDIR(mode):
-        return "folder"
-    return "not a regular file (a FIFO, socket or device)"
+    return {"a regular file": "file", "a folder": "folder"}.get(describe_kind(mode), describe_kind(mode))
 
 
 def _folder_parts(sub: Submission, folder: Path) -> None:

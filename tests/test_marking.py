@@ -107,7 +107,7 @@ def test_a_bad_entry_costs_only_that_entry(marked):
 
 
 @pytest.mark.parametrize("needle", [
-    "'fifo.json': not a regular file",
+    "'fifo.json': a FIFO (named pipe)",
     "is not valid UTF-8",
     "'Bo.json', 'bo.ipynb' are the same learner ('bo')",
     "control character(s) U+0007",
