@@ -40,10 +40,13 @@ level (the same ZIP prefix length, date level or band, ``bmi`` rounding) and one
 rather than single cells suppressed. That is the global recoding with record
 suppression :func:`genshare.deidentify.anonymity.generalize` makes, and it leaves no
 choice made row by row (several bits a row) in which a release could hide data the
-attacks do not read. What is left: which rows are dropped (at most one bit a row, about
-people who are then not in the release), and, for frequencies and beacons, whatever
-noise a steward adds, which the scorer measures by its attacks but cannot tell from data
-hidden in it.
+attacks do not read. A saved release has one form for one content too (see below: rows
+in one order, one spelling per number, one CSV layout). What is left: which rows are
+dropped (at most one bit a row, about people who are then not in the release), and, for
+frequencies and beacons, whatever noise a steward adds, which the scorer measures by its
+attacks but cannot tell from data hidden in it. A beacon's ``beacon.csv`` describes the
+service to the scorer and is never published: its access tier (``max_queries``, at least
+1) limits what one user may ask.
 
 Membership and beacon AUCs are reported and ranked as max(AUC, 1 - AUC): an attack whose
 statistic ranks members *below* non-members reveals as much, read the other way round.
@@ -63,14 +66,19 @@ A saved release (for marking)
 :func:`save_release` writes a steward's release to a folder and :func:`load_release` reads
 it back; :func:`scoreboard_row` scores the release a learner handed in, and the marker
 (:mod:`genshare.marking`) calls it for a submission's ``challenge/`` folder. The folder
-holds exactly one release file, plain UTF-8 CSV read as data (never executed):
+holds exactly one release file, plain UTF-8 CSV read as data (never executed), written
+as :func:`save_release` writes it and refused otherwise, so that nothing but the content
+can carry data: quotes only where a value needs them, LF line ends, no blank lines or
+byte-order mark, at most :data:`MAX_COLUMNS` columns; rows sorted (a clinical table by its
+released values, the others by ``snp_id``); numbers in one spelling:
 
 - ``clinical.csv``: a first column ``row`` (the row's index in ``World.clinical``, an
   integer in ASCII digits without leading zeros), then the released columns as text; a
   suppressed column is empty or ``*`` in every row;
-- ``frequencies.csv``: columns ``snp_id,frequency``; an empty frequency is a suppressed SNP;
-- ``beacon.csv``: columns ``snp_id,answer`` with ``yes`` or ``no`` (``true``/``false``,
-  ``1``/``0`` are read too); an optional ``release.json`` ``{"max_queries": 50}`` sets the
+- ``frequencies.csv``: columns ``snp_id,frequency``, each frequency as Python writes the
+  float (``0.25``, ``1e-05``); an empty frequency is a suppressed SNP;
+- ``beacon.csv``: columns ``snp_id,answer`` with ``yes`` or ``no`` (or ``true``/``false``,
+  or ``1``/``0``, one pair for the whole file); an optional ``release.json`` ``{"max_queries": 50}`` sets the
   access tier.
 
 Fail closed: a folder with no release file or several, a symbolic link, a file larger than
@@ -95,7 +103,6 @@ import io
 import json
 import math
 import os
-import re
 import secrets
 import stat
 from collections.abc import Iterable, Mapping
@@ -119,6 +126,7 @@ except ImportError:  # not on every platform (Windows, some browsers' Python): a
 
 __all__ = [
     "ATTACK_KINDS",
+    "MAX_COLUMNS",
     "DIRECT_IDENTIFIERS",
     "KINDS",
     "QUASI_IDENTIFIERS",
@@ -788,6 +796,10 @@ def _answers_beacon(answers: np.ndarray, size: int) -> Beacon:
 
 
 def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
+    if release.max_queries == 0:
+        return _not_evaluated("beacon", int(release.answers.size), rules.beacon_required,
+                              "max_queries is 0: a beacon that answers no query is not a release anyone can use "
+                              "(and its answers file would be the release); allow at least one query per user")
     answers = release.answers
     position = _snp_positions(world, answers, "answers")
     if answers.dtype != bool:
@@ -1221,7 +1233,17 @@ def read_scoreboard(path: str | PathLike[str] | io.BytesIO, *, secret: str | byt
         source, path = path, Path(name or "scoreboard")
     else:
         path = Path(path)
-        source = path
+        with open(path, "rb") as handle:
+            source = io.BytesIO(handle.read(MAX_RELEASE_BYTES + 1))
+        if len(source.getvalue()) > MAX_RELEASE_BYTES:
+            raise ValueError(f"{path}: larger than {MAX_RELEASE_BYTES:,} bytes; not a scoreboard")
+    # The header is checked before pandas reads anything: a file with 50,000 columns would
+    # otherwise take minutes to parse.
+    first = source.getvalue().split(b"\n", 1)[0].rstrip(b"\r")
+    if first.decode("utf-8", errors="replace") != ",".join(SCOREBOARD_COLUMNS):
+        shown = first[:200].decode("utf-8", errors="replace")
+        raise ValueError(f"{path} is not a release-challenge scoreboard: its first line is {shown!r}, not the header "
+                         f"{','.join(SCOREBOARD_COLUMNS)}")
     frame = pd.read_csv(source, dtype=str, keep_default_na=False)
     if tuple(frame.columns) != SCOREBOARD_COLUMNS:
         raise ValueError(f"{path} is not a release-challenge scoreboard: its columns are {list(frame.columns)}")
@@ -1249,8 +1271,9 @@ def rank_scoreboard(frame: pd.DataFrame) -> pd.DataFrame:
     harm = release_harm(frame)
     ranked = frame.assign(harm=harm.round(4).where(frame["role"] == "steward", np.nan),
                           _met=~met, _harm=harm, _reid=number("people_reidentified", math.inf), _worst=worst)
-    columns = ["role", "_met", "_harm", "_reid", "_worst"]
-    return ranked.sort_values(columns, kind="stable").drop(columns=columns[1:]).reset_index(drop=True)
+    ranked = ranked.assign(_attacker=frame["role"] != "steward")
+    columns = ["_attacker", "_met", "_harm", "_reid", "_worst"]
+    return ranked.sort_values(columns, kind="stable").drop(columns=columns).reset_index(drop=True)
 
 
 def release_harm(frame: pd.DataFrame) -> pd.Series:
@@ -1402,15 +1425,25 @@ def save_release(release: Release, folder: str | PathLike[str]) -> Path:
     if others:
         raise ValueError(f"{folder} already holds {', '.join(others)}: one release per folder")
     path = folder / RELEASE_FILES[release.kind]
+    # One canonical file per content: cells as pandas writes them, rows sorted (clinical: by the
+    # released values; the others: by snp_id), quotes only where needed, LF line ends.
     if release.kind == "clinical":
         if "row" in release.table.columns:
             raise ValueError("release.table has a column named 'row', which the saved file uses for the row index")
-        release.table.rename_axis("row").reset_index().to_csv(path, index=False, date_format="%Y-%m-%d")
+        frame = release.table.rename_axis("row").reset_index()
+        frame = pd.read_csv(io.StringIO(frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")),
+                            dtype=str, keep_default_na=False)
+        released = [c for c in frame.columns if c != "row"]
+        frame = frame.sort_values(released, kind="stable") if released else frame
     elif release.kind == "frequencies":
-        pd.DataFrame({"snp_id": release.frequencies.index.astype(str), "frequency": release.frequencies.to_numpy(dtype=float)}).to_csv(path, index=False)
+        values = release.frequencies.to_numpy(dtype=float)
+        frame = pd.DataFrame({"snp_id": release.frequencies.index.astype(str),
+                              "frequency": ["" if np.isnan(v) else repr(float(v)) for v in values]}).sort_values("snp_id", kind="stable")
     else:
         answers = np.where(release.answers.to_numpy(dtype=bool), "yes", "no")
-        pd.DataFrame({"snp_id": release.answers.index.astype(str), "answer": answers}).to_csv(path, index=False)
+        frame = pd.DataFrame({"snp_id": release.answers.index.astype(str), "answer": answers}).sort_values("snp_id", kind="stable")
+    path.write_text(_csv_text(list(frame.columns), frame.astype(str).values.tolist()), encoding="utf-8", newline="")
+    if release.kind == "beacon":
         options = folder / _OPTIONS_FILE
         if release.max_queries is not None:
             options.write_text(json.dumps({"max_queries": int(release.max_queries)}) + "\n", encoding="utf-8")
@@ -1419,21 +1452,79 @@ def save_release(release: Release, folder: str | PathLike[str]) -> Path:
     return path
 
 
+#: Most columns a saved release or a scoreboard may have (a clinical release has at most 16).
+MAX_COLUMNS = 64
+
+
+def _csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
+    """The one way the challenge writes a CSV table: quotes only where needed, LF line ends, no blank lines."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _parse_csv(text: str, name: str) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of ``text`` as the challenge writes it (:func:`_csv_text`), or ``ValueError`` naming the line.
+
+    Read with the standard library's CSV reader, bounded before anything is built (at most
+    :data:`MAX_COLUMNS` columns, every row as wide as the header). The text must be exactly
+    the canonical form of its content: where quotes, line ends or blank lines may be chosen
+    line by line, a file could carry hidden data in them.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ValueError(f"{name}: empty file; expected a header line")
+        if len(header) > MAX_COLUMNS:
+            raise ValueError(f"{name}, line 1: {len(header):,} columns; at most {MAX_COLUMNS}")
+        rows = []
+        for row in reader:
+            if len(row) != len(header):
+                raise ValueError(f"{name}, line {reader.line_num}: {len(row):,} fields where the header has {len(header)}")
+            rows.append(row)
+    except csv.Error as error:
+        raise ValueError(f"{name}, line {reader.line_num}: not a readable CSV line ({error})") from None
+    if len(set(header)) != len(header):
+        raise ValueError(f"{name}: repeated column name(s) {', '.join(sorted({c for c in header if header.count(c) > 1}))}")
+    canonical = _csv_text(header, rows)
+    if text != canonical:
+        lines, expected = text.split("\n"), canonical.split("\n")
+        line = next((i for i, (x, y) in enumerate(zip(lines, expected)) if x != y), min(len(lines), len(expected)) - 1) + 1
+        raise ValueError(f"{name}, line {line}: not written as save_release writes it (quotes only where a value needs "
+                         "them, LF line ends, no blank lines, a final line end, no byte-order mark); write the file "
+                         "with save_release")
+    return header, rows
+
+
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     if path.is_symlink() or not path.is_file():
         raise ValueError(f"{path.name} is not a regular file (symbolic links are not followed)")
-    if path.stat().st_size > MAX_RELEASE_BYTES:
+    with open(path, "rb") as handle:
+        content = handle.read(MAX_RELEASE_BYTES + 1)
+    if len(content) > MAX_RELEASE_BYTES:
         raise ValueError(f"{path.name} is larger than {MAX_RELEASE_BYTES} bytes")
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
-        raise ValueError(f"{path.name}: not a readable CSV file ({error})") from None
-    missing = [c for c in columns if c not in frame.columns]
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path.name}: not a readable CSV file (not UTF-8: {error})") from None
+    if text.startswith("\ufeff"):
+        raise ValueError(f"{path.name}, line 1: starts with a byte-order mark; write the file with save_release (UTF-8 without one)")
+    header, rows = _parse_csv(text, path.name)
+    missing = [c for c in columns if c not in header]
     if missing:
-        raise ValueError(f"{path.name}: no column(s) {', '.join(missing)}; its columns are {list(frame.columns)}")
-    if frame.columns.duplicated().any():
-        raise ValueError(f"{path.name}: repeated column name(s) {', '.join(frame.columns[frame.columns.duplicated()])}")
-    return frame
+        raise ValueError(f"{path.name}: no column(s) {', '.join(missing)}; its columns are {header}")
+    return pd.DataFrame(rows, columns=header, dtype=object)
+
+
+def _check_sorted(path: Path, keys: list[tuple[str, ...]], by: str) -> None:
+    """Rows must come in one order (sorted by ``by``), so that the order of lines carries nothing."""
+    for i in range(1, len(keys)):
+        if keys[i] < keys[i - 1]:
+            raise ValueError(f"{path.name}, line {i + 2}: rows must be sorted by {by} (the order save_release writes), "
+                             "so that their order carries nothing; write the file with save_release")
 
 
 def load_release(folder: str | PathLike[str]) -> Release:
@@ -1463,18 +1554,25 @@ def load_release(folder: str | PathLike[str]) -> Release:
             raise ValueError(f"{path.name}, line {line}, field 'row': expected the row's index in world.clinical (an integer "
                              "in ASCII digits, without leading zeros); "
                              f"got {frame['row'][bad].iloc[0]!r}")
+        released = [c for c in frame.columns if c != "row"]
+        _check_sorted(path, list(frame[released].itertuples(index=False, name=None)), "their released values")
         table = frame.set_index(frame["row"].astype(np.int64).rename(None)).drop(columns="row")
         return Release("clinical", table=table)
     if kind == "frequencies":
         frame = _read_csv(path, ("snp_id", "frequency"))
-        text = frame["frequency"].str.strip()
+        _check_sorted(path, [(v,) for v in frame["snp_id"]], "snp_id")
+        text = frame["frequency"]
         values = pd.to_numeric(text.where(text != "", np.nan), errors="coerce")
-        bad = values.isna() & (text != "")
+        # One spelling per number, as save_release writes it (Python's shortest repr of the float).
+        canonical = values.map(lambda v: "" if pd.isna(v) else repr(float(v)))
+        bad = (values.isna() & (text != "")) | (text != canonical)
         if bad.any():
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-            raise ValueError(f"{path.name}, line {line}, field 'frequency': expected a number or an empty cell; got {text[bad].iloc[0]!r}")
+            raise ValueError(f"{path.name}, line {line}, field 'frequency': expected a number written as save_release "
+                             f"writes it (e.g. 0.25, 1e-05) or an empty cell; got {text[bad].iloc[0]!r}")
         return Release("frequencies", frequencies=pd.Series(values.to_numpy(dtype=float), index=frame["snp_id"].to_numpy(dtype=object)))
     frame = _read_csv(path, ("snp_id", "answer"))
+    _check_sorted(path, [(v,) for v in frame["snp_id"]], "snp_id")
     text = frame["answer"]
     bad = ~text.isin(list(_YES))
     if bad.any():
@@ -1494,6 +1592,8 @@ def load_release(folder: str | PathLike[str]) -> Release:
             raise ValueError(f"{_OPTIONS_FILE} must be a small regular file")
         try:
             data = json.loads(options.read_text(encoding="utf-8"))
+        except RecursionError:
+            raise ValueError(f"{_OPTIONS_FILE}: nested too deeply; expected {{\"max_queries\": <number or null>}}") from None
         except (ValueError, UnicodeDecodeError) as error:
             raise ValueError(f"{_OPTIONS_FILE}: not valid JSON ({error})") from None
         if not isinstance(data, dict) or set(data) - {"max_queries"}:
