@@ -1,4 +1,4 @@
-"""A world of one's own (issue 16, item 1): seeds from course and learner, cached worlds,
+"""A world of one's own: seeds from course and learner, cached worlds,
 answer keys, and the command line."""
 
 from __future__ import annotations

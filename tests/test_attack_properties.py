@@ -6,7 +6,7 @@ Two kinds of test:
   generated genotype matrices, frequency vectors, scores and parameters, valid or
   broken (NaN, infinity, negative, out of range, wrong dtype, wrong shape, empty,
   ragged), against simple reference implementations where they are cheap;
-- known-answer tests for each case listed in issue 13 (items 7 and 8).
+- known-answer tests for the edge cases of each attack.
 
 ``EXAMPLES`` bounds the cases per property test; the module's total is printed by
 ``python -m pytest tests/test_attack_properties.py -q -s -k count``.
@@ -442,7 +442,7 @@ def test_dask_genotypes_of_the_wrong_kind_are_refused():
             popgen.allele_frequencies(bad)
 
 
-# --- known answers for the cases of issue 13 -------------------------------------------------
+# --- known answers for the edge cases of each attack -------------------------------------------------
 
 
 def test_roc_curve_of_tied_infinities_is_chance():

@@ -351,7 +351,7 @@ def test_data_use_missing_file(tmp_path):
         load_data_use(tmp_path / "absent.csv")
 
 
-# --- hostile files: each case of issue 13 items 5 and 6 ----------------------------------------
+# --- hostile files: each malformed-file case ----------------------------------------
 
 
 def _catalogue_text() -> str:

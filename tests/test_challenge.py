@@ -145,7 +145,7 @@ def test_beacon_known_scores(world):
     assert (empty.beacon_auc, empty.utility) == (0.5, 0.0)
 
 
-# --- the scorer does not trust column names (issue 24) ----------------------------------------------
+# --- the scorer does not trust column names ----------------------------------------------
 
 
 def _naive(world):
@@ -221,7 +221,7 @@ def test_membership_auc_is_reported_and_ranked_as_max_of_auc_and_its_complement(
     assert [t for t in ranked["team"] if t != "first"] == ["seventy", "below half"]
 
 
-# --- the shared scoreboard: atomic creation, locked appends, signed rows (issue 24) -------------------
+# --- the shared scoreboard: atomic creation, locked appends, signed rows -------------------
 
 
 def _append_at_once(path, barrier, team, board):
@@ -528,7 +528,7 @@ def test_marking_adds_the_challenge_columns(tmp_path):
     assert len(rows) == 2
 
 
-# --- Ranking releases by the harm they allow (issue 25) ----------------------------------
+# --- Ranking releases by the harm they allow ----------------------------------
 
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

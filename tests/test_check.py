@@ -45,7 +45,7 @@ def test_pins_match_the_run_environment():
 def tampered_world(tmp_path, monkeypatch):
     world = tmp_path / "world"
     shutil.copytree(world_dir(), world)
-    target = world / "cohort.csv"  # a plain-text table (people.csv became people.csv.gz in issue 14)
+    target = world / "cohort.csv"  # a plain-text table (people.csv is stored gzipped)
     target.write_bytes(target.read_bytes().replace(b",", b";", 1))
     monkeypatch.setenv(WORLD_ENV, str(world))
     return target

@@ -1,5 +1,5 @@
 """Every checked exercise accepts its reference answer on three learners' worlds and
-refuses typical wrong answers with the hint meant for them (issue 16, item 2).
+refuses typical wrong answers with the hint meant for them.
 
 The worlds are small (a few seconds each) and made with :func:`genshare.assignment.world_for`,
 so the same code path as a course is exercised.

@@ -1,4 +1,4 @@
-"""Hostile input for genshare.deposit (issue 24): transfer, manifests, DataSet.write and the validator.
+"""Hostile input for genshare.deposit: transfer, manifests, DataSet.write and the validator.
 
 Each test reproduces a defect found by feeding the tools files a depositor controls: a
 destination that is the source, a wrong key or passphrase, a ciphertext cut at a segment

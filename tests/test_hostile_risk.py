@@ -1,4 +1,4 @@
-"""Hostile input for the pre-release risk check (issue 24).
+"""Hostile input for the pre-release risk check.
 
 The report must never be written over an input (a hard link is the same file under
 another name), a gzip table whose header inflates to gigabytes must be refused without

@@ -1,4 +1,4 @@
-"""Hostile input for saved worlds, the learners' world cache, family trees and Y-STRs (issue 24).
+"""Hostile input for saved worlds, the learners' world cache, family trees and Y-STRs.
 
 A world's files can be replaced together with their manifest (the checksums detect
 accidents, not edits), so every file that matches its checksum must still be read

@@ -71,7 +71,7 @@ def in_pyodide_stdlib(module: str) -> bool:
         return True
     spec = importlib.util.find_spec(module)
     return bool(spec and spec.origin and spec.origin.endswith(".so"))
-SIZE_LIMIT = 25_000_000  # bytes the JupyterLite site may add to the published HTML (issue 11)
+SIZE_LIMIT = 25_000_000  # bytes the JupyterLite site may add to the published HTML
 
 
 def lite_wheels() -> dict[str, Requirement]:

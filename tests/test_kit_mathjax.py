@@ -1,4 +1,4 @@
-"""Maths renders offline: the book serves its own pinned MathJax (issue 29, item 6)."""
+"""Maths renders offline: the book serves its own pinned MathJax."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Instructor notes per lesson: generated misconceptions and glued numbers (issue 29, item 3)."""
+"""Instructor notes per lesson: generated misconceptions and glued numbers."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The printable editions: a learner PDF without solutions, an instructor PDF with them (issue 29, item 1)."""
+"""The printable editions: a learner PDF without solutions, an instructor PDF with them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Slides per part, generated from the lessons' own material (issue 29, item 2)."""
+"""Slides per part, generated from the lessons' own material."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The browser route in WebKit too: Debian's WebKitGTK driven by Selenium (issue 29, item 7).
+"""The browser route in WebKit too: Debian's WebKitGTK driven by Selenium.
 
 Safari is WebKit, and recent Pyodide releases have had Safari-only problems, so the site and
 the JupyterLite page are opened in WebKit as well as in Chromium (tests/test_site.py).

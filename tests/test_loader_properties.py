@@ -1,4 +1,4 @@
-"""Property-based tests of the catalogue loaders (issue 13): hostile files give one CatalogueError
+"""Property-based tests of the catalogue loaders: hostile files give one CatalogueError
 that names file, row and field of every planted problem, all at once, and nothing else.
 
 Each test generates a table of valid rows (text with commas, quotes, newlines and any Unicode),

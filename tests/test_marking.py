@@ -1,4 +1,4 @@
-"""Marking a folder of submissions, each on its own learner's world (issue 16 item 5, issue 24).
+"""Marking a folder of submissions, each on its own learner's world.
 
 Answer files are marked without running any learner code; a notebook is reported, not
 run, unless the instructor asks (its sandbox is tested in ``tests/test_sandbox.py``). A bad

@@ -1,6 +1,6 @@
 """No number about a result is typed into a notebook's prose: it is glued from the computation.
 
-The rule (issue 12's contract, shared by everyone who edits notebooks)
+The rule (shared by everyone who edits notebooks)
 ======================================================================
 Every **markdown cell** of every notebook in ``notebooks/`` is checked as follows.
 

@@ -1,4 +1,4 @@
-"""The notebook sandbox holds against the review's escape techniques (issue 24, critical).
+"""The notebook sandbox holds against the review's escape techniques.
 
 Each technique runs from inside a submitted notebook, most of them with the in-process
 audit hook switched off (the boundary must be the kernel, not the hook), and must fail;

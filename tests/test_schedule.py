@@ -1,4 +1,4 @@
-"""The workshop plans follow the lessons' own estimated times (issue 29, item 4)."""
+"""The workshop plans follow the lessons' own estimated times."""
 
 from __future__ import annotations
 

@@ -263,7 +263,7 @@ def test_wide_tables_stay_readable_on_a_phone(browser, site, page):
             assert text_size >= 12, f"{page}: table text is {text_size}px"
 
 
-# -- accessibility, search, code width (issue 12) ---------------------------------------------
+# -- accessibility, search, code width ---------------------------------------------
 
 AXE_BLOCKING = {"serious", "critical"}
 

@@ -1,4 +1,4 @@
-"""The instructor's kit: what a teacher needs around the lessons (issue 29).
+"""The instructor's kit: what a teacher needs around the lessons.
 
 One idea per module:
 
