@@ -123,7 +123,7 @@ class Context:
     """
 
     def __init__(self, world: Any | None, key: str) -> None:
-        self.world = world
+        self.world: Any = world  # None only for exercises that do not use a world (uses_world=False)
         self.key = key
         self._memo: dict[str, Any] = {}
 
