@@ -259,6 +259,15 @@ class Release:
             value = getattr(self, name)
             if value is not None and not isinstance(value, pd.Series):
                 raise ValueError(f"release.{name} must be a pandas Series indexed by snp_id; got {type(value).__name__}")
+        # A release carries its own kind's content only: anything else would travel with it unscored.
+        own = {"clinical": {"table"}, "frequencies": {"frequencies"}, "beacon": {"answers", "max_queries"},
+               "genotypes": {"genotypes"}}[self.kind]
+        if self.kind in ("frequencies", "beacon"):
+            own |= {"candidates", "candidate_genotypes", "pool_size"}  # set by make_release for an attacker
+        stray = [name for name in ("table", "frequencies", "answers", "max_queries", "genotypes", "candidates",
+                                   "candidate_genotypes", "pool_size") if name not in own and getattr(self, name) is not None]
+        if stray:
+            raise ValueError(f"a {self.kind!r} release carries only {', '.join(sorted(own))}; got {', '.join(stray)} too")
         if self.max_queries is not None:
             check_integer(self.max_queries, "release.max_queries", minimum=0)
         if self.pool_size is not None:
@@ -353,7 +362,8 @@ def study_pool(world: Any) -> dict[str, Any]:
     Returns a dict: ``population`` (the cohort's most common one), ``members`` and
     ``non_members`` (row indices into ``world.cohort``: its cases and its controls),
     ``reference_freqs`` (alternate-allele frequencies of the reference panel of that
-    population, missing calls skipped; shape (SNPs,)).
+    population, missing calls skipped; shape (SNPs,)) and ``reference_size`` (people in
+    that panel).
     """
     cohort = world.cohort
     population = cohort["population"].value_counts().sort_index().idxmax()
@@ -365,7 +375,8 @@ def study_pool(world: Any) -> dict[str, Any]:
     if members.size < 2 or non_members.size < 2 or panel.sum() < 2:
         raise ValueError(f"the world has too few {population} cases, controls or reference samples for the challenge")
     reference = np.nan_to_num(allele_frequencies(world.reference_genotypes[panel], missing="skip"), nan=0.0)
-    return {"population": population, "members": members, "non_members": non_members, "reference_freqs": reference}
+    return {"population": population, "members": members, "non_members": non_members, "reference_freqs": reference,
+            "reference_size": int(panel.sum())}
 
 
 # --------------------------------------------------------------------------------------
@@ -453,6 +464,12 @@ def _zip_levels(values: pd.Series, column: str, width: int) -> tuple[np.ndarray,
 def _date_keys(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
     """Each value's level (``day``, ``month``, ``year``, ``band:<start mod width>:<width>``, ``""``) and key."""
     if pd.api.types.is_datetime64_any_dtype(values):
+        # A date is a day: a time of day or a time zone would be data the file does not keep.
+        timed = values.notna() & ((values != values.dt.normalize()) | (values.dt.tz is not None))
+        if timed.any():
+            i = int(np.flatnonzero(timed.to_numpy())[0])
+            raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: {values.iloc[i]} has a time of day "
+                             "or a time zone; release the date only (e.g. .dt.normalize(), .dt.tz_localize(None))")
         text = values.dt.strftime("%Y-%m-%d").where(values.notna(), "")
     elif pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values):
         numbers = pd.to_numeric(values)
@@ -620,9 +637,13 @@ def _mixed_scheme(table: pd.DataFrame) -> str:
         if len(kinds) > 1:
             order = np.argsort(first)
             shown = "; ".join(f"row {table.index[first[i]]!r}: {kinds[i]}" for i in order[:3])
+            advice = ""
+            if any(k.startswith("suppressed") for k in kinds) and not all(k.startswith("suppressed") for k in kinds):
+                advice = (f"; to leave out some rows' {column}, drop those rows (for example "
+                          f"table.dropna(subset=[{str(column)!r}]))")
             return (f"column {column!r} is written in {len(kinds)} ways ({shown}{'; ...' if len(kinds) > 3 else ''}); keep "
                     "each column at one level and one spelling in every row, or suppress it in every row, and drop "
-                    "rows instead of suppressing single cells (row-by-row choices can carry hidden data)")
+                    f"rows instead of suppressing single cells (row-by-row choices can carry hidden data){advice}")
     return ""
 
 
@@ -682,6 +703,10 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
         bad = np.flatnonzero(kept & ~ok)
         if bad.size:
             row = table.index[bad[0]]
+            if column == "bmi":
+                return (f"column 'bmi', row {row!r}: {_excerpt(values.iloc[bad[0]])} is not the row's true bmi rounded to a "
+                        f"whole number or one decimal ({bad.size} such row(s)); the scorer reads bmi as a number (bands "
+                        "such as '15-19' are not read: round it instead, or drop the column)")
             return (f"column {column!r}, row {row!r}: {_excerpt(values.iloc[bad[0]])} is neither the row's true {column} nor a "
                     f"generalisation of it ({bad.size} such row(s)); the scorer judges truthful releases (columns kept, "
                     "generalised, suppressed or rows dropped), not perturbed or relabelled values, which its attacks cannot measure")
@@ -706,6 +731,11 @@ def _region_counts(world: Any, table: pd.DataFrame) -> tuple[float, str]:
 
 
 def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard:
+    # Row labels as Python values, so that messages say "row 957", not "row np.int64(957)".
+    table = table.set_axis(pd.Index(table.index.tolist(), dtype=object), axis=0)
+    blank = [repr(c) for c in table.columns if str(c).strip() == ""]
+    if blank:
+        raise ValueError(f"release.table has a column without a name ({', '.join(blank)}); name or drop it")
     if table.columns.duplicated().any():
         raise ValueError(f"release.table has repeated column name(s) {', '.join(map(str, table.columns[table.columns.duplicated()]))}")
     index = table.index
@@ -720,7 +750,9 @@ def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard
     if unknown:
         return _not_evaluated("clinical", records, rules.region_tolerance,
                               f"the scorer cannot attack column(s) {', '.join(unknown)}; release only "
-                              f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose)")
+                              f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose"
+                              + ("; safe_harbor's date_of_birth_year is birth_year: rename it" if "date_of_birth_year" in unknown
+                                 else "") + ")")
     untruthful = _mixed_scheme(table) or _untruthful(world, table)
     if untruthful:
         return _not_evaluated("clinical", records, rules.region_tolerance, untruthful)
@@ -759,6 +791,9 @@ def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scor
     if bad.any() or np.isinf(values).any():
         raise ValueError(f"release.frequencies for snp_id {frequencies.index[np.flatnonzero(bad | np.isinf(values))[0]]!r} "
                          "is not between 0 and 1")
+    # A frequency release carries FREQUENCY_DECIMALS decimals (as save_release writes it): digits
+    # beyond them change nothing a user needs and could hold hidden data.
+    values = np.round(values, FREQUENCY_DECIMALS) + 0.0
     keep = ~np.isnan(values)
     position, values = position[keep], values[keep]
     pool = study_pool(world)
@@ -816,7 +851,12 @@ def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
     else:
         beacon = _answers_beacon(values, len(cases))
         freqs = pool["reference_freqs"][position]
-        finals = [beacon_attack(g[:, position], beacon, freqs, n_queries=limit)[:, -1] for g in (cases, controls)]
+        # Alleles the reference never saw are asked first, at a frequency below any it could show
+        # (1 / 4n for n reference people): a steward cannot hide members by lying only where a
+        # reference-bound attacker would ask.
+        unseen = 1.0 / (4 * pool["reference_size"])
+        finals = [beacon_attack(g[:, position], beacon, freqs, n_queries=limit, unseen_frequency=unseen)[:, -1]
+                  for g in (cases, controls)]
         auc = _fold(roc_curve(-finals[0], -finals[1])[1])  # low statistics point to membership
     return Scoreboard("beacon", True, int(position.size), 0, None, round(float(auc), 6), utility, rules.beacon_required,
                       note=f"pool: {len(cases)} {pool['population']} cases; attacker makes {limit} queries per person")
@@ -1393,7 +1433,7 @@ def merge_scoreboards(paths: Iterable[str | PathLike[str]], out: str | PathLike[
 #: The release file of each kind a steward may hand in (see the module docstring).
 RELEASE_FILES = {"clinical": "clinical.csv", "frequencies": "frequencies.csv", "beacon": "beacon.csv"}
 #: Largest release file read (bytes).
-MAX_RELEASE_BYTES = 64 * 1024**2
+MAX_RELEASE_BYTES = 16 * 1024**2
 _OPTIONS_FILE = "release.json"
 _YES = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
 _PAIRS = (("yes", "no"), ("true", "false"), ("1", "0"))
@@ -1438,7 +1478,7 @@ def save_release(release: Release, folder: str | PathLike[str]) -> Path:
     elif release.kind == "frequencies":
         values = release.frequencies.to_numpy(dtype=float)
         frame = pd.DataFrame({"snp_id": release.frequencies.index.astype(str),
-                              "frequency": ["" if np.isnan(v) else repr(float(v)) for v in values]}).sort_values("snp_id", kind="stable")
+                              "frequency": [_frequency_text(v) for v in values]}).sort_values("snp_id", kind="stable")
     else:
         answers = np.where(release.answers.to_numpy(dtype=bool), "yes", "no")
         frame = pd.DataFrame({"snp_id": release.answers.index.astype(str), "answer": answers}).sort_values("snp_id", kind="stable")
@@ -1454,6 +1494,15 @@ def save_release(release: Release, folder: str | PathLike[str]) -> Path:
 
 #: Most columns a saved release or a scoreboard may have (a clinical release has at most 16).
 MAX_COLUMNS = 64
+#: Most lines a saved release may have (a release has one per record or SNP).
+MAX_RELEASE_LINES = 2_000_000
+#: Decimals a released allele frequency carries (1 / 10,000: finer than any pool's 1 / 2n).
+FREQUENCY_DECIMALS = 4
+
+
+def _frequency_text(value: float) -> str:
+    """How a released frequency is written: rounded to :data:`FREQUENCY_DECIMALS`, as Python writes the float."""
+    return "" if np.isnan(value) else repr(float(np.round(value, FREQUENCY_DECIMALS)) + 0.0)
 
 
 def _csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
@@ -1499,7 +1548,7 @@ def _parse_csv(text: str, name: str) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+def _read_csv(path: Path, columns: tuple[str, ...], *, exact: bool = False) -> pd.DataFrame:
     if path.is_symlink() or not path.is_file():
         raise ValueError(f"{path.name} is not a regular file (symbolic links are not followed)")
     with open(path, "rb") as handle:
@@ -1510,12 +1559,17 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
         text = content.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(f"{path.name}: not a readable CSV file (not UTF-8: {error})") from None
+    if text.count("\n") > MAX_RELEASE_LINES:
+        raise ValueError(f"{path.name}: more than {MAX_RELEASE_LINES:,} lines; a release has one line per record or SNP")
     if text.startswith("\ufeff"):
         raise ValueError(f"{path.name}, line 1: starts with a byte-order mark; write the file with save_release (UTF-8 without one)")
     header, rows = _parse_csv(text, path.name)
     missing = [c for c in columns if c not in header]
     if missing:
         raise ValueError(f"{path.name}: no column(s) {', '.join(missing)}; its columns are {header}")
+    if exact and header != list(columns):
+        raise ValueError(f"{path.name}: its columns must be exactly {','.join(columns)} (any other column would be "
+                         f"published unread); got {','.join(header)}")
     return pd.DataFrame(rows, columns=header, dtype=object)
 
 
@@ -1544,6 +1598,12 @@ def load_release(folder: str | PathLike[str]) -> Release:
         found = ", ".join(RELEASE_FILES[k] for k in present) or "none"
         raise ValueError(f"{folder.name}/ must hold exactly one release file ({', '.join(RELEASE_FILES.values())}); found {found}")
     kind = present[0]
+    allowed = {RELEASE_FILES[kind]} | ({_OPTIONS_FILE} if kind == "beacon" else set())
+    others = sorted(entry.name for entry in folder.iterdir() if entry.name not in allowed)
+    if others:
+        shown = ", ".join(ascii(name)[:60] for name in others[:5]) + (" ..." if len(others) > 5 else "")
+        raise ValueError(f"{folder.name}/ holds {shown} beside {RELEASE_FILES[kind]}; the folder must hold only the release "
+                         f"(anything else would be handed in unread)")
     path = folder / RELEASE_FILES[kind]
     if kind == "clinical":
         frame = _read_csv(path, ("row",))
@@ -1559,19 +1619,19 @@ def load_release(folder: str | PathLike[str]) -> Release:
         table = frame.set_index(frame["row"].astype(np.int64).rename(None)).drop(columns="row")
         return Release("clinical", table=table)
     if kind == "frequencies":
-        frame = _read_csv(path, ("snp_id", "frequency"))
+        frame = _read_csv(path, ("snp_id", "frequency"), exact=True)
         _check_sorted(path, [(v,) for v in frame["snp_id"]], "snp_id")
         text = frame["frequency"]
         values = pd.to_numeric(text.where(text != "", np.nan), errors="coerce")
         # One spelling per number, as save_release writes it (Python's shortest repr of the float).
-        canonical = values.map(lambda v: "" if pd.isna(v) else repr(float(v)))
+        canonical = values.map(lambda v: "" if pd.isna(v) else _frequency_text(float(v)))
         bad = (values.isna() & (text != "")) | (text != canonical)
         if bad.any():
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
             raise ValueError(f"{path.name}, line {line}, field 'frequency': expected a number written as save_release "
-                             f"writes it (e.g. 0.25, 1e-05) or an empty cell; got {text[bad].iloc[0]!r}")
+                             f"writes it (at most {FREQUENCY_DECIMALS} decimals, e.g. 0.25, 0.0001) or an empty cell; got {text[bad].iloc[0]!r}")
         return Release("frequencies", frequencies=pd.Series(values.to_numpy(dtype=float), index=frame["snp_id"].to_numpy(dtype=object)))
-    frame = _read_csv(path, ("snp_id", "answer"))
+    frame = _read_csv(path, ("snp_id", "answer"), exact=True)
     _check_sorted(path, [(v,) for v in frame["snp_id"]], "snp_id")
     text = frame["answer"]
     bad = ~text.isin(list(_YES))

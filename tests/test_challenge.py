@@ -121,7 +121,8 @@ def test_frequencies_known_scores(world):
     cases = world.cohort_genotypes[pool["members"]]
     exact = allele_frequencies(cases, missing="as_reference")
     board = score_release(world, Release("frequencies", frequencies=pd.Series(exact, index=ids)))
-    stats = [lr_membership_statistic(world.cohort_genotypes[rows], exact, pool["reference_freqs"])
+    released = np.round(exact, challenge.FREQUENCY_DECIMALS)  # what a frequency release carries
+    stats = [lr_membership_statistic(world.cohort_genotypes[rows], released, pool["reference_freqs"])
              for rows in (pool["members"], pool["non_members"])]
     assert board.membership_auc == pytest.approx(roc_curve(*stats)[1], abs=1e-6)
     assert board.membership_auc > 0.6 and board.utility == 1.0 and board.utility_met
@@ -197,7 +198,8 @@ def test_every_date_shift_is_refused(days):
 
 def test_membership_auc_is_reported_and_ranked_as_max_of_auc_and_its_complement(world, tmp_path):
     pool = study_pool(world)
-    controls = allele_frequencies(world.cohort_genotypes[pool["non_members"]], missing="as_reference")
+    controls = np.round(allele_frequencies(world.cohort_genotypes[pool["non_members"]], missing="as_reference"),
+                        challenge.FREQUENCY_DECIMALS)
     stats = [lr_membership_statistic(world.cohort_genotypes[rows], controls, pool["reference_freqs"])
              for rows in (pool["members"], pool["non_members"])]
     raw = roc_curve(*stats)[1]
@@ -826,8 +828,59 @@ def test_frequencies_have_one_spelling(tmp_path, spelling):
     (folder / "frequencies.csv").write_text(f"snp_id,frequency\nsnp1,0.5\nsnp2,{spelling}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 3, field 'frequency'"):
         challenge.load_release(folder)
-    (folder / "frequencies.csv").write_text("snp_id,frequency\nsnp1,0.5\nsnp2,0.25\nsnp3,1e-05\nsnp4,\n", encoding="utf-8")
-    assert challenge.load_release(folder).frequencies.iloc[:3].tolist() == [0.5, 0.25, 1e-05]
+    (folder / "frequencies.csv").write_text("snp_id,frequency\nsnp1,0.5\nsnp2,0.25\nsnp3,0.0001\nsnp4,\n", encoding="utf-8")
+    assert challenge.load_release(folder).frequencies.iloc[:3].tolist() == [0.5, 0.25, 0.0001]
+
+
+@pytest.mark.parametrize("spelling", ["0.12345", "1e-05", "-0.0", "0.1234000001"])
+def test_frequencies_carry_four_decimals_and_no_negative_zero(tmp_path, spelling):
+    """Round five hid 10 digits a SNP at the 1e-13 place (196 of 196 pool members named from the file)."""
+    folder = tmp_path / "challenge"
+    folder.mkdir()
+    (folder / "frequencies.csv").write_text(f"snp_id,frequency\nsnp1,{spelling}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2, field 'frequency'.*at most 4 decimals"):
+        challenge.load_release(folder)
+
+
+def test_saved_frequencies_are_rounded_and_scored_as_saved(tmp_path, world):
+    freqs = (make_release(world, "frequencies", seed=1).frequencies + 1e-9).clip(0, 1)
+    path = challenge.save_release(Release("frequencies", frequencies=freqs), tmp_path / "f")
+    written = [line.split(",")[1] for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    assert all(len(v.split(".")[-1]) <= 4 for v in written if "e" not in v and v)
+    assert score_release(world, challenge.load_release(tmp_path / "f")) == score_release(world, Release("frequencies", frequencies=freqs))
+
+
+@pytest.mark.parametrize("kind, body", [("frequencies.csv", "snp_id,frequency,x\nsnp1,0.5,Ana Diaz\n"),
+                                        ("beacon.csv", "snp_id,answer,x\nsnp1,yes,Ana Diaz\n")])
+def test_summary_files_have_exactly_their_columns(tmp_path, kind, body):
+    """Round five published every pool member's name in a column the loader never read."""
+    folder = tmp_path / "challenge"
+    folder.mkdir()
+    (folder / kind).write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError, match="columns must be exactly"):
+        challenge.load_release(folder)
+
+
+@pytest.mark.parametrize("extra", ["members.txt", "release.json", ".hidden"])
+def test_a_release_folder_holds_only_the_release(tmp_path, world, extra):
+    folder = tmp_path / "challenge"
+    challenge.save_release(Release("clinical", table=world.clinical[["sex"]]), folder)
+    (folder / extra).write_text("{}", encoding="utf-8")
+    with pytest.raises(ValueError, match="the folder must hold only the release"):
+        challenge.load_release(folder)
+
+
+def test_the_scorers_beacon_attack_asks_alleles_the_reference_never_saw(world):
+    """Round five: lying only where a reference-bound attacker asks hid the pool (0.526 reported, 0.932 real)."""
+    pool = study_pool(world)
+    members = world.cohort_genotypes[pool["members"]]
+    truth = (members > 0).any(axis=0)
+    unseen = (pool["reference_freqs"] == 0) & truth
+    assert unseen.any()
+    honest = score_release(world, Release("beacon", answers=pd.Series(truth, index=world.snps["snp_id"])))
+    lying = truth | (pool["reference_freqs"] > 0)  # "yes" wherever the reference saw the allele
+    gamed = score_release(world, Release("beacon", answers=pd.Series(lying, index=world.snps["snp_id"])))
+    assert gamed.beacon_auc > 0.6 and honest.beacon_auc >= gamed.beacon_auc - 0.05
 
 
 @pytest.mark.parametrize("kind, body", [("beacon.csv", "snp_id,answer\nsnp2,yes\nsnp1,no\n"),
@@ -878,3 +931,25 @@ def test_stewards_are_ranked_before_attackers():
                                                                "people_reidentified": "0"}
             for t, r in (("a", "attacker"), ("s", "steward"))]
     assert challenge.rank_scoreboard(pd.DataFrame(rows))["role"].tolist() == ["steward", "attacker"]
+
+
+def test_a_date_of_birth_with_a_time_of_day_is_refused():
+    """Round five hid each person's voter in the time of day of an in-memory date of birth."""
+    w = tiny_world()
+    table = w.clinical[["date_of_birth", "sex"]].assign(date_of_birth=w.clinical["date_of_birth"] + pd.Timedelta(minutes=7))
+    with pytest.raises(ValueError, match="column 'date_of_birth', row 0: .* has a time of day"):
+        score_release(w, Release("clinical", table=table))
+
+
+def test_a_release_carries_only_its_own_kind():
+    w = tiny_world()
+    with pytest.raises(ValueError, match="a 'clinical' release carries only table; got genotypes"):
+        Release("clinical", table=w.clinical[["sex"]], genotypes=np.zeros((3, 2), dtype=np.int8))
+
+
+def test_messages_name_rows_as_plain_numbers_and_blank_columns_are_refused():
+    w = tiny_world()
+    board = score_release(w, Release("clinical", table=w.clinical[["sex"]].assign(sex=["F", "*", "F"])))
+    assert "row 1:" in board.note and "np.int64" not in board.note and "dropna" in board.note
+    with pytest.raises(ValueError, match="a column without a name"):
+        score_release(w, Release("clinical", table=w.clinical[["sex"]].rename(columns={"sex": " "})))

@@ -144,12 +144,16 @@ def beacon_attack(
     allele_freqs: npt.ArrayLike,
     n_queries: int,
     error_rate: float = 1e-6,
+    unseen_frequency: float | None = None,
 ) -> np.ndarray:
     """Query a beacon at each person's rarest alleles and return the running statistic.
 
     For every person, the attacker queries the SNPs where that person carries the
-    alternate allele, rarest first (by ``allele_freqs`` from a reference population,
-    skipping alleles the reference never saw, frequency 0), up to ``n_queries`` queries.
+    alternate allele, rarest first (by ``allele_freqs`` from a reference population),
+    up to ``n_queries`` queries. Alleles the reference never saw (frequency 0) are
+    skipped, or, with ``unseen_frequency``, taken to have that frequency: they are then
+    the rarest of all and asked first, as an attacker who knows the reference's size
+    would (a private allele is the strongest evidence of membership).
 
     Parameters
     ----------
@@ -164,6 +168,9 @@ def beacon_attack(
         Queries per person, an integer of at least 1.
     error_rate
         As in :func:`beacon_lrt`.
+    unseen_frequency
+        Frequency assumed for alleles the reference never saw, strictly between 0 and 1
+        (for a reference of n people, below 1 / (2n), e.g. 1 / (4n)); None skips them.
 
     Returns
     -------
@@ -187,7 +194,9 @@ def beacon_attack(
         raise ValueError(f"genotypes have {g.shape[1]} SNPs but the beacon has {beacon.n_snps}")
     n_queries = check_integer(n_queries, "n_queries", minimum=1)
     error_rate = check_probability(error_rate, "error_rate", low_open=True, high_open=True)
-    n_people = g.shape[0]
+    if unseen_frequency is not None:
+        unseen_frequency = check_probability(unseen_frequency, "unseen_frequency", low_open=True, high_open=True)
+        f = np.where(f > 0, f, unseen_frequency)
     usable = (g > 0) & (f > 0)[None, :]
     # Rarest carried alleles first; SNPs that cannot be queried sort last.
     key = np.where(usable, f[None, :], np.inf)
