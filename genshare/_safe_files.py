@@ -188,7 +188,7 @@ class CappedReader(io.RawIOBase):
     through, and the distance since the last line end (``\\n`` or ``\\r``) is counted.
     """
 
-    def __init__(self, raw: IO[bytes], name: str, cap: int = MAX_LINE_CHARS) -> None:
+    def __init__(self, raw: IO[bytes] | io.BufferedIOBase, name: str, cap: int = MAX_LINE_CHARS) -> None:
         super().__init__()
         self._raw, self._name, self._cap = raw, name, cap
         self._run = 0
@@ -196,7 +196,7 @@ class CappedReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         view = memoryview(buffer).cast("B")
         data = self._raw.read(min(len(view), 1 << 20))
         if not data:

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -399,7 +399,7 @@ def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchP
         elif purpose.region.lower() != str(conditions["GS"]).strip().lower():
             reasons.append(f"GS limits use to {conditions['GS']}; the request is for {purpose.region}")
     if "TS" in conditions:
-        limit = int(conditions["TS"])
+        limit = int(cast(str, conditions["TS"]))  # parse_conditions requires TS:<months>
         if purpose.months is None:
             review.append(f"TS limits use to {limit} months; the request does not say for how long")
         elif purpose.months > limit:
@@ -503,8 +503,9 @@ def consent_label_to_duo(label: str) -> list[str]:
         if part in seen:
             raise ValueError(f"consent label {label!r} repeats {part}")
         seen.add(part)
-        if _DBGAP_MODIFIERS[part]:
-            codes.append(_DBGAP_MODIFIERS[part])
+        modifier = _DBGAP_MODIFIERS[part]
+        if modifier:
+            codes.append(modifier)
     if root in {"HMB", "DS"} and "MDS" not in seen:
         codes.append("NMDS")
     return codes
@@ -553,6 +554,9 @@ def screen_datasets(data_use: pd.DataFrame, research_purpose: ResearchPurpose) -
     if missing:
         raise ValueError(f"data_use lacks column(s) {', '.join(missing)}; load it with load_data_use()")
     rows = []
+    reasons: tuple[str, ...]
+    review: tuple[str, ...]
+    obligations: tuple[str, ...]
     for row in data_use[needed].itertuples(index=False):
         codes = split_conditions(row.duo_conditions)
         if row.tier == "open" and (not codes or codes == ["NRES"]):

@@ -254,7 +254,7 @@ def _world_lock(folder: Path) -> Iterator[None]:
 
             while True:
                 try:
-                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]  # msvcrt's stubs are Windows-only
                     break
                 except OSError:
                     continue
@@ -426,13 +426,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     many.add_argument("--course", required=True)
     many.add_argument("--roster", required=True, help="text file, one learner id a line")
     many.add_argument("--cache")
-    key = commands.add_parser("answer-key", help="write the answer key of one learner (or of a roster)")
-    key.add_argument("--course", required=True)
-    group = key.add_mutually_exclusive_group(required=True)
+    keys = commands.add_parser("answer-key", help="write the answer key of one learner (or of a roster)")
+    keys.add_argument("--course", required=True)
+    group = keys.add_mutually_exclusive_group(required=True)
     group.add_argument("--learner")
     group.add_argument("--roster")
-    key.add_argument("--cache")
-    key.add_argument("--out", default="answer-keys", help="folder for <learner>.json (default answer-keys/)")
+    keys.add_argument("--cache")
+    keys.add_argument("--out", default="answer-keys", help="folder for <learner>.json (default answer-keys/)")
     args = parser.parse_args(argv)
     try:
         if args.command == "world":

@@ -247,7 +247,7 @@ def _resource_schema(name: str, descriptor: str | PathLike[str] | None) -> dict[
     if not isinstance(fields, list) or not fields:
         raise CatalogueError(f"{where}: the schema's 'fields' must be a non-empty list")
     problems: list[str] = []
-    types: dict[str, str] = {}
+    types: dict[str, str | None] = {}
     for index, field in enumerate(fields):
         field_name, field_problems = _field_problems(field, index)
         problems += field_problems
@@ -334,7 +334,7 @@ def _explain(error: dict[str, Any], fields: dict[str, dict[str, Any]]) -> str:
     kind = error["type"]
     if kind == "type-error":
         wanted = {"integer": "a whole number", "uri": "a well-formed http(s) URL"}.get(
-            field.get("format") if field.get("format") == "uri" else field.get("type"), f"a valid {field.get('type')}"
+            "uri" if field.get("format") == "uri" else field.get("type", ""), f"a valid {field.get('type')}"
         )
         return f"{_show(cell)} is not {wanted}"
     if kind == "constraint-error":
@@ -394,8 +394,8 @@ def _parse(csv_path: Path) -> tuple[list[str], list[_Row], list[tuple[int, str]]
 def _check_header(columns: list[str], names: list[str], csv_path: Path) -> None:
     shown = [_show(column)[1:-1] for column in columns]
     missing = [name for name in names if name not in columns]
-    unexpected = [s for column, s in zip(columns, shown) if column not in names]
-    duplicated = sorted({s for column, s in zip(columns, shown) if columns.count(column) > 1})
+    unexpected = [s for column, s in zip(columns, shown, strict=True) if column not in names]
+    duplicated = sorted({s for column, s in zip(columns, shown, strict=True) if columns.count(column) > 1})
     problems = []
     if missing:
         problems.append("missing column(s): " + ", ".join(missing))
@@ -449,7 +449,7 @@ def _read_valid_table(
             problems.append(problem(row, None, f"has {len(row.cells)} cells but the header has {len(names)}: {detail}"))
             continue
         good.append(row)
-        for name, cell in zip(names, row.cells):
+        for name, cell in zip(names, row.cells, strict=True):  # same length: checked above
             bad = _NOT_UTF8.search(cell)
             if bad:
                 byte = ord(bad.group()) - 0xDC00
@@ -680,12 +680,12 @@ def load_data_use(
     )
     known = set((catalogue if catalogue is not None else load_catalogue(descriptor=descriptor))["id"])
     flagged = {(p.row, p.field) for p in problems}  # a field with a schema problem is not checked again
-    for row, (number, line) in zip(raw.itertuples(index=False), places):
+    for row, (number, line) in zip(raw.itertuples(index=False), places, strict=True):  # places: one per row
 
-        def add(field: str, message: str) -> None:
+        def add(field: str, message: str, number: int = number, line: int = line, row: Any = row) -> None:
             problems.append(Problem(csv_path.name, number, line, row.dataset or None, field, message, "dataset"))
 
-        def clean(*names: str) -> bool:
+        def clean(*names: str, number: int = number) -> bool:
             return not any((number, name) in flagged for name in names)
 
         if clean("repository") and row.repository not in known:

@@ -187,10 +187,10 @@ def load_claims(path: str | PathLike[str] | None = None, *, today: date | None =
         if len(cells) != len(COLUMNS):
             problems.append(f"{where}: expected {len(COLUMNS)} cells ({', '.join(COLUMNS)}); got {len(cells)}")
             continue
-        row = dict(zip(COLUMNS, cells))
+        row = dict(zip(COLUMNS, cells, strict=True))  # same length: checked above
         bad = False
 
-        def problem(field: str, message: str) -> None:
+        def problem(field: str, message: str, where: str = where) -> None:
             nonlocal bad
             bad = True
             problems.append(f"{where}, field {field}: {message}")

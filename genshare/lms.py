@@ -28,7 +28,6 @@ import io
 import sys
 import zipfile
 from collections.abc import Mapping
-from os import PathLike
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -93,12 +92,12 @@ def qti_xml(bank: Mapping[str, tuple[Question, ...]] | None = None, title: str =
             choices = ET.SubElement(ET.SubElement(presentation, "response_lid", ident="response1", rcardinality="Single"),
                                     "render_choice")
             for index, option in enumerate(q.options):
-                label = ET.SubElement(choices, "response_label", ident=f"{q.id}-{index}")
-                ET.SubElement(ET.SubElement(label, "material"), "mattext", texttype="text/plain").text = option.text
+                choice = ET.SubElement(choices, "response_label", ident=f"{q.id}-{index}")
+                ET.SubElement(ET.SubElement(choice, "material"), "mattext", texttype="text/plain").text = option.text
             processing = ET.SubElement(item, "resprocessing")
             ET.SubElement(ET.SubElement(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0",
                           varname="SCORE", vartype="Decimal")
-            for index, option in enumerate(q.options):
+            for index, _option in enumerate(q.options):
                 condition = ET.SubElement(processing, "respcondition", attrib={"continue": "Yes"})
                 ET.SubElement(ET.SubElement(condition, "conditionvar"), "varequal", respident="response1").text = f"{q.id}-{index}"
                 ET.SubElement(condition, "displayfeedback", feedbacktype="Response", linkrefid=f"{q.id}-{index}-fb")

@@ -104,7 +104,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from genshare._safe_files import describe_kind
 from genshare.sandbox import Limits, SandboxUnavailable, unavailable
@@ -129,6 +129,8 @@ MAX_ANSWER_BYTES = 8 * 1024 * 1024
 MAX_ID_LENGTH = 100
 #: Limits of one notebook's sandbox (:class:`genshare.sandbox.Limits`).
 MarkingLimits = Limits
+#: The limits used when none are given (Limits is frozen, so one instance is shared safely).
+DEFAULT_LIMITS = Limits()
 #: The note of a notebook that was not executed.
 NOT_EXECUTED = "notebook not executed: re-run with --execute-notebooks or submit an answer file"
 #: The challenge columns of the score sheet (see :func:`genshare.challenge.scoreboard_row`).
@@ -590,7 +592,7 @@ def mark(
     course: str,
     *,
     cache: str | os.PathLike[str] | None = None,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     world_params: Mapping[str, Any] | None = None,
     execute_notebooks: bool = False,
 ) -> dict[str, Any]:
@@ -668,7 +670,7 @@ def _mark_into(row: dict[str, Any], submission: Submission, course: str, *, cach
             statuses.append("not executed")
             notes.append(f"{_excerpt(path.name)}: {NOT_EXECUTED}")
             continue
-        result = run_notebook(path, world_folder, limits)
+        result = run_notebook(path, cast(Path, world_folder), limits)  # set above whenever notebooks are executed
         seconds += result.seconds
         statuses.append(result.status)
         if result.status != "ok":
@@ -756,7 +758,7 @@ def mark_folder(
     *,
     cache: str | os.PathLike[str] | None = None,
     feedback: str | os.PathLike[str] | None = None,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     world_params: Mapping[str, Any] | None = None,
     execute_notebooks: bool = False,
     roster: Sequence[str] | None = None,

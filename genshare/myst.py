@@ -33,8 +33,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlparse
 from pathlib import Path
+from urllib.parse import urlparse
 
 __all__ = ["Book", "MystError", "RESIDUE", "bibliography", "glossary_terms", "page_titles", "to_markdown"]
 

@@ -114,5 +114,5 @@ def use_lesson_style() -> dict[str, Any]:
     """
     import matplotlib
 
-    matplotlib.rcParams.update(LESSON_STYLE)
+    matplotlib.rcParams.update(LESSON_STYLE)  # type: ignore[arg-type]  # matplotlib types the keys as a Literal of rc names
     return dict(LESSON_STYLE)

@@ -29,9 +29,8 @@ in place (idempotent: a second run changes nothing):
 from __future__ import annotations
 
 import argparse
-import re
 import json
-import shutil
+import re
 import sys
 from os import PathLike
 from pathlib import Path
@@ -108,7 +107,7 @@ def hide_solutions(notebook: nbformat.NotebookNode) -> int:
     {}
     """
     changed = 0
-    for previous, cell in zip([None, *notebook.cells[:-1]], notebook.cells):
+    for previous, cell in zip([None, *notebook.cells[:-1]], notebook.cells, strict=False):  # no cells: [None] and []
         if previous is not None and is_solution(previous) and _is_discussion(cell):
             tags = cell.setdefault("metadata", nbformat.NotebookNode()).setdefault("tags", [])
             if DISCUSSION_TAG not in tags:
@@ -632,7 +631,8 @@ def _exercise_reasoning(notebook: nbformat.NotebookNode, name: str, book: Any) -
         ids = [m for c in following for m in re.findall(r"\bcheck\(\s*[\"'](\d\d[a-z]?\.\d+)[\"']", c.source)]
         if not ids:
             continue
-        solution, back = [], index - 1
+        solution: list[str] = []
+        back = index - 1
         while back >= 0 and is_solution(notebook.cells[back]):
             solution.insert(0, notebook.cells[back].source)
             back -= 1

@@ -230,6 +230,23 @@ def test_data_of_a_subject_without_consent_is_reported(copy, consent):
     assert any("did not consent" in f.problem and f.file == "SubjectSampleMapping_DS.txt" for f in findings)
 
 
+def test_an_empty_subject_id_does_not_shift_the_sample_owners(copy, consent):
+    # Subjects and samples are paired by line: a blank SUBJECT_ID must not pair later
+    # subjects with the samples of the rows before them.
+    silent = consent.iloc[:N_SUBJECTS][consent.iloc[:N_SUBJECTS] == 0].index
+    mapping = copy / "SubjectSampleMapping_DS.txt"
+    lines = _lines(mapping) + [f"{silent[0]}\tSAX1"]
+    lines[1] = "\t" + lines[1].split("\t")[1]
+    _write(mapping, lines)
+    attributes = copy / "SampleAttributes_DS.txt"
+    _write(attributes, _lines(attributes) + ["SAX1\tBlood\tDNA\tN"])
+    findings = validate(copy)
+    assert ("SubjectSampleMapping_DS.txt", 2, "SUBJECT_ID") in {(f.file, f.line, f.field) for f in findings}
+    assert any("did not consent" in f.problem and f.file == "SubjectSampleMapping_DS.txt" for f in findings)
+    assert not any("SAX1" in f.problem and "not in the Subject Sample Mapping" in f.problem for f in findings)
+    assert not any(f.file == "Genotypes.vcf.gz" and "did not consent" in f.problem for f in findings)
+
+
 # --- the validator: bad input --------------------------------------------------------------
 
 

@@ -103,6 +103,13 @@ def test_unknown_edition_paper_or_missing_build_are_named(tmp_path):
         compose(tmp_path, "learner")
 
 
+def test_a_head_page_without_head_is_named(tmp_path):
+    _fake_book(tmp_path, EXERCISE)
+    (tmp_path / "notebooks" / "06-membership-inference-and-beacons.html").write_text("<html><body></body></html>")
+    with pytest.raises(ValueError, match="06-membership-inference-and-beacons.html has no <head> element"):
+        compose(tmp_path, "learner")
+
+
 # -- the real PDFs, printed from the built book by Chromium -------------------------------------------
 
 @pytest.fixture(scope="module")

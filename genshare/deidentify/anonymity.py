@@ -218,20 +218,20 @@ def generalize(
     if records < k:
         raise ValueError(f"k = {k} is larger than the table ({records} records): no release can be {k}-anonymous")
     for column in columns:
-        levels = hierarchies[column]
-        if len(levels) < 1 or not all(callable(level) for level in levels):
+        column_levels = hierarchies[column]
+        if len(column_levels) < 1 or not all(callable(level) for level in column_levels):
             raise ValueError(f"hierarchy for {column!r} must be a non-empty list of functions")
     # Precompute every level of every column once.
     coarse = {c: [pd.Series(level(table[c]), index=table.index) for level in hierarchies[c]] for c in columns}
-    best = None
+    best: tuple[tuple[float, int], tuple[int, ...], np.ndarray, np.ndarray] | None = None
     for levels in itertools.product(*[range(len(coarse[c])) for c in columns]):
-        candidate = pd.DataFrame({c: coarse[c][level] for c, level in zip(columns, levels)})
+        candidate = pd.DataFrame({c: coarse[c][level] for c, level in zip(columns, levels, strict=True)})
         sizes = candidate.assign(_weight=weights).groupby(columns, dropna=False, sort=False)["_weight"].transform("sum").to_numpy()
         small = sizes < k
         suppressed = int(weights[small].sum())
         if suppressed > max_suppression * records:
             continue
-        loss = float(np.mean([level / max(len(coarse[c]) - 1, 1) for c, level in zip(columns, levels)]))
+        loss = float(np.mean([level / max(len(coarse[c]) - 1, 1) for c, level in zip(columns, levels, strict=True)]))
         key = (loss, suppressed)
         if best is None or key < best[0]:
             best = (key, levels, sizes, small)
@@ -239,10 +239,10 @@ def generalize(
         raise ValueError("no generalisation reaches k within max_suppression")  # pragma: no cover
     (loss, suppressed), levels, sizes, small = best
     released = table.copy()
-    for c, level in zip(columns, levels):
+    for c, level in zip(columns, levels, strict=True):
         released[c] = coarse[c][level]
     released = released.loc[~small]
-    summary = {f"level_{c}": level for c, level in zip(columns, levels)}
+    summary: dict[str, int | float] = {f"level_{c}": level for c, level in zip(columns, levels, strict=True)}
     summary["suppressed"] = suppressed
     summary["precision_loss"] = round(loss, 4)
     summary["k"] = int(sizes[~small].min()) if (~small).any() else 0

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -179,22 +180,32 @@ def _release_ages(column: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, i
     unreadable age, failing closed), whether the age is unknown, and the counts of pooled
     and unreadable cells.
     """
-    released, over, unknown = [], [], []
+    released: list[str | None] = []
+    over: list[bool] = []
+    unknown: list[bool] = []
     pooled = unreadable = 0
     for value in column.tolist():
         kind, age, plus = _read_age(value)
         if kind == "missing":
-            released.append(None), over.append(False), unknown.append(True)
-        elif kind == "unreadable":
+            released.append(None)
+            over.append(False)
+            unknown.append(True)
+        elif kind == "unreadable" or age is None:  # a "number" always has an age
             unreadable += 1
-            released.append(None), over.append(True), unknown.append(False)
+            released.append(None)
+            over.append(True)
+            unknown.append(False)
         elif age > 89 or (plus and age >= 90):
             pooled += 1
-            released.append("90+"), over.append(True), unknown.append(False)
+            released.append("90+")
+            over.append(True)
+            unknown.append(False)
         else:
             # "85+" may hide someone over 89: the text stays (it names no single age) but
             # the person counts as possibly over 89, so their birth year is removed.
-            released.append(f"{age:g}{plus}"), over.append(bool(plus)), unknown.append(False)
+            released.append(f"{age:g}{plus}")
+            over.append(bool(plus))
+            unknown.append(False)
     index = column.index
     return (_text_series(released, index), pd.Series(over, index=index),
             pd.Series(unknown, index=index), pooled, unreadable)
@@ -285,7 +296,7 @@ def _zip3_populations(zip3_population: Mapping | pd.Series) -> dict[str, int]:
         items = dict(zip3_population).items()
     except (TypeError, ValueError) as error:
         raise ValueError(f"zip3_population must map three-digit ZIP areas to populations; got {type(zip3_population).__name__}") from error
-    populations = {}
+    populations: dict[str, int] = {}
     for key, value in items:
         area = _read_zip3(key, 3)
         if not area:
@@ -366,7 +377,7 @@ def _as_columns(value: object, what: str) -> list:
     if isinstance(value, str):
         return [value]
     try:
-        return list(value)
+        return list(cast(Iterable[object], value))  # anything else raises TypeError, named below
     except TypeError as error:
         raise ValueError(f"{what} must be a column name or a list of column names; got {value!r}") from error
 
@@ -520,10 +531,10 @@ def safe_harbor(
             note(column, letters[column], "column removed", len(table))
         elif kind == "zip":
             digits = 3 if "zip3" in _vocabulary(column) else 5
-            zip3 = out[column].map(lambda v: _read_zip3(v, digits))
+            zip3 = out[column].map(lambda v, digits=digits: _read_zip3(v, digits))
             unreadable = int((zip3 == "").sum())
             allowed = zip3.map(lambda z: isinstance(z, str) and populations.get(z, 0) > 20_000)
-            new = _text_series([z if ok else "000" for z, ok in zip(zip3.tolist(), allowed.tolist())], out.index)
+            new = _text_series([z if ok else "000" for z, ok in zip(zip3.tolist(), allowed.tolist(), strict=True)], out.index)
             new = new.where(zip3.notna())
             position = out.columns.get_loc(column)
             out = out.drop(columns=column)

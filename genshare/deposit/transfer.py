@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr
 from os import PathLike
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from genshare._safe_files import atomic_destination, open_regular, regular_file_problem, same_file
 
@@ -477,9 +477,10 @@ _MAX_PACKET_BYTES = 2**20
 
 def _read_into(handle: IO[bytes], view: memoryview) -> int:
     """Fill ``view`` from ``handle`` unless the file ends first; return the bytes read."""
+    reader = cast(io.BufferedIOBase, handle)  # open_regular's handles are buffered binary files
     total = 0
     while total < len(view):
-        n = handle.readinto(view[total:])
+        n = reader.readinto(view[total:])
         if not n:
             break
         total += n

@@ -38,7 +38,7 @@ import io
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -158,7 +158,7 @@ def _unusable(path: Path) -> str | None:
     return problem + "; a deposit holds regular files only"
 
 
-def _text_lines(path: Path, handle_factory) -> Iterator[str]:
+def _text_lines(path: Path, handle_factory) -> Generator[str, None, None]:
     """Lines of a regular file, each at most :data:`MAX_LINE_CHARS` characters (else LineTooLongError)."""
     with open_regular(path) as raw, handle_factory(raw) as handle:
         yield from capped_lines(handle, path.name)
@@ -184,8 +184,7 @@ def _rows(path: Path, report: _Report) -> Iterator[tuple[int, list[str]]]:
 
     try:
         lines = _text_lines(path, text)
-        for number, row in enumerate(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
-            yield number, row
+        yield from enumerate(csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=1)
     except UnicodeDecodeError:
         report.add(path.name, 0, "", "not UTF-8 text")
     except csv.Error as error:
@@ -217,7 +216,7 @@ def _read_dd(path: Path, report: _Report) -> dict[str, _Var] | None:
                 report.add(name, 1, ", ".join(missing), f"the data dictionary lacks column(s) {', '.join(missing)}")
                 return None
             continue
-        cells = dict(zip(header, row))
+        cells = dict(zip(header, row, strict=False))  # a short row leaves its last cells out
         values_at = header.index("VALUES")
         varname = cells.get("VARNAME", "").strip()
         if not varname:
@@ -332,7 +331,7 @@ def _check_dataset(folder: Path, kind: str, report: _Report, ids: dict) -> dict[
         if len(row) != len(header):
             report.add(ds.name, line, "", f"{len(row)} fields where the header has {len(header)}", "wrong number of fields")
             continue
-        for column, value in zip(header, row):
+        for column, value in zip(header, row, strict=True):  # same length: checked just above
             value = value.strip()
             if not value:
                 if column in required:
@@ -600,8 +599,12 @@ def validate(folder: str | PathLike[str]) -> list[Finding]:
     sample_owner: dict[str, str] = {}
     if mapping:
         owners: dict[str, list[tuple[int, str]]] = defaultdict(list)
-        for (line, subject), (_, sample) in zip(mapping["SUBJECT_ID"], mapping["SAMPLE_ID"]):
-            owners[sample].append((line, subject))
+        # Paired by line, not by position: a row with an empty id (reported above) has only
+        # one of the two, and must not shift the pairs after it.
+        sample_on = dict(mapping["SAMPLE_ID"])
+        for line, subject in mapping["SUBJECT_ID"]:
+            if line in sample_on:
+                owners[sample_on[line]].append((line, subject))
         for sample, rows in owners.items():
             sample_owner[sample] = rows[0][1]
             if len({s for _, s in rows}) > 1:

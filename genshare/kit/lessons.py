@@ -78,13 +78,18 @@ class Lesson:
         return self.page.startswith("notebooks/")
 
 
-def _minutes(value: str, where: str, field: str, *, blank: bool = False) -> int | None:
+def _minutes(value: str, where: str, field: str) -> int:
     value = value.strip()
-    if blank and value == "":
-        return None
     if not value.isdigit() or int(value) <= 0:
         raise ValueError(f"{where}: {field} must be a positive whole number of minutes; got {value!r}")
     return int(value)
+
+
+def _optional_minutes(value: str, where: str, field: str) -> int | None:
+    """Like ``_minutes``, but a blank field is ``None``."""
+    if value.strip() == "":
+        return None
+    return _minutes(value, where, field)
 
 
 def read_lessons(path: Path | str = LESSONS_CSV) -> list[Lesson]:
@@ -134,7 +139,7 @@ def read_lessons(path: Path | str = LESSONS_CSV) -> list[Lesson]:
             high = _minutes(row["minutes_high"], where, "minutes_high")
             if low > high:
                 raise ValueError(f"{where}: minutes_low ({low}) is above minutes_high ({high})")
-            workshop = _minutes(row["workshop_minutes"], where, "workshop_minutes", blank=True)
+            workshop = _optional_minutes(row["workshop_minutes"], where, "workshop_minutes")
             if row["optional"] not in ("yes", "no"):
                 raise ValueError(f"{where}: optional must be yes or no; got {row['optional']!r}")
             lessons.append(Lesson(page, row["part"], low, high, workshop, row["optional"] == "yes"))

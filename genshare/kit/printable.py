@@ -206,7 +206,7 @@ def compose(html_root: Path | str, edition: str, paper: str = "a4", book_url: st
     FileNotFoundError
         When a page of the edition was not built (naming the file).
     ValueError
-        For an unknown edition or paper size, or a page without an article.
+        For an unknown edition or paper size, a page without an article, or a head page without ``<head>``.
     """
     html_root = Path(html_root)
     if paper not in PAPER:
@@ -216,7 +216,10 @@ def compose(html_root: Path | str, edition: str, paper: str = "a4", book_url: st
     head_page = html_root / "notebooks" / "06-membership-inference-and-beacons.html"  # has maths: loads MathJax
     if not head_page.is_file():
         raise FileNotFoundError(f"{head_page} is missing: build the book first (make book)")
-    head = _HEAD.search(head_page.read_text(encoding="utf-8")).group(1)
+    head_match = _HEAD.search(head_page.read_text(encoding="utf-8"))
+    if head_match is None:
+        raise ValueError(f"{head_page} has no <head> element: rebuild the book (make book)")
+    head = head_match.group(1)
     title = "Genomic Data Sharing: " + ("learner edition" if edition == "learner" else "instructor edition")
     head = re.sub(r"<title>.*?</title>", f"<title>{html.escape(title)}</title>", head, flags=re.DOTALL)
     head += "\n<style>" + _PRINT_CSS.replace("@PAPER@", PAPER[paper]) + "</style>\n"

@@ -197,7 +197,9 @@ def build_plan(plan: Plan, lessons: Sequence[Lesson]) -> PlannedCourse:
     before = tuple(lesson_of(page) for page in plan.before)
     days = []
     for number, slots in enumerate(plan.days, start=1):
-        rows, clock, stretch, stretch_labels = [], 0, 0, []
+        rows: list[Row] = []
+        stretch_labels: list[str] = []
+        clock, stretch = 0, 0
         for slot in slots:
             if isinstance(slot, Break):
                 rows.append(Row(clock, slot.minutes, slot.label, is_break=True))

@@ -40,7 +40,7 @@ def _zip3(path: str) -> dict[str, int]:
         if len(raw) > MAX_ZIP3_BYTES:
             raise ValueError(f"larger than {MAX_ZIP3_BYTES:,} bytes; a ZIP3 population table is far smaller")
         table = pd.read_csv(io.BytesIO(raw), dtype={"zip3": str})
-        return dict(zip(table["zip3"], table["population"].astype(int)))
+        return dict(zip(table["zip3"], table["population"].astype(int), strict=True))
     except (OSError, KeyError, ValueError) as error:
         raise argparse.ArgumentTypeError(f"{path}: expected a CSV with columns zip3 and population ({error})") from None
 

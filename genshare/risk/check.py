@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -236,7 +237,7 @@ def risk_check(
     if table is not None and not quasi_identifiers:
         raise RiskInputError(f"{table}: name the quasi-identifier columns to check (quasi_identifiers)")
 
-    hashes = {}
+    hashes: dict[str, dict[str, Any]] = {}
     for name, path in (("table", table), ("genotypes", genotypes)):
         if path is not None and Path(path).is_file():
             hashes[name] = {"path": str(path), "sha256": sha256(path)}

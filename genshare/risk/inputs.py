@@ -87,7 +87,7 @@ def _existing_file(path: str | PathLike[str], what: str) -> Path:
 
 
 @contextmanager
-def _table_bytes(path: Path, compressed: bool) -> Iterator[io.BufferedReader]:
+def _table_bytes(path: Path, compressed: bool) -> Iterator[io.BufferedReader[CappedReader]]:
     """The table's bytes (inflated if gzip), refusing a line longer than :data:`MAX_LINE_CHARS`.
 
     The file is opened only if it is a regular file (a FIFO swapped in is never waited on),

@@ -23,6 +23,7 @@ therefore errs towards more risk, never less.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -230,7 +231,7 @@ def membership_power(
     scores = _lr_scores(people, mixture, reference)
     member_scores, other_scores = scores[:n_scored], scores[n_scored:]
     curve, auc = roc_curve(member_scores, other_scores)
-    result = {
+    result: dict[str, Any] = {
         "n_members": n_members,
         "n_snps": int(f.size),
         "n_reference": n_reference,

@@ -30,7 +30,7 @@ def _figure(draw, alt: str, ncols: int = 1) -> str:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    with plt.rc_context(LESSON_STYLE):
+    with plt.rc_context(LESSON_STYLE):  # type: ignore[arg-type]  # matplotlib types the keys as a Literal of rc names
         fig, ax = plt.subplots(1, ncols, figsize=(6.5 if ncols == 1 else 7.5, 3.6))
         draw(ax)
         fig.tight_layout()
@@ -49,7 +49,7 @@ def _class_sizes_figure(t: dict) -> str:
 
     def draw(ax):
         ax.bar(labels, values, color=colours, edgecolor="black", hatch=None)
-        for patch, label in zip(ax.patches, labels):
+        for patch, label in zip(ax.patches, labels, strict=True):  # one bar per label
             if label != f"{k}+":
                 patch.set_hatch("//")
         ax.set_xlabel("size of the row's group (rows sharing its quasi-identifiers)")
@@ -92,7 +92,7 @@ def _beacon_figure(r: dict) -> str:
         ax.set_title("Beacon attack")
         ax.legend(loc="lower right")
 
-    points = ", ".join(f"{p:.2f} after {q} {'query' if q == 1 else 'queries'}" for q, p in zip(b["queries"], b["power"]))
+    points = ", ".join(f"{p:.2f} after {q} {'query' if q == 1 else 'queries'}" for q, p in zip(b["queries"], b["power"], strict=True))
     return _figure(draw, f"Line chart of the beacon attack's power against the number of queries: {points}.")
 
 
@@ -119,7 +119,7 @@ def _dp_figure(r: dict) -> str:
         right.set_title("Attack left")
         right.legend(loc="upper left")
 
-    points = "; ".join(f"epsilon {e}: error {x:.3g}, power {p:.2f}" for e, x, p in zip(eps, error, power))
+    points = "; ".join(f"epsilon {e}: error {x:.3g}, power {p:.2f}" for e, x, p in zip(eps, error, power, strict=True))
     return _figure(draw, f"Two line charts against epsilon: the mean absolute error of released frequencies, and the "
                          f"attack's power: {points}.", ncols=2)
 
@@ -242,7 +242,7 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
         parts.append(_table([["LR attack on frequencies, simulated", f"{m['power']:.2f}", f"{m['auc']:.2f}"],
                              ["LR attack, analytic approximation", f"{m['analytic_power']:.2f}", ""]]
                             + ([[f"beacon attack, {q} {'query' if q == 1 else 'queries'}", f"{p:.2f}", f"{a:.2f}"]
-                                for q, p, a in zip(r["beacon"]["queries"], r["beacon"]["power"], r["beacon"]["auc"])]
+                                for q, p, a in zip(r["beacon"]["queries"], r["beacon"]["power"], r["beacon"]["auc"], strict=True)]
                                if r["kind"] == "beacon" else []),
                             ["attack", f"power at {r['alpha']}", "AUC"]))
         parts.append(_roc_figure(r))
@@ -261,8 +261,8 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
     else:
         parts.append(f'<p class="na">Not assessed: {html.escape(r["reason"])}.</p>')
 
-    links = "".join(f'<li><a href="{html.escape(book_url + l["page"] + (".ipynb" if l["page"].startswith("notebooks") else ".md"))}">'
-                    f"{html.escape(l['title'])}</a></li>" for l in rec["lessons"])
+    links = "".join(f'<li><a href="{html.escape(book_url + lesson["page"] + (".ipynb" if lesson["page"].startswith("notebooks") else ".md"))}">'
+                    f"{html.escape(lesson['title'])}</a></li>" for lesson in rec["lessons"])
     parts.append(f"<h2>Lessons</h2><ul>{links}</ul>")
     files = "".join(f"<li>{html.escape(v['path'])}: SHA-256 {v['sha256']}"
                     f"{' (unchanged after the check)' if v.get('unchanged_after_check') else ' (CHANGED during the check)'}</li>"

@@ -15,7 +15,13 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from genshare.deidentify.anonymity import date_hierarchy, generalize, numeric_hierarchy, suppression_hierarchy, zip_hierarchy
+from genshare.deidentify.anonymity import (
+    date_hierarchy,
+    generalize,
+    numeric_hierarchy,
+    suppression_hierarchy,
+    zip_hierarchy,
+)
 
 __all__ = ["HIERARCHIES", "choose_hierarchy", "generalise_counts", "uniqueness_summary"]
 
@@ -179,7 +185,7 @@ def generalise_counts(
         "levels": {
             c: {"hierarchy": used[c], "level": int(level), "highest_level": len(coarse[c]) - 1,
                 "example": f"{combinations[c].iloc[0]} -> {coarse[c][level].iloc[0]}"}
-            for c, level in zip(columns, levels)
+            for c, level in zip(columns, levels, strict=True)
         },
         "rows_suppressed": suppressed,
         "share_suppressed": suppressed / rows,
