@@ -12,12 +12,13 @@ RUN_VENV ?= .venv-lab
 RUN_STAMP := $(RUN_VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help env book lite test unit notebooks learner normalise lab check clean answer-key mathjax pdf slides
+.PHONY: help env book lite test lint unit notebooks learner normalise lab check clean answer-key mathjax pdf slides
 
 help:
 	@echo "make book       build the HTML book into _build/html (executes every notebook), with its JupyterLite site"
 	@echo "make lite       only the JupyterLite site (_build/html/lite: the lessons in the browser, Pyodide kernel, on the lite world of lite/lite_world.py)"
 	@echo "make test       strict book build, then unit tests, doctests, nbval on every notebook and browser tests"
+	@echo "make lint       ruff and mypy on the package (make test runs it first)"
 	@echo "make unit       only the unit tests and doctests (quick)"
 	@echo "make notebooks  re-execute every notebook in place and save its outputs"
 	@echo "make learner    write the learner edition (what Binder, Colab, the browser and make lab open) to learner/"
@@ -85,10 +86,15 @@ PAPER ?= a4
 pdf: book
 	$(BIN)/python -m genshare.kit.printable --html _build/html --out _build/pdf --paper $(PAPER)
 
-test: env $(TEST_STAMP) $(LITE_STAMP) $(MATHJAX)
+test: env $(TEST_STAMP) $(LITE_STAMP) $(MATHJAX) lint
 	$(JB_BUILD) --all  # every page rewritten, so no page keeps a stale sidebar
 	$(BIN)/python lite/build.py
 	$(BIN)/python -m pytest --nbval -n 2 --dist loadfile --durations=25  # two workers, a file each; the slowest 25 listed
+
+# Style and types that a tool keeps: ruff (pyproject.toml [tool.ruff]) and mypy ([tool.mypy]) on the package.
+lint: env $(TEST_STAMP)
+	$(BIN)/ruff check genshare
+	$(BIN)/mypy genshare
 
 unit: env $(TEST_STAMP)
 	$(BIN)/python -m pytest tests genshare -m "not browser and not slow"

@@ -109,7 +109,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from os import PathLike
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -282,7 +282,7 @@ class Release:
         """
         if self.kind != "beacon" or self.pool_size is None:
             raise ValueError("release.pool_size is needed to build a beacon (only a 'beacon' release has one)")
-        return _answers_beacon(self.answers.to_numpy(dtype=bool), self.pool_size)
+        return _answers_beacon(cast(pd.Series, self.answers).to_numpy(dtype=bool), self.pool_size)
 
 
 @dataclass(frozen=True)
@@ -420,7 +420,7 @@ def score_release(world: Any, release: Release, rules: Rules | None = None) -> S
     if release.kind == "beacon":
         return _sealed(_score_beacon(world, release, rules))
     return _sealed(Scoreboard(
-        "genotypes", False, int(np.shape(release.genotypes)[0]) if np.ndim(release.genotypes) else 0, 0, None, None, 0.0, 1.0,
+        "genotypes", False, int(np.shape(cast(np.ndarray, release.genotypes))[0]) if np.ndim(cast(np.ndarray, release.genotypes)) else 0, 0, None, None, 0.0, 1.0,
         note="released genotypes are not scored by this challenge: every genotype row is a fingerprint (notebook 03) "
         "and a link to relatives (notebook 04); treat such a release as re-identifying everyone",
     ))
@@ -565,7 +565,7 @@ def _link(table: pd.DataFrame, roll: pd.DataFrame, columns: list[str]) -> tuple[
         rows = np.asarray(rows)
         levels = level_key.split("|")
         release_keys, roll_keys = [], []
-        for column, level in zip(columns, levels):
+        for column, level in zip(columns, levels, strict=True):
             if level in ("", "0"):
                 continue  # suppressed: no constraint
             release_keys.append(parts[column][1][rows].astype(str))
@@ -677,7 +677,7 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
         if column in ("zip5", "zip3"):
             prefix, length = _zip_levels(values, column, 5 if column == "zip5" else 3)
             true = truth["zip5"].astype(str).to_numpy(dtype=object)
-            ok = np.array([t.startswith(p) for t, p in zip(true, prefix)], dtype=bool)
+            ok = np.array([t.startswith(p) for t, p in zip(true, prefix, strict=True)], dtype=bool)
         elif column in ("date_of_birth", "birth_year"):
             levels, keys = _date_keys(values, column)
             ok = np.ones(len(values), dtype=bool)
@@ -831,11 +831,11 @@ def _answers_beacon(answers: np.ndarray, size: int) -> Beacon:
 
 
 def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
+    answers = cast(pd.Series, release.answers)  # required for a beacon (Release.__post_init__)
     if release.max_queries == 0:
-        return _not_evaluated("beacon", int(release.answers.size), rules.beacon_required,
+        return _not_evaluated("beacon", int(answers.size), rules.beacon_required,
                               "max_queries is 0: a beacon that answers no query is not a release anyone can use "
                               "(and its answers file would be the release); allow at least one query per user")
-    answers = release.answers
     position = _snp_positions(world, answers, "answers")
     if answers.dtype != bool:
         raise ValueError(f"release.answers must be True/False per snp_id; got dtype {answers.dtype}")
@@ -1036,7 +1036,7 @@ def _read_reidentification_guesses(guesses: Any, records: pd.Index) -> dict[str,
         missing = [c for c in ("record_id", "voter_id") if c not in guesses.columns]
         if missing:
             raise ValueError(f"guesses has no column(s) {', '.join(missing)}; it needs record_id and voter_id")
-        pairs = list(zip(guesses["record_id"].tolist(), guesses["voter_id"].tolist()))
+        pairs = list(zip(guesses["record_id"].tolist(), guesses["voter_id"].tolist(), strict=True))
     elif isinstance(guesses, Mapping):
         pairs = list(guesses.items())
     else:
@@ -1468,20 +1468,23 @@ def save_release(release: Release, folder: str | PathLike[str]) -> Path:
     # One canonical file per content: cells as pandas writes them, rows sorted (clinical: by the
     # released values; the others: by snp_id), quotes only where needed, LF line ends.
     if release.kind == "clinical":
-        if "row" in release.table.columns:
+        table = cast(pd.DataFrame, release.table)  # each kind's field is required (Release.__post_init__)
+        if "row" in table.columns:
             raise ValueError("release.table has a column named 'row', which the saved file uses for the row index")
-        frame = release.table.rename_axis("row").reset_index()
+        frame = table.rename_axis("row").reset_index()
         frame = pd.read_csv(io.StringIO(frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")),
                             dtype=str, keep_default_na=False)
         released = [c for c in frame.columns if c != "row"]
         frame = frame.sort_values(released, kind="stable") if released else frame
     elif release.kind == "frequencies":
-        values = release.frequencies.to_numpy(dtype=float)
-        frame = pd.DataFrame({"snp_id": release.frequencies.index.astype(str),
+        frequencies = cast(pd.Series, release.frequencies)
+        values = frequencies.to_numpy(dtype=float)
+        frame = pd.DataFrame({"snp_id": frequencies.index.astype(str),
                               "frequency": [_frequency_text(v) for v in values]}).sort_values("snp_id", kind="stable")
     else:
-        answers = np.where(release.answers.to_numpy(dtype=bool), "yes", "no")
-        frame = pd.DataFrame({"snp_id": release.answers.index.astype(str), "answer": answers}).sort_values("snp_id", kind="stable")
+        given = cast(pd.Series, release.answers)
+        answers = np.where(given.to_numpy(dtype=bool), "yes", "no")
+        frame = pd.DataFrame({"snp_id": given.index.astype(str), "answer": answers}).sort_values("snp_id", kind="stable")
     path.write_text(_csv_text(list(frame.columns), frame.astype(str).values.tolist()), encoding="utf-8", newline="")
     if release.kind == "beacon":
         options = folder / _OPTIONS_FILE
@@ -1541,7 +1544,7 @@ def _parse_csv(text: str, name: str) -> tuple[list[str], list[list[str]]]:
     canonical = _csv_text(header, rows)
     if text != canonical:
         lines, expected = text.split("\n"), canonical.split("\n")
-        line = next((i for i, (x, y) in enumerate(zip(lines, expected)) if x != y), min(len(lines), len(expected)) - 1) + 1
+        line = next((i for i, (x, y) in enumerate(zip(lines, expected, strict=False)) if x != y), min(len(lines), len(expected)) - 1) + 1
         raise ValueError(f"{name}, line {line}: not written as save_release writes it (quotes only where a value needs "
                          "them, LF line ends, no blank lines, a final line end, no byte-order mark); write the file "
                          "with save_release")

@@ -39,7 +39,7 @@ class Beacon:
         g = check_genotypes(genotypes)
         self.size = g.shape[0]
         self.n_snps = g.shape[1]
-        self._present = (g > 0).any(axis=0)  # the only thing a beacon knows
+        self._present = np.asarray((g > 0).any(axis=0))  # the only thing a beacon knows
         self.queries_answered = 0
 
     def query(self, snps: int | Sequence[int] | np.ndarray) -> np.ndarray:

@@ -12,8 +12,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from genshare.chunked import is_dask, per_person
 from genshare._validation import check_frequencies, check_genotypes, check_number, check_scores
+from genshare.chunked import is_dask, per_person
 
 __all__ = ["homer_statistic", "lr_membership_statistic", "roc_curve"]
 

@@ -7,7 +7,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from genshare._validation import check_choice, check_genotypes, check_integer, check_number
-from genshare.attacks.segments import DEFAULT_MIN_CM, DEFAULT_MIN_SNPS, find_segments, infer_relationship, summarise_pairs
+from genshare.attacks.segments import (
+    DEFAULT_MIN_CM,
+    DEFAULT_MIN_SNPS,
+    find_segments,
+    infer_relationship,
+    summarise_pairs,
+)
 from genshare.popgen import kinship
 
 __all__ = ["KING_THRESHOLDS", "erlich_identification_probability", "familial_search", "kinship", "relationship_degree", "segment_search"]

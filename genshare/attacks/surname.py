@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
 from genshare._validation import check_columns, check_integer, check_number
 
 __all__ = [
@@ -106,7 +107,7 @@ def _mutation_rates(panel: pd.DataFrame | None, loci: list[str]) -> np.ndarray:
     if unknown:
         raise ValueError(f"panel has no mutation rate for locus {unknown[:5]}")
     values = pd.to_numeric(rates.loc[loci], errors="coerce").to_numpy(float)
-    bad = [locus for locus, v in zip(loci, values) if not (np.isfinite(v) and 0 < v < 1)]
+    bad = [locus for locus, v in zip(loci, values, strict=True) if not (np.isfinite(v) and 0 < v < 1)]
     if bad:
         raise ValueError(f"panel: mutation_rate must lie in (0, 1) for locus {bad[:5]}")
     return values

@@ -187,10 +187,10 @@ class Several(Form):
             answer = answer.tolist()
         if not isinstance(answer, (list, tuple)) or len(answer) != len(self.labels):
             raise AnswerFormError(f"expected {len(self.labels)} values in this order: {self.what}")
-        return tuple(form.read(value, ctx) for form, value in zip(self.forms, answer))
+        return tuple(form.read(value, ctx) for form, value in zip(self.forms, answer, strict=True))
 
     def same(self, a: tuple, b: tuple) -> bool:
-        return len(a) == len(b) and all(f.same(x, y) for f, x, y in zip(self.forms, a, b))
+        return len(a) == len(b) and all(f.same(x, y) for f, x, y in zip(self.forms, a, b, strict=True))
 
 
 # ---------------------------------------------------------------------- encoding

@@ -26,7 +26,7 @@ def _names(rows: pd.DataFrame) -> list[str]:
 
 def _name_of_id(ctx: Context) -> dict[str, str]:
     catalogue = _catalogue()
-    return dict(zip(catalogue["id"], catalogue["name"]))
+    return dict(zip(catalogue["id"], catalogue["name"], strict=True))
 
 
 def _repositories(column: str = "name") -> Ids:

@@ -20,7 +20,7 @@ def _setup(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
             birth_year=world.voter_roll["date_of_birth"].dt.year,
             zip3=world.voter_roll["zip5"].str[:3],
         )
-        voter_of = dict(zip(world.people["person_id"], world.people["voter_id"]))
+        voter_of = dict(zip(world.people["person_id"], world.people["voter_id"], strict=True))
         scored = release.assign(
             birth_year=release["date_of_birth"].dt.year,
             zip3=release["zip5"].str[:3],

@@ -17,7 +17,7 @@ def _setup(ctx: Context) -> tuple[pd.DataFrame, dict]:
 
     def build() -> tuple[pd.DataFrame, dict]:
         world = ctx.world
-        voter_of = dict(zip(world.people["person_id"], world.people["voter_id"]))
+        voter_of = dict(zip(world.people["person_id"], world.people["voter_id"], strict=True))
         truth = world.cohort["person_id"].map(voter_of).to_numpy()
         raw = world.clinical[["participant_id", *_QI, "diagnosis", "comorbidity"]].assign(truth=truth)
         hierarchies = {"zip5": zip_hierarchy(), "date_of_birth": date_hierarchy(), "sex": suppression_hierarchy()}

@@ -158,7 +158,7 @@ register(Exercise(
 ))
 
 
-def _screen(**facts: Any) -> dict[str, frozenset[str]]:
+def _screen(**facts: Any) -> list[str]:
     from genshare.access import screen_datasets
     from genshare.catalogue import load_catalogue, load_data_use
 

@@ -35,7 +35,7 @@ class Findings(Form):
             missing = [c for c in ("file", "field") if c not in answer.columns]
             if missing:
                 raise AnswerFormError(f"expected {self.what}; the table has no column(s) {', '.join(missing)}")
-            return frozenset(zip(answer["file"].astype(str), answer["field"].astype(str)))
+            return frozenset(zip(answer["file"].astype(str), answer["field"].astype(str), strict=True))
         if not isinstance(answer, Iterable):
             raise AnswerFormError(f"expected {self.what}; got {type(answer).__name__}")
         out = set()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-
 from genshare.exercises.forms import AnswerFormError, Form
 
 #: The modules holding the exercises, one per notebook (imported on first use).
