@@ -1,0 +1,80 @@
+"""The package's layers: analysis and tools take arrays and tables and never import the simulator.
+
+The attacks, defences, risk check, deposit tools and population genetics would run on real
+data; like tskit, which never imports msprime, they must not depend on ``genshare.cohort``
+(the synthetic world's simulator and storage) or on the teaching modules built on top of
+them. The rule is read from the import statements (module level and inside functions;
+doctests are examples, not imports). Known violations are listed below with what should
+replace them; the list may only shrink, and a violation that disappears must leave it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1] / "genshare"
+#: Modules that must not import the simulator or the teaching layer.
+ANALYSIS = sorted(
+    [p for folder in ("attacks", "deidentify", "risk", "deposit") for p in (ROOT / folder).glob("*.py")]
+    + [ROOT / name for name in ("access.py", "popgen.py", "catalogue.py", "filekind.py", "populations.py",
+                                "chunked.py", "_safe_files.py", "_validation.py", "paths.py")]
+)
+#: What they may not import.
+FORBIDDEN = ("genshare.cohort", "genshare.challenge", "genshare.exercises", "genshare.assignment", "genshare.marking",
+             "genshare.teaching", "genshare.kit")
+#: Today's violations, each with the shared fact it needs (to move to a dependency-free module).
+KNOWN = {
+    ("attacks/genealogy.py", "genshare.cohort.identities"): "REFERENCE_DATE: 'today' of the world",
+    ("attacks/genealogy.py", "genshare.cohort.pedigree"): "relationship_name: the relationship vocabulary",
+    ("attacks/surname.py", "genshare.cohort.ystr"): "YSTR_PANEL, MAX_REPEAT_COUNT: the Y-STR panel",
+    ("deposit/dbgap.py", "genshare.cohort.storage"): "write_vcf: the VCF/BGZF codecs",
+}
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def _violations() -> dict[tuple[str, str], None]:
+    out = {}
+    for path in ANALYSIS:
+        name = path.relative_to(ROOT).as_posix()
+        for module in _imports(path):
+            if any(module == f or module.startswith(f + ".") for f in FORBIDDEN):
+                # Report the imported module (genshare.cohort.x), not the names taken from it.
+                parts = module.split(".")
+                out[(name, ".".join(parts[:3]) if len(parts) > 2 and parts[1] == "cohort" else ".".join(parts[:2]))] = None
+    return out
+
+
+def test_the_analysis_layer_is_not_empty():
+    assert len(ANALYSIS) > 20 and all(p.is_file() for p in ANALYSIS)
+
+
+def test_no_new_import_of_the_simulator_or_the_teaching_layer():
+    new = sorted(set(_violations()) - set(KNOWN))
+    assert not new, ("analysis/tool modules import the simulator or the teaching layer (move the shared fact to a "
+                     f"dependency-free module instead): {new}")
+
+
+@pytest.mark.parametrize("known", sorted(KNOWN))
+def test_known_violations_are_still_real(known):
+    """When a violation is fixed, remove it from KNOWN, so the list stays the true debt."""
+    assert known in _violations(), f"{known} no longer imports the simulator: remove it from KNOWN"
+
+
+def test_the_rule_catches_an_import_inside_a_function(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f():\n    from genshare.cohort.world import World\n", encoding="utf-8")
+    assert "genshare.cohort.world" in _imports(probe)
