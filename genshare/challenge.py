@@ -42,7 +42,9 @@ suppression :func:`genshare.deidentify.anonymity.generalize` makes, and it leave
 choice made row by row (several bits a row) in which a release could hide data the
 attacks do not read. A saved release has one form for one content too (see below: rows
 in one order, one spelling per number, one CSV layout). What is left: which rows are
-dropped (at most one bit a row, about people who are then not in the release), and, for
+dropped (at most one bit a row, about people who are then not in the release), which
+SNPs a summary release keeps (only by a cutoff of the reference panel's minor allele
+frequency, so one number), and, for
 frequencies and beacons, whatever noise a steward adds, which the scorer measures by its
 attacks but cannot tell from data hidden in it. A beacon's ``beacon.csv`` describes the
 service to the scorer and is never published: its access tier (``max_queries``, at least
@@ -703,6 +705,9 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
         bad = np.flatnonzero(kept & ~ok)
         if bad.size:
             row = table.index[bad[0]]
+            if column in ("zip3", "zip5") and str(values.iloc[bad[0]]).startswith("000"):
+                return (f"column {column!r}, row {row!r}: '000' is Safe Harbor's code for a small area, which the scorer "
+                        f"does not read ({bad.size} such row(s)); drop those rows, or release a coarser ZIP prefix")
             if column == "bmi":
                 return (f"column 'bmi', row {row!r}: {_excerpt(values.iloc[bad[0]])} is not the row's true bmi rounded to a "
                         f"whole number or one decimal ({bad.size} such row(s)); the scorer reads bmi as a number (bands "
@@ -781,6 +786,29 @@ def _snp_positions(world: Any, series: pd.Series, field_name: str) -> np.ndarray
     return position
 
 
+def _unruled_snp_set(world: Any, released: np.ndarray, what: str) -> str:
+    """Why the set of SNPs a summary release keeps is not a public rule, or "" if it is one.
+
+    A steward may leave SNPs out, but only by one rule everyone can apply: keep the SNPs
+    whose minor allele frequency in the reference panel (the attacker's) is at least a
+    cutoff, and leave out the rarer ones (rare alleles give membership away most). Which SNPs
+    are kept is then one number, the cutoff; chosen SNP by SNP it could carry tens of
+    thousands of bits (the sixth adversarial round named 195 of 197 pool members by it).
+    """
+    kept = np.zeros(len(world.snps), dtype=bool)
+    kept[released] = True
+    if kept.all() or not kept.any():
+        return ""
+    frequency = study_pool(world)["reference_freqs"]
+    maf = np.minimum(frequency, 1.0 - frequency)
+    if maf[~kept].max() < maf[kept].min():
+        return ""
+    offender = int(np.flatnonzero(~kept & (maf >= maf[kept].min()))[0])
+    return (f"the {what} leaves out SNP {world.snps['snp_id'].iloc[offender]!r} (reference minor allele frequency "
+            f"{maf[offender]:.4f}) but keeps rarer ones; leave SNPs out only below a cutoff of the reference panel's "
+            "minor allele frequency (keep every SNP at or above it), so that which SNPs are kept carries nothing else")
+
+
 def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scoreboard:
     position = _snp_positions(world, frequencies, "frequencies")
     try:
@@ -796,6 +824,9 @@ def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scor
     values = np.round(values, FREQUENCY_DECIMALS) + 0.0
     keep = ~np.isnan(values)
     position, values = position[keep], values[keep]
+    unruled = _unruled_snp_set(world, position, "release")
+    if unruled:
+        return _not_evaluated("frequencies", int(position.size), rules.signals_required, unruled)
     pool = study_pool(world)
     cases = world.cohort_genotypes[pool["members"]]
     controls = world.cohort_genotypes[pool["non_members"]]
@@ -844,6 +875,9 @@ def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
     controls = world.cohort_genotypes[pool["non_members"]]
     truth = (cases > 0).any(axis=0)
     values = answers.to_numpy(dtype=bool)
+    unruled = _unruled_snp_set(world, position, "beacon")
+    if unruled:
+        return _not_evaluated("beacon", int(position.size), rules.beacon_required, unruled)
     utility = float((truth[position] == values).sum()) / truth.size
     limit = rules.beacon_queries if release.max_queries is None else min(rules.beacon_queries, release.max_queries)
     if position.size == 0 or limit == 0:
@@ -851,13 +885,16 @@ def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
     else:
         beacon = _answers_beacon(values, len(cases))
         freqs = pool["reference_freqs"][position]
-        # Alleles the reference never saw are asked first, at a frequency below any it could show
-        # (1 / 4n for n reference people): a steward cannot hide members by lying only where a
-        # reference-bound attacker would ask.
+        # The worst of two attackers: one who asks the rarest alleles the reference saw, and one
+        # who asks the alleles it never saw first (at 1 / 4n for n reference people). A steward
+        # who lies only where one of them asks is caught by the other.
         unseen = 1.0 / (4 * pool["reference_size"])
-        finals = [beacon_attack(g[:, position], beacon, freqs, n_queries=limit, unseen_frequency=unseen)[:, -1]
-                  for g in (cases, controls)]
-        auc = _fold(roc_curve(-finals[0], -finals[1])[1])  # low statistics point to membership
+        aucs = []
+        for frequency in (None, unseen):
+            finals = [beacon_attack(g[:, position], beacon, freqs, n_queries=limit, unseen_frequency=frequency)[:, -1]
+                      for g in (cases, controls)]
+            aucs.append(_fold(roc_curve(-finals[0], -finals[1])[1]))  # low statistics point to membership
+        auc = max(aucs)
     return Scoreboard("beacon", True, int(position.size), 0, None, round(float(auc), 6), utility, rules.beacon_required,
                       note=f"pool: {len(cases)} {pool['population']} cases; attacker makes {limit} queries per person")
 
@@ -1288,8 +1325,12 @@ def read_scoreboard(path: str | PathLike[str] | io.BytesIO, *, secret: str | byt
     if tuple(frame.columns) != SCOREBOARD_COLUMNS:
         raise ValueError(f"{path} is not a release-challenge scoreboard: its columns are {list(frame.columns)}")
     key = _board_key(path, secret, create=False)
-    forged = [i + 2 for i, row in enumerate(frame.to_dict("records"))
-              if not hmac.compare_digest(str(row["signature"]), _signature(key, row))]
+    forged = []
+    for i, row in enumerate(frame.to_dict("records")):
+        if not hmac.compare_digest(str(row["signature"]), _signature(key, row)):
+            forged.append(i + 2)
+            if len(forged) > 10:
+                break  # enough to name; a hostile board of a million rows is refused at once
     if forged:
         shown = ", ".join(map(str, forged[:10])) + (" ..." if len(forged) > 10 else "")
         raise ValueError(f"{path}, line(s) {shown}: not signed by the challenge scorer with this scoreboard's key "

@@ -128,9 +128,21 @@ def test_frequencies_known_scores(world):
     assert board.membership_auc > 0.6 and board.utility == 1.0 and board.utility_met
     nothing = score_release(world, Release("frequencies", frequencies=pd.Series(exact, index=ids) * np.nan))
     assert (nothing.membership_auc, nothing.utility, nothing.utility_met) == (0.5, 0.0, False)
-    half = pd.Series(exact, index=ids).iloc[::2]
-    middle = score_release(world, Release("frequencies", frequencies=half))
-    assert middle.records_released == len(half) and 0.0 <= middle.utility <= 1.0
+    frequency = pool["reference_freqs"]
+    common = pd.Series(exact, index=ids)[np.minimum(frequency, 1 - frequency) >= 0.05]  # a public cutoff
+    middle = score_release(world, Release("frequencies", frequencies=common))
+    assert middle.evaluated and middle.records_released == len(common) and 0.0 <= middle.utility <= 1.0
+
+
+def test_snps_left_out_by_choice_rather_than_a_cutoff_are_not_evaluated(world):
+    """Round six named 195 of 197 pool members by which SNPs a release left out (one per voter)."""
+    pool = study_pool(world)
+    exact = pd.Series(allele_frequencies(world.cohort_genotypes[pool["members"]], missing="as_reference"),
+                      index=world.snps["snp_id"])
+    for kind, release in (("frequencies", Release("frequencies", frequencies=exact.iloc[::2])),
+                          ("beacon", Release("beacon", answers=(exact > 0).iloc[::2]))):
+        board = score_release(world, release)
+        assert not board.evaluated and "cutoff of the reference panel's minor allele frequency" in board.note, kind
 
 
 def test_beacon_known_scores(world):
@@ -442,7 +454,8 @@ def test_saved_releases_round_trip(tmp_path, world):
     table = world.clinical[["zip5", "date_of_birth", "sex", "diagnosis"]].iloc[::3].copy()
     table = table.drop(index=table.index[1]).assign(sex="*")  # a row dropped, a column suppressed
     freqs = make_release(world, "frequencies", seed=1).frequencies.copy()
-    freqs.iloc[:5] = np.nan
+    reference = study_pool(world)["reference_freqs"]
+    freqs[np.minimum(reference, 1 - reference) < 0.01] = np.nan  # rare SNPs left out by a public cutoff
     answers = make_release(world, "beacon", seed=1).answers
     for name, release in [("c", Release("clinical", table=table)), ("f", Release("frequencies", frequencies=freqs)),
                           ("b", Release("beacon", answers=answers, max_queries=20))]:
@@ -953,3 +966,15 @@ def test_messages_name_rows_as_plain_numbers_and_blank_columns_are_refused():
     assert "row 1:" in board.note and "np.int64" not in board.note and "dropna" in board.note
     with pytest.raises(ValueError, match="a column without a name"):
         score_release(w, Release("clinical", table=w.clinical[["sex"]].rename(columns={"sex": " "})))
+
+
+def test_a_beacon_lying_where_either_attacker_asks_is_caught_by_the_other(world):
+    """Round six: lying only at alleles the reference never saw beat an unseen-first attacker (0.51)
+    while the default attacker still reached 0.79; the scorer reports the worse of the two."""
+    pool = study_pool(world)
+    truth = (world.cohort_genotypes[pool["members"]] > 0).any(axis=0)
+    lies = truth & ~(pool["reference_freqs"] == 0)  # "no" wherever the reference never saw the allele
+    board = score_release(world, Release("beacon", answers=pd.Series(lies, index=world.snps["snp_id"])))
+    honest = score_release(world, Release("beacon", answers=pd.Series(truth, index=world.snps["snp_id"])))
+    # The reference-bound attacker's 0.79 is reported, not the unseen-first attacker's 0.51.
+    assert board.beacon_auc > 0.75 and honest.beacon_auc >= board.beacon_auc
