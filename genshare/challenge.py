@@ -16,7 +16,9 @@ runs every attack the module teaches that applies to that kind of release and re
   population, as a ROC AUC; utility is the share of the top association signals
   (allelic chi-square of cases against controls) still among the release's top signals;
 - beacon: the beacon attack (:mod:`genshare.attacks.beacon`, Shringarpure & Bustamante
-  2015), as a ROC AUC; utility is the share of SNPs answered truthfully.
+  2015), as a ROC AUC, the worse of two attackers (one asks each person's rarest alleles
+  the reference saw, the other those it never saw first); utility is the share of SNPs
+  answered truthfully.
 
 *Attacker*. :func:`make_release` gives the learner a release made from their world (a
 clinical table with shuffled record ids, or frequencies / a beacon plus candidates whose
@@ -44,8 +46,7 @@ attacks do not read. A saved release has one form for one content too (see below
 in one order, one spelling per number, one CSV layout). What is left: which rows are
 dropped (at most one bit a row, about people who are then not in the release), which
 SNPs a summary release keeps (only by a cutoff of the reference panel's minor allele
-frequency, so one number), and, for
-frequencies and beacons, whatever noise a steward adds, which the scorer measures by its
+frequency, so one number), and, for frequencies and beacons, whatever noise a steward adds, which the scorer measures by its
 attacks but cannot tell from data hidden in it. A beacon's ``beacon.csv`` describes the
 service to the scorer and is never published: its access tier (``max_queries``, at least
 1) limits what one user may ask.
@@ -129,6 +130,7 @@ except ImportError:  # not on every platform (Windows, some browsers' Python): a
 __all__ = [
     "ATTACK_KINDS",
     "MAX_COLUMNS",
+    "MAX_QUERIES",
     "DIRECT_IDENTIFIERS",
     "KINDS",
     "QUASI_IDENTIFIERS",
@@ -153,6 +155,8 @@ __all__ = [
     "study_pool",
 ]
 
+#: Largest per-user query limit a beacon may state (a limit is a few digits, not a place to keep data).
+MAX_QUERIES = 10_000
 #: Kinds of release a steward may submit. ``genotypes`` is known but never evaluated (fail closed).
 KINDS = ("clinical", "frequencies", "beacon", "genotypes")
 #: Kinds of release :func:`make_release` hands to an attacker.
@@ -271,7 +275,7 @@ class Release:
         if stray:
             raise ValueError(f"a {self.kind!r} release carries only {', '.join(sorted(own))}; got {', '.join(stray)} too")
         if self.max_queries is not None:
-            check_integer(self.max_queries, "release.max_queries", minimum=0)
+            check_integer(self.max_queries, "release.max_queries", minimum=0, maximum=MAX_QUERIES)
         if self.pool_size is not None:
             check_integer(self.pool_size, "release.pool_size", minimum=1)
 
@@ -604,7 +608,8 @@ def _schemes(values: pd.Series, column: str) -> np.ndarray:
     text = values.astype(str)
     missing = values.isna().to_numpy()
     gone = _suppressed(values)
-    spelled = np.where(missing, "a missing value", text.map(_excerpt).to_numpy(dtype=object))
+    # The whole spelling is compared (repr, so spaces and tabs show); messages shorten it later.
+    spelled = np.where(missing, "a missing value", text.map(repr).to_numpy(dtype=object))
     schemes = np.full(len(values), "its value", dtype=object)
     if column in ("zip5", "zip3"):
         prefix, length = _zip_levels(values, column, 5 if column == "zip5" else 3)
@@ -638,7 +643,7 @@ def _mixed_scheme(table: pd.DataFrame) -> str:
         kinds, first = np.unique(schemes.astype(str), return_index=True)
         if len(kinds) > 1:
             order = np.argsort(first)
-            shown = "; ".join(f"row {table.index[first[i]]!r}: {kinds[i]}" for i in order[:3])
+            shown = "; ".join(f"row {table.index[first[i]]!r}: {_excerpt(kinds[i], 60)}" for i in order[:3])
             advice = ""
             if any(k.startswith("suppressed") for k in kinds) and not all(k.startswith("suppressed") for k in kinds):
                 advice = (f"; to leave out some rows' {column}, drop those rows (for example "
@@ -662,8 +667,6 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
     """
     truth = world.clinical.loc[table.index]
     for column in table.columns:
-        if column in DIRECT_IDENTIFIERS:
-            continue  # counted as re-identifying whatever it holds
         values = table[column]
         # Spaces around a value (ASCII or Unicode, around a '*' too) carry nothing a reader needs
         # and can carry hidden data: such a cell is refused, not tidied.
@@ -674,8 +677,8 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
             return (f"column {column!r}, row {row!r}: {_excerpt(values.iloc[padded[0]])} has spaces around its value "
                     f"({padded.size} such cell(s)); write values without padding")
         kept = ~_suppressed(values)
-        if not kept.any():
-            continue
+        if not kept.any() or column in DIRECT_IDENTIFIERS:
+            continue  # a kept direct identifier counts as re-identifying whatever it holds
         if column in ("zip5", "zip3"):
             prefix, length = _zip_levels(values, column, 5 if column == "zip5" else 3)
             true = truth["zip5"].astype(str).to_numpy(dtype=object)
@@ -754,7 +757,8 @@ def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard
     unknown = [str(c) for c in table.columns if c not in known]
     if unknown:
         return _not_evaluated("clinical", records, rules.region_tolerance,
-                              f"the scorer cannot attack column(s) {', '.join(unknown)}; release only "
+                              f"the scorer cannot attack column(s) {', '.join(_excerpt(c) for c in unknown[:5])}"
+                              f"{' ...' if len(unknown) > 5 else ''}; release only "
                               f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose"
                               + ("; safe_harbor's date_of_birth_year is birth_year: rename it" if "date_of_birth_year" in unknown
                                  else "") + ")")
@@ -1703,8 +1707,10 @@ def load_release(folder: str | PathLike[str]) -> Release:
         if not isinstance(data, dict) or set(data) - {"max_queries"}:
             raise ValueError(f"{_OPTIONS_FILE}: expected an object with only 'max_queries'; got {data!r}")
         max_queries = data.get("max_queries")
-        if max_queries is not None and (isinstance(max_queries, bool) or not isinstance(max_queries, int) or max_queries < 0):
-            raise ValueError(f"{_OPTIONS_FILE}, field 'max_queries': expected a whole number >= 0 or null; got {max_queries!r}")
+        if max_queries is not None and (isinstance(max_queries, bool) or not isinstance(max_queries, int)
+                                        or not 0 <= max_queries <= MAX_QUERIES):
+            raise ValueError(f"{_OPTIONS_FILE}, field 'max_queries': expected a whole number from 0 to {MAX_QUERIES:,} "
+                             f"or null; got {_excerpt(max_queries)}")
     answers = pd.Series(text.map(_YES).to_numpy(dtype=bool), index=frame["snp_id"].to_numpy(dtype=object))
     return Release("beacon", answers=answers, max_queries=max_queries)
 

@@ -978,3 +978,28 @@ def test_a_beacon_lying_where_either_attacker_asks_is_caught_by_the_other(world)
     honest = score_release(world, Release("beacon", answers=pd.Series(truth, index=world.snps["snp_id"])))
     # The reference-bound attacker's 0.79 is reported, not the unseen-first attacker's 0.51.
     assert board.beacon_auc > 0.75 and honest.beacon_auc >= board.beacon_auc
+
+
+def test_spellings_are_compared_whole_and_direct_identifiers_are_not_padded():
+    """Round seven: cells differing only after their 29th character, and whitespace-only names
+    read as suppressed, carried every voter (911 of 911) past the one-spelling rule."""
+    w = tiny_world()
+    base = w.clinical[["sex"]]
+    long = [" " * 29 + tail for tail in ("\t", " ", "\t\t")]
+    board = score_release(w, Release("clinical", table=base.assign(name=long)))
+    assert not board.evaluated and "'name'" in board.note
+    same = score_release(w, Release("clinical", table=base.assign(name=[" " * 40] * 3)))
+    assert not same.evaluated and "spaces around its value" in same.note
+
+
+@pytest.mark.parametrize("limit", [10_001, 10**949])
+def test_a_beacon_query_limit_is_a_few_digits(tmp_path, limit):
+    """Round seven hid 196 pool members' voters in a 949-digit max_queries."""
+    with pytest.raises(ValueError, match="max_queries"):
+        Release("beacon", answers=pd.Series([True], index=["snp1"]), max_queries=limit)
+    folder = tmp_path / "challenge"
+    folder.mkdir()
+    (folder / "beacon.csv").write_text("snp_id,answer\nsnp1,yes\n", encoding="utf-8")
+    (folder / "release.json").write_text('{"max_queries": %d}' % min(limit, 10**400), encoding="utf-8")
+    with pytest.raises(ValueError, match="field 'max_queries': expected a whole number from 0 to 10,000"):
+        challenge.load_release(folder)
