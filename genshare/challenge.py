@@ -766,7 +766,7 @@ def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard
     if untruthful:
         return _not_evaluated("clinical", records, rules.region_tolerance, untruthful)
     utility, why = _region_counts(world, table)
-    direct = [c for c in table.columns if c in DIRECT_IDENTIFIERS]
+    direct = [c for c in table.columns if c in DIRECT_IDENTIFIERS and not _suppressed(table[c]).all()]
     # A row that keeps a direct identifier is re-identified by it; the others face the linkage.
     exposed = ~np.logical_and.reduce([_suppressed(table[c]) for c in direct]) if direct else np.zeros(records, dtype=bool)
     columns = [c for c in QUASI_IDENTIFIERS if c in table.columns]
@@ -1516,7 +1516,7 @@ def save_release(release: Release, folder: str | PathLike[str]) -> Path:
         table = cast(pd.DataFrame, release.table)  # each kind's field is required (Release.__post_init__)
         if "row" in table.columns:
             raise ValueError("release.table has a column named 'row', which the saved file uses for the row index")
-        frame = table.rename_axis("row").reset_index()
+        frame = table[_column_order(list(table.columns))].rename_axis("row").reset_index()
         frame = pd.read_csv(io.StringIO(frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")),
                             dtype=str, keep_default_na=False)
         released = [c for c in frame.columns if c != "row"]
@@ -1534,7 +1534,7 @@ def save_release(release: Release, folder: str | PathLike[str]) -> Path:
     if release.kind == "beacon":
         options = folder / _OPTIONS_FILE
         if release.max_queries is not None:
-            options.write_text(json.dumps({"max_queries": int(release.max_queries)}) + "\n", encoding="utf-8")
+            options.write_text(_options_text(int(release.max_queries)), encoding="utf-8", newline="")
         elif options.exists():
             options.unlink()
     return path
@@ -1585,7 +1585,8 @@ def _parse_csv(text: str, name: str) -> tuple[list[str], list[list[str]]]:
     except csv.Error as error:
         raise ValueError(f"{name}, line {reader.line_num}: not a readable CSV line ({error})") from None
     if len(set(header)) != len(header):
-        raise ValueError(f"{name}: repeated column name(s) {', '.join(sorted({c for c in header if header.count(c) > 1}))}")
+        repeated = sorted({c for c in header if header.count(c) > 1})
+        raise ValueError(f"{name}: repeated column name(s) {_excerpt(', '.join(repeated), 120)}")
     canonical = _csv_text(header, rows)
     if text != canonical:
         lines, expected = text.split("\n"), canonical.split("\n")
@@ -1614,11 +1615,23 @@ def _read_csv(path: Path, columns: tuple[str, ...], *, exact: bool = False) -> p
     header, rows = _parse_csv(text, path.name)
     missing = [c for c in columns if c not in header]
     if missing:
-        raise ValueError(f"{path.name}: no column(s) {', '.join(missing)}; its columns are {header}")
+        raise ValueError(f"{path.name}: no column(s) {', '.join(missing)}; its columns are {_excerpt(','.join(header), 120)}")
     if exact and header != list(columns):
         raise ValueError(f"{path.name}: its columns must be exactly {','.join(columns)} (any other column would be "
-                         f"published unread); got {','.join(header)}")
+                         f"published unread); got {_excerpt(','.join(header), 120)}")
     return pd.DataFrame(rows, columns=header, dtype=object)
+
+
+def _column_order(columns: list[str]) -> list[str]:
+    """The one order of a clinical file's columns: as :data:`DIRECT_IDENTIFIERS`, :data:`QUASI_IDENTIFIERS`
+    and :data:`ATTRIBUTES` list them, any other column after them in its own order."""
+    known = list(DIRECT_IDENTIFIERS) + list(QUASI_IDENTIFIERS) + list(ATTRIBUTES)
+    return [c for c in known if c in columns] + [c for c in columns if c not in known]
+
+
+def _options_text(max_queries: int | None) -> str:
+    """The one way ``release.json`` is written."""
+    return json.dumps({"max_queries": max_queries}) + "\n"
 
 
 def _check_sorted(path: Path, keys: list[tuple[str, ...]], by: str) -> None:
@@ -1663,6 +1676,9 @@ def load_release(folder: str | PathLike[str]) -> Release:
                              "in ASCII digits, without leading zeros); "
                              f"got {frame['row'][bad].iloc[0]!r}")
         released = [c for c in frame.columns if c != "row"]
+        if list(frame.columns) != ["row", *_column_order(released)]:
+            raise ValueError(f"{path.name}, line 1: columns must come in the order save_release writes them "
+                             f"(row, then {', '.join(_column_order(released))}); write the file with save_release")
         _check_sorted(path, list(frame[released].itertuples(index=False, name=None)), "their released values")
         table = frame.set_index(frame["row"].astype(np.int64).rename(None)).drop(columns="row")
         return Release("clinical", table=table)
@@ -1711,6 +1727,10 @@ def load_release(folder: str | PathLike[str]) -> Release:
                                         or not 0 <= max_queries <= MAX_QUERIES):
             raise ValueError(f"{_OPTIONS_FILE}, field 'max_queries': expected a whole number from 0 to {MAX_QUERIES:,} "
                              f"or null; got {_excerpt(max_queries)}")
+        # Exactly the bytes save_release writes: spaces, escapes or repeated keys could carry data.
+        if options.read_bytes() != _options_text(max_queries).encode("utf-8"):
+            raise ValueError(f"{_OPTIONS_FILE}: not written as save_release writes it ({_options_text(max_queries)!r}); "
+                             "write the folder with save_release")
     answers = pd.Series(text.map(_YES).to_numpy(dtype=bool), index=frame["snp_id"].to_numpy(dtype=object))
     return Release("beacon", answers=answers, max_queries=max_queries)
 

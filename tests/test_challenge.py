@@ -1003,3 +1003,25 @@ def test_a_beacon_query_limit_is_a_few_digits(tmp_path, limit):
     (folder / "release.json").write_text('{"max_queries": %d}' % min(limit, 10**400), encoding="utf-8")
     with pytest.raises(ValueError, match="field 'max_queries': expected a whole number from 0 to 10,000"):
         challenge.load_release(folder)
+
+
+def test_release_json_and_column_order_have_one_form(tmp_path, world):
+    """Round eight: whitespace inside release.json named 196 pool members; the order of a clinical
+    file's columns carried about 40 bits."""
+    pool = study_pool(world)
+    truth = pd.Series((world.cohort_genotypes[pool["members"]] > 0).any(axis=0), index=world.snps["snp_id"])
+    folder = tmp_path / "b"
+    challenge.save_release(Release("beacon", answers=truth, max_queries=50), folder)
+    assert (folder / "release.json").read_bytes() == b'{"max_queries": 50}\n'
+    assert challenge.load_release(folder).max_queries == 50
+    (folder / "release.json").write_bytes(b'{"max_queries":  50}\n')
+    with pytest.raises(ValueError, match="release.json: not written as save_release writes it"):
+        challenge.load_release(folder)
+    table = world.clinical[["diagnosis", "sex", "zip5"]]
+    path = challenge.save_release(Release("clinical", table=table), tmp_path / "c")
+    assert path.read_text(encoding="utf-8").splitlines()[0] == "row,zip5,sex,diagnosis"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    swapped = [",".join([p[0], p[2], p[1], p[3]]) for p in (line.split(",") for line in lines)]
+    path.write_text("\n".join(swapped) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 1: columns must come in the order save_release writes them"):
+        challenge.load_release(tmp_path / "c")
