@@ -757,7 +757,7 @@ def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard
     unknown = [str(c) for c in table.columns if c not in known]
     if unknown:
         return _not_evaluated("clinical", records, rules.region_tolerance,
-                              f"the scorer cannot attack column(s) {', '.join(_excerpt(c) for c in unknown[:5])}"
+                              f"the scorer cannot attack column(s) {', '.join(_excerpt(c)[1:-1] for c in unknown[:5])}"
                               f"{' ...' if len(unknown) > 5 else ''}; release only "
                               f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose"
                               + ("; safe_harbor's date_of_birth_year is birth_year: rename it" if "date_of_birth_year" in unknown
