@@ -16,7 +16,7 @@ attacks (1000 Genomes-sized world and kernels vs floors), risk (the pre-release 
 a 100,000-row table and a 2,504 x 100,000 bgzipped VCF, generated in a temporary folder),
 marking (each exercise check, cold; 30 submissions, each notebook run in the marking sandbox),
 kinship (vs plink2 --make-king-table on the same 3,000 samples and threads), segments
-(segment finder vs tskit's true segments: recall and precision by length, shared cM by
+(segment finder vs the true segments of the founder mosaics: recall and precision by length, shared cM by
 relationship next to the Shared cM Project).
 
 Prints a table and writes ``benchmarks/results/benchmark.json``. Exits non-zero if a target
@@ -219,7 +219,7 @@ def risk_check_run() -> dict:
 
 
 def segment_validation(n_snps: int) -> dict:
-    """Precision and recall of the segment finder against tskit's true segments, and shared cM by relationship.
+    """Precision and recall of the segment finder against the true segments (founder mosaics), and shared cM by relationship.
 
     A pedigree of two families over five generations (tests/segment_simulation.py), genomes
     from genshare.cohort.genomes.simulate_genomes with ``n_snps`` SNPs.

@@ -75,11 +75,6 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_chromosomes", 22, "integer", "autosomes simulated", 1, flag="--chromosomes"),
     Parameter("missing_rate", 0.005, "probability", "share of genotype calls set missing (-1) in the cohort and database",
               0.0, 0.5, flag="--missing-rate"),
-    Parameter("genome_simulator", "transmission", "choice",
-              "how genomes pass down the pedigree: fixed_pedigree (msprime's fixed-pedigree model, "
-              "genshare.cohort.genomes; keeps the tree sequence) or transmission (coalescent founders and "
-              "simulated meioses, genshare.cohort.standin_genomes; faster, no tree sequence)",
-              choices=("fixed_pedigree", "transmission"), flag="--genome-simulator"),
     Parameter("model", "out_of_africa_3g09", "choice", "demographic model above the founders", choices=tuple(DEMOGRAPHIC_MODELS),
               flag="--model"),
     Parameter("ancestry", dict(zip(POPULATIONS, (0.25, 0.5, 0.25))), "shares",
