@@ -103,10 +103,11 @@ SNPS_PER_BLOCK = 2
 LIBRARY_BLOCKS = 300
 #: Variants of each library block kept as the pool for ``sequence`` SNPs (drawn uniformly).
 SEQUENCE_POOL = 64
-#: Resolution of genetic positions on the mosaic axis, in Morgans (0.0001 cM).
-UNIT = 1e-6
+#: Resolution of genetic positions on the mosaic axis, in Morgans (0.01 cM: crossovers fall on
+#: this grid, so that the saved mosaics are exactly the simulated ones, and small).
+UNIT = 1e-4
 #: Room given to each chromosome on the mosaic axis, in units (10 Morgans; no chromosome is longer).
-CHROM_SPAN = 10_000_000
+CHROM_SPAN = 100_000
 
 
 def chromosome_lengths(n_chromosomes: int = 22) -> tuple[np.ndarray, np.ndarray]:
@@ -454,9 +455,9 @@ def shared_intervals(
 
     Examples
     --------
-    >>> m = Mosaics(owner=np.array([0, 0, 1]), start=np.array([0, 500_000, 0]), hap=np.array([7, 8, 7]))
+    >>> m = Mosaics(owner=np.array([0, 0, 1]), start=np.array([0, 5_000, 0]), hap=np.array([7, 8, 7]))
     >>> shared_intervals(m, np.array([[0, 1]]), np.array([1.0]))
-    (array([0]), array([0]), array([500000]))
+    (array([0]), array([0]), array([5000]))
     """
     copy_pairs = np.asarray(copy_pairs, dtype=np.int64).reshape(-1, 2)
     n_pairs, n_chrom = len(copy_pairs), len(chrom_morgans)
@@ -473,7 +474,8 @@ def shared_intervals(
         ends_key,
         row_pair * _AXIS + mosaics.start[rows],
     ])
-    cand = np.unique(cand)
+    cand.sort()  # (np.unique would hash: several times slower here)
+    cand = cand[np.concatenate([[True], cand[1:] != cand[:-1]])] if len(cand) else cand
     pair, pos = cand // _AXIS, cand % _AXIS
     hap_x = mosaics.hap[np.searchsorted(keys, copy_pairs[pair, 0] * _AXIS + pos, side="right") - 1]
     hap_y = mosaics.hap[np.searchsorted(keys, copy_pairs[pair, 1] * _AXIS + pos, side="right") - 1]

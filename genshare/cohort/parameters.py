@@ -75,6 +75,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_chromosomes", 22, "integer", "autosomes simulated", 1, flag="--chromosomes"),
     Parameter("missing_rate", 0.005, "probability", "share of genotype calls set missing (-1) in the cohort and database",
               0.0, 0.5, flag="--missing-rate"),
+    Parameter("phasing_switch_cm", 10.0, "probability",
+              "mean distance in cM between switch errors in the phase the world shows (world.haplotypes), as a "
+              "genealogy service's statistical phasing leaves them (Eagle on 150,000 UK Biobank samples: switch "
+              "error rate about 0.3%, perfect phase in most 10 Mb segments; Loh et al. 2016); 0 shows the true phase",
+              0.0, 1e6, flag="--phasing-switch-cm"),
     Parameter("model", "out_of_africa_3g09", "choice", "demographic model above the founders", choices=tuple(DEMOGRAPHIC_MODELS),
               flag="--model"),
     Parameter("ancestry", dict(zip(POPULATIONS, (0.25, 0.5, 0.25))), "shares",

@@ -138,7 +138,44 @@ class World:
     family_trees: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: dict[str, Any] = field(default_factory=dict)
     mosaics: Mosaics | None = None
+    phase: dict[str, np.ndarray] = field(default_factory=dict)
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def haplotypes(self, which: str) -> np.ndarray:
+        """The phased genotypes of ``"cohort"``, ``"reference"`` or ``"database"``, as a service phases them.
+
+        Each heterozygous call is split into its two copies with the phase the world
+        stores: the true one with switch errors (one per ``parameters["phasing_switch_cm"]``
+        cM on average), as statistical phasing leaves them.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``int8`` (people, 2, SNPs): the allele (0 or 1) on each copy, -1 where the
+            call is missing; the two copies add up to the genotypes.
+
+        Examples
+        --------
+        >>> world = simulate_world(seed=1, n_participants=20, n_snps=200, n_reference=9,
+        ...                        n_database=30, population_size=1000)
+        >>> h = world.haplotypes("cohort")
+        >>> h.shape, bool((h.sum(axis=1)[h[:, 0] >= 0] == world.cohort_genotypes[h[:, 0] >= 0]).all())
+        ((20, 2, 200), True)
+        """
+        if which not in ("cohort", "reference", "database"):
+            raise ValueError(f"which must be 'cohort', 'reference' or 'database'; got {which!r}")
+        if which not in self.phase:
+            raise ValueError(f"this world holds no phase for {which!r} (saved without it)")
+        g = getattr(self, f"{which}_genotypes")
+        het = g == 1
+        n_het = int(het.sum())
+        packed = self.phase[which]
+        if packed.size != -(-n_het // 8):
+            raise ValueError(f"the phase of {which!r} holds {packed.size * 8} bits for {n_het} heterozygous calls")
+        first = np.where(g < 0, -1, g // 2).astype(np.int8)
+        first[het] = np.unpackbits(packed, count=n_het)
+        second = np.where(g < 0, -1, g - first).astype(np.int8)
+        return np.stack([first, second], axis=1)
 
     def _truth_rows(self, people: Any, name: str) -> np.ndarray:
         """Genotyped rows (cohort, reference, database) of person ids; a clear error otherwise."""
@@ -152,7 +189,7 @@ class World:
         rows = index.reindex(values).to_numpy()
         missing = np.flatnonzero(np.isnan(rows))
         if missing.size:
-            raise ValueError(f"{name}: {values[missing[0]]!r} is not a genotyped person of this world "
+            raise ValueError(f"{name} {str(values[missing[0]])!r} is not a genotyped person of this world "
                              "(a person_id of world.cohort, world.reference or world.database)")
         return rows.astype(np.int64)
 
@@ -196,6 +233,24 @@ class World:
         morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
         return ibd_table(self.mosaics, morgans, rows, by_copy=by_copy, min_cm=min_cm).drop(columns="pair")
 
+    def ibd_table(self, people_a: Any, people_b: Any, *, by_copy: bool = False, min_cm: float = 0.0) -> pd.DataFrame:
+        """The true IBD segments of many pairs at once (``people_a[i]`` with ``people_b[i]``), vectorised.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`ibd_segments`, with a ``pair`` column (the index ``i``) first.
+        """
+        from genshare.cohort.genetics import chromosome_lengths
+        from genshare.cohort.genomes import ibd_table
+
+        min_cm = check_number(min_cm, "min_cm", minimum=0.0)
+        a, b = self._truth_rows(people_a, "people_a"), self._truth_rows(people_b, "people_b")
+        if a.shape != b.shape:
+            raise ValueError(f"people_a and people_b must pair up one to one; got {a.size} and {b.size} people")
+        morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
+        return ibd_table(self.mosaics, morgans, np.stack([a, b], axis=1), by_copy=by_copy, min_cm=min_cm)
+
     def ibd_summary(self, people_a: Any, people_b: Any, *, min_cm: float = 0.0) -> pd.DataFrame:
         """True IBD of many pairs at once: total, count and longest of the shared segments.
 
@@ -209,15 +264,8 @@ class World:
             One row per pair, in order: ``person_a``, ``person_b``, ``shared_cm``,
             ``n_segments``, ``longest_cm``.
         """
-        from genshare.cohort.genetics import chromosome_lengths
-        from genshare.cohort.genomes import ibd_table
-
-        min_cm = check_number(min_cm, "min_cm", minimum=0.0)
-        a, b = self._truth_rows(people_a, "people_a"), self._truth_rows(people_b, "people_b")
-        if a.shape != b.shape:
-            raise ValueError(f"people_a and people_b must pair up one to one; got {a.size} and {b.size} people")
-        morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
-        seg = ibd_table(self.mosaics, morgans, np.stack([a, b], axis=1), min_cm=min_cm)
+        seg = self.ibd_table(people_a, people_b, min_cm=min_cm)
+        a = np.atleast_1d(np.asarray(people_a, dtype=object))
         pair = seg["pair"].to_numpy()
         length = seg["length_cm"].to_numpy()
         longest = np.zeros(len(a))
@@ -264,6 +312,8 @@ class WorldState:
     metadata: dict[str, Any] = field(default_factory=dict)
     status: np.ndarray | None = None
     mosaics: Mosaics | None = None
+    true_haplotypes: dict[str, np.ndarray] = field(default_factory=dict)
+    phase: dict[str, np.ndarray] = field(default_factory=dict)
 
     def rng(self, step: str) -> np.random.Generator:
         """The random stream of one step: from the seed and the step's name only."""
@@ -329,6 +379,11 @@ def genomes(state: WorldState) -> None:
         start += n
     state.tables["snps"] = result.snps.copy()
     state.mosaics = result.mosaics
+    start = 0
+    for role in ("cohort", "reference", "database"):
+        n = len(state.roles[role])
+        state.true_haplotypes[role] = result.haplotypes[start : start + n]
+        start += n
 
 
 def phenotype(state: WorldState) -> None:
@@ -357,6 +412,50 @@ def missing_calls(state: WorldState) -> None:
     for role in ("cohort", "database"):
         mask = mrng.random(state.genotypes[role].shape) < state.p["missing_rate"]
         state.genotypes[role][mask] = -1
+
+
+def switch_parity(n_people: int, chrom: np.ndarray, cm: np.ndarray, switch_cm: float,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Where statistical phasing has swapped a person's two copies: ``uint8`` (people, SNPs), 1 = swapped.
+
+    Switch errors fall as a Poisson process along each chromosome's genetic map, one per
+    ``switch_cm`` cM on average (0: none); each one swaps the copies from there on. The
+    orientation carried into the next chromosome is as arbitrary as a phased
+    chromosome's orientation is.
+    """
+    n_snps = len(cm)
+    toggles = np.zeros((n_people, n_snps), dtype=np.uint8)
+    if switch_cm <= 0 or n_snps == 0:
+        return toggles
+    change = np.flatnonzero(chrom[1:] != chrom[:-1]) + 1
+    starts, ends = np.concatenate([[0], change]), np.concatenate([change, [n_snps]])
+    lengths = cm[ends - 1] - cm[starts]
+    counts = rng.poisson(lengths / switch_cm, size=(n_people, len(starts)))
+    person = np.repeat(np.repeat(np.arange(n_people), len(starts)), counts.ravel())
+    block = np.repeat(np.tile(np.arange(len(starts)), n_people), counts.ravel())
+    where = cm[starts][block] + rng.random(len(block)) * lengths[block]
+    # First SNP after each switch: search within its chromosome (cm restarts at each one).
+    first = starts[block] + np.zeros(len(block), dtype=np.int64)
+    for c in range(len(starts)):  # 22 chromosomes, each vectorised over people
+        mine = block == c
+        first[mine] += np.searchsorted(cm[starts[c] : ends[c]], where[mine], side="right")
+    keep = first < ends[block]
+    np.bitwise_xor.at(toggles, (person[keep], first[keep]), 1)
+    return np.bitwise_xor.accumulate(toggles, axis=1)
+
+
+def phasing(state: WorldState) -> None:
+    """The phase a genealogy service infers for each genotyped person: the true copies with
+    switch errors (one per ``phasing_switch_cm`` cM), stored as one bit per heterozygous call."""
+    rng = state.rng("phasing")
+    snps = state.tables["snps"]
+    chrom, cm = snps["chrom"].to_numpy(), snps["cm"].to_numpy(dtype=float)
+    for role in ("cohort", "reference", "database"):
+        g = state.genotypes[role]
+        flips = switch_parity(len(g), chrom, cm, float(state.p["phasing_switch_cm"]), rng)
+        shown = state.true_haplotypes[role][:, 0, :].astype(np.uint8) ^ flips
+        state.phase[role] = np.packbits(shown[g == 1])
+    state.true_haplotypes.clear()
 
 
 def public_records(state: WorldState) -> None:
@@ -435,6 +534,7 @@ STEPS: list[Callable[[WorldState], None]] = [
     genomes,
     phenotype,
     missing_calls,
+    phasing,
     public_records,
     y_chromosomes,
     relationships,
@@ -485,6 +585,7 @@ def simulate_world(seed: int = 2026, **params: Any) -> World:
         database_genotypes=state.genotypes["database"],
         metadata=state.metadata,
         mosaics=state.mosaics,
+        phase=dict(state.phase),
         extra_tables=extra,
         **core,
     )
