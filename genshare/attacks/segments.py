@@ -23,12 +23,15 @@ chromosome, chromosomes one after another, as in the world's ``snps`` table (``c
 
 Functions
 ---------
-- :func:`find_segments` -- the segments of chosen pairs (or all pairs) of people;
+- :func:`find_segments` -- the segments of chosen pairs (or all pairs) of people, from
+  unphased genotypes (runs without an opposite homozygote: the by-hand first step);
+- :func:`find_phased_segments` -- the same from phased haplotypes, tolerant of switch
+  errors, as genealogy services match (finds 7 cM segments at the default world's density);
 - :func:`summarise_pairs` -- total shared cM, number of segments, longest segment per pair;
 - :func:`infer_relationship` -- the relationships consistent with a total shared cM
   (the Shared cM Project, version 4.0, Bettinger 2020);
-- :func:`union_segments` -- the true segments of a pair's chromosome copies (from
-  ``tskit.TreeSequence.ibd_segments``) merged into the regions where they share at least one;
+- :func:`union_segments` -- segments of a pair's chromosome copies merged into the
+  regions where they share at least one;
 - :func:`segment_recall_precision` -- detected vs true segments by length bin.
 """
 
@@ -45,8 +48,12 @@ from genshare._validation import check_genotypes, check_integer, check_number
 __all__ = [
     "DEFAULT_MIN_CM",
     "DEFAULT_MIN_EXPECTED_IBS0",
+    "DEFAULT_MIN_SCORE",
     "DEFAULT_MIN_SNPS",
+    "DEFAULT_SEED_NATS",
+    "DEFAULT_SWITCH_PENALTY",
     "SHARED_CM_PROJECT",
+    "find_phased_segments",
     "find_segments",
     "infer_relationship",
     "segment_recall_precision",
@@ -67,23 +74,14 @@ DEFAULT_MIN_SNPS = 100
 #: bound with probability about :math:`e^{-12} = 6 \times 10^{-6}`, so about 0.01 chance
 #: segments per unrelated pair (more where linkage disequilibrium lengthens runs).
 #:
-#: What it means for the default world (about 0.5 expected opposite homozygotes per cM,
-#: measured on the pooled cohort and database at 40,000 SNPs): a segment must be about
-#: 22 cM or longer to pass, so single segments shorter than about 20 cM are not
-#: detected reliably. Measured on the committed world (seed 2026, 42,000 SNPs; cohort x
-#: database pairs from ``world.relationships`` and 29,484 random pairs unrelated within
-#: third cousins): 98.5% of third-cousin pairs show a segment, mean 217 cM shared, but so
-#: do 71% of the "unrelated" pairs, mean 85 cM (95th percentile 283 cM). Those are mostly
-#: not chance runs: Synthetica descends from a few thousand founders seven generations
-#: back, so people unrelated within third cousins still share long segments by descent
-#: (pedigree collapse, as in an endogamous population), which also raises every
-#: relationship's sharing above the Shared cM Project averages (first cousins 1,021 cM
-#: against 866). The world has no tree sequence to separate the two; the benchmark's
-#: ``segments`` section measures recall and precision against tskit's true segments.
-#: Detecting 7 cM segments needs about three times the
-#: density (1.7 expected opposite homozygotes per cM, roughly 130,000 SNPs of this panel), which
-#: the 24 MB budget of the committed world does not allow; a denser world made with
-#: ``python -m genshare.cohort --snps 130000`` does.
+#: What it means for the default world (measured on seed 2026, 25,000 SNPs, two SNPs per
+#: coalescent block, against the true segments of ``world.ibd_table``; 18,988 relative pairs
+#: and 20,000 random cohort x database pairs): the runs that pass are real (precision 0.90
+#: at 20-40 cM, 0.98 above 40 cM; no segment under 20 cM passes) but most shared segments
+#: are too short to pass (recall 0.04 at 10-20 cM, 0.30 at 20-40 cM, 0.88 above 40 cM): 6%
+#: of third cousins and 57% of second cousins show two segments of 6 cM or more. Unphased
+#: genotypes are the by-hand first step; :func:`find_phased_segments` uses the phase
+#: genealogy services infer and finds 7 cM segments at this density.
 DEFAULT_MIN_EXPECTED_IBS0 = 12.0
 
 #: Shared cM by relationship: average, minimum and maximum after outlier removal, from
@@ -492,9 +490,8 @@ def infer_relationship(shared_cm: float | npt.ArrayLike, n_segments: int | npt.A
 def union_segments(segments: pd.DataFrame) -> pd.DataFrame:
     """Merge overlapping or abutting segments of the same pair and chromosome into one.
 
-    True segments come per pair of chromosome *copies* (for example from
-    ``tskit.TreeSequence.ibd_segments`` through
-    :meth:`genshare.cohort.genomes.Genomes.ibd_segments`); unphased genotypes see only
+    True segments come per pair of chromosome *copies* (for example from a world's
+    ``ibd_segments(a, b, by_copy=True)``); unphased genotypes see only
     where a pair shares at least one copy, the union of those. Vectorised.
 
     Parameters
@@ -602,3 +599,283 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
     total = np.bincount(both["s"].to_numpy(), weights=overlap.to_numpy(), minlength=len(s))
     length = np.maximum(s[:, 1] - s[:, 0], 1e-12)
     return np.minimum(total / length, 1.0)
+
+
+# --- phased matching ----------------------------------------------------------------------------
+
+#: Minimum score of a phased segment, in nats (see :func:`find_phased_segments`): two
+#: unrelated haplotypes agree along a stretch of that evidence with probability about
+#: :math:`e^{-18}`. Measured on the default world (seed 2026, 25,000 SNPs, a switch error per
+#: 15 cM; 18,988 relative pairs and 20,000 random cohort x database pairs, scored against
+#: ``world.ibd_table``): precision 0.96 / 0.99 / 1.00 / 1.00 and recall 0.45 / 0.78 / 0.99 /
+#: 1.00 for segments of 7-10 / 10-20 / 20-40 / 40+ cM; 0 of 838 same-population pairs
+#: without a common pedigree ancestor, and 72% of third cousins, show two segments of 6 cM
+#: or more. A bound of 16 gives recall 0.54 / 0.85 at precision 0.89 / 0.97.
+DEFAULT_MIN_SCORE = 18.0
+#: Cost of a switch error inside a segment, in nats: about :math:`-\log` of the chance of a
+#: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart).
+DEFAULT_SWITCH_PENALTY = 4.0
+
+
+def _check_haplotypes(h: npt.ArrayLike, name: str) -> np.ndarray:
+    """Phased genotypes: int (people, 2, SNPs) of 0/1 alleles, -1 missing (both copies)."""
+    h = np.asarray(h)
+    if h.ndim != 3 or h.shape[1] != 2:
+        raise ValueError(f"{name} must have shape (people, 2, SNPs): two phased copies per person; got shape {h.shape}")
+    if h.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integers (0, 1 alleles, -1 missing); got dtype {h.dtype}")
+    bad = (h < -1) | (h > 1)
+    if bad.any():
+        i, c, k = (int(x[0]) for x in np.nonzero(bad))
+        raise ValueError(f"{name}: person {i}, copy {c}, SNP {k} holds {h[i, c, k]}; alleles are 0 or 1, -1 missing")
+    half = (h[:, 0] < 0) != (h[:, 1] < 0)
+    if half.any():
+        i, k = (int(x[0]) for x in np.nonzero(half))
+        raise ValueError(f"{name}: person {i}, SNP {k} is missing on one copy only; a missing call is missing on both")
+    return h.astype(np.int8, copy=False)
+
+
+#: Minimum evidence (nats) of a run of agreement on one pair of copies for a candidate to
+#: be scored: a cheap filter (runs of agreement found on 16-bit words of mismatch bits).
+DEFAULT_SEED_NATS = 9.0
+
+# Bits of zeros at the low (trailing) and high (leading) end of every 16-bit word.
+_LOW_ZEROS = np.array([16 if w == 0 else (w & -w).bit_length() - 1 for w in range(1 << 16)], dtype=np.int64)
+_HIGH_ZEROS = np.array([16 - int(w).bit_length() for w in range(1 << 16)], dtype=np.int64)
+
+
+def _pack_words(bits: np.ndarray) -> np.ndarray:
+    """Boolean (..., SNPs) packed little-endian into uint16 words: SNP k is bit k % 16 of word k // 16."""
+    packed = np.packbits(bits, axis=-1, bitorder="little")
+    if packed.shape[-1] % 2:
+        packed = np.concatenate([packed, np.zeros(packed.shape[:-1] + (1,), np.uint8)], axis=-1)
+    return np.ascontiguousarray(packed).view("<u2")
+
+
+def _agreement_runs(a: np.ndarray, b: np.ndarray, pairs: np.ndarray, evidence: np.ndarray, seed_nats: float,
+                    same: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Runs of agreement on any pair of copies with at least ``seed_nats`` of evidence: (pair, start, stop).
+
+    Vectorised: mismatch bits packed in 16-bit words; runs of zero words, extended bit by
+    bit into the neighbouring words. A run that spans no whole word (under 16 SNPs) is missed.
+    """
+    n_snps = a.shape[2]
+    alleles_a, called_a = _pack_words(a == 1), _pack_words(a[:, 0] >= 0)
+    alleles_b, called_b = (alleles_a, called_a) if same else (_pack_words(b == 1), _pack_words(b[:, 0] >= 0))
+    n_words = alleles_a.shape[-1]
+    found = []
+    chunk = max(1, (16 << 20) // max(n_words * 2, 1))
+    for first in range(0, len(pairs), chunk):
+        p = pairs[first : first + chunk]
+        i, j = p[:, 0], p[:, 1]
+        both = called_a[i] & called_b[j]
+        for x in (0, 1):
+            for y in (0, 1):
+                mism = (alleles_a[i, x] ^ alleles_b[j, y]) & both
+                zero = np.zeros((len(p), n_words + 2), dtype=np.int8)
+                zero[:, 1:-1] = mism == 0
+                step = np.diff(zero, axis=1)
+                r_open, w_open = np.nonzero(step == 1)
+                _, w_close = np.nonzero(step == -1)
+                left = np.where(w_open > 0, _HIGH_ZEROS[mism[r_open, np.maximum(w_open - 1, 0)]], 0)
+                right = np.where(w_close < n_words, _LOW_ZEROS[mism[r_open, np.minimum(w_close, n_words - 1)]], 0)
+                start = np.maximum(16 * w_open - left, 0)
+                stop = np.minimum(16 * w_close + right, n_snps)
+                ok = evidence[stop] - evidence[start] >= seed_nats
+                found.append((r_open[ok] + first, start[ok], stop[ok]))
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return tuple(np.concatenate([f[k] for f in found]) for k in range(3))
+
+
+def find_phased_segments(
+    haplotypes_a: npt.ArrayLike,
+    haplotypes_b: npt.ArrayLike | None = None,
+    *,
+    chrom: npt.ArrayLike | None,
+    cm: npt.ArrayLike | None,
+    pos: npt.ArrayLike | None = None,
+    pairs: npt.ArrayLike | None = None,
+    min_cm: float = DEFAULT_MIN_CM,
+    min_score: float = DEFAULT_MIN_SCORE,
+    switch_penalty: float = DEFAULT_SWITCH_PENALTY,
+    seed_nats: float = DEFAULT_SEED_NATS,
+    frequencies: npt.ArrayLike | None = None,
+) -> pd.DataFrame:
+    """Shared segments from phased haplotypes, tolerant of switch errors, as genealogy services match.
+
+    Two relatives who share a segment by descent carry the *same haplotype* along it, one
+    copy each: their alleles on those two copies agree at every SNP. Two unrelated
+    haplotypes agree at a SNP with probability :math:`p^2 + (1-p)^2`, so agreement there is
+    worth :math:`e = -\\log(p^2 + (1-p)^2)` nats of evidence, and agreement along a stretch
+    the sum: unrelated haplotypes agree along a stretch of evidence :math:`E` with
+    probability :math:`e^{-E}`. Every SNP counts, where the unphased test
+    (:func:`find_segments`) only sees opposite homozygotes, so far fewer SNPs suffice.
+
+    Two steps:
+
+    1. **Candidates, by hand's method**: runs without an opposite homozygote at least
+       ``min_cm`` long (:func:`find_segments` with no frequency bound). A shared segment
+       never holds an opposite homozygote, so every one lies in such a run. Only those
+       holding a run of agreement on one pair of copies worth ``seed_nats`` are kept (a
+       cheap filter: vectorised over 16-bit words of mismatch bits).
+    2. **Phased scoring inside each candidate**: a local-alignment score over the four
+       pairs of copies, SNP by SNP (vectorised over all candidates at once). On a pair of
+       copies that agrees, the score grows by :math:`e`; a disagreement ends that pair's
+       stretch; moving to another pair of copies (a *switch error* of statistical phasing
+       swaps a person's copies from some point on) costs ``switch_penalty``. A segment is
+       a stretch whose score rises to at least ``min_score`` (reported from where the
+       best path started to where it peaked); it ends when the score falls ``min_score``
+       below its peak. Segments at least ``min_cm`` long are reported.
+
+    Parameters
+    ----------
+    haplotypes_a
+        Shape (people_a, 2, SNPs): alleles 0/1 on each copy, -1 where the call is missing
+        (for example ``world.haplotypes("cohort")``). A missing call never breaks a segment.
+    haplotypes_b
+        Shape (people_b, 2, SNPs); defaults to ``haplotypes_a`` (pairs within one set).
+    chrom, cm, pos, pairs
+        As for :func:`find_segments`.
+    min_cm
+        Minimum segment length in cM (default 7).
+    min_score
+        Minimum score of a segment, nats (default :data:`DEFAULT_MIN_SCORE`).
+    switch_penalty
+        Cost of a switch between pairs of copies, nats (default :data:`DEFAULT_SWITCH_PENALTY`).
+    seed_nats
+        Evidence of the run of agreement a candidate must hold (default :data:`DEFAULT_SEED_NATS`).
+    frequencies
+        Alternate-allele frequency of each SNP; default: estimated from the haplotypes given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`find_segments`.
+
+    Examples
+    --------
+    >>> h = np.zeros((2, 2, 60), dtype=np.int8)
+    >>> h[0, 0, 1::2] = h[1, 0, ::2] = h[0, 1, ::3] = h[1, 1, 1::3] = 1  # nothing in common
+    >>> h[1, 1, 10:50] = h[0, 0, 10:50]  # but copy 1 of person 1 carries copy 0 of person 0 at SNPs 10-49
+    >>> find_phased_segments(h, chrom=[1] * 60, cm=np.arange(60) * 0.5, min_cm=5,
+    ...                      frequencies=[0.5] * 60)[["a", "b", "start_snp", "end_snp", "length_cm"]]
+       a  b  start_snp  end_snp  length_cm
+    0  0  1         10       50       20.0
+    """
+    a = _check_haplotypes(haplotypes_a, "haplotypes_a")
+    b = a if haplotypes_b is None else _check_haplotypes(haplotypes_b, "haplotypes_b")
+    if a.shape[2] != b.shape[2]:
+        raise ValueError(f"haplotypes_a and haplotypes_b must have the same number of SNPs; got {a.shape[2]} and {b.shape[2]}")
+    min_cm = check_number(min_cm, "min_cm", minimum=0.0)
+    min_score = check_number(min_score, "min_score", minimum=0.0, low_open=True)
+    switch_penalty = check_number(switch_penalty, "switch_penalty", minimum=0.0)
+    seed_nats = check_number(seed_nats, "seed_nats", minimum=0.0)
+    n_snps = a.shape[2]
+    chrom_values, cm, pos, _, _ = _check_map(chrom, cm, pos, n_snps, 1)
+    pairs = _check_pairs(pairs, a.shape[0], b.shape[0], haplotypes_b is None)
+    if frequencies is None:
+        sets = (a,) if haplotypes_b is None else (a, b)
+        counts = sum(np.where(h >= 0, h, 0).sum(axis=(0, 1)) for h in sets)
+        called = sum((h >= 0).sum(axis=(0, 1)) for h in sets)
+        freq = np.divide(counts, called, out=np.zeros(n_snps), where=called > 0)
+    else:
+        freq = np.asarray(frequencies, dtype=np.float64)
+        if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
+            raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
+    weight = -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0))
+
+    # 1. Candidates: unphased runs without an opposite homozygote.
+    ga = np.where(a[:, 0] < 0, -1, a[:, 0] + a[:, 1]).astype(np.int8)
+    gb = ga if haplotypes_b is None else np.where(b[:, 0] < 0, -1, b[:, 0] + b[:, 1]).astype(np.int8)
+    cand = find_segments(ga, None if haplotypes_b is None else gb, chrom=chrom_values, cm=cm, pairs=pairs,
+                         min_cm=min_cm, min_snps=1, min_expected_ibs0=0.0)
+    if haplotypes_b is None and len(cand):  # find_segments lists each unordered pair once; keep the given order
+        pass
+    key = pd.Series(np.arange(len(pairs)), index=pd.MultiIndex.from_arrays([pairs[:, 0], pairs[:, 1]]))
+    key = key[~key.index.duplicated()]
+    r_pair = key.reindex(pd.MultiIndex.from_arrays([cand["a"].to_numpy(), cand["b"].to_numpy()])).to_numpy()
+    r_start = cand["start_snp"].to_numpy(dtype=np.int64)
+    r_len = cand["n_snps"].to_numpy(dtype=np.int64)
+    # Score only the candidates holding a run of agreement of at least seed_nats (a cheap filter).
+    evidence = np.concatenate([[0.0], np.cumsum(weight)])
+    s_pair, s_start, s_stop = _agreement_runs(a, b, pairs, evidence, seed_nats, haplotypes_b is None)
+    c_key = r_pair * (n_snps + 1) + r_start
+    order_c = np.argsort(c_key, kind="stable")
+    seeded = np.zeros(len(r_pair), dtype=bool)
+    for point in (s_start, (s_start + s_stop) // 2, s_stop - 1):  # a seed may cross a chromosome end
+        hit = np.searchsorted(c_key[order_c], s_pair * (n_snps + 1) + point, side="right") - 1
+        valid = hit >= 0
+        owner = order_c[hit[valid]]
+        inside = (r_pair[owner] == s_pair[valid]) & (point[valid] < r_start[owner] + r_len[owner])
+        seeded[owner[inside]] = True
+    r_pair, r_start, r_len = r_pair[seeded], r_start[seeded], r_len[seeded]
+    order = np.argsort(-r_len, kind="stable")  # longest first: the active candidates are a prefix
+    r_pair, r_start, r_len = r_pair[order], r_start[order], r_len[order]
+    i, j = pairs[r_pair, 0], pairs[r_pair, 1]
+    n = len(r_pair)
+    # 2. Local-alignment scores over the four pairs of copies (x, y) = (0,0), (0,1), (1,0), (1,1).
+    score = np.zeros((n, 4))
+    begin = np.zeros((n, 4), dtype=np.int64)
+    peak = np.zeros(n)
+    peak_start = np.zeros(n, dtype=np.int64)
+    peak_end = np.zeros(n, dtype=np.int64)
+    out_pair, out_start, out_stop = [], [], []
+    active_count = np.searchsorted(-r_len, -np.arange(int(r_len.max()) if n else 0), side="left")
+    for step, m in enumerate(active_count):  # SNP by SNP along all candidates at once
+        k = r_start[:m] + step
+        ha, hb = a[i[:m], :, k], b[j[:m], :, k]  # (m, 2)
+        called = (ha[:, 0] >= 0) & (hb[:, 0] >= 0)
+        agree = ha[:, [0, 0, 1, 1]] == hb[:, [0, 1, 0, 1]]
+        s = score[:m]
+        best_state = s.argmax(axis=1)
+        best = s[np.arange(m), best_state] - switch_penalty
+        carry = np.maximum(s, best[:, None])
+        from_best = best[:, None] > s
+        fresh = carry <= 0
+        new = np.where(agree, np.maximum(carry, 0) + weight[k][:, None], 0.0)
+        new_begin = np.where(fresh, k[:, None], np.where(from_best, begin[:m][np.arange(m), best_state][:, None], begin[:m]))
+        new = np.where(called[:, None], new, s)
+        new_begin = np.where(called[:, None], new_begin, begin[:m])
+        score[:m], begin[:m] = new, new_begin
+        top_state = new.argmax(axis=1)
+        top = new[np.arange(m), top_state]
+        higher = top > peak[:m]
+        peak_start[:m] = np.where(higher, new_begin[np.arange(m), top_state], peak_start[:m])
+        peak_end[:m] = np.where(higher, k, peak_end[:m])
+        peak[:m] = np.maximum(peak[:m], top)
+        # A segment ends when the score falls min_score below its peak, or the candidate ends.
+        last = r_len[:m] == step + 1
+        close = ((peak[:m] - top >= min_score) | last) & (peak[:m] >= min_score)
+        if close.any():
+            out_pair.append(r_pair[:m][close])
+            out_start.append(peak_start[:m][close])
+            out_stop.append(peak_end[:m][close] + 1)
+            peak[:m][close] = 0.0
+            score[:m][close] = 0.0
+        drop = (peak[:m] - top >= min_score) & ~close
+        peak[:m][drop] = top[drop]
+    seg_pair = np.concatenate(out_pair) if out_pair else np.zeros(0, np.int64)
+    seg_start = np.concatenate(out_start) if out_start else np.zeros(0, np.int64)
+    seg_stop = np.concatenate(out_stop) if out_stop else np.zeros(0, np.int64)
+    keep = cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm
+    seg_pair, seg_start, seg_stop = seg_pair[keep], seg_start[keep], seg_stop[keep]
+    order = np.lexsort((seg_start, seg_pair))
+    seg_pair, seg_start, seg_stop = seg_pair[order], seg_start[order], seg_stop[order]
+    end = seg_stop - 1
+    return pd.DataFrame(
+        {
+            "a": pairs[seg_pair, 0],
+            "b": pairs[seg_pair, 1],
+            "chrom": chrom_values[seg_start] if len(seg_start) else np.array([], dtype=chrom_values.dtype),
+            "start_snp": seg_start,
+            "end_snp": end,
+            "n_snps": seg_stop - seg_start,
+            "start_cm": cm[seg_start],
+            "end_cm": cm[end],
+            "length_cm": cm[end] - cm[seg_start],
+            "start_bp": pos[seg_start].astype(np.int64) if pos is not None else np.full(len(seg_start), -1, dtype=np.int64),
+            "end_bp": pos[end].astype(np.int64) if pos is not None else np.full(len(seg_start), -1, dtype=np.int64),
+        },
+        columns=_SEGMENT_COLUMNS,
+    )

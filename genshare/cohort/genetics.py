@@ -96,8 +96,8 @@ GENETIC_MAP = pd.DataFrame(
 GENETIC_MAP["length_cm"] = GENETIC_MAP["length_bp"] * GENETIC_MAP["rate_per_bp"] * 100.0
 #: Length of each coalescent block of sequence, in bases.
 BLOCK_LENGTH = 50_000
-#: SNPs kept per genome block by default: two, so that 42,000 SNPs make 21,000 independent
-#: blocks (about 5.7 per cM) and a 7 cM segment spans about 40 of them.
+#: SNPs kept per genome block by default: two, so that 25,000 SNPs make 12,500 independent
+#: blocks (about 3.4 per cM) and a 7 cM segment spans about 24 of them.
 SNPS_PER_BLOCK = 2
 #: Independent msprime simulations in the block library.
 LIBRARY_BLOCKS = 300

@@ -24,9 +24,9 @@ How the genomes are made
 
 SNP density
 -----------
-With 2 SNPs per block, ``n_snps`` SNPs make ``n_snps / 2`` independent blocks: 42,000 SNPs
-give about 5.7 blocks (11.4 SNPs) per centimorgan, so a 7 cM segment spans about 80 SNPs
-in 40 independent blocks.
+With 2 SNPs per block, ``n_snps`` SNPs make ``n_snps / 2`` independent blocks: 25,000 SNPs
+(the default world) give about 3.4 blocks (6.8 SNPs) per centimorgan, so a 7 cM segment
+spans about 47 SNPs in 24 independent blocks.
 
 The genetic map
 ---------------

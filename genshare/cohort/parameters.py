@@ -56,7 +56,8 @@ class Parameter:
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_participants", 1000, "integer", "people in the study cohort, drawn from living adults", 2,
               flag="--participants", scales="people"),
-    Parameter("n_snps", 42_000, "integer", "SNPs genotyped, spread over n_chromosomes autosomes", 1, flag="--snps", scales="snps"),
+    Parameter("n_snps", 25_000, "integer", "SNPs genotyped, spread over n_chromosomes autosomes (25,000 keeps the committed "
+              "world, with its true IBD and phase, within 25 MB)", 1, flag="--snps", scales="snps"),
     Parameter("n_reference", 500, "integer", "people in the reference panel (living adults of one ancestry each)", 0,
               flag="--reference", scales="people"),
     Parameter("n_database", 2000, "integer", "profiles in the consumer genealogy database, drawn from living adults", 0,
@@ -75,10 +76,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_chromosomes", 22, "integer", "autosomes simulated", 1, flag="--chromosomes"),
     Parameter("missing_rate", 0.005, "probability", "share of genotype calls set missing (-1) in the cohort and database",
               0.0, 0.5, flag="--missing-rate"),
-    Parameter("phasing_switch_cm", 10.0, "probability",
+    Parameter("phasing_switch_cm", 15.0, "probability",
               "mean distance in cM between switch errors in the phase the world shows (world.haplotypes), as a "
-              "genealogy service's statistical phasing leaves them (Eagle on 150,000 UK Biobank samples: switch "
-              "error rate about 0.3%, perfect phase in most 10 Mb segments; Loh et al. 2016); 0 shows the true phase",
+              "genealogy service's statistical phasing leaves them (Eagle on 150,000 UK Biobank samples: perfect "
+              "phase in most 10 Mb segments, so on average more than about 14 Mb between switches; Loh et al. "
+              "2016); 0 shows the true phase",
               0.0, 1e6, flag="--phasing-switch-cm"),
     Parameter("model", "out_of_africa_3g09", "choice", "demographic model above the founders", choices=tuple(DEMOGRAPHIC_MODELS),
               flag="--model"),
