@@ -302,3 +302,20 @@ def test_phased_bad_input_names_the_parameter(change, message):
         find_phased_segments(half, chrom=chrom, cm=cm)
     with pytest.raises(ValueError, match="min_score"):
         find_phased_segments(h, chrom=chrom, cm=cm, min_score=0)
+
+
+def test_segment_search_on_phased_haplotypes_finds_the_planted_relative():
+    from genshare.attacks import segment_search
+
+    rng = np.random.default_rng(8)
+    chrom, cm, pos = _map(cm_per_snp=0.2)
+    snps = pd.DataFrame({"chrom": chrom, "pos": pos, "cm": cm})
+    db_h = _haplotypes(rng, 30, N_SNPS, p=0.3)
+    query_h = _haplotypes(rng, 1, N_SNPS, p=0.3)
+    query_h[0, 1, :300] = db_h[4, 0, :300]  # one copy of chromosome 1 in common with entry 4
+    found = segment_search(query_h.sum(axis=1), db_h.sum(axis=1), snps, candidates=5,
+                           query_haplotypes=query_h, database_haplotypes=db_h)
+    assert found["entry"].iloc[0] == 4 and found["n_segments"].iloc[0] == 1
+    assert found["shared_cm"].iloc[0] == pytest.approx(59.8, abs=0.5)
+    with pytest.raises(ValueError, match="go together"):
+        segment_search(query_h.sum(axis=1), db_h.sum(axis=1), snps, query_haplotypes=query_h)
