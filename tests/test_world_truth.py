@@ -85,7 +85,7 @@ def test_truth_and_phase_survive_saving(world, tmp_path):
     save_world(world, tmp_path / "w", vcf=False)
     loaded = load_world(tmp_path / "w")
     for field in ("owner", "start", "hap"):
-        assert np.array_equal(getattr(loaded.mosaics, field), getattr(world.mosaics, field))
+        assert np.array_equal(getattr(loaded.founder_mosaics(), field), getattr(world.founder_mosaics(), field))
     for which in ("cohort", "reference", "database"):
         h = loaded.haplotypes(which)
         assert np.array_equal(h, world.haplotypes(which))

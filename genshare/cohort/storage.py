@@ -418,7 +418,7 @@ def _readme(world: World, vcf: bool) -> str:
         f"| `genotypes.npz` | genotype matrices, 2 bits per call (unpacked: int8, people x SNPs; 0/1/2 alternate alleles, -1 missing): "
         f"`cohort` ({n_people['cohort']} people), `reference` ({n_people['reference']}), `database` ({n_people['database']}) |",
     ]
-    if world.mosaics is not None or world.phase:
+    if world.founder_mosaics() is not None or world.phase:
         lines.append("| `truth.npz` | what only the simulation knows: each genotyped genome copy as a mosaic of founder "
                      "haplotypes (the true IBD segments of any pair: `world.ibd_segments`), and the phase shown to "
                      "learners (`world.haplotypes`) |")
@@ -469,11 +469,12 @@ def _world_files(world: World, vcf: bool) -> dict[str, bytes]:
         buffer_path = Path(scratch) / "genotypes.npz"
         _write_npz(buffer_path, {name: pack_genotypes(getattr(world, f"{name}_genotypes")) for name in _GENOTYPE_SETS})
         files["genotypes.npz"] = buffer_path.read_bytes()
-        if world.mosaics is not None or world.phase:
+        mosaics = world.founder_mosaics()
+        if mosaics is not None or world.phase:
             truth: dict[str, np.ndarray] = {}
-            if world.mosaics is not None:
+            if mosaics is not None:
                 n_copies = 2 * sum(len(getattr(world, name)) for name in _GENOTYPE_SETS)
-                truth.update(pack_mosaics(world.mosaics, n_copies))
+                truth.update(pack_mosaics(mosaics, n_copies))
             truth.update({f"phase_{name}": world.phase[name] for name in _GENOTYPE_SETS if name in world.phase})
             _write_npz(Path(scratch) / "truth.npz", truth, zipfile.ZIP_LZMA)  # LZMA finds relatives' shared mosaics
             files["truth.npz"] = (Path(scratch) / "truth.npz").read_bytes()
@@ -928,6 +929,29 @@ def _load_genotypes(path: Path, headers: dict[str, tuple[tuple[int, ...], np.dty
         raise WorldIntegrityError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
 
 
+def _mosaics_loader(path: Path, digest: str, n_copies: int) -> Any:
+    """A function that reads the mosaics of ``truth.npz`` when first needed (most lessons never
+    need them), after checking the file still has the checksum it had when the world was loaded."""
+
+    def read() -> Mosaics:
+        if _sha256(path) != digest:
+            raise WorldIntegrityError(f"{path}: changed since the world was loaded (checksum mismatch); load the world again")
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                arrays = {k: archive[k] for k in ("mosaic_counts", "mosaic_steps", "mosaic_haps")}
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, KeyError) as error:
+            raise WorldIntegrityError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
+        if arrays["mosaic_counts"].shape != (2, n_copies):
+            raise WorldIntegrityError(f"{path}: mosaic_counts has shape {arrays['mosaic_counts'].shape}; "
+                                      f"the tables give {n_copies} genome copies, shape (2, {n_copies})")
+        try:
+            return unpack_mosaics(arrays)
+        except ValueError as error:
+            raise WorldIntegrityError(f"{path}: {error}") from None
+
+    return read
+
+
 def _load_truth(path: Path, listed: dict[str, str], genotypes: dict[str, np.ndarray],
                 tables: dict[str, pd.DataFrame]) -> tuple[Mosaics | None, dict[str, np.ndarray]]:
     """The mosaics and phase of ``truth.npz`` (None and {} for a world saved before it existed)."""
@@ -947,14 +971,7 @@ def _load_truth(path: Path, listed: dict[str, str], genotypes: dict[str, np.ndar
             names = set(archive.files)
             mosaics = None
             if {"mosaic_counts", "mosaic_steps", "mosaic_haps"} <= names:
-                arrays = {k: archive[k] for k in ("mosaic_counts", "mosaic_steps", "mosaic_haps")}
-                if arrays["mosaic_counts"].shape != (2, n_copies):
-                    raise WorldIntegrityError(f"{path}: mosaic_counts has shape {arrays['mosaic_counts'].shape}; "
-                                              f"the tables give {n_copies} genome copies, shape (2, {n_copies})")
-                try:
-                    mosaics = unpack_mosaics(arrays)
-                except ValueError as error:
-                    raise WorldIntegrityError(f"{path}: {error}") from None
+                mosaics = _mosaics_loader(path, listed["truth.npz"], n_copies)
             phase = {}
             for name in _GENOTYPE_SETS:
                 if f"phase_{name}" in names:

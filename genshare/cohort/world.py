@@ -116,7 +116,8 @@ class World:
         cohort, then the reference panel, then the database. Two copies are identical by
         descent through the pedigree exactly where they copy the same founder haplotype;
         :meth:`ibd_segments` and :meth:`ibd_summary` read the truth from it. None for a
-        world saved without it.
+        world saved without it. A loaded world reads it from ``truth.npz`` on first use
+        (here a function that returns it; :meth:`founder_mosaics` always gives the mosaics).
     extra_tables
         Tables added by extra pipeline steps, by name; also readable as attributes.
     """
@@ -137,9 +138,15 @@ class World:
     zip_codes: pd.DataFrame
     family_trees: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: dict[str, Any] = field(default_factory=dict)
-    mosaics: Mosaics | None = None
+    mosaics: Mosaics | Callable[[], Mosaics] | None = None
     phase: dict[str, np.ndarray] = field(default_factory=dict)
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def founder_mosaics(self) -> Mosaics | None:
+        """The genotyped copies' founder mosaics (read from the saved world on first use), or None."""
+        if callable(self.mosaics):
+            object.__setattr__(self, "mosaics", self.mosaics())  # read once, then kept
+        return self.mosaics
 
     def haplotypes(self, which: str) -> np.ndarray:
         """The phased genotypes of ``"cohort"``, ``"reference"`` or ``"database"``, as a service phases them.
@@ -179,7 +186,7 @@ class World:
 
     def _truth_rows(self, people: Any, name: str) -> np.ndarray:
         """Genotyped rows (cohort, reference, database) of person ids; a clear error otherwise."""
-        if self.mosaics is None:
+        if self.founder_mosaics() is None:
             raise ValueError("this world holds no founder mosaics (saved without them), so its true IBD is unknown")
         ids_ = np.concatenate([self.cohort["person_id"].to_numpy(), self.reference["person_id"].to_numpy(),
                                self.database["person_id"].to_numpy()]).astype(str)
@@ -231,7 +238,7 @@ class World:
         min_cm = check_number(min_cm, "min_cm", minimum=0.0)
         rows = np.stack([self._truth_rows(person_a, "person_a")[:1], self._truth_rows(person_b, "person_b")[:1]], axis=1)
         morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
-        return ibd_table(self.mosaics, morgans, rows, by_copy=by_copy, min_cm=min_cm).drop(columns="pair")
+        return ibd_table(self.founder_mosaics(), morgans, rows, by_copy=by_copy, min_cm=min_cm).drop(columns="pair")
 
     def ibd_table(self, people_a: Any, people_b: Any, *, by_copy: bool = False, min_cm: float = 0.0) -> pd.DataFrame:
         """The true IBD segments of many pairs at once (``people_a[i]`` with ``people_b[i]``), vectorised.
@@ -249,7 +256,7 @@ class World:
         if a.shape != b.shape:
             raise ValueError(f"people_a and people_b must pair up one to one; got {a.size} and {b.size} people")
         morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
-        return ibd_table(self.mosaics, morgans, np.stack([a, b], axis=1), by_copy=by_copy, min_cm=min_cm)
+        return ibd_table(self.founder_mosaics(), morgans, np.stack([a, b], axis=1), by_copy=by_copy, min_cm=min_cm)
 
     def ibd_summary(self, people_a: Any, people_b: Any, *, min_cm: float = 0.0) -> pd.DataFrame:
         """True IBD of many pairs at once: total, count and longest of the shared segments.
