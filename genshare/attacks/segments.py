@@ -50,7 +50,7 @@ __all__ = [
     "DEFAULT_MIN_EXPECTED_IBS0",
     "DEFAULT_MIN_SCORE",
     "DEFAULT_MIN_SNPS",
-    "DEFAULT_SEED_NATS",
+    "DEFAULT_STRETCH_NATS",
     "DEFAULT_SWITCH_PENALTY",
     "SHARED_CM_PROJECT",
     "find_phased_segments",
@@ -605,16 +605,20 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
 
 #: Minimum score of a phased segment, in nats (see :func:`find_phased_segments`): two
 #: unrelated haplotypes agree along a stretch of that evidence with probability about
-#: :math:`e^{-18}`. Measured on the default world (seed 2026, 25,000 SNPs, a switch error per
-#: 15 cM; 18,988 relative pairs and 20,000 random cohort x database pairs, scored against
-#: ``world.ibd_table``): precision 0.96 / 0.99 / 1.00 / 1.00 and recall 0.45 / 0.78 / 0.99 /
-#: 1.00 for segments of 7-10 / 10-20 / 20-40 / 40+ cM; 0 of 838 same-population pairs
-#: without a common pedigree ancestor, and 72% of third cousins, show two segments of 6 cM
-#: or more. A bound of 16 gives recall 0.54 / 0.85 at precision 0.89 / 0.97.
+#: :math:`e^{-18}`. Its measured precision and recall on the default world are in
+#: ``benchmarks/benchmark.py --only segments`` (``segments (phased)`` rows).
 DEFAULT_MIN_SCORE = 18.0
 #: Cost of a switch error inside a segment, in nats: about :math:`-\log` of the chance of a
 #: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart).
 DEFAULT_SWITCH_PENALTY = 4.0
+#: Minimum evidence (nats) of a stretch of agreement on one pair of copies for it to take
+#: part in a segment. A stretch worth less than a switch error costs can only ever help as
+#: a bridge between two others, so the default is the switch penalty.
+DEFAULT_STRETCH_NATS = 4.0
+
+# Bits of zeros at the low (trailing) and high (leading) end of every byte.
+_LOW_ZEROS = np.array([8 if w == 0 else (w & -w).bit_length() - 1 for w in range(256)], dtype=np.int64)
+_HIGH_ZEROS = np.array([8 - int(w).bit_length() for w in range(256)], dtype=np.int64)
 
 
 def _check_haplotypes(h: npt.ArrayLike, name: str) -> np.ndarray:
@@ -635,57 +639,140 @@ def _check_haplotypes(h: npt.ArrayLike, name: str) -> np.ndarray:
     return h.astype(np.int8, copy=False)
 
 
-#: Minimum evidence (nats) of a run of agreement on one pair of copies for a candidate to
-#: be scored: a cheap filter (runs of agreement found on 16-bit words of mismatch bits).
-DEFAULT_SEED_NATS = 9.0
+class _Evidence:
+    """Evidence of agreement over SNP intervals for given pairs: the summed weights of the SNPs called in both.
 
-# Bits of zeros at the low (trailing) and high (leading) end of every 16-bit word.
-_LOW_ZEROS = np.array([16 if w == 0 else (w & -w).bit_length() - 1 for w in range(1 << 16)], dtype=np.int64)
-_HIGH_ZEROS = np.array([16 - int(w).bit_length() for w in range(1 << 16)], dtype=np.int64)
+    The genome-wide cumulative weight, minus the weights of each person's missing calls
+    (kept sparse: sorted keys ``person * (SNPs + 1) + SNP`` with their cumulative weights).
+    A SNP missing in both people is subtracted twice (missing calls are 0.5% of calls in the
+    worlds, so such SNPs are about 1 in 40,000); that only lowers a score.
+    """
+
+    def __init__(self, weight: np.ndarray, a: np.ndarray, b: np.ndarray, same: bool):
+        self.n = len(weight)
+        self.total = np.concatenate([[0.0], np.cumsum(weight)])
+        self.sets = []
+        for h in ((a,) if same else (a, b)):
+            rows, cols = np.nonzero(h[:, 0] < 0)
+            self.sets.append((rows * (self.n + 1) + cols, np.concatenate([[0.0], np.cumsum(weight[cols])])))
+        if same:
+            self.sets.append(self.sets[0])
+
+    def __call__(self, i: np.ndarray, j: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        value = self.total[hi] - self.total[lo]
+        for (key, cumulative), person in zip(self.sets, (i, j)):
+            if len(key):
+                base = person * (self.n + 1)
+                value -= cumulative[np.searchsorted(key, base + hi)] - cumulative[np.searchsorted(key, base + lo)]
+        return value
 
 
-def _pack_words(bits: np.ndarray) -> np.ndarray:
-    """Boolean (..., SNPs) packed little-endian into uint16 words: SNP k is bit k % 16 of word k // 16."""
-    packed = np.packbits(bits, axis=-1, bitorder="little")
-    if packed.shape[-1] % 2:
-        packed = np.concatenate([packed, np.zeros(packed.shape[:-1] + (1,), np.uint8)], axis=-1)
-    return np.ascontiguousarray(packed).view("<u2")
+def _agreement_stretches(a: np.ndarray, b: np.ndarray, pairs: np.ndarray, same: bool, upper: np.ndarray,
+                         min_nats: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maximal stretches of agreement on each of the four pairs of copies: (pair, start, stop).
 
-
-def _agreement_runs(a: np.ndarray, b: np.ndarray, pairs: np.ndarray, evidence: np.ndarray, seed_nats: float,
-                    same: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Runs of agreement on any pair of copies with at least ``seed_nats`` of evidence: (pair, start, stop).
-
-    Vectorised: mismatch bits packed in 16-bit words; runs of zero words, extended bit by
-    bit into the neighbouring words. A run that spans no whole word (under 16 SNPs) is missed.
+    Vectorised over pairs: the mismatch bits of each pair of copies (both called, alleles
+    differ) are packed eight SNPs to a byte; stretches are the runs of zero bytes, extended
+    bit by bit into the bytes on either side, so they are exact. A stretch that holds no
+    whole byte (at most 14 SNPs) is missed. Only those whose evidence, ignoring missing
+    calls (``upper``, cumulative weights), reaches ``min_nats`` are returned; they may cross
+    chromosome ends (cut by the caller).
     """
     n_snps = a.shape[2]
-    alleles_a, called_a = _pack_words(a == 1), _pack_words(a[:, 0] >= 0)
-    alleles_b, called_b = (alleles_a, called_a) if same else (_pack_words(b == 1), _pack_words(b[:, 0] >= 0))
-    n_words = alleles_a.shape[-1]
+    alleles_a = np.packbits(a == 1, axis=-1, bitorder="little")
+    called_a = np.packbits(a[:, 0] >= 0, axis=-1, bitorder="little")
+    if same:
+        alleles_b, called_b = alleles_a, called_a
+    else:
+        alleles_b = np.packbits(b == 1, axis=-1, bitorder="little")
+        called_b = np.packbits(b[:, 0] >= 0, axis=-1, bitorder="little")
+    n_bytes = alleles_a.shape[-1]
     found = []
-    chunk = max(1, (16 << 20) // max(n_words * 2, 1))
-    for first in range(0, len(pairs), chunk):
+    chunk = max(1, (8 << 20) // max(n_bytes, 1))
+    for first in range(0, len(pairs), chunk):  # blocks of pairs, to bound memory; vectorised within
         p = pairs[first : first + chunk]
         i, j = p[:, 0], p[:, 1]
         both = called_a[i] & called_b[j]
+        zero = np.zeros((len(p), n_bytes + 2), dtype=np.int8)
         for x in (0, 1):
+            copy_a = alleles_a[i, x]
             for y in (0, 1):
-                mism = (alleles_a[i, x] ^ alleles_b[j, y]) & both
-                zero = np.zeros((len(p), n_words + 2), dtype=np.int8)
-                zero[:, 1:-1] = mism == 0
+                mism = copy_a ^ alleles_b[j, y]
+                mism &= both
+                np.equal(mism, 0, out=zero[:, 1:-1], casting="unsafe")
                 step = np.diff(zero, axis=1)
                 r_open, w_open = np.nonzero(step == 1)
                 _, w_close = np.nonzero(step == -1)
                 left = np.where(w_open > 0, _HIGH_ZEROS[mism[r_open, np.maximum(w_open - 1, 0)]], 0)
-                right = np.where(w_close < n_words, _LOW_ZEROS[mism[r_open, np.minimum(w_close, n_words - 1)]], 0)
-                start = np.maximum(16 * w_open - left, 0)
-                stop = np.minimum(16 * w_close + right, n_snps)
-                ok = evidence[stop] - evidence[start] >= seed_nats
+                right = np.where(w_close < n_bytes, _LOW_ZEROS[mism[r_open, np.minimum(w_close, n_bytes - 1)]], 0)
+                start = np.maximum(8 * w_open - left, 0)
+                stop = np.minimum(8 * w_close + right, n_snps)
+                ok = upper[stop] - upper[start] >= min_nats
                 found.append((r_open[ok] + first, start[ok], stop[ok]))
     if not found:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return tuple(np.concatenate([f[k] for f in found]) for k in range(3))
+    return tuple(np.concatenate([f[k] for f in found]).astype(np.int64) for k in range(3))
+
+
+def _cut_at_chromosomes(pair, start, stop, starts, ends):
+    """Cut intervals [start, stop) at chromosome ends: one piece per chromosome touched, with its chromosome."""
+    first = np.searchsorted(starts, start, side="right") - 1
+    final = np.searchsorted(starts, stop - 1, side="right") - 1
+    pieces = final - first + 1
+    index = np.repeat(np.arange(len(pair)), pieces)
+    chrom = np.repeat(first, pieces) + (np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
+    return pair[index], np.maximum(start[index], starts[chrom]), np.minimum(stop[index], ends[chrom]), chrom
+
+
+def _chain(group, start, stop):
+    """Join overlapping or abutting stretches into chains, with the fewest switches.
+
+    Stretches are grouped by ``group`` (pair and chromosome). Within a group, stretches that
+    overlap or abut (one starts at or before the SNP after another ends) form a chain; each
+    chain covers its union with the fewest stretches, found greedily (from the first start,
+    always to the stretch reaching furthest), which is the fewest switches between pairs of
+    copies. Vectorised over chains; the loop runs once per stretch of the longest cover.
+
+    Returns
+    -------
+    tuple
+        Per chain: index of its group, first SNP, one past its last SNP, switches, and the
+        start of the second and the end of the last-but-one stretch of the cover (for
+        trimming a stretch at either end that adds less than a switch costs; -1 if none).
+    """
+    if len(start) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty, empty, empty
+    n = int(stop.max()) + 1
+    s_key = group * n + start
+    # Stretches arrive sorted by pair and start within each pair of copies; a stable sort
+    # merges those runs (ties in any order: the cover below picks the furthest reach).
+    order = np.argsort(s_key, kind="stable")
+    s_key, start, stop, group = s_key[order], start[order], stop[order], group[order]
+    t_key = group * n + stop
+    reach = np.maximum.accumulate(t_key)
+    new = np.ones(len(s_key), dtype=bool)
+    new[1:] = s_key[1:] > reach[:-1]
+    first = np.flatnonzero(new)
+    last = np.concatenate([first[1:], [len(s_key)]]) - 1
+    # The stretch reaching furthest among those starting at or before each point: the latest
+    # that set a new reach (a chain's first stretch always does).
+    record = t_key == reach
+    best = np.maximum.accumulate(np.where(record, np.arange(len(s_key)), 0))
+    furthest_from = best[np.searchsorted(s_key, t_key, side="right") - 1]  # for each stretch, the next in the cover
+    current = best[np.searchsorted(s_key, s_key[first], side="right") - 1]  # the furthest of those starting first
+    switches = np.zeros(len(first), dtype=np.int64)
+    second_start = np.full(len(first), -1, dtype=np.int64)
+    previous_stop = np.full(len(first), -1, dtype=np.int64)
+    active = np.flatnonzero(t_key[current] < reach[last])
+    while active.size:
+        nxt = furthest_from[current[active]]
+        previous_stop[active] = stop[current[active]]
+        second_start[active] = np.where(switches[active] == 0, start[nxt], second_start[active])
+        switches[active] += 1
+        current[active] = nxt
+        active = active[t_key[nxt] < reach[last[active]]]
+    return group[first], start[first], stop[current], switches, second_start, previous_stop
 
 
 def find_phased_segments(
@@ -699,7 +786,7 @@ def find_phased_segments(
     min_cm: float = DEFAULT_MIN_CM,
     min_score: float = DEFAULT_MIN_SCORE,
     switch_penalty: float = DEFAULT_SWITCH_PENALTY,
-    seed_nats: float = DEFAULT_SEED_NATS,
+    stretch_nats: float = DEFAULT_STRETCH_NATS,
     frequencies: npt.ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Shared segments from phased haplotypes, tolerant of switch errors, as genealogy services match.
@@ -712,21 +799,23 @@ def find_phased_segments(
     probability :math:`e^{-E}`. Every SNP counts, where the unphased test
     (:func:`find_segments`) only sees opposite homozygotes, so far fewer SNPs suffice.
 
-    Two steps:
+    Statistical phasing makes *switch errors*: from some point on, a person's two copies
+    are swapped. A shared haplotype then moves from one pair of copies to another (of the
+    four: copy 0 or 1 of each person), and the stretch of agreement on the first pair of
+    copies overlaps (or abuts) the stretch on the next. So:
 
-    1. **Candidates, by hand's method**: runs without an opposite homozygote at least
-       ``min_cm`` long (:func:`find_segments` with no frequency bound). A shared segment
-       never holds an opposite homozygote, so every one lies in such a run. Only those
-       holding a run of agreement on one pair of copies worth ``seed_nats`` are kept (a
-       cheap filter: vectorised over 16-bit words of mismatch bits).
-    2. **Phased scoring inside each candidate**: a local-alignment score over the four
-       pairs of copies, SNP by SNP (vectorised over all candidates at once). On a pair of
-       copies that agrees, the score grows by :math:`e`; a disagreement ends that pair's
-       stretch; moving to another pair of copies (a *switch error* of statistical phasing
-       swaps a person's copies from some point on) costs ``switch_penalty``. A segment is
-       a stretch whose score rises to at least ``min_score`` (reported from where the
-       best path started to where it peaked); it ends when the score falls ``min_score``
-       below its peak. Segments at least ``min_cm`` long are reported.
+    1. **Stretches**: on each pair of copies, the maximal runs of agreement (a missing call
+       never breaks one; chromosome ends always do) worth at least ``stretch_nats``.
+    2. **Chains**: stretches of the same pair of people that overlap or abut are joined;
+       each chain is covered by the fewest stretches (the fewest switches). Its *score* is
+       the evidence of the whole chain minus ``switch_penalty`` per switch; a stretch at
+       either end that adds less evidence than a switch costs is left out.
+    3. **Segments**: chains scoring at least ``min_score`` and at least ``min_cm`` long.
+
+    This is the best path of a local alignment over the four pairs of copies (where a
+    switch costs ``switch_penalty``) restricted to stretches worth ``stretch_nats``. A
+    chain never crosses an opposite homozygote (there all four pairs of copies disagree),
+    so every segment lies within a run that :func:`find_segments`, the by-hand step, sees.
 
     Parameters
     ----------
@@ -740,11 +829,12 @@ def find_phased_segments(
     min_cm
         Minimum segment length in cM (default 7).
     min_score
-        Minimum score of a segment, nats (default :data:`DEFAULT_MIN_SCORE`).
+        Minimum score of a segment, nats (> 0; default :data:`DEFAULT_MIN_SCORE`).
     switch_penalty
         Cost of a switch between pairs of copies, nats (default :data:`DEFAULT_SWITCH_PENALTY`).
-    seed_nats
-        Evidence of the run of agreement a candidate must hold (default :data:`DEFAULT_SEED_NATS`).
+    stretch_nats
+        Evidence a stretch of agreement needs to take part (default :data:`DEFAULT_STRETCH_NATS`).
+        Stretches are found on bytes of eight SNPs: one shorter than 15 SNPs may be missed.
     frequencies
         Alternate-allele frequency of each SNP; default: estimated from the haplotypes given.
 
@@ -770,12 +860,13 @@ def find_phased_segments(
     min_cm = check_number(min_cm, "min_cm", minimum=0.0)
     min_score = check_number(min_score, "min_score", minimum=0.0, low_open=True)
     switch_penalty = check_number(switch_penalty, "switch_penalty", minimum=0.0)
-    seed_nats = check_number(seed_nats, "seed_nats", minimum=0.0)
+    stretch_nats = check_number(stretch_nats, "stretch_nats", minimum=0.0)
     n_snps = a.shape[2]
-    chrom_values, cm, pos, _, _ = _check_map(chrom, cm, pos, n_snps, 1)
-    pairs = _check_pairs(pairs, a.shape[0], b.shape[0], haplotypes_b is None)
+    same = haplotypes_b is None
+    chrom_values, cm, pos, starts, ends = _check_map(chrom, cm, pos, n_snps, 1)
+    pairs = _check_pairs(pairs, a.shape[0], b.shape[0], same)
     if frequencies is None:
-        sets = (a,) if haplotypes_b is None else (a, b)
+        sets = (a,) if same else (a, b)
         counts = sum(np.where(h >= 0, h, 0).sum(axis=(0, 1)) for h in sets)
         called = sum((h >= 0).sum(axis=(0, 1)) for h in sets)
         freq = np.divide(counts, called, out=np.zeros(n_snps), where=called > 0)
@@ -784,81 +875,37 @@ def find_phased_segments(
         if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
             raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
     weight = -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0))
+    evidence = _Evidence(weight, a, b, same)
 
-    # 1. Candidates: unphased runs without an opposite homozygote.
-    ga = np.where(a[:, 0] < 0, -1, a[:, 0] + a[:, 1]).astype(np.int8)
-    gb = ga if haplotypes_b is None else np.where(b[:, 0] < 0, -1, b[:, 0] + b[:, 1]).astype(np.int8)
-    cand = find_segments(ga, None if haplotypes_b is None else gb, chrom=chrom_values, cm=cm, pairs=pairs,
-                         min_cm=min_cm, min_snps=1, min_expected_ibs0=0.0)
-    if haplotypes_b is None and len(cand):  # find_segments lists each unordered pair once; keep the given order
-        pass
-    key = pd.Series(np.arange(len(pairs)), index=pd.MultiIndex.from_arrays([pairs[:, 0], pairs[:, 1]]))
-    key = key[~key.index.duplicated()]
-    r_pair = key.reindex(pd.MultiIndex.from_arrays([cand["a"].to_numpy(), cand["b"].to_numpy()])).to_numpy()
-    r_start = cand["start_snp"].to_numpy(dtype=np.int64)
-    r_len = cand["n_snps"].to_numpy(dtype=np.int64)
-    # Score only the candidates holding a run of agreement of at least seed_nats (a cheap filter).
-    evidence = np.concatenate([[0.0], np.cumsum(weight)])
-    s_pair, s_start, s_stop = _agreement_runs(a, b, pairs, evidence, seed_nats, haplotypes_b is None)
-    c_key = r_pair * (n_snps + 1) + r_start
-    order_c = np.argsort(c_key, kind="stable")
-    seeded = np.zeros(len(r_pair), dtype=bool)
-    for point in (s_start, (s_start + s_stop) // 2, s_stop - 1):  # a seed may cross a chromosome end
-        hit = np.searchsorted(c_key[order_c], s_pair * (n_snps + 1) + point, side="right") - 1
-        valid = hit >= 0
-        owner = order_c[hit[valid]]
-        inside = (r_pair[owner] == s_pair[valid]) & (point[valid] < r_start[owner] + r_len[owner])
-        seeded[owner[inside]] = True
-    r_pair, r_start, r_len = r_pair[seeded], r_start[seeded], r_len[seeded]
-    order = np.argsort(-r_len, kind="stable")  # longest first: the active candidates are a prefix
-    r_pair, r_start, r_len = r_pair[order], r_start[order], r_len[order]
-    i, j = pairs[r_pair, 0], pairs[r_pair, 1]
-    n = len(r_pair)
-    # 2. Local-alignment scores over the four pairs of copies (x, y) = (0,0), (0,1), (1,0), (1,1).
-    score = np.zeros((n, 4))
-    begin = np.zeros((n, 4), dtype=np.int64)
-    peak = np.zeros(n)
-    peak_start = np.zeros(n, dtype=np.int64)
-    peak_end = np.zeros(n, dtype=np.int64)
-    out_pair, out_start, out_stop = [], [], []
-    active_count = np.searchsorted(-r_len, -np.arange(int(r_len.max()) if n else 0), side="left")
-    for step, m in enumerate(active_count):  # SNP by SNP along all candidates at once
-        k = r_start[:m] + step
-        ha, hb = a[i[:m], :, k], b[j[:m], :, k]  # (m, 2)
-        called = (ha[:, 0] >= 0) & (hb[:, 0] >= 0)
-        agree = ha[:, [0, 0, 1, 1]] == hb[:, [0, 1, 0, 1]]
-        s = score[:m]
-        best_state = s.argmax(axis=1)
-        best = s[np.arange(m), best_state] - switch_penalty
-        carry = np.maximum(s, best[:, None])
-        from_best = best[:, None] > s
-        fresh = carry <= 0
-        new = np.where(agree, np.maximum(carry, 0) + weight[k][:, None], 0.0)
-        new_begin = np.where(fresh, k[:, None], np.where(from_best, begin[:m][np.arange(m), best_state][:, None], begin[:m]))
-        new = np.where(called[:, None], new, s)
-        new_begin = np.where(called[:, None], new_begin, begin[:m])
-        score[:m], begin[:m] = new, new_begin
-        top_state = new.argmax(axis=1)
-        top = new[np.arange(m), top_state]
-        higher = top > peak[:m]
-        peak_start[:m] = np.where(higher, new_begin[np.arange(m), top_state], peak_start[:m])
-        peak_end[:m] = np.where(higher, k, peak_end[:m])
-        peak[:m] = np.maximum(peak[:m], top)
-        # A segment ends when the score falls min_score below its peak, or the candidate ends.
-        last = r_len[:m] == step + 1
-        close = ((peak[:m] - top >= min_score) | last) & (peak[:m] >= min_score)
-        if close.any():
-            out_pair.append(r_pair[:m][close])
-            out_start.append(peak_start[:m][close])
-            out_stop.append(peak_end[:m][close] + 1)
-            peak[:m][close] = 0.0
-            score[:m][close] = 0.0
-        drop = (peak[:m] - top >= min_score) & ~close
-        peak[:m][drop] = top[drop]
-    seg_pair = np.concatenate(out_pair) if out_pair else np.zeros(0, np.int64)
-    seg_start = np.concatenate(out_start) if out_start else np.zeros(0, np.int64)
-    seg_stop = np.concatenate(out_stop) if out_stop else np.zeros(0, np.int64)
-    keep = cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm
+    # 1. Stretches of agreement on each pair of copies, cut at chromosome ends. Stretches are
+    # chosen on their evidence ignoring missing calls (an upper bound); scores are exact.
+    s_pair, s_start, s_stop = _agreement_stretches(a, b, pairs, same, evidence.total, stretch_nats)
+    s_pair, s_start, s_stop, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, starts, ends)
+    keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
+    s_pair, s_start, s_stop, s_chrom = s_pair[keep], s_start[keep], s_stop[keep], s_chrom[keep]
+
+    # 2. Chains of overlapping stretches (within a pair and chromosome), the fewest switches.
+    n_chrom = len(starts)
+    group, seg_start, seg_stop, switches, second_start, previous_stop = _chain(s_pair * n_chrom + s_chrom, s_start, s_stop)
+    # Only chains that could score min_score are scored exactly (the evidence ignoring
+    # missing calls is an upper bound).
+    hopeful = evidence.total[seg_stop] - evidence.total[seg_start] - switch_penalty * np.maximum(switches - 2, 0) >= min_score
+    group, seg_start, seg_stop = group[hopeful], seg_start[hopeful], seg_stop[hopeful]
+    switches, second_start, previous_stop = switches[hopeful], second_start[hopeful], previous_stop[hopeful]
+    seg_pair = group // n_chrom
+    i, j = pairs[seg_pair, 0], pairs[seg_pair, 1]
+    # A stretch at either end of the cover that adds less evidence than a switch costs is left out.
+    trim_end = (switches > 0) & (evidence(i, j, np.maximum(previous_stop, 0), seg_stop) < switch_penalty)
+    seg_stop = np.where(trim_end, previous_stop, seg_stop)
+    switches = switches - trim_end
+    trim_start = (switches > 0) & (second_start >= 0) & (second_start < seg_stop) & (
+        evidence(i, j, seg_start, np.clip(second_start, seg_start, None)) < switch_penalty)
+    seg_start = np.where(trim_start, second_start, seg_start)
+    switches = switches - trim_start
+    score = evidence(i, j, seg_start, seg_stop) - switch_penalty * switches
+
+    # 3. Segments: enough evidence and long enough.
+    keep = (score >= min_score) & (cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
     seg_pair, seg_start, seg_stop = seg_pair[keep], seg_start[keep], seg_stop[keep]
     order = np.lexsort((seg_start, seg_pair))
     seg_pair, seg_start, seg_stop = seg_pair[order], seg_start[order], seg_stop[order]
