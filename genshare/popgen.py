@@ -387,10 +387,11 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
     # so without missing calls the whole estimator needs a single matrix product, s.s.
     # With missing calls (m = missing indicator), per pair:
     #   h_i.c_j = N_het_i - h_i.m_j,   c_i.c_j = n - N_miss_i - N_miss_j + m_i.m_j,
-    # two products that _pair_products computes as one; m_i.h_j is the transpose of
-    # h.m within one set. So the estimator costs one symmetric product (s.s) and one
-    # general product within a set, as plink2's --make-king counts the same quantities
-    # with bit operations. What remains is elementwise work on the pair matrices, done in
+    # two sums that _pair_products computes as one; m_i.h_j is the transpose of
+    # h.m within one set. When missing calls are rare, those sums are gathered over each
+    # person's missing SNPs (a small share of the cost); otherwise they are one general
+    # matrix product. So the estimator costs about one symmetric product (s.s), as
+    # plink2's --make-king counts the same quantities with bit operations. What remains is elementwise work on the pair matrices, done in
     # place because at thousands of people those matrices are the memory traffic.
     same = genotypes_b is None
     het_count_a = (a == 1).sum(axis=1).astype(np.float64)

@@ -701,8 +701,8 @@ def _agreement_stretches(a: np.ndarray, b: np.ndarray, pairs: np.ndarray, same: 
                 mism &= both
                 np.equal(mism, 0, out=zero[:, 1:-1], casting="unsafe")
                 step = np.diff(zero, axis=1)
-                r_open, w_open = np.nonzero(step == 1)
-                _, w_close = np.nonzero(step == -1)
+                row, where = np.nonzero(step)  # a run of zero bytes opens (+1), then closes (-1), row by row
+                r_open, w_open, w_close = row[0::2], where[0::2], where[1::2]
                 left = np.where(w_open > 0, _HIGH_ZEROS[mism[r_open, np.maximum(w_open - 1, 0)]], 0)
                 right = np.where(w_close < n_bytes, _LOW_ZEROS[mism[r_open, np.minimum(w_close, n_bytes - 1)]], 0)
                 start = np.maximum(8 * w_open - left, 0)
@@ -718,10 +718,18 @@ def _cut_at_chromosomes(pair, start, stop, starts, ends):
     """Cut intervals [start, stop) at chromosome ends: one piece per chromosome touched, with its chromosome."""
     first = np.searchsorted(starts, start, side="right") - 1
     final = np.searchsorted(starts, stop - 1, side="right") - 1
-    pieces = final - first + 1
-    index = np.repeat(np.arange(len(pair)), pieces)
-    chrom = np.repeat(first, pieces) + (np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
-    return pair[index], np.maximum(start[index], starts[chrom]), np.minimum(stop[index], ends[chrom]), chrom
+    cross = np.flatnonzero(final > first)  # few: only these are cut
+    if cross.size == 0:
+        return pair, start, stop, first
+    pieces = final[cross] - first[cross] + 1
+    index = np.repeat(cross, pieces)
+    chrom = np.repeat(first[cross], pieces) + (np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
+    whole = np.ones(len(pair), dtype=bool)
+    whole[cross] = False
+    return (np.concatenate([pair[whole], pair[index]]),
+            np.concatenate([start[whole], np.maximum(start[index], starts[chrom])]),
+            np.concatenate([stop[whole], np.minimum(stop[index], ends[chrom])]),
+            np.concatenate([first[whole], chrom]))
 
 
 def _chain(group, start, stop):
