@@ -319,3 +319,23 @@ def test_segment_search_on_phased_haplotypes_finds_the_planted_relative():
     assert found["shared_cm"].iloc[0] == pytest.approx(59.8, abs=0.5)
     with pytest.raises(ValueError, match="go together"):
         segment_search(query_h.sum(axis=1), db_h.sum(axis=1), snps, query_haplotypes=query_h)
+
+
+def test_phased_chain_across_two_switches_is_one_segment():
+    """Copy 0 of person 0 is shared with person 1 over SNPs 100-399; person 1's phase switches
+    twice (at 200 and 300), so the shared haplotype sits on copy 1, then 0, then 1 again:
+    one chain of three stretches, two switches, one segment."""
+    rng = np.random.default_rng(9)
+    chrom, cm, _ = _map(1, 600, 0.1)
+    h = _haplotypes(rng, 2, 600)
+    h[1, 1, 100:200] = h[0, 0, 100:200]
+    h[1, 0, 200:300] = h[0, 0, 200:300]
+    h[1, 1, 300:400] = h[0, 0, 300:400]
+    found = find_phased_segments(h, chrom=chrom, cm=cm, frequencies=np.full(600, 0.5))
+    assert len(found) == 1
+    row = found.iloc[0]
+    assert row["start_snp"] <= 100 + 3 and row["end_snp"] >= 399 - 3 and row["length_cm"] < 32
+    # With a switch costing more than a stretch is worth, the stretches at either end are
+    # left out: only the middle one remains.
+    alone = find_phased_segments(h, chrom=chrom, cm=cm, frequencies=np.full(600, 0.5), switch_penalty=500)
+    assert len(alone) == 1 and 195 <= alone["start_snp"].iloc[0] <= 203 and 296 <= alone["end_snp"].iloc[0] <= 305
