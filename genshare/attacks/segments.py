@@ -705,16 +705,23 @@ def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.
         p = pairs[first : first + chunk]
         i, j = p[:, 0], p[:, 1]
         both = called_a[i] & called_b[j]
-        zero = np.zeros((len(p), n_bytes + 2), dtype=np.int8)
+        # Zero bytes of all pairs in one flat array, each row led by a False guard (and one
+        # at the very end), so the runs of zero bytes are where the flat array changes: an
+        # opening then a closing, row after row.
+        width = n_bytes + 1
+        zero = np.zeros(len(p) * width + 1, dtype=bool)
+        rows = zero[:-1].reshape(len(p), width)
         for x in (0, 1):
             copy_a = alleles_a[i, x]
             for y in (0, 1):
                 mism = copy_a ^ alleles_b[j, y]
                 mism &= both
-                np.equal(mism, 0, out=zero[:, 1:-1], casting="unsafe")
-                step = np.diff(zero, axis=1)
-                row, where = np.nonzero(step)  # a run of zero bytes opens (+1), then closes (-1), row by row
-                r_open, w_open, w_close = row[0::2], where[0::2], where[1::2]
+                np.equal(mism, 0, out=rows[:, 1:])
+                change = np.flatnonzero(zero[1:] != zero[:-1]) + 1  # first element after each change
+                opening, closing = change[0::2], change[1::2]
+                r_open = opening // width
+                w_open = opening - r_open * width - 1
+                w_close = closing - r_open * width - 1
                 left = np.where(w_open > 0, _HIGH_ZEROS[mism[r_open, np.maximum(w_open - 1, 0)]], 0)
                 right = np.where(w_close < n_bytes, _LOW_ZEROS[mism[r_open, np.minimum(w_close, n_bytes - 1)]], 0)
                 start = np.maximum(8 * w_open - left, 0)
