@@ -606,18 +606,20 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
 
 #: Minimum score of a phased segment, in nats (see :func:`find_phased_segments`): two
 #: unrelated haplotypes agree along a stretch of that evidence with probability about
-#: :math:`e^{-18}`. Measured on the default world (seed 2026, 25,000 SNPs, a switch error per
-#: 15 cM; 18,988 relative pairs and 20,000 random cohort x database pairs, against
-#: ``world.ibd_table``; ``benchmarks/benchmark.py --only segments``): precision 0.97 / 0.99 /
-#: 1.00 / 1.00 and recall 0.43 / 0.77 / 0.97 / 1.00 for segments of 7-10 / 10-20 / 20-40 /
-#: 40+ cM; 0 of 838 same-population pairs without a common pedigree ancestor, and 72% of
-#: third cousins, show two segments of 6 cM or more. A bound of 17 gives recall 0.48 / 0.80
-#: at precision 0.95 / 0.99, 16 gives 0.52 / 0.83 at 0.91 / 0.98. The segments missed are
-#: short of evidence, not of method: the missed 10-20 cM segments hold a chain of agreement
-#: over 97% of their length (median), but worth only 19 nats before switch penalties (0.22
-#: nats per SNP against 0.31 genome-wide: stretches of rare SNPs). At this density, recall
-#: at 7-20 cM can only be bought with precision; more SNPs would buy both.
-DEFAULT_MIN_SCORE = 18.0
+#: :math:`e^{-15.5}`, linkage disequilibrium between neighbouring SNPs allowed for. Measured
+#: on the default world (seed 2026, 25,000 SNPs, a switch error per 15 cM; 18,988 relative
+#: pairs and 20,000 random cohort x database pairs, against ``world.ibd_table``): precision
+#: 0.96 / 0.99 / 1.00 / 1.00 and recall 0.48 / 0.83 / 0.98 / 1.00 for segments of 7-10 /
+#: 10-20 / 20-40 / 40+ cM; 1 of 838 same-population pairs without a common pedigree
+#: ancestor, and 75% of third cousins, show two segments of 6 cM or more. 15 gives recall
+#: 0.50 / 0.85 at precision 0.949 / 0.99 (below 0.95), 16 gives 0.45 / 0.81 at 0.97 / 0.99;
+#: with SNPs taken as independent, the best bound meeting 0.95 (18) gave 0.43 / 0.77. The
+#: segments missed are short of evidence, not of method: the missed 10-20 cM segments hold
+#: a chain of agreement over 97% of their length (median), but worth only 19 nats (SNPs
+#: independent; 0.22 nats per SNP against 0.31 genome-wide: stretches of rare SNPs). At this
+#: density, recall at 7-20 cM can only be bought with precision; more SNPs would buy both.
+#: ``benchmarks/benchmark.py --only segments`` measures all this again.
+DEFAULT_MIN_SCORE = 15.5
 #: Cost of a switch error inside a segment, in nats: about :math:`-\log` of the chance of a
 #: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart).
 DEFAULT_SWITCH_PENALTY = 4.0
@@ -807,6 +809,40 @@ def _chain(group, start, stop):
 _PAIR_BLOCK = 2000
 
 
+def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: np.ndarray) -> np.ndarray:
+    r"""Evidence of agreement at each SNP, nats, given agreement at the SNP before (first-order linkage).
+
+    Two unrelated haplotypes agree at SNPs k-1 and k with probability :math:`\sum_h f_h^2`
+    over the four two-SNP haplotypes h and their frequencies f_h (counted on the haplotypes
+    given), so agreement at k after agreement at k-1 is worth
+    :math:`-\log(\sum_h f_h^2 / (p_{k-1}^2 + (1-p_{k-1})^2))`: less than
+    :math:`-\log(p_k^2 + (1-p_k)^2)` where the two SNPs are in linkage disequilibrium
+    (neighbouring SNPs of the worlds often share a coalescent block). The first SNP of each
+    chromosome keeps the single-SNP evidence. Summed along a stretch, this is minus the log
+    of the chance that unrelated haplotypes agree along it under a Markov chain of
+    haplotypes, instead of under independent SNPs, which overstates the evidence.
+    """
+    n_snps = len(freq)
+    counts = np.zeros(n_snps * 4)
+    step = np.arange(1, n_snps, dtype=np.int64)[None, :] * 4
+    for h in sets:
+        flat = h.reshape(-1, n_snps)
+        for block in range(0, len(flat), 256):  # haplotypes a block at a time, to bound memory
+            part = flat[block : block + 256]
+            called = (part[:, 1:] >= 0) & (part[:, :-1] >= 0)
+            code = step + 2 * part[:, :-1] + part[:, 1:]
+            counts += np.bincount(code[called], minlength=n_snps * 4)
+    counts = counts.reshape(n_snps, 4)
+    total = counts.sum(axis=1)
+    both = np.divide((counts**2).sum(axis=1), total**2, out=np.ones(n_snps), where=total > 0)
+    single = freq**2 + (1 - freq) ** 2
+    after = np.ones(n_snps, dtype=bool)
+    after[starts] = False  # a chromosome's first SNP follows no SNP
+    chance = single.copy()
+    chance[after] = both[after] / np.clip(single[np.flatnonzero(after) - 1], 1e-12, None)
+    return -np.log(np.clip(chance, 1e-12, 1.0))
+
+
 def _phased_block(packed, n_snps, pairs, evidence, starts, ends, cm, min_cm, min_score, switch_penalty, stretch_nats):
     """Steps 1-3 of :func:`find_phased_segments` for a block of pairs: (pair index, start, stop) of each segment."""
     # 1. Stretches of agreement on each pair of copies, cut at chromosome ends. Stretches are
@@ -865,6 +901,9 @@ def find_phased_segments(
     the sum: unrelated haplotypes agree along a stretch of evidence :math:`E` with
     probability :math:`e^{-E}`. Every SNP counts, where the unphased test
     (:func:`find_segments`) only sees opposite homozygotes, so far fewer SNPs suffice.
+    Neighbouring SNPs in linkage disequilibrium agree together more often than that by
+    chance, so by default the evidence of each SNP is taken given agreement at the SNP
+    before it (two-SNP haplotype frequencies counted on the haplotypes given).
 
     Statistical phasing makes *switch errors*: from some point on, a person's two copies
     are swapped. A shared haplotype then moves from one pair of copies to another (of the
@@ -903,7 +942,10 @@ def find_phased_segments(
         Evidence a stretch of agreement needs to take part (default :data:`DEFAULT_STRETCH_NATS`).
         Stretches are found on bytes of eight SNPs: one shorter than 15 SNPs may be missed.
     frequencies
-        Alternate-allele frequency of each SNP; default: estimated from the haplotypes given.
+        Alternate-allele frequency of each SNP, in [0, 1]; given, SNPs are taken as
+        independent. Default: estimated from the haplotypes given, together with the
+        frequencies of the two-SNP haplotypes of neighbouring SNPs, so that linkage
+        disequilibrium between neighbours does not count as evidence.
 
     Returns
     -------
@@ -941,7 +983,8 @@ def find_phased_segments(
         freq = np.asarray(frequencies, dtype=np.float64)
         if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
             raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
-    weight = -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0))
+    weight = _agreement_weights(freq, (a,) if same else (a, b), starts) if frequencies is None else (
+        -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0)))
     evidence = _Evidence(weight, a, b, same)
 
     # Blocks of pairs bound memory (chains never join two pairs); vectorised within a block.

@@ -80,7 +80,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               "mean distance in cM between switch errors in the phase the world shows (world.haplotypes), as a "
               "genealogy service's statistical phasing leaves them (Eagle on 150,000 UK Biobank samples: perfect "
               "phase in most 10 Mb segments, so on average more than about 14 Mb between switches; Loh et al. "
-              "2016). The same paper's switch error rate, about 0.3% of heterozygous sites, would mean a switch "
+              "2016). The same paper's switch error rate, about 3 in 1,000 heterozygous sites, would mean a switch "
               "every few cM at array density if switches were spread evenly; the two readings agree only if "
               "many switches come in close pairs (a single mis-phased site), which the world does not model: "
               "it follows the 10 Mb reading and has no single-site errors; 0 shows the true phase",
