@@ -823,18 +823,22 @@ def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: n
     haplotypes, instead of under independent SNPs, which overstates the evidence.
     """
     n_snps = len(freq)
-    counts = np.zeros(n_snps * 4)
-    step = np.arange(1, n_snps, dtype=np.int64)[None, :] * 4
+    # Counts over haplotypes called at both SNPs: all of them (n), allele 1 at the first
+    # (n1_), at the second (n_1), at both (n11); the four two-SNP haplotype counts follow.
+    n, n1_, n_1, n11 = (np.zeros(n_snps) for _ in range(4))
     for h in sets:
         flat = h.reshape(-1, n_snps)
-        for block in range(0, len(flat), 256):  # haplotypes a block at a time, to bound memory
-            part = flat[block : block + 256]
-            called = (part[:, 1:] >= 0) & (part[:, :-1] >= 0)
-            code = step + 2 * part[:, :-1] + part[:, 1:]
-            counts += np.bincount(code[called], minlength=n_snps * 4)
-    counts = counts.reshape(n_snps, 4)
-    total = counts.sum(axis=1)
-    both = np.divide((counts**2).sum(axis=1), total**2, out=np.ones(n_snps), where=total > 0)
+        for block in range(0, len(flat), 1024):  # haplotypes a block at a time, to bound memory
+            part = flat[block : block + 1024]
+            one = part == 1
+            both = (part[:, 1:] >= 0) & (part[:, :-1] >= 0)
+            first, second = one[:, :-1] & both, one[:, 1:] & both
+            n[1:] += np.count_nonzero(both, axis=0)
+            n1_[1:] += np.count_nonzero(first, axis=0)
+            n_1[1:] += np.count_nonzero(second, axis=0)
+            n11[1:] += np.count_nonzero(first & second, axis=0)
+    counts = np.stack([n - n1_ - n_1 + n11, n_1 - n11, n1_ - n11, n11], axis=1)
+    both = np.divide((counts**2).sum(axis=1), n**2, out=np.ones(n_snps), where=n > 0)
     single = freq**2 + (1 - freq) ** 2
     after = np.ones(n_snps, dtype=bool)
     after[starts] = False  # a chromosome's first SNP follows no SNP
