@@ -184,6 +184,11 @@ def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = N
         cohort_genotypes=np.ascontiguousarray(world.cohort_genotypes[:, keep]),
         reference_genotypes=np.ascontiguousarray(world.reference_genotypes[:, keep]),
         database_genotypes=np.ascontiguousarray(world.database_genotypes[:, keep]),
+        # The phase shown to learners, for the kept SNPs; the founder mosaics (the true IBD,
+        # several MB) stay with the full world: world.ibd_segments says so in the browser.
+        phase={name: np.packbits(world.haplotypes(name)[:, 0, keep][getattr(world, f"{name}_genotypes")[:, keep] == 1])
+               for name in world.phase},
+        mosaics=None,
         metadata={
             **world.metadata,
             "lite_world": {

@@ -1,10 +1,11 @@
 """A small pedigree with simulated genomes and its true shared segments, to validate the segment finder.
 
 Used by tests/test_segments.py and the ``segments`` section of benchmarks/benchmark.py.
-Genomes come from :func:`genshare.cohort.genomes.simulate_genomes` (msprime's fixed
-pedigree model on 22 autosomes of human genetic length); the true segments from
-``tskit.TreeSequence.ibd_segments`` on its tree sequence (founders are the roots, so every
-shared segment comes through the pedigree).
+Genomes come from :func:`genshare.cohort.genomes.simulate_genomes`, the genome model of
+every world the lessons load (transmission through the pedigree as mosaics of coalescent
+founder haplotypes, on the 22 autosomes of the HapMap-based map); the true segments are
+read off the copies' founder mosaics (:func:`genshare.cohort.genomes.ibd_table`), so every
+true segment comes through the pedigree.
 
 The pedigree: ``n_families`` founding couples at generation 0; every couple has 2 to 4
 children; each child marries a spouse from outside (a founder of that generation), for
@@ -21,7 +22,6 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from genshare.attacks.segments import union_segments
 
 
 @dataclasses.dataclass
@@ -33,11 +33,12 @@ class PedigreeSimulation:
     pairs: np.ndarray  # (pairs, 2) rows of genotypes
     relationship: np.ndarray  # (pairs,) true relationship name
     truth: pd.DataFrame  # union of true segments: pair, chrom, start_cm, end_cm, length_cm
+    haplotypes: np.ndarray  # (samples, 2, SNPs) int8, true phase
 
 
 def simulate_pedigree(*, n_families: int = 2, generations: int = 5, n_snps: int = 20_000, seed: int = 1,
                       min_generation: int = 3) -> PedigreeSimulation:
-    from genshare.cohort.genomes import simulate_genomes
+    from genshare.cohort.genomes import ibd_table, simulate_genomes
 
     rng = np.random.default_rng(seed)
     rows = []  # person_id, father_id, mother_id, sex, generation, family
@@ -61,33 +62,11 @@ def simulate_pedigree(*, n_families: int = 2, generations: int = 5, n_snps: int 
     ped = pd.DataFrame(rows, columns=["person_id", "father_id", "mother_id", "sex", "generation", "family"])
     ped["population"] = "CEU"
     samples = ped.loc[(ped["generation"] >= min_generation) & (ped["father_id"] != ""), "person_id"].tolist()
-    genomes = simulate_genomes(ped, samples, n_snps=n_snps, seed=seed, library_windows=200, panel_haplotypes=100)
-
-    nodes = np.array([genomes.sample_nodes[s] for s in samples])
-    node_owner = {int(n): k for k, pair in enumerate(nodes) for n in pair}
-    found = genomes.tree_sequence.ibd_segments(within=nodes.ravel().tolist(), store_pairs=True, store_segments=True)
-    chromosomes = genomes.chromosomes
-    starts = chromosomes["offset"].to_numpy(dtype=float)
-    ends = starts + chromosomes["length_bp"].to_numpy(dtype=float)
-    cm_per_bp = chromosomes["length_cm"].to_numpy() / chromosomes["length_bp"].to_numpy()
+    genomes = simulate_genomes(ped, samples, n_snps=n_snps, seed=seed, library_blocks=100)
     pairs = np.array(list(combinations(range(len(samples)), 2)))
-    pair_index = {tuple(p): k for k, p in enumerate(pairs)}
-    pieces = []
-    for (x, y), segs in found.items():
-        a, b = sorted((node_owner[x], node_owner[y]))
-        if a == b:
-            continue
-        left, right = np.asarray(segs.left, dtype=float), np.asarray(segs.right, dtype=float)
-        for c in range(len(chromosomes)):  # cut at chromosome ends (22 chromosomes)
-            lo, hi = np.maximum(left, starts[c]), np.minimum(right, ends[c])
-            ok = hi > lo
-            if ok.any():
-                pieces.append(pd.DataFrame({
-                    "pair": pair_index[(a, b)], "chrom": chromosomes["chrom"].iloc[c],
-                    "start_cm": (lo[ok] - starts[c]) * cm_per_bp[c], "end_cm": (hi[ok] - starts[c]) * cm_per_bp[c]}))
-    truth = union_segments(pd.concat(pieces, ignore_index=True)) if pieces else union_segments(pd.DataFrame(columns=["pair", "chrom", "start_cm", "end_cm"]))
+    truth = ibd_table(genomes.mosaics, genomes.chrom_morgans, pairs)
     relationship = np.array([relationship_of(ped, samples[i], samples[j]) for i, j in pairs])
-    return PedigreeSimulation(genomes.genotypes, genomes.snps, ped, samples, pairs, relationship, truth)
+    return PedigreeSimulation(genomes.genotypes, genomes.snps, ped, samples, pairs, relationship, truth, genomes.haplotypes)
 
 
 def relationship_of(ped: pd.DataFrame, x: str, y: str) -> str:

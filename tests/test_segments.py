@@ -212,3 +212,130 @@ def test_erlich_model_grows_with_coverage_and_reaches_near_certainty_at_two_perc
         erlich_identification_probability(0.0)
     with pytest.raises(ValueError, match="min_segments"):
         erlich_identification_probability(0.01, min_segments=0)
+
+
+# --- phased matching --------------------------------------------------------------------------------
+
+from genshare.attacks.segments import find_phased_segments  # noqa: E402
+
+
+def _haplotypes(rng, n, m, p=0.5):
+    return (rng.random((n, 2, m)) < p).astype(np.int8)
+
+
+def test_phased_known_segment_survives_a_switch_error():
+    """Copy 0 of person 0 is shared with person 1 over SNPs 100-399 (30 cM); person 1's phase
+    switches at SNP 250, so the shared haplotype moves from copy 1 to copy 0 there."""
+    rng = np.random.default_rng(4)
+    chrom, cm, _ = _map(1, 600, 0.1)
+    h = _haplotypes(rng, 2, 600)
+    h[1, 1, 100:250] = h[0, 0, 100:250]
+    h[1, 0, 250:400] = h[0, 0, 250:400]
+    found = find_phased_segments(h, chrom=chrom, cm=cm, frequencies=np.full(600, 0.5))
+    assert len(found) == 1
+    row = found.iloc[0]
+    assert row["start_snp"] <= 100 + 3 and row["end_snp"] >= 399 - 3 and row["length_cm"] < 32
+    # Without the shared stretch there is nothing.
+    assert find_phased_segments(_haplotypes(rng, 2, 600), chrom=chrom, cm=cm, frequencies=np.full(600, 0.5)).empty
+
+
+def test_phased_missing_calls_never_break_and_chromosomes_always_do():
+    rng = np.random.default_rng(5)
+    chrom, cm, _ = _map(2, 300, 0.1)
+    h = _haplotypes(rng, 2, 600)
+    h[1, 0, 200:400] = h[0, 1, 200:400]  # crosses from chromosome 1 into chromosome 2
+    h[0, :, 250] = -1
+    found = find_phased_segments(h, chrom=chrom, cm=cm, min_cm=5, frequencies=np.full(600, 0.5))
+    assert set(found["chrom"]) == {1, 2}
+    assert (found.groupby("chrom")["n_snps"].max() >= 95).all()
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10_000))
+def test_phased_properties_symmetric_and_found_segments_are_shared(seed):
+    rng = np.random.default_rng(seed)
+    chrom, cm, _ = _map(2, 400, 0.1)
+    h = _haplotypes(rng, 3, 800, p=0.3)
+    start = int(rng.integers(0, 600))
+    h[2, int(rng.integers(2)), start : start + 150] = h[0, int(rng.integers(2)), start : start + 150]
+    freq = np.full(800, 0.3)
+    one = find_phased_segments(h[[0]], h[[2]], chrom=chrom, cm=cm, frequencies=freq)
+    other = find_phased_segments(h[[2]], h[[0]], chrom=chrom, cm=cm, frequencies=freq)
+    cols = ["chrom", "start_snp", "end_snp", "length_cm"]
+    pd.testing.assert_frame_equal(one[cols], other[cols])
+    genotypes = h.sum(axis=1)
+    for _, row in one.iterrows():  # a found segment never holds an opposite homozygote
+        span = slice(int(row["start_snp"]), int(row["end_snp"]) + 1)
+        assert not np.any(np.abs(genotypes[0, span].astype(int) - genotypes[2, span]) == 2)
+
+
+def test_phased_finder_on_the_lessons_genome_model():
+    """Pedigree genomes of the one genome model, true phase: long true segments are found
+    and what is found is true (the committed world's numbers are in the benchmark)."""
+    from tests.segment_simulation import simulate_pedigree
+
+    sim = simulate_pedigree(n_families=2, generations=4, n_snps=15_000, seed=2, min_generation=3)
+    found = find_phased_segments(sim.haplotypes, chrom=sim.snps["chrom"], cm=sim.snps["cm"], pairs=sim.pairs)
+    key = {tuple(p): k for k, p in enumerate(sim.pairs)}
+    found["pair"] = [key[(a, b)] for a, b in zip(found["a"], found["b"])]
+    table = segment_recall_precision(found, sim.truth, bins=(10, 20, np.inf))
+    assert (table["precision"] >= 0.9).all(), table
+    assert table.loc[table["bin"] == "20+ cM", "recall"].iloc[0] >= 0.9, table
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda h: h[:, 0], "shape \\(people, 2, SNPs\\)"),
+        (lambda h: np.where(h == 1, 2, h), "alleles are 0 or 1"),
+        (lambda h: h.astype(float), "must hold integers"),
+    ],
+)
+def test_phased_bad_input_names_the_parameter(change, message):
+    chrom, cm, _ = _map(1, 100, 0.1)
+    h = _haplotypes(np.random.default_rng(0), 2, 100)
+    with pytest.raises(ValueError, match=message):
+        find_phased_segments(change(h), chrom=chrom, cm=cm)
+    half = h.copy()
+    half[0, 0, 5] = -1
+    with pytest.raises(ValueError, match="missing on one copy only"):
+        find_phased_segments(half, chrom=chrom, cm=cm)
+    with pytest.raises(ValueError, match="min_score"):
+        find_phased_segments(h, chrom=chrom, cm=cm, min_score=0)
+
+
+def test_segment_search_on_phased_haplotypes_finds_the_planted_relative():
+    from genshare.attacks import segment_search
+
+    rng = np.random.default_rng(8)
+    chrom, cm, pos = _map(cm_per_snp=0.2)
+    snps = pd.DataFrame({"chrom": chrom, "pos": pos, "cm": cm})
+    db_h = _haplotypes(rng, 30, N_SNPS, p=0.3)
+    query_h = _haplotypes(rng, 1, N_SNPS, p=0.3)
+    query_h[0, 1, :300] = db_h[4, 0, :300]  # one copy of chromosome 1 in common with entry 4
+    found = segment_search(query_h.sum(axis=1), db_h.sum(axis=1), snps, candidates=5,
+                           query_haplotypes=query_h, database_haplotypes=db_h)
+    assert found["entry"].iloc[0] == 4 and found["n_segments"].iloc[0] == 1
+    assert found["shared_cm"].iloc[0] == pytest.approx(59.8, abs=0.5)
+    with pytest.raises(ValueError, match="go together"):
+        segment_search(query_h.sum(axis=1), db_h.sum(axis=1), snps, query_haplotypes=query_h)
+
+
+def test_phased_chain_across_two_switches_is_one_segment():
+    """Copy 0 of person 0 is shared with person 1 over SNPs 100-399; person 1's phase switches
+    twice (at 200 and 300), so the shared haplotype sits on copy 1, then 0, then 1 again:
+    one chain of three stretches, two switches, one segment."""
+    rng = np.random.default_rng(9)
+    chrom, cm, _ = _map(1, 600, 0.1)
+    h = _haplotypes(rng, 2, 600)
+    h[1, 1, 100:200] = h[0, 0, 100:200]
+    h[1, 0, 200:300] = h[0, 0, 200:300]
+    h[1, 1, 300:400] = h[0, 0, 300:400]
+    found = find_phased_segments(h, chrom=chrom, cm=cm, frequencies=np.full(600, 0.5))
+    assert len(found) == 1
+    row = found.iloc[0]
+    assert row["start_snp"] <= 100 + 3 and row["end_snp"] >= 399 - 3 and row["length_cm"] < 32
+    # With a switch costing more than a stretch is worth, the stretches at either end are
+    # left out: only the middle one remains.
+    alone = find_phased_segments(h, chrom=chrom, cm=cm, frequencies=np.full(600, 0.5), switch_penalty=500)
+    assert len(alone) == 1 and 195 <= alone["start_snp"].iloc[0] <= 203 and 296 <= alone["end_snp"].iloc[0] <= 305

@@ -29,6 +29,7 @@ from genshare.cohort.ystr import (
     founder_haplotypes,
     inherit_haplotypes,
     simulate_y_haplotypes,
+    stationary_distributions,
     ystr_database,
     ystr_panel,
 )
@@ -79,8 +80,12 @@ def test_founders_shape_range_and_determinism():
     b = founder_haplotypes(["CEU"] * 20 + ["YRI"] * 5, seed=4)
     assert a.shape == (25, len(LOCI)) and a.dtype == np.int16
     np.testing.assert_array_equal(a, b)
+    ranges = stationary_distributions()  # sourced loci: the sampled range; others: centre +/- HALF_RANGE
+    lo = np.array([ranges[locus][0][0] for locus in LOCI])
+    hi = np.array([ranges[locus][0][-1] for locus in LOCI])
+    assert ((a >= lo) & (a <= hi)).all()
     centre = YSTR_PANEL["centre"].to_numpy()
-    assert ((a >= centre - HALF_RANGE) & (a <= centre + HALF_RANGE)).all()
+    assert (np.abs(a - centre)[:, YSTR_PANEL["locus"].isin(["DYS458", "DYS570"]).to_numpy()] <= HALF_RANGE).all()
     assert len({tuple(row) for row in a}) > 15  # unrelated founders mostly differ
     with pytest.raises(ValueError, match="XYZ"):
         founder_haplotypes(["XYZ"], seed=1)

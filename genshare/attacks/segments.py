@@ -23,12 +23,16 @@ chromosome, chromosomes one after another, as in the world's ``snps`` table (``c
 
 Functions
 ---------
-- :func:`find_segments` -- the segments of chosen pairs (or all pairs) of people;
+- :func:`find_segments` -- the segments of chosen pairs (or all pairs) of people, from
+  unphased genotypes (runs without an opposite homozygote: the by-hand first step);
+- :func:`find_phased_segments` -- the same from phased haplotypes, tolerant of switch
+  errors, as genealogy services match (at the default world's density it finds nearly every
+  segment of 20 cM or more, three in four of 10-20 cM and two in five of 7-10 cM);
 - :func:`summarise_pairs` -- total shared cM, number of segments, longest segment per pair;
 - :func:`infer_relationship` -- the relationships consistent with a total shared cM
   (the Shared cM Project, version 4.0, Bettinger 2020);
-- :func:`union_segments` -- the true segments of a pair's chromosome copies (from
-  ``tskit.TreeSequence.ibd_segments``) merged into the regions where they share at least one;
+- :func:`union_segments` -- segments of a pair's chromosome copies merged into the
+  regions where they share at least one;
 - :func:`segment_recall_precision` -- detected vs true segments by length bin.
 """
 
@@ -45,8 +49,12 @@ from genshare._validation import check_genotypes, check_integer, check_number
 __all__ = [
     "DEFAULT_MIN_CM",
     "DEFAULT_MIN_EXPECTED_IBS0",
+    "DEFAULT_MIN_SCORE",
     "DEFAULT_MIN_SNPS",
+    "DEFAULT_STRETCH_NATS",
+    "DEFAULT_SWITCH_PENALTY",
     "SHARED_CM_PROJECT",
+    "find_phased_segments",
     "find_segments",
     "infer_relationship",
     "segment_recall_precision",
@@ -67,23 +75,14 @@ DEFAULT_MIN_SNPS = 100
 #: bound with probability about :math:`e^{-12} = 6 \times 10^{-6}`, so about 0.01 chance
 #: segments per unrelated pair (more where linkage disequilibrium lengthens runs).
 #:
-#: What it means for the default world (about 0.5 expected opposite homozygotes per cM,
-#: measured on the pooled cohort and database at 40,000 SNPs): a segment must be about
-#: 22 cM or longer to pass, so single segments shorter than about 20 cM are not
-#: detected reliably. Measured on the committed world (seed 2026, 42,000 SNPs; cohort x
-#: database pairs from ``world.relationships`` and 29,484 random pairs unrelated within
-#: third cousins): 98.5% of third-cousin pairs show a segment, mean 217 cM shared, but so
-#: do 71% of the "unrelated" pairs, mean 85 cM (95th percentile 283 cM). Those are mostly
-#: not chance runs: Synthetica descends from a few thousand founders seven generations
-#: back, so people unrelated within third cousins still share long segments by descent
-#: (pedigree collapse, as in an endogamous population), which also raises every
-#: relationship's sharing above the Shared cM Project averages (first cousins 1,021 cM
-#: against 866). The world has no tree sequence to separate the two; the benchmark's
-#: ``segments`` section measures recall and precision against tskit's true segments.
-#: Detecting 7 cM segments needs about three times the
-#: density (1.7 expected opposite homozygotes per cM, roughly 130,000 SNPs of this panel), which
-#: the 24 MB budget of the committed world does not allow; a denser world made with
-#: ``python -m genshare.cohort --snps 130000`` does.
+#: What it means for the default world (measured on seed 2026, 25,000 SNPs, two SNPs per
+#: coalescent block, against the true segments of ``world.ibd_table``; 18,988 relative pairs
+#: and 20,000 random cohort x database pairs): the runs that pass are real (precision 0.90
+#: at 20-40 cM, 0.98 above 40 cM; no segment under 20 cM passes) but most shared segments
+#: are too short to pass (recall 0.04 at 10-20 cM, 0.30 at 20-40 cM, 0.88 above 40 cM): 6%
+#: of third cousins and 57% of second cousins show two segments of 6 cM or more. Unphased
+#: genotypes are the by-hand first step; :func:`find_phased_segments` uses the phase
+#: genealogy services infer and finds 7 cM segments at this density.
 DEFAULT_MIN_EXPECTED_IBS0 = 12.0
 
 #: Shared cM by relationship: average, minimum and maximum after outlier removal, from
@@ -492,9 +491,8 @@ def infer_relationship(shared_cm: float | npt.ArrayLike, n_segments: int | npt.A
 def union_segments(segments: pd.DataFrame) -> pd.DataFrame:
     """Merge overlapping or abutting segments of the same pair and chromosome into one.
 
-    True segments come per pair of chromosome *copies* (for example from
-    ``tskit.TreeSequence.ibd_segments`` through
-    :meth:`genshare.cohort.genomes.Genomes.ibd_segments`); unphased genotypes see only
+    True segments come per pair of chromosome *copies* (for example from a world's
+    ``ibd_segments(a, b, by_copy=True)``); unphased genotypes see only
     where a pair shares at least one copy, the union of those. Vectorised.
 
     Parameters
@@ -602,3 +600,424 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
     total = np.bincount(both["s"].to_numpy(), weights=overlap.to_numpy(), minlength=len(s))
     length = np.maximum(s[:, 1] - s[:, 0], 1e-12)
     return np.minimum(total / length, 1.0)
+
+
+# --- phased matching ----------------------------------------------------------------------------
+
+#: Minimum score of a phased segment, in nats (see :func:`find_phased_segments`): two
+#: unrelated haplotypes agree along a stretch of that evidence with probability about
+#: :math:`e^{-15.5}`, linkage disequilibrium between neighbouring SNPs allowed for. Measured
+#: on the default world (seed 2026, 25,000 SNPs, a switch error per 15 cM; 18,988 relative
+#: pairs and 20,000 random cohort x database pairs, against ``world.ibd_table``): precision
+#: 0.96 / 0.99 / 1.00 / 1.00 and recall 0.48 / 0.83 / 0.98 / 1.00 for segments of 7-10 /
+#: 10-20 / 20-40 / 40+ cM; 1 of 838 same-population pairs without a common pedigree
+#: ancestor, and 75% of third cousins, show two segments of 6 cM or more. 15 gives recall
+#: 0.50 / 0.85 at precision 0.949 / 0.99 (below 0.95), 16 gives 0.45 / 0.81 at 0.97 / 0.99;
+#: with SNPs taken as independent, the best bound meeting 0.95 (18) gave 0.43 / 0.77. The
+#: segments missed are short of evidence, not of method: the missed 10-20 cM segments hold
+#: a chain of agreement over 97% of their length (median), but worth only 19 nats (SNPs
+#: independent; 0.22 nats per SNP against 0.31 genome-wide: stretches of rare SNPs). At this
+#: density, recall at 7-20 cM can only be bought with precision; more SNPs would buy both.
+#: ``benchmarks/benchmark.py --only segments`` measures all this again.
+DEFAULT_MIN_SCORE = 15.5
+#: Cost of a switch error inside a segment, in nats: about :math:`-\log` of the chance of a
+#: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart).
+DEFAULT_SWITCH_PENALTY = 4.0
+#: Minimum evidence (nats) of a stretch of agreement on one pair of copies for it to take
+#: part in a segment. A stretch worth less than a switch error costs can only ever help as
+#: a bridge between two others, so the default is the switch penalty.
+DEFAULT_STRETCH_NATS = 4.0
+
+# Bits of zeros at the low (trailing) and high (leading) end of every byte.
+_LOW_ZEROS = np.array([8 if w == 0 else (w & -w).bit_length() - 1 for w in range(256)], dtype=np.int64)
+_HIGH_ZEROS = np.array([8 - int(w).bit_length() for w in range(256)], dtype=np.int64)
+
+
+def _check_haplotypes(h: npt.ArrayLike, name: str) -> np.ndarray:
+    """Phased genotypes: int (people, 2, SNPs) of 0/1 alleles, -1 missing (both copies)."""
+    h = np.asarray(h)
+    if h.ndim != 3 or h.shape[1] != 2:
+        raise ValueError(f"{name} must have shape (people, 2, SNPs): two phased copies per person; got shape {h.shape}")
+    if h.dtype.kind not in "iu":
+        raise ValueError(f"{name} must hold integers (0, 1 alleles, -1 missing); got dtype {h.dtype}")
+    bad = (h < -1) | (h > 1)
+    if bad.any():
+        i, c, k = (int(x[0]) for x in np.nonzero(bad))
+        raise ValueError(f"{name}: person {i}, copy {c}, SNP {k} holds {h[i, c, k]}; alleles are 0 or 1, -1 missing")
+    half = (h[:, 0] < 0) != (h[:, 1] < 0)
+    if half.any():
+        i, k = (int(x[0]) for x in np.nonzero(half))
+        raise ValueError(f"{name}: person {i}, SNP {k} is missing on one copy only; a missing call is missing on both")
+    return h.astype(np.int8, copy=False)
+
+
+class _Evidence:
+    """Evidence of agreement over SNP intervals for given pairs: the summed weights of the SNPs called in both.
+
+    The genome-wide cumulative weight, minus the weights of each person's missing calls
+    (kept sparse: sorted keys ``person * (SNPs + 1) + SNP`` with their cumulative weights).
+    A SNP missing in both people is subtracted twice (missing calls are 0.5% of calls in the
+    worlds, so such SNPs are about 1 in 40,000); that only lowers a score.
+    """
+
+    def __init__(self, weight: np.ndarray, a: np.ndarray, b: np.ndarray, same: bool):
+        self.n = len(weight)
+        self.total = np.concatenate([[0.0], np.cumsum(weight)])
+        self.sets = []
+        for h in ((a,) if same else (a, b)):
+            rows, cols = np.nonzero(h[:, 0] < 0)
+            self.sets.append((rows * (self.n + 1) + cols, np.concatenate([[0.0], np.cumsum(weight[cols])])))
+        if same:
+            self.sets.append(self.sets[0])
+
+    def __call__(self, i: np.ndarray, j: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        value = self.total[hi] - self.total[lo]
+        for (key, cumulative), person in zip(self.sets, (i, j)):
+            if len(key):
+                base = person * (self.n + 1)
+                value -= cumulative[np.searchsorted(key, base + hi)] - cumulative[np.searchsorted(key, base + lo)]
+        return value
+
+
+def _pack_haplotypes(a: np.ndarray, b: np.ndarray, same: bool) -> tuple[np.ndarray, ...]:
+    """Allele-1 bits of each copy and called bits, eight SNPs to a byte (SNP k is bit k % 8 of byte k // 8)."""
+    alleles_a = np.packbits(a == 1, axis=-1, bitorder="little")
+    called_a = np.packbits(a[:, 0] >= 0, axis=-1, bitorder="little")
+    if same:
+        return alleles_a, called_a, alleles_a, called_a
+    return alleles_a, called_a, np.packbits(b == 1, axis=-1, bitorder="little"), np.packbits(b[:, 0] >= 0, axis=-1, bitorder="little")
+
+
+def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray, upper: np.ndarray,
+                         min_nats: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Maximal stretches of agreement on each of the four pairs of copies: (pair, start, stop).
+
+    Vectorised over pairs: the mismatch bits of each pair of copies (both called, alleles
+    differ; ``packed`` from :func:`_pack_haplotypes`) are eight SNPs to a byte; stretches are
+    the runs of zero bytes, extended bit by bit into the bytes on either side, so they are
+    exact. A stretch that holds no whole byte (at most 14 SNPs) is missed. Only those whose
+    evidence, ignoring missing calls (``upper``, cumulative weights), reaches ``min_nats``
+    are returned; they may cross chromosome ends (cut by the caller).
+    """
+    alleles_a, called_a, alleles_b, called_b = packed
+    n_bytes = alleles_a.shape[-1]
+    found = []
+    chunk = max(1, (8 << 20) // max(n_bytes, 1))
+    for first in range(0, len(pairs), chunk):  # blocks of pairs, to bound memory; vectorised within
+        p = pairs[first : first + chunk]
+        i, j = p[:, 0], p[:, 1]
+        both = called_a[i] & called_b[j]
+        # Zero bytes of all pairs in one flat array, each row led by a False guard (and one
+        # at the very end), so the runs of zero bytes are where the flat array changes: an
+        # opening then a closing, row after row.
+        width = n_bytes + 1
+        zero = np.zeros(len(p) * width + 1, dtype=bool)
+        rows = zero[:-1].reshape(len(p), width)
+        for x in (0, 1):
+            copy_a = alleles_a[i, x]
+            for y in (0, 1):
+                mism = copy_a ^ alleles_b[j, y]
+                mism &= both
+                np.equal(mism, 0, out=rows[:, 1:])
+                change = np.flatnonzero(zero[1:] != zero[:-1]) + 1  # first element after each change
+                opening, closing = change[0::2], change[1::2]
+                r_open = opening // width
+                w_open = opening - r_open * width - 1
+                w_close = closing - r_open * width - 1
+                left = np.where(w_open > 0, _HIGH_ZEROS[mism[r_open, np.maximum(w_open - 1, 0)]], 0)
+                right = np.where(w_close < n_bytes, _LOW_ZEROS[mism[r_open, np.minimum(w_close, n_bytes - 1)]], 0)
+                start = np.maximum(8 * w_open - left, 0)
+                stop = np.minimum(8 * w_close + right, n_snps)
+                ok = upper[stop] - upper[start] >= min_nats
+                found.append((r_open[ok] + first, start[ok], stop[ok]))
+    if not found:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return tuple(np.concatenate([f[k] for f in found]).astype(np.int64) for k in range(3))
+
+
+def _cut_at_chromosomes(pair, start, stop, starts, ends):
+    """Cut intervals [start, stop) at chromosome ends: one piece per chromosome touched, with its chromosome."""
+    first = np.searchsorted(starts, start, side="right") - 1
+    final = np.searchsorted(starts, stop - 1, side="right") - 1
+    cross = np.flatnonzero(final > first)  # few: only these are cut
+    if cross.size == 0:
+        return pair, start, stop, first
+    pieces = final[cross] - first[cross] + 1
+    index = np.repeat(cross, pieces)
+    chrom = np.repeat(first[cross], pieces) + (np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
+    whole = np.ones(len(pair), dtype=bool)
+    whole[cross] = False
+    return (np.concatenate([pair[whole], pair[index]]),
+            np.concatenate([start[whole], np.maximum(start[index], starts[chrom])]),
+            np.concatenate([stop[whole], np.minimum(stop[index], ends[chrom])]),
+            np.concatenate([first[whole], chrom]))
+
+
+def _chain(group, start, stop):
+    """Join overlapping or abutting stretches into chains, with the fewest switches.
+
+    Stretches are grouped by ``group`` (pair and chromosome). Within a group, stretches that
+    overlap or abut (one starts at or before the SNP after another ends) form a chain; each
+    chain covers its union with the fewest stretches, found greedily (from the first start,
+    always to the stretch reaching furthest), which is the fewest switches between pairs of
+    copies. Vectorised over chains; the loop runs once per stretch of the longest cover.
+
+    Returns
+    -------
+    tuple
+        Per chain: index of its group, first SNP, one past its last SNP, switches, and the
+        start of the second and the end of the last-but-one stretch of the cover (for
+        trimming a stretch at either end that adds less than a switch costs; -1 if none).
+    """
+    if len(start) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty, empty, empty, empty
+    n = int(stop.max()) + 1
+    s_key = group * n + start
+    # Stretches arrive sorted by pair and start within each pair of copies; a stable sort
+    # merges those runs (ties in any order: the cover below picks the furthest reach).
+    order = np.argsort(s_key, kind="stable")
+    s_key, start, stop, group = s_key[order], start[order], stop[order], group[order]
+    t_key = group * n + stop
+    reach = np.maximum.accumulate(t_key)
+    new = np.ones(len(s_key), dtype=bool)
+    new[1:] = s_key[1:] > reach[:-1]
+    first = np.flatnonzero(new)
+    last = np.concatenate([first[1:], [len(s_key)]]) - 1
+    # The stretch reaching furthest among those starting at or before each point: the latest
+    # that set a new reach (a chain's first stretch always does).
+    record = t_key == reach
+    best = np.maximum.accumulate(np.where(record, np.arange(len(s_key)), 0))
+    furthest_from = best[np.searchsorted(s_key, t_key, side="right") - 1]  # for each stretch, the next in the cover
+    current = best[np.searchsorted(s_key, s_key[first], side="right") - 1]  # the furthest of those starting first
+    switches = np.zeros(len(first), dtype=np.int64)
+    second_start = np.full(len(first), -1, dtype=np.int64)
+    previous_stop = np.full(len(first), -1, dtype=np.int64)
+    active = np.flatnonzero(t_key[current] < reach[last])
+    while active.size:
+        nxt = furthest_from[current[active]]
+        previous_stop[active] = stop[current[active]]
+        second_start[active] = np.where(switches[active] == 0, start[nxt], second_start[active])
+        switches[active] += 1
+        current[active] = nxt
+        active = active[t_key[nxt] < reach[last[active]]]
+    return group[first], start[first], stop[current], switches, second_start, previous_stop
+
+
+#: Pairs handled at a time by :func:`find_phased_segments` (about 600 stretches of
+#: agreement per unrelated pair at the default world's density, so about 100 MB at a time).
+_PAIR_BLOCK = 2000
+
+
+def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: np.ndarray) -> np.ndarray:
+    r"""Evidence of agreement at each SNP, nats, given agreement at the SNP before (first-order linkage).
+
+    Two unrelated haplotypes agree at SNPs k-1 and k with probability :math:`\sum_h f_h^2`
+    over the four two-SNP haplotypes h and their frequencies f_h (counted on the haplotypes
+    given), so agreement at k after agreement at k-1 is worth
+    :math:`-\log(\sum_h f_h^2 / (p_{k-1}^2 + (1-p_{k-1})^2))`: less than
+    :math:`-\log(p_k^2 + (1-p_k)^2)` where the two SNPs are in linkage disequilibrium
+    (neighbouring SNPs of the worlds often share a coalescent block). The first SNP of each
+    chromosome keeps the single-SNP evidence. Summed along a stretch, this is minus the log
+    of the chance that unrelated haplotypes agree along it under a Markov chain of
+    haplotypes, instead of under independent SNPs, which overstates the evidence.
+    """
+    n_snps = len(freq)
+    # Counts over haplotypes called at both SNPs: all of them (n), allele 1 at the first
+    # (n1_), at the second (n_1), at both (n11); the four two-SNP haplotype counts follow.
+    n, n1_, n_1, n11 = (np.zeros(n_snps) for _ in range(4))
+    for h in sets:
+        flat = h.reshape(-1, n_snps)
+        for block in range(0, len(flat), 1024):  # haplotypes a block at a time, to bound memory
+            part = flat[block : block + 1024]
+            one = part == 1
+            both = (part[:, 1:] >= 0) & (part[:, :-1] >= 0)
+            first, second = one[:, :-1] & both, one[:, 1:] & both
+            n[1:] += np.count_nonzero(both, axis=0)
+            n1_[1:] += np.count_nonzero(first, axis=0)
+            n_1[1:] += np.count_nonzero(second, axis=0)
+            n11[1:] += np.count_nonzero(first & second, axis=0)
+    counts = np.stack([n - n1_ - n_1 + n11, n_1 - n11, n1_ - n11, n11], axis=1)
+    both = np.divide((counts**2).sum(axis=1), n**2, out=np.ones(n_snps), where=n > 0)
+    single = freq**2 + (1 - freq) ** 2
+    after = np.ones(n_snps, dtype=bool)
+    after[starts] = False  # a chromosome's first SNP follows no SNP
+    chance = single.copy()
+    chance[after] = both[after] / np.clip(single[np.flatnonzero(after) - 1], 1e-12, None)
+    return -np.log(np.clip(chance, 1e-12, 1.0))
+
+
+def _phased_block(packed, n_snps, pairs, evidence, starts, ends, cm, min_cm, min_score, switch_penalty, stretch_nats):
+    """Steps 1-3 of :func:`find_phased_segments` for a block of pairs: (pair index, start, stop) of each segment."""
+    # 1. Stretches of agreement on each pair of copies, cut at chromosome ends. Stretches are
+    # chosen on their evidence ignoring missing calls (an upper bound); scores are exact.
+    s_pair, s_start, s_stop = _agreement_stretches(packed, n_snps, pairs, evidence.total, stretch_nats)
+    s_pair, s_start, s_stop, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, starts, ends)
+    keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
+    s_pair, s_start, s_stop, s_chrom = s_pair[keep], s_start[keep], s_stop[keep], s_chrom[keep]
+
+    # 2. Chains of overlapping stretches (within a pair and chromosome), the fewest switches.
+    n_chrom = len(starts)
+    group, seg_start, seg_stop, switches, second_start, previous_stop = _chain(s_pair * n_chrom + s_chrom, s_start, s_stop)
+    # Only chains that could score min_score are scored exactly (the evidence ignoring
+    # missing calls is an upper bound).
+    hopeful = evidence.total[seg_stop] - evidence.total[seg_start] - switch_penalty * np.maximum(switches - 2, 0) >= min_score
+    group, seg_start, seg_stop = group[hopeful], seg_start[hopeful], seg_stop[hopeful]
+    switches, second_start, previous_stop = switches[hopeful], second_start[hopeful], previous_stop[hopeful]
+    seg_pair = group // n_chrom
+    i, j = pairs[seg_pair, 0], pairs[seg_pair, 1]
+    # A stretch at either end of the cover that adds less evidence than a switch costs is left out.
+    trim_end = (switches > 0) & (evidence(i, j, np.maximum(previous_stop, 0), seg_stop) < switch_penalty)
+    seg_stop = np.where(trim_end, previous_stop, seg_stop)
+    switches = switches - trim_end
+    trim_start = (switches > 0) & (second_start >= 0) & (second_start < seg_stop) & (
+        evidence(i, j, seg_start, np.clip(second_start, seg_start, None)) < switch_penalty)
+    seg_start = np.where(trim_start, second_start, seg_start)
+    switches = switches - trim_start
+    score = evidence(i, j, seg_start, seg_stop) - switch_penalty * switches
+
+    # 3. Segments: enough evidence and long enough.
+    keep = (score >= min_score) & (cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
+    seg_pair, seg_start, seg_stop = seg_pair[keep], seg_start[keep], seg_stop[keep]
+    return seg_pair, seg_start, seg_stop
+
+
+def find_phased_segments(
+    haplotypes_a: npt.ArrayLike,
+    haplotypes_b: npt.ArrayLike | None = None,
+    *,
+    chrom: npt.ArrayLike | None,
+    cm: npt.ArrayLike | None,
+    pos: npt.ArrayLike | None = None,
+    pairs: npt.ArrayLike | None = None,
+    min_cm: float = DEFAULT_MIN_CM,
+    min_score: float = DEFAULT_MIN_SCORE,
+    switch_penalty: float = DEFAULT_SWITCH_PENALTY,
+    stretch_nats: float = DEFAULT_STRETCH_NATS,
+    frequencies: npt.ArrayLike | None = None,
+) -> pd.DataFrame:
+    """Shared segments from phased haplotypes, tolerant of switch errors, as genealogy services match.
+
+    Two relatives who share a segment by descent carry the *same haplotype* along it, one
+    copy each: their alleles on those two copies agree at every SNP. Two unrelated
+    haplotypes agree at a SNP with probability :math:`p^2 + (1-p)^2`, so agreement there is
+    worth :math:`e = -\\log(p^2 + (1-p)^2)` nats of evidence, and agreement along a stretch
+    the sum: unrelated haplotypes agree along a stretch of evidence :math:`E` with
+    probability :math:`e^{-E}`. Every SNP counts, where the unphased test
+    (:func:`find_segments`) only sees opposite homozygotes, so far fewer SNPs suffice.
+    Neighbouring SNPs in linkage disequilibrium agree together more often than that by
+    chance, so by default the evidence of each SNP is taken given agreement at the SNP
+    before it (two-SNP haplotype frequencies counted on the haplotypes given).
+
+    Statistical phasing makes *switch errors*: from some point on, a person's two copies
+    are swapped. A shared haplotype then moves from one pair of copies to another (of the
+    four: copy 0 or 1 of each person), and the stretch of agreement on the first pair of
+    copies overlaps (or abuts) the stretch on the next. So:
+
+    1. **Stretches**: on each pair of copies, the maximal runs of agreement (a missing call
+       never breaks one; chromosome ends always do) worth at least ``stretch_nats``.
+    2. **Chains**: stretches of the same pair of people that overlap or abut are joined;
+       each chain is covered by the fewest stretches (the fewest switches). Its *score* is
+       the evidence of the whole chain minus ``switch_penalty`` per switch; a stretch at
+       either end that adds less evidence than a switch costs is left out.
+    3. **Segments**: chains scoring at least ``min_score`` and at least ``min_cm`` long.
+
+    This is the best path of a local alignment over the four pairs of copies (where a
+    switch costs ``switch_penalty``) restricted to stretches worth ``stretch_nats``. A
+    chain never crosses an opposite homozygote (there all four pairs of copies disagree),
+    so every segment lies within a run that :func:`find_segments`, the by-hand step, sees.
+
+    Parameters
+    ----------
+    haplotypes_a
+        Shape (people_a, 2, SNPs): alleles 0/1 on each copy, -1 where the call is missing
+        (for example ``world.haplotypes("cohort")``). A missing call never breaks a segment.
+    haplotypes_b
+        Shape (people_b, 2, SNPs); defaults to ``haplotypes_a`` (pairs within one set).
+    chrom, cm, pos, pairs
+        As for :func:`find_segments`.
+    min_cm
+        Minimum segment length in cM (default 7).
+    min_score
+        Minimum score of a segment, nats (> 0; default :data:`DEFAULT_MIN_SCORE`).
+    switch_penalty
+        Cost of a switch between pairs of copies, nats (default :data:`DEFAULT_SWITCH_PENALTY`).
+    stretch_nats
+        Evidence a stretch of agreement needs to take part (default :data:`DEFAULT_STRETCH_NATS`).
+        Stretches are found on bytes of eight SNPs: one shorter than 15 SNPs may be missed.
+    frequencies
+        Alternate-allele frequency of each SNP, in [0, 1]; given, SNPs are taken as
+        independent. Default: estimated from the haplotypes given, together with the
+        frequencies of the two-SNP haplotypes of neighbouring SNPs, so that linkage
+        disequilibrium between neighbours does not count as evidence.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`find_segments`.
+
+    Examples
+    --------
+    >>> h = np.zeros((2, 2, 60), dtype=np.int8)
+    >>> h[0, 0, 1::2] = h[1, 0, ::2] = h[0, 1, ::3] = h[1, 1, 1::3] = 1  # nothing in common
+    >>> h[1, 1, 10:50] = h[0, 0, 10:50]  # but copy 1 of person 1 carries copy 0 of person 0 at SNPs 10-49
+    >>> find_phased_segments(h, chrom=[1] * 60, cm=np.arange(60) * 0.5, min_cm=5,
+    ...                      frequencies=[0.5] * 60)[["a", "b", "start_snp", "end_snp", "length_cm"]]
+       a  b  start_snp  end_snp  length_cm
+    0  0  1         10       50       20.0
+    """
+    a = _check_haplotypes(haplotypes_a, "haplotypes_a")
+    b = a if haplotypes_b is None else _check_haplotypes(haplotypes_b, "haplotypes_b")
+    if a.shape[2] != b.shape[2]:
+        raise ValueError(f"haplotypes_a and haplotypes_b must have the same number of SNPs; got {a.shape[2]} and {b.shape[2]}")
+    min_cm = check_number(min_cm, "min_cm", minimum=0.0)
+    min_score = check_number(min_score, "min_score", minimum=0.0, low_open=True)
+    switch_penalty = check_number(switch_penalty, "switch_penalty", minimum=0.0)
+    stretch_nats = check_number(stretch_nats, "stretch_nats", minimum=0.0)
+    n_snps = a.shape[2]
+    same = haplotypes_b is None
+    chrom_values, cm, pos, starts, ends = _check_map(chrom, cm, pos, n_snps, 1)
+    pairs = _check_pairs(pairs, a.shape[0], b.shape[0], same)
+    if frequencies is None:
+        sets = (a,) if same else (a, b)
+        counts = sum(np.where(h >= 0, h, 0).sum(axis=(0, 1)) for h in sets)
+        called = sum((h >= 0).sum(axis=(0, 1)) for h in sets)
+        freq = np.divide(counts, called, out=np.zeros(n_snps), where=called > 0)
+    else:
+        freq = np.asarray(frequencies, dtype=np.float64)
+        if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
+            raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
+    weight = _agreement_weights(freq, (a,) if same else (a, b), starts) if frequencies is None else (
+        -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0)))
+    evidence = _Evidence(weight, a, b, same)
+
+    # Blocks of pairs bound memory (chains never join two pairs); vectorised within a block.
+    packed = _pack_haplotypes(a, b, same)
+    found = [
+        _phased_block(packed, n_snps, pairs[first : first + _PAIR_BLOCK], evidence, starts, ends, cm, min_cm, min_score,
+                      switch_penalty, stretch_nats)
+        for first in range(0, len(pairs), _PAIR_BLOCK)
+    ]
+    offsets = range(0, len(pairs), _PAIR_BLOCK)
+    seg_pair = np.concatenate([f[0] + first for f, first in zip(found, offsets)] or [np.zeros(0, np.int64)])
+    seg_start = np.concatenate([f[1] for f in found] or [np.zeros(0, np.int64)])
+    seg_stop = np.concatenate([f[2] for f in found] or [np.zeros(0, np.int64)])
+    order = np.lexsort((seg_start, seg_pair))
+    seg_pair, seg_start, seg_stop = seg_pair[order], seg_start[order], seg_stop[order]
+    end = seg_stop - 1
+    return pd.DataFrame(
+        {
+            "a": pairs[seg_pair, 0],
+            "b": pairs[seg_pair, 1],
+            "chrom": chrom_values[seg_start] if len(seg_start) else np.array([], dtype=chrom_values.dtype),
+            "start_snp": seg_start,
+            "end_snp": end,
+            "n_snps": seg_stop - seg_start,
+            "start_cm": cm[seg_start],
+            "end_cm": cm[end],
+            "length_cm": cm[end] - cm[seg_start],
+            "start_bp": pos[seg_start].astype(np.int64) if pos is not None else np.full(len(seg_start), -1, dtype=np.int64),
+            "end_bp": pos[end].astype(np.int64) if pos is not None else np.full(len(seg_start), -1, dtype=np.int64),
+        },
+        columns=_SEGMENT_COLUMNS,
+    )

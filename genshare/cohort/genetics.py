@@ -2,9 +2,10 @@
 
 The statistical model
 ---------------------
-- **Chromosomes.** ``n_chromosomes`` autosomes whose lengths decrease from the first to
-  the last like the human ones: :data:`TOTAL_BP` bases and :data:`TOTAL_MORGANS` Morgans in
-  all, recombination uniform along each chromosome.
+- **Chromosomes.** The 22 human autosomes of :data:`GENETIC_MAP` (GRCh38 lengths, and
+  genetic lengths from the HapMap phase II map's mean rate on each chromosome, about
+  3,690 cM in all), recombination uniform along each chromosome; ``n_chromosomes`` below
+  22 keeps the first ones.
 - **Meiosis.** Each gamete carries one recombined copy of each chromosome: crossovers
   follow a Poisson process along the chromosome's genetic length (no interference) and the
   copy the gamete starts from is chosen at random, independently for every chromosome.
@@ -25,10 +26,14 @@ How it is computed (fast, and lean in memory)
    generations below its founders holds a few hundred breakpoints whatever the number of
    SNPs, so the cost of transmission no longer grows with the SNP panel.
 2. **Founder haplotypes from a library of coalescent blocks.** The genome is typed in
-   short blocks (:data:`BLOCK_LENGTH` bases, :data:`SNPS_PER_BLOCK` SNPs each) spread
+   short blocks (:data:`BLOCK_LENGTH` bases, ``snps_per_block`` SNPs each, default
+   :data:`SNPS_PER_BLOCK`) spread
    evenly along each chromosome; within a block, linkage disequilibrium comes from the
    coalescent, and blocks about a megabase apart are independent, as real loci that far
-   apart nearly are. :func:`simulate_library` runs msprime ``library_blocks`` times for
+   apart nearly are. Few SNPs per block and many blocks keep chance haplotype matches
+   between unrelated people short: with 20 SNPs per block the SNPs come in clumps that
+   match or mismatch together, and runs without an opposite homozygote between strangers
+   span many blocks by chance. :func:`simulate_library` runs msprime ``library_blocks`` times for
    exactly the founders of each population (the cost of one run is set by the number of
    sampled haplotypes, not by the block length, so a few hundred longer runs replace
    thousands of short ones). Each genome block draws one library block, SNPs among its
@@ -41,59 +46,85 @@ How it is computed (fast, and lean in memory)
    founder haplotype in use at each SNP is looked up in the sample's two mosaics and the
    alleles are gathered from that chromosome's founder haplotypes.
 
+4. **True identity by descent for free**: two genome copies are identical by descent
+   through the pedigree exactly where they copy the same founder haplotype, so
+   :func:`shared_intervals` reads the true shared segments of any pairs of copies off
+   their mosaics (no tree sequence needed).
+
 References: ``gutenkunst2009inferring`` (demographic model), ``baumdicker2022efficient``
-(msprime 1.x).
+(msprime 1.x), ``hapmap2007second`` and ``adrion2020stdpopsim`` (the genetic map's mean
+rate per chromosome, as stdpopsim's ``HomSap`` catalogue gives it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import msprime
 import numpy as np
 import pandas as pd
 
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS, MUTATION_RATE, RECOMBINATION_RATE
 
 __all__ = [
-    "CHROM_SPAN", "UNIT", "Library", "Mosaics", "chromosome_lengths", "founder_mosaics",
-    "founder_block_haplotypes", "simulate_library", "transmit_mosaics",
+    "CHROM_SPAN", "GENETIC_MAP", "UNIT", "Library", "Mosaics", "chromosome_lengths", "founder_mosaics",
+    "founder_block_haplotypes", "shared_intervals", "simulate_library", "transmit_mosaics",
 ]
 
-#: Total genetic length given to the autosomes, in Morgans (the sex-averaged human
-#: autosomal map is roughly 35 Morgans long).
-TOTAL_MORGANS = 35.0
-#: Total physical length of the autosomes, in bases (about that of the human autosomes).
-TOTAL_BP = 2_875_000_000
+#: The 22 autosomes: GRCh38 length in bases and sex-averaged genetic length in
+#: centimorgans (the mean rate of the HapMap phase II map lifted to GRCh38 on each
+#: chromosome, as computed by stdpopsim's HomSap catalogue, times the length). For the
+#: acrocentric chromosomes (13, 14, 15, 21, 22) multiplying by the whole assembly length
+#: counts their unmapped short arms, so their lengths are somewhat longer than the map's own.
+GENETIC_MAP = pd.DataFrame(
+    {
+        "chrom": np.arange(1, 23),
+        "length_bp": [
+            248956422, 242193529, 198295559, 190214555, 181538259, 170805979, 159345973, 145138636,
+            138394717, 133797422, 135086622, 133275309, 114364328, 107043718, 101991189, 90338345,
+            83257441, 80373285, 58617616, 64444167, 46709983, 50818468,
+        ],
+        "rate_per_bp": [
+            1.1523470111585671e-08, 1.1042947599187705e-08, 1.1258496243179589e-08, 1.148200397734684e-08,
+            1.1244324085272748e-08, 1.1265873463291707e-08, 1.177126324439884e-08, 1.1604882118427952e-08,
+            1.219866363355389e-08, 1.3333710355319759e-08, 1.1721276661036567e-08, 1.3098075878935492e-08,
+            1.3061005794618377e-08, 1.3629801391728677e-08, 1.738760443308643e-08, 1.4831470988338458e-08,
+            1.55382549450431e-08, 1.4645528336185072e-08, 1.8384797447801312e-08, 1.6788552013988714e-08,
+            1.724434082825555e-08, 2.1057233894035443e-08,
+        ],
+    }
+)
+GENETIC_MAP["length_cm"] = GENETIC_MAP["length_bp"] * GENETIC_MAP["rate_per_bp"] * 100.0
 #: Length of each coalescent block of sequence, in bases.
 BLOCK_LENGTH = 50_000
-#: SNPs kept per genome block (blocks are about 1 Mb apart at 50,000 SNPs).
-SNPS_PER_BLOCK = 20
+#: SNPs kept per genome block by default: two, so that 25,000 SNPs make 12,500 independent
+#: blocks (about 3.4 per cM) and a 7 cM segment spans about 24 of them.
+SNPS_PER_BLOCK = 2
 #: Independent msprime simulations in the block library.
 LIBRARY_BLOCKS = 300
 #: Variants of each library block kept as the pool for ``sequence`` SNPs (drawn uniformly).
 SEQUENCE_POOL = 64
-#: Resolution of genetic positions on the mosaic axis, in Morgans.
-UNIT = 1e-9
+#: Resolution of genetic positions on the mosaic axis, in Morgans (0.01 cM: crossovers fall on
+#: this grid, so that the saved mosaics are exactly the simulated ones, and small).
+UNIT = 1e-4
 #: Room given to each chromosome on the mosaic axis, in units (10 Morgans; no chromosome is longer).
-CHROM_SPAN = 10_000_000_000
+CHROM_SPAN = 100_000
 
 
-def chromosome_lengths(n_chromosomes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Physical (bases) and genetic (Morgans) length of each chromosome.
+def chromosome_lengths(n_chromosomes: int = 22) -> tuple[np.ndarray, np.ndarray]:
+    """Physical (bases) and genetic (Morgans) length of the first ``n_chromosomes`` autosomes.
 
-    Lengths decrease linearly from the first chromosome to the last (2.5 : 1), like the
-    human autosomes, and add up to :data:`TOTAL_BP` and :data:`TOTAL_MORGANS`.
+    From :data:`GENETIC_MAP`; genetic lengths are rounded to the mosaic axis's
+    resolution (:data:`UNIT`), so that every chromosome ends exactly on the axis.
 
     >>> bp, morgans = chromosome_lengths(22)
-    >>> round(float(morgans.sum()), 6), int(bp.sum()) == TOTAL_BP
-    (35.0, True)
+    >>> round(float(morgans.sum()) * 100), int(bp[0])
+    (3686, 248956422)
     """
-    weights = np.linspace(2.5, 1.0, n_chromosomes)
-    weights = weights / weights.sum()
-    bp = np.round(weights * TOTAL_BP).astype(np.int64)
-    bp[-1] += TOTAL_BP - bp.sum()
-    return bp, weights * TOTAL_MORGANS
+    if not 1 <= n_chromosomes <= len(GENETIC_MAP):
+        raise ValueError(f"n_chromosomes must be between 1 and {len(GENETIC_MAP)}; got {n_chromosomes}")
+    rows = GENETIC_MAP.iloc[:n_chromosomes]
+    morgans = np.round(rows["length_cm"].to_numpy() / 100 / UNIT) * UNIT
+    return rows["length_bp"].to_numpy(dtype=np.int64), morgans
 
 
 def _quotas(total: int, weights: np.ndarray) -> np.ndarray:
@@ -269,6 +300,8 @@ def simulate_library(
     array_min_maf: float = 0.05,
 ) -> Library:
     """Simulate ``n_blocks`` independent coalescent blocks of :data:`BLOCK_LENGTH` bases."""
+    import msprime  # here, not at the top: loading a world must not import the simulators
+
     demography = DEMOGRAPHIC_MODELS[model]()
     samples = {name: count for name, count in founders_per_population.items() if count > 0}
     rng = np.random.default_rng(seed_sequence)
@@ -312,6 +345,7 @@ def founder_block_haplotypes(
     chrom_morgans: float,
     array_fraction: float,
     rng: np.random.Generator,
+    snps_per_block: int = SNPS_PER_BLOCK,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """SNPs of one chromosome and the founders' haplotypes at them.
 
@@ -330,6 +364,8 @@ def founder_block_haplotypes(
         SNPs drawn among all variants.
     rng
         Random generator.
+    snps_per_block
+        SNPs typed in each coalescent block (blocks are spread evenly along the chromosome).
 
     Returns
     -------
@@ -337,7 +373,7 @@ def founder_block_haplotypes(
         The SNP table (``chrom``, ``pos``, ``ref``, ``alt``, ``panel``, ``morgans``) and
         ``int8`` founder haplotypes of shape (founder haplotypes, n_snps).
     """
-    n_blocks = max(1, int(np.ceil(n_snps / SNPS_PER_BLOCK)))
+    n_blocks = max(1, int(np.ceil(n_snps / snps_per_block)))
     per_block = _quotas(n_snps, np.ones(n_blocks))
     n_array = np.minimum(_quotas(int(round(array_fraction * n_snps)), per_block), per_block)
     n_common = np.array([c.sum() for c in library.common])
@@ -352,9 +388,11 @@ def founder_block_haplotypes(
     stretch = chrom_bp // n_blocks
     starts = np.arange(n_blocks) * stretch + rng.integers(0, max(stretch - BLOCK_LENGTH, 1), size=n_blocks)
     haps = np.empty((len(founder_populations), n_snps), dtype=np.int8)
-    tables, filled = [], 0
+    n_lib = len(library.populations)
+    pos, ref, alt, panel = [], [], [], []
+    filled = 0
     column = np.empty(len(founder_populations), dtype=np.int64)
-    for b in range(n_blocks):  # loop over blocks (about a thousand per chromosome), each vectorised
+    for b in range(n_blocks):  # loop over blocks, each vectorised over the founders
         lib = int(source[b])
         common = np.flatnonzero(library.common[lib])
         take_a = rng.choice(common, size=n_array[b], replace=False)
@@ -365,15 +403,93 @@ def founder_block_haplotypes(
         take = take[order]
         for mine, cols in groups:  # a fresh within-population permutation for every block
             column[mine] = rng.permutation(cols)[: len(mine)]
-        block = np.unpackbits(library.genotypes[lib][take], axis=1, count=len(library.populations))
+        block = np.unpackbits(library.genotypes[lib][take], axis=1, count=n_lib)
         haps[:, filled : filled + len(take)] = block[:, column].T
-        tables.append(pd.DataFrame({
-            "pos": starts[b] + library.offsets[lib][take] + 1,
-            "ref": library.ref[lib][take], "alt": library.alt[lib][take],
-            "panel": np.where(order < n_array[b], "array", "sequence"),
-        }))
+        pos.append(starts[b] + library.offsets[lib][take] + 1)
+        ref.append(library.ref[lib][take])
+        alt.append(library.alt[lib][take])
+        panel.append(order < n_array[b])
         filled += len(take)
-    table = pd.concat(tables, ignore_index=True)
-    table.insert(0, "chrom", chrom)
+    table = pd.DataFrame({
+        "chrom": chrom, "pos": np.concatenate(pos), "ref": np.concatenate(ref), "alt": np.concatenate(alt),
+        "panel": np.where(np.concatenate(panel), "array", "sequence"),
+    })
     table["morgans"] = table["pos"] / chrom_bp * chrom_morgans
     return table, haps
+
+
+# --- true identity by descent ----------------------------------------------------------------------
+
+
+def shared_intervals(
+    mosaics: Mosaics,
+    copy_pairs: np.ndarray,
+    chrom_morgans: np.ndarray,
+    keys: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where pairs of genome copies carry the same founder haplotype: their true IBD segments.
+
+    Two copies are identical by descent through the pedigree wherever they copy the same
+    founder haplotype. Vectorised over the pairs: the candidate boundaries of a pair are
+    both copies' breakpoints and the chromosome starts and ends; at each, the founder
+    haplotype of both copies is looked up, and consecutive shared stretches are merged.
+    Segments never cross a chromosome end.
+
+    Parameters
+    ----------
+    mosaics
+        The copies (owner ids as in ``copy_pairs``).
+    copy_pairs
+        ``int64`` (pairs, 2): owner ids of the two copies of each pair.
+    chrom_morgans
+        Genetic length of each chromosome (Morgans); chromosome ``c`` is
+        ``[c * CHROM_SPAN, c * CHROM_SPAN + length)`` on the mosaic axis.
+    keys
+        ``mosaics.keys()`` if already computed.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        ``pair`` (row of ``copy_pairs``), ``start`` and ``end`` (mosaic axis units) of
+        each shared segment, sorted by pair then start.
+
+    Examples
+    --------
+    >>> m = Mosaics(owner=np.array([0, 0, 1]), start=np.array([0, 5_000, 0]), hap=np.array([7, 8, 7]))
+    >>> shared_intervals(m, np.array([[0, 1]]), np.array([1.0]))
+    (array([0]), array([0]), array([5000]))
+    """
+    copy_pairs = np.asarray(copy_pairs, dtype=np.int64).reshape(-1, 2)
+    n_pairs, n_chrom = len(copy_pairs), len(chrom_morgans)
+    keys = mosaics.keys() if keys is None else keys
+    chrom_start = np.arange(n_chrom, dtype=np.int64) * CHROM_SPAN
+    chrom_end = chrom_start + np.round(np.asarray(chrom_morgans) / UNIT).astype(np.int64)
+    first = np.searchsorted(mosaics.owner, copy_pairs)
+    count = np.searchsorted(mosaics.owner, copy_pairs, side="right") - first
+    rows = _ranges(first.ravel(), count.ravel())
+    row_pair = np.repeat(np.repeat(np.arange(n_pairs), 2), count.ravel())
+    ends_key = (np.arange(n_pairs)[:, None] * _AXIS + chrom_end[None, :]).ravel()
+    cand = np.concatenate([
+        (np.arange(n_pairs)[:, None] * _AXIS + chrom_start[None, :]).ravel(),
+        ends_key,
+        row_pair * _AXIS + mosaics.start[rows],
+    ])
+    cand.sort()  # (np.unique would hash: several times slower here)
+    cand = cand[np.concatenate([[True], cand[1:] != cand[:-1]])] if len(cand) else cand
+    pair, pos = cand // _AXIS, cand % _AXIS
+    hap_x = mosaics.hap[np.searchsorted(keys, copy_pairs[pair, 0] * _AXIS + pos, side="right") - 1]
+    hap_y = mosaics.hap[np.searchsorted(keys, copy_pairs[pair, 1] * _AXIS + pos, side="right") - 1]
+    chrom = pos // CHROM_SPAN
+    live = pos < chrom_end[np.minimum(chrom, n_chrom - 1)]
+    shared = (hap_x == hap_y) & live
+    # A shared stretch runs from a candidate to the next one (same pair); merge neighbours.
+    nxt = np.empty_like(pos)
+    nxt[:-1] = pos[1:]
+    nxt[-1:] = pos[-1:]
+    opens = shared.copy()
+    opens[1:] &= ~(shared[:-1] & (pair[1:] == pair[:-1]) & (chrom[1:] == chrom[:-1]))
+    closes = shared.copy()
+    closes[:-1] &= ~(shared[1:] & (pair[1:] == pair[:-1]) & (chrom[1:] == chrom[:-1]))
+    start = pos[opens]
+    end = nxt[closes]
+    return pair[opens], start, end

@@ -1,51 +1,32 @@
 """Genomes of the people of a pedigree: 22 autosomes inherited through the pedigree.
 
+The one genome model of the synthetic worlds (lessons, tests and benchmarks alike).
+
 How the genomes are made
 ------------------------
-1. **Inheritance through the pedigree** uses msprime's fixed-pedigree model
-   (:class:`msprime.FixedPedigree`; Baumdicker et al. 2022 for msprime 1.x):
-   every meiosis of the given pedigree is simulated on 22 autosomes of human genetic
-   length, so relatives share long segments exactly as their pedigree implies. Only the
-   sampled people and their ancestors are simulated. Chromosomes are inherited
-   independently, so each of the 22 is simulated on its own through the same pedigree
-   (equivalent to msprime's recipe of one genome with recombination rate :math:`\\log 2`
-   between chromosomes, and much faster); the runs are joined into one tree sequence
-   with the chromosomes laid end to end.
-   Recombination is uniform within each chromosome; its genetic length is that of
-   :data:`GENETIC_MAP`.
-2. **Founder genomes** (people without parents in the pedigree) come from the coalescent
-   under the published demographic model (default Gutenkunst et al. 2009), sampled in
-   the population each founder belongs to. Completing the whole tree sequence above the
-   founders with msprime is the textbook route, but it costs too much here: one 0.5 Morgan
-   stretch for 1,000 people under the out-of-Africa model took 16 s on the 2-core
-   machine this module is built on, and the autosomes are 37 Morgans long. Instead
-   the genome is typed in short *windows* (``window_length`` bases; default 5 kb,
-   within which linkage disequilibrium comes from the coalescent) spread evenly along
-   every chromosome. A library of ``library_windows`` independent coalescent windows is
-   simulated for a panel of ``panel_haplotypes`` haplotypes per population; each
-   genome window draws one library window at random, and each founder haplotype copies,
-   in each genome window, one panel haplotype of its population drawn at random. Windows
-   are independent of each other (as real loci 100 kb or more apart nearly are), so the
-   copying creates no shared segments between unrelated founders; the approximation is
-   that founder alleles are drawn from a finite panel (two founders of one population
-   carry the same panel haplotype in a window with probability ``1 / panel_haplotypes``),
-   and that window patterns are resampled from a finite library. Founders are sampled at
-   the model's present although they lived about eight generations earlier, a negligible
-   shift next to the model's epochs (hundreds to thousands of generations).
-3. **SNPs like a genotyping array**: in every window, ``array`` SNPs are drawn among
-   biallelic variants with minor allele frequency at least ``array_min_maf`` (default
-   0.05) in the panel, and ``sequence`` SNPs (a share ``1 - array_fraction``) among all
-   the window's biallelic variants, so that they keep the excess of rare variants of
-   sequence data. Alleles are nucleotides (msprime's Jukes-Cantor mutation model).
+1. **Founders** (people without parents in the pedigree) carry haplotypes drawn from the
+   coalescent under the published demographic model (default Gutenkunst et al. 2009) in
+   their own population, from a library of independent coalescent blocks
+   (:func:`genshare.cohort.genetics.simulate_library`).
+2. **Inheritance through the pedigree**: everyone below the founders inherits one
+   recombined copy of each autosome from each biological parent (crossovers as a Poisson
+   process along each chromosome's genetic length, :data:`GENETIC_MAP`). Copies are carried
+   as *mosaics of founder haplotypes* and transmitted a whole generation at a time
+   (:func:`genshare.cohort.genetics.transmit_mosaics`); only the samples' ancestors are
+   simulated.
+3. **SNPs like a genotyping array**: the genome is typed in short coalescent blocks
+   (``snps_per_block`` SNPs each, default 2) spread evenly along every chromosome; in each,
+   ``array`` SNPs are drawn among variants with minor allele frequency at least
+   ``array_min_maf`` and ``sequence`` SNPs (a share ``1 - array_fraction``) among all.
+4. **Phased haplotypes and true IBD**: the samples' two copies are returned separately
+   (``haplotypes``, paternal copy first) together with their mosaics, from which
+   :meth:`Genomes.ibd_segments` reads the true segments shared by descent of any pair.
 
 SNP density
 -----------
-With the defaults (2 SNPs per 5 kb window), ``n_snps`` SNPs make ``n_snps / 2`` windows
-spread evenly in genetic distance: 20,000 SNPs give about 2.7 windows (5.4 SNPs) per
-centimorgan, so a 7 cM segment spans about 38 SNPs in 19 independent windows. The world's
-size sets the ceiling: genotypes are stored at 2 bits per call and compress to roughly
-half, so each SNP costs about 0.12 bytes per genotyped person plus about 70 bytes in the
-SNP table.
+With 2 SNPs per block, ``n_snps`` SNPs make ``n_snps / 2`` independent blocks: 25,000 SNPs
+(the default world) give about 3.4 blocks (6.8 SNPs) per centimorgan, so a 7 cM segment
+spans about 47 SNPs in 24 independent blocks.
 
 The genetic map
 ---------------
@@ -53,14 +34,11 @@ The genetic map
 stdpopsim's ``HomSap`` catalogue) and its sex-averaged genetic length: the chromosome's
 mean recombination rate in the HapMap phase II map lifted to GRCh38 (International
 HapMap Consortium 2007; rates as computed by stdpopsim, Adrion et al. 2020) times its
-length. The 22 lengths add up to about 3,690 cM; for the acrocentric chromosomes (13, 14,
-15, 21, 22) multiplying by the whole assembly length counts their unmapped short arms,
-so their lengths are somewhat longer than the map's own.
+length, about 3,690 cM in all; recombination is uniform within each chromosome.
 
 References (``references.bib``): ``gutenkunst2009inferring`` (the demographic model),
-``baumdicker2022msprime`` (msprime, its fixed-pedigree model), ``hapmap2007second`` (the
-genetic map), ``adrion2020stdpopsim`` (stdpopsim, whose HomSap catalogue gives the map's
-mean rate per chromosome). As of 2026-11-24.
+``baumdicker2022msprime`` (msprime, for the founders' coalescent), ``hapmap2007second``
+(the genetic map), ``adrion2020stdpopsim`` (the map's mean rate per chromosome).
 
 Examples
 --------
@@ -68,8 +46,7 @@ Examples
 >>> pedigree = pd.DataFrame({
 ...     "person_id": ["f", "m", "c"], "father_id": ["", "", "f"], "mother_id": ["", "", "m"],
 ...     "sex": ["M", "F", "F"], "generation": [0, 0, 1], "population": ["CEU", "CEU", "CEU"]})
->>> genomes = simulate_genomes(pedigree, ["c", "f"], n_snps=500, seed=1,
-...                            library_windows=20, panel_haplotypes=20)
+>>> genomes = simulate_genomes(pedigree, ["c", "f"], n_snps=500, seed=1, library_blocks=20)
 >>> genomes.genotypes.shape, genomes.genotypes.dtype.name
 ((2, 500), 'int8')
 >>> round(genomes.ibd_segments("c", "f")["length_cm"].sum())  # a parent shares one copy
@@ -78,49 +55,99 @@ Examples
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import msprime
 import numpy as np
 import pandas as pd
-import tskit
 
 from genshare._validation import check_choice, check_integer, check_number, check_probability
-from genshare.cohort.demography import DEMOGRAPHIC_MODELS, MUTATION_RATE, RECOMBINATION_RATE
+from genshare.cohort.demography import DEMOGRAPHIC_MODELS
+from genshare.cohort.genetics import (
+    CHROM_SPAN, GENETIC_MAP, LIBRARY_BLOCKS, SNPS_PER_BLOCK, UNIT, Mosaics, _quotas, chromosome_lengths,
+    founder_block_haplotypes, founder_mosaics, shared_intervals, simulate_library, transmit_mosaics,
+)
 
 _log = logging.getLogger(__name__)
 
-__all__ = ["GENETIC_MAP", "Genomes", "simulate_genomes", "validate_pedigree_for_genomes"]
-
-#: The 22 autosomes: GRCh38 length in bases and sex-averaged genetic length in
-#: centimorgans (mean HapMap II rate, as computed by stdpopsim's HomSap catalogue, times
-#: the length; see the module docstring for the source and its caveat).
-GENETIC_MAP = pd.DataFrame(
-    {
-        "chrom": np.arange(1, 23),
-        "length_bp": [
-            248956422, 242193529, 198295559, 190214555, 181538259, 170805979, 159345973, 145138636,
-            138394717, 133797422, 135086622, 133275309, 114364328, 107043718, 101991189, 90338345,
-            83257441, 80373285, 58617616, 64444167, 46709983, 50818468,
-        ],
-        "rate_per_bp": [
-            1.1523470111585671e-08, 1.1042947599187705e-08, 1.1258496243179589e-08, 1.148200397734684e-08,
-            1.1244324085272748e-08, 1.1265873463291707e-08, 1.177126324439884e-08, 1.1604882118427952e-08,
-            1.219866363355389e-08, 1.3333710355319759e-08, 1.1721276661036567e-08, 1.3098075878935492e-08,
-            1.3061005794618377e-08, 1.3629801391728677e-08, 1.738760443308643e-08, 1.4831470988338458e-08,
-            1.55382549450431e-08, 1.4645528336185072e-08, 1.8384797447801312e-08, 1.6788552013988714e-08,
-            1.724434082825555e-08, 2.1057233894035443e-08,
-        ],
-    }
-)
-GENETIC_MAP["length_cm"] = GENETIC_MAP["length_bp"] * GENETIC_MAP["rate_per_bp"] * 100.0
+__all__ = ["GENETIC_MAP", "Genomes", "ibd_table", "simulate_genomes", "validate_pedigree_for_genomes"]
 
 #: Columns the pedigree passed to :func:`simulate_genomes` must have.
 PEDIGREE_COLUMNS = ("person_id", "father_id", "mother_id", "sex", "generation", "population")
+#: Children made at once (bounds the work arrays of :func:`transmit_mosaics`).
+_CHUNK = 2500
+#: Sample genome copies whose founder haplotypes are looked up at once.
+_COPIES = 2000
+#: Copy pairs whose shared segments are computed at once.
+_PAIRS = 20_000
+
+
+def ibd_table(mosaics: Mosaics, chrom_morgans: np.ndarray, pairs: np.ndarray, *, by_copy: bool = False,
+              min_cm: float = 0.0) -> pd.DataFrame:
+    """True IBD segments of pairs of genotyped people (rows ``i``, copies ``2i`` and ``2i + 1``).
+
+    Parameters
+    ----------
+    mosaics
+        The genotyped people's copies: owner ``2 * row + k`` is copy ``k`` of ``row``.
+    chrom_morgans
+        Genetic length of each chromosome, Morgans.
+    pairs
+        ``int`` (pairs, 2) of rows.
+    by_copy
+        False (default): the regions where the pair shares at least one copy (the union
+        over the four pairs of copies: what unphased genotypes can see). True: one row per
+        pair of copies sharing, with ``copy_a`` and ``copy_b``.
+    min_cm
+        Keep segments at least this long.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pair`` (row of ``pairs``), ``chrom`` (1-based), ``start_cm``, ``end_cm``,
+        ``length_cm`` (and ``copy_a``, ``copy_b`` with ``by_copy``), sorted by pair,
+        chromosome and start.
+    """
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    keys = mosaics.keys()
+    parts = []
+    copies = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    for first in range(0, len(pairs), _PAIRS // 4):
+        block = pairs[first : first + _PAIRS // 4]
+        cp = (2 * block[:, None, :] + copies[None, :, :]).reshape(-1, 2)
+        pair, start, end = shared_intervals(mosaics, cp, chrom_morgans, keys)
+        parts.append((first + pair // 4, pair % 4, start, end))
+    pair = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    which = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    start = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+    end = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int64)
+    chrom = start // CHROM_SPAN
+    if not by_copy:
+        # Union over the four copy pairs: sort by (pair, start); a running maximum of the ends.
+        order = np.lexsort((start, pair))
+        pair, start, end, chrom = pair[order], start[order], end[order], chrom[order]
+        key = pair * 64 + chrom
+        new = np.ones(len(pair), dtype=bool)
+        new[1:] = key[1:] != key[:-1]
+        offset = key * (64 * CHROM_SPAN)  # monotone shift per group, larger than any axis span
+        reach = np.maximum.accumulate(end + offset) - offset
+        opens = new.copy()
+        opens[1:] |= start[1:] > reach[:-1]
+        firsts = np.flatnonzero(opens)
+        lasts = np.concatenate([firsts[1:], [len(pair)]])[: len(firsts)] - 1
+        pair, chrom, start, end = pair[firsts], chrom[firsts], start[firsts], reach[lasts]
+        which = None
+    out = pd.DataFrame({
+        "pair": pair, "chrom": (chrom + 1).astype(np.int64),
+        "start_cm": (start - chrom * CHROM_SPAN) * (UNIT * 100), "end_cm": (end - chrom * CHROM_SPAN) * (UNIT * 100),
+    })
+    out["length_cm"] = out["end_cm"] - out["start_cm"]
+    if which is not None:
+        out["copy_a"], out["copy_b"] = which // 2, which % 2
+    out = out[out["length_cm"] >= min_cm]
+    return out.sort_values(["pair", "chrom", "start_cm"], kind="stable").reset_index(drop=True)
 
 
 @dataclass
@@ -129,122 +156,53 @@ class Genomes:
 
     Attributes
     ----------
-    genotypes
-        ``int8`` array of shape (samples, SNPs): alternate-allele counts 0, 1, 2, rows in
-        the order of the ``samples`` given to :func:`simulate_genomes`.
+    haplotypes
+        ``int8`` array of shape (samples, 2, SNPs): the alleles (0 reference, 1
+        alternate) of each sample's paternal (0) and maternal (1) copy, rows in the order
+        of the ``samples`` given to :func:`simulate_genomes`.
     snps
         One row per SNP, sorted by chromosome and position: ``snp_id``, ``chrom``, ``pos``
         (1-based, GRCh38-like coordinates), ``cm`` (sex-averaged genetic position within the
         chromosome), ``ref``, ``alt``, ``panel`` (``array`` or ``sequence``) and
         ``freq_<pop>`` (alternate-allele frequency among the founders of each population).
-    tree_sequence
-        The :class:`tskit.TreeSequence` of the inheritance through the pedigree (the
-        ancestry of the samples back to the founders; its roots are founders' genomes). Its
-        coordinates are the chromosomes laid end to end; see ``chromosomes``. Each
-        individual's metadata holds its ``person_id``.
-    sample_nodes
-        ``person_id`` -> the two node ids of that person's genome copies in
-        ``tree_sequence`` (paternal first).
-    chromosomes
-        One row per autosome: ``chrom``, ``offset`` (its first coordinate in the tree
-        sequence), ``length_bp``, ``length_cm``.
+    mosaics
+        The samples' copies as mosaics of founder haplotypes: owner ``2 * row + k`` is
+        copy ``k`` of sample ``row``; ``start`` in units of :data:`genshare.cohort.genetics.UNIT`
+        Morgans, chromosome ``c`` (0-based) from ``c * CHROM_SPAN``.
+    samples
+        The sample ids, in row order.
+    chrom_morgans
+        Genetic length of each simulated chromosome (Morgans).
     metadata
-        How the genomes were made (method, model, parameters, sources), for the world's
-        metadata.
+        How the genomes were made.
     """
 
-    genotypes: np.ndarray
+    haplotypes: np.ndarray
     snps: pd.DataFrame
-    tree_sequence: tskit.TreeSequence
-    sample_nodes: dict[str, tuple[int, int]]
-    chromosomes: pd.DataFrame
+    mosaics: Mosaics
+    samples: list[str]
+    chrom_morgans: np.ndarray
     metadata: dict[str, Any] = field(default_factory=dict)
 
-    def ibd_segments(self, person_a: str, person_b: str, *, min_cm: float = 0.0) -> pd.DataFrame:
+    @property
+    def genotypes(self) -> np.ndarray:
+        """``int8`` (samples, SNPs): alternate-allele counts 0, 1, 2."""
+        return self.haplotypes.sum(axis=1, dtype=np.int8)
+
+    def ibd_segments(self, person_a: str, person_b: str, *, by_copy: bool = False, min_cm: float = 0.0) -> pd.DataFrame:
         """True segments shared identical by descent through the pedigree by two samples.
 
-        Computed with :meth:`tskit.TreeSequence.ibd_segments` between the two people's
-        genome copies, cut at chromosome ends, and with abutting pieces of one pair of
-        copies merged (a change of common ancestor along a shared stretch does not end it).
-
-        Parameters
-        ----------
-        person_a, person_b
-            Person ids among the samples.
-        min_cm
-            Keep segments at least this long (centimorgans, non-negative).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``chrom``, ``start_cm``, ``end_cm``, ``length_cm``, ``copy_a``, ``copy_b`` (0 or
-            1: which genome copy of each person), ``left``, ``right`` (tree-sequence
-            coordinates), sorted by chromosome and start.
+        See :func:`ibd_table`; the ``pair`` column is dropped. ``by_copy=True`` gives one
+        row per pair of copies (``copy_a``, ``copy_b``) instead of their union.
         """
         min_cm = check_number(min_cm, "min_cm", minimum=0.0)
+        row = {s: i for i, s in enumerate(self.samples)}
         for name, person in (("person_a", person_a), ("person_b", person_b)):
-            if person not in self.sample_nodes:
+            if person not in row:
                 raise ValueError(f"{name} {person!r} is not one of the sampled people")
-        return ibd_segments(self.tree_sequence, self.sample_nodes[person_a], self.sample_nodes[person_b],
-                            self.chromosomes, min_cm=min_cm)
-
-
-def ibd_segments(
-    ts: tskit.TreeSequence,
-    nodes_a: tuple[int, int],
-    nodes_b: tuple[int, int],
-    chromosomes: pd.DataFrame,
-    *,
-    min_cm: float = 0.0,
-) -> pd.DataFrame:
-    """IBD segments between the genome copies ``nodes_a`` and ``nodes_b`` (see :meth:`Genomes.ibd_segments`)."""
-    columns = ["chrom", "start_cm", "end_cm", "length_cm", "copy_a", "copy_b", "left", "right"]
-    found = ts.ibd_segments(between=[list(nodes_a), list(nodes_b)], store_pairs=True, store_segments=True)
-    rows = []
-    for (x, y), segments in found.items():
-        a, b = (x, y) if x in nodes_a else (y, x)
-        for seg in segments:
-            rows.append((list(nodes_a).index(a), list(nodes_b).index(b), seg.left, seg.right))
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=float if c.endswith("cm") or c in ("left", "right") else int) for c in columns})
-    seg = pd.DataFrame(rows, columns=["copy_a", "copy_b", "left", "right"])
-    # Cut at chromosome ends: each piece is the overlap of a segment with one chromosome.
-    starts = chromosomes["offset"].to_numpy(dtype=float)
-    ends = starts + chromosomes["length_bp"].to_numpy(dtype=float)
-    first = np.searchsorted(ends, seg["left"].to_numpy(), side="right")
-    last = np.searchsorted(starts, seg["right"].to_numpy(), side="left") - 1
-    reps = np.maximum(last - first + 1, 0)
-    idx = np.repeat(np.arange(len(seg)), reps)
-    chrom_idx = np.concatenate([np.arange(f, f + r) for f, r in zip(first, reps)]) if len(seg) else np.zeros(0, int)
-    pieces = seg.iloc[idx].reset_index(drop=True)
-    pieces["left"] = np.maximum(pieces["left"].to_numpy(), starts[chrom_idx])
-    pieces["right"] = np.minimum(pieces["right"].to_numpy(), ends[chrom_idx])
-    pieces["chrom_idx"] = chrom_idx
-    pieces = pieces[pieces["right"] > pieces["left"]]
-    # Merge abutting pieces of the same pair of copies on the same chromosome.
-    pieces = pieces.sort_values(["copy_a", "copy_b", "chrom_idx", "left"]).reset_index(drop=True)
-    key = pieces[["copy_a", "copy_b", "chrom_idx"]].to_numpy()
-    new = np.ones(len(pieces), dtype=bool)
-    if len(pieces) > 1:
-        same = (key[1:] == key[:-1]).all(axis=1) & (pieces["left"].to_numpy()[1:] <= pieces["right"].to_numpy()[:-1])
-        new[1:] = ~same
-    group = np.cumsum(new) - 1
-    merged = pieces.groupby(group).agg(copy_a=("copy_a", "first"), copy_b=("copy_b", "first"),
-                                       chrom_idx=("chrom_idx", "first"), left=("left", "min"), right=("right", "max"))
-    ci = merged["chrom_idx"].to_numpy()
-    cm_per_bp = (chromosomes["length_cm"].to_numpy() / chromosomes["length_bp"].to_numpy())[ci]
-    out = pd.DataFrame({
-        "chrom": chromosomes["chrom"].to_numpy()[ci],
-        "start_cm": (merged["left"].to_numpy() - starts[ci]) * cm_per_bp,
-        "end_cm": (merged["right"].to_numpy() - starts[ci]) * cm_per_bp,
-    })
-    out["length_cm"] = out["end_cm"] - out["start_cm"]
-    out["copy_a"] = merged["copy_a"].to_numpy()
-    out["copy_b"] = merged["copy_b"].to_numpy()
-    out["left"] = merged["left"].to_numpy()
-    out["right"] = merged["right"].to_numpy()
-    out = out[out["length_cm"] >= min_cm]
-    return out.sort_values(["chrom", "start_cm", "copy_a", "copy_b"]).reset_index(drop=True)[columns]
+        table = ibd_table(self.mosaics, self.chrom_morgans, np.array([[row[person_a], row[person_b]]]),
+                          by_copy=by_copy, min_cm=min_cm)
+        return table.drop(columns="pair")
 
 
 # --- input checks -------------------------------------------------------------------------------
@@ -339,223 +297,19 @@ def validate_pedigree_for_genomes(pedigree: pd.DataFrame, samples: list[str], po
     return ped
 
 
-# --- the pedigree part ---------------------------------------------------------------------------
-
-def _ancestors_of(ped: pd.DataFrame, samples: list[str]) -> np.ndarray:
-    """Boolean mask of the pedigree rows that are samples or ancestors of samples."""
-    index = pd.Index(ped["person_id"])
-    father = index.get_indexer(ped["father_id"])  # -1 where unknown
-    mother = index.get_indexer(ped["mother_id"])
-    keep = np.zeros(len(ped), dtype=bool)
-    frontier = index.get_indexer(samples)
-    while len(frontier):  # one pass per generation
-        frontier = frontier[~keep[frontier]]
-        keep[frontier] = True
-        parents = np.concatenate([father[frontier], mother[frontier]])
-        frontier = np.unique(parents[parents >= 0])
-    return keep
 
 
-def _chromosome_axis() -> pd.DataFrame:
-    """Chromosome offsets when the 22 autosomes are laid end to end on one axis."""
-    lengths = GENETIC_MAP["length_bp"].to_numpy(dtype=np.int64)
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    return pd.DataFrame({
-        "chrom": GENETIC_MAP["chrom"].to_numpy(), "offset": offsets,
-        "length_bp": lengths, "length_cm": GENETIC_MAP["length_cm"].to_numpy(),
-    })
+def _concat(parts: list[Mosaics]) -> Mosaics:
+    """Tables whose owners follow each other (each part's owners above the previous part's)."""
+    return Mosaics(owner=np.concatenate([p.owner for p in parts]), start=np.concatenate([p.start for p in parts]),
+                   hap=np.concatenate([p.hap for p in parts]))
 
 
-def _through_pedigree(
-    tables: tskit.TableCollection, chromosomes: pd.DataFrame, seed: int, sample_nodes: np.ndarray, founder_nodes: np.ndarray
-) -> tuple[tskit.TreeSequence, tskit.EdgeTable, np.ndarray]:
-    """msprime's fixed-pedigree model, one chromosome at a time, joined on one axis.
+def _keep(mosaics: Mosaics, wanted: np.ndarray) -> Mosaics:
+    """Only the copies of the people (slots) where the boolean ``wanted`` is True."""
+    sel = wanted[mosaics.owner // 2]
+    return Mosaics(owner=mosaics.owner[sel], start=mosaics.start[sel], hap=mosaics.hap[sel])
 
-    Chromosomes are inherited independently, so simulating them one by one gives the same
-    distribution as one simulation with rate-log(2) breaks between them (msprime's
-    documented multi-chromosome recipe) and is much faster: lineages carry one
-    chromosome's segments, not the genome's (measured: 0.7 s for chromosome 1 against
-    185 s for the 22 together, 3,500 samples in a 20,000-person pedigree). The pedigree's
-    nodes are the same in every run, so the edges of each run are shifted to the
-    chromosome's offset and merged into one tree sequence.
-
-    Also returns, from :meth:`tskit.TableCollection.link_ancestors` run on each
-    chromosome (faster than on the joined sequence), the edges linking every sample genome
-    copy to the founder copy (or the nearer sampled ancestor's copy) it inherited each
-    stretch from, chromosome after chromosome, and where each chromosome's edges start.
-    """
-    seeds = np.random.SeedSequence(seed).generate_state(len(chromosomes))
-    rates = GENETIC_MAP["rate_per_bp"].to_numpy()
-    joined = tables.copy()
-    joined.sequence_length = float(chromosomes["offset"].iloc[-1] + chromosomes["length_bp"].iloc[-1])
-    left, right, parent, child = [], [], [], []
-    links = tskit.EdgeTable()
-    link_starts = [0]
-    for i, (offset, length) in enumerate(zip(chromosomes["offset"], chromosomes["length_bp"])):
-        part = tables.copy()
-        part.sequence_length = float(length)
-        ts = msprime.sim_ancestry(initial_state=part, model="fixed_pedigree", recombination_rate=float(rates[i]),
-                                  random_seed=int(seeds[i]) % (2**31 - 2) + 1)
-        if ts.num_nodes != tables.nodes.num_rows:
-            raise RuntimeError("internal: msprime added nodes to the pedigree")
-        part_tables = ts.tables
-        e = part_tables.edges
-        found = part_tables.link_ancestors(samples=sample_nodes, ancestors=founder_nodes)
-        links.append_columns(left=found.left + offset, right=found.right + offset, parent=found.parent, child=found.child)
-        link_starts.append(links.num_rows)
-        left.append(e.left + offset)
-        right.append(e.right + offset)
-        parent.append(e.parent)
-        child.append(e.child)
-    joined.edges.set_columns(left=np.concatenate(left), right=np.concatenate(right),
-                             parent=np.concatenate(parent), child=np.concatenate(child))
-    joined.sort()
-    joined.build_index()
-    return joined.tree_sequence(), links, np.array(link_starts)
-
-
-def _pedigree_tables(ped: pd.DataFrame, is_sample: np.ndarray, demography: msprime.Demography,
-                     sequence_length: float) -> tskit.TableCollection:
-    """The pedigree as msprime's fixed-pedigree input (as :class:`msprime.PedigreeBuilder` makes it)."""
-    tables = tskit.TableCollection(sequence_length)
-    tables.time_units = "generations"
-    demography.insert_populations(tables)
-    index = pd.Index(ped["person_id"])
-    father = index.get_indexer(ped["father_id"]).astype(np.int32)
-    mother = index.get_indexer(ped["mother_id"]).astype(np.int32)
-    n = len(ped)
-    parents = np.column_stack([father, mother]).ravel()
-    tables.individuals.set_columns(
-        flags=np.zeros(n, dtype=np.uint32),
-        parents=parents,
-        parents_offset=np.arange(n + 1, dtype=np.uint64) * 2,
-    )
-    # Each individual's metadata names the person, so that the tree sequence alone maps
-    # people to their genome copies (nodes 2i and 2i + 1 of individual i).
-    tables.individuals.metadata_schema = tskit.MetadataSchema.permissive_json()
-    tables.individuals.packset_metadata([b'{"person_id":' + json.dumps(pid).encode() + b"}" for pid in ped["person_id"]])
-    generation = ped["generation"].to_numpy()
-    time = (generation.max() - generation).astype(np.float64)
-    pop_ids = {p.name: p.id for p in demography.populations}
-    population = ped["population"].map(pop_ids).to_numpy(dtype=np.int32)
-    tables.nodes.set_columns(
-        flags=np.repeat(np.where(is_sample, tskit.NODE_IS_SAMPLE, 0).astype(np.uint32), 2),
-        time=np.repeat(time, 2),
-        population=np.repeat(population, 2),
-        individual=np.repeat(np.arange(n, dtype=np.int32), 2),
-    )
-    tables.build_index()
-    return tables
-
-
-# --- founder genomes ----------------------------------------------------------------------------
-
-@dataclass
-class _Library:
-    """Coalescent windows: genotypes (pops, panel haplotypes, sites) and per-site data."""
-
-    genotypes: np.ndarray  # int8 (pops, panel, sites)
-    window: np.ndarray  # library window of each site
-    offset: np.ndarray  # position within the window (0-based)
-    ref: np.ndarray
-    alt: np.ndarray
-    common: np.ndarray  # bool: MAF >= threshold in the pooled panel
-
-
-def _library(pops: list[str], demography: msprime.Demography, n_windows: int, panel: int, window_length: int,
-             min_maf: float, seed: int) -> _Library:
-    """Simulate ``n_windows`` independent coalescent windows for ``panel`` haplotypes per population."""
-    rng = np.random.default_rng(seed)
-    ancestry_seed, mutation_seeds = int(rng.integers(1, 2**31 - 1)), rng.integers(1, 2**31 - 1, size=n_windows)
-    replicates = msprime.sim_ancestry(
-        samples=[msprime.SampleSet(panel, population=p, ploidy=1) for p in pops],
-        demography=demography, sequence_length=window_length, recombination_rate=RECOMBINATION_RATE,
-        random_seed=ancestry_seed, num_replicates=n_windows,
-    )
-    genos, windows, offsets, refs, alts = [], [], [], [], []
-    for w, ts in enumerate(replicates):
-        ts = msprime.sim_mutations(ts, rate=MUTATION_RATE, random_seed=int(mutation_seeds[w]))
-        n_mut = np.bincount(ts.mutations_site, minlength=ts.num_sites)
-        keep = np.flatnonzero(n_mut == 1)  # biallelic sites only
-        if len(keep) == 0:
-            continue
-        g = ts.genotype_matrix()[keep]  # (sites, haplotypes), haplotypes grouped by population
-        genos.append(g.astype(np.int8))
-        windows.append(np.full(len(keep), w))
-        offsets.append(ts.sites_position[keep].astype(np.int64))
-        refs.append(np.array([ts.site(int(i)).ancestral_state for i in keep]))
-        mut_of_site = np.searchsorted(ts.mutations_site, keep)
-        alts.append(np.array([ts.mutation(int(m)).derived_state for m in mut_of_site]))
-    g = np.concatenate(genos, axis=0)  # (sites, pops * panel)
-    freq = g.mean(axis=1)
-    maf = np.minimum(freq, 1 - freq)
-    return _Library(
-        genotypes=np.ascontiguousarray(g.T.reshape(len(pops), panel, -1)),
-        window=np.concatenate(windows), offset=np.concatenate(offsets),
-        ref=np.concatenate(refs), alt=np.concatenate(alts), common=maf >= min_maf,
-    )
-
-
-def _quotas(total: int, weights: np.ndarray) -> np.ndarray:
-    """Split ``total`` into integer parts proportional to ``weights`` (largest remainder)."""
-    raw = total * np.asarray(weights, dtype=float) / np.sum(weights)
-    parts = np.floor(raw).astype(np.int64)
-    parts[np.argsort(raw - parts, kind="stable")[::-1][: total - parts.sum()]] += 1
-    return parts
-
-
-def _choose_snps(lib: _Library, n_snps: int, snps_per_window: int, array_fraction: float, window_length: int,
-                 chromosomes: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """Place genome windows along the chromosomes and choose library sites for their SNPs."""
-    n_windows = int(np.ceil(n_snps / snps_per_window))
-    per_window = np.full(n_windows, snps_per_window)
-    per_window[: n_windows * snps_per_window - n_snps] -= 1  # exact total
-    n_array_w = _quotas(int(round(array_fraction * n_snps)), per_window)
-    n_array_w = np.minimum(n_array_w, per_window)
-    n_seq_w = per_window - n_array_w
-    # Library windows able to serve any genome window.
-    n_lib = lib.window.max() + 1
-    common_count = np.bincount(lib.window[lib.common], minlength=n_lib)
-    all_count = np.bincount(lib.window, minlength=n_lib)
-    eligible = np.flatnonzero((common_count >= snps_per_window) & (all_count >= 2 * snps_per_window))
-    if len(eligible) == 0:
-        raise ValueError("library_windows: no simulated window has enough variants; raise window_length or panel_haplotypes")
-    source = rng.choice(eligible, size=n_windows)
-    starts_by_window = np.searchsorted(lib.window, np.arange(n_lib))
-    ends_by_window = np.searchsorted(lib.window, np.arange(n_lib), side="right")
-    chosen, kinds = [], []
-    for w in range(n_windows):  # loop over windows (thousands), choosing a few sites in each
-        lo, hi = starts_by_window[source[w]], ends_by_window[source[w]]
-        sites = np.arange(lo, hi)
-        common = sites[lib.common[lo:hi]]
-        take_a = rng.choice(common, size=n_array_w[w], replace=False)
-        rest = np.setdiff1d(sites, take_a)
-        take_s = rng.choice(rest, size=n_seq_w[w], replace=False)
-        take = np.concatenate([take_a, take_s])
-        order = np.argsort(lib.offset[take], kind="stable")
-        chosen.append(take[order])
-        kinds.append(np.array(["array"] * len(take_a) + ["sequence"] * len(take_s))[order])
-    site = np.concatenate(chosen)
-    window_of_snp = np.repeat(np.arange(n_windows), per_window)
-    # Spread the windows over the chromosomes in proportion to genetic length, evenly spaced.
-    per_chrom = _quotas(n_windows, chromosomes["length_cm"].to_numpy())
-    chrom_of_window = np.repeat(np.arange(len(chromosomes)), per_chrom)
-    rank = np.arange(n_windows) - np.repeat(np.cumsum(per_chrom) - per_chrom, per_chrom)
-    length = chromosomes["length_bp"].to_numpy()[chrom_of_window]
-    stretch = length // np.maximum(per_chrom[chrom_of_window], 1)
-    jitter = rng.integers(0, np.maximum(stretch - window_length, 1))
-    start = rank * stretch + jitter  # 0-based start of each window on its chromosome
-    pos0 = start[window_of_snp] + lib.offset[site]
-    ci = chrom_of_window[window_of_snp]
-    cm = pos0 / chromosomes["length_bp"].to_numpy()[ci] * chromosomes["length_cm"].to_numpy()[ci]
-    return pd.DataFrame({
-        "chrom": chromosomes["chrom"].to_numpy()[ci], "pos": pos0 + 1, "cm": cm,
-        "ref": lib.ref[site], "alt": lib.alt[site], "panel": np.concatenate(kinds),
-        "_site": site, "_window": window_of_snp, "_coord": chromosomes["offset"].to_numpy()[ci] + pos0,
-    })
-
-
-# --- the whole simulation -----------------------------------------------------------------------
 
 def simulate_genomes(
     pedigree: pd.DataFrame,
@@ -564,17 +318,13 @@ def simulate_genomes(
     n_snps: int,
     model: str = "out_of_africa_3g09",
     seed: int,
-    snps_per_window: int = 2,
-    window_length: int = 5_000,
+    n_chromosomes: int = 22,
+    snps_per_block: int = SNPS_PER_BLOCK,
     array_fraction: float = 0.8,
     array_min_maf: float = 0.05,
-    panel_haplotypes: int = 300,
-    library_windows: int = 800,
+    library_blocks: int = LIBRARY_BLOCKS,
 ) -> Genomes:
-    """Simulate the genomes of ``samples`` through ``pedigree`` on 22 human autosomes.
-
-    See the module docstring for the method (msprime's fixed-pedigree model through the
-    pedigree; founders from the coalescent under ``model``; array-like SNP choice).
+    """Simulate the genomes of ``samples`` through ``pedigree`` (see the module docstring).
 
     Parameters
     ----------
@@ -585,168 +335,153 @@ def simulate_genomes(
         ``population`` (a population of ``model``). Only the samples and their ancestors
         are simulated.
     samples
-        Person ids whose genomes are returned, in the order of the genotype rows.
+        Person ids whose genomes are returned, in the order of the rows.
     n_snps
-        SNPs to type (positive), spread over the 22 autosomes in proportion to genetic
-        length in windows of ``snps_per_window``.
+        SNPs to type (positive), spread over the chromosomes in proportion to genetic length.
     model
         Demographic model of :data:`genshare.cohort.demography.DEMOGRAPHIC_MODELS`.
     seed
         Non-negative integer; same seed and inputs give the same genomes.
-    snps_per_window, window_length
-        SNPs per typed window (positive) and window length in bases.
-    array_fraction
-        Share of SNPs chosen among common variants (``array`` panel); the rest are
-        ``sequence`` SNPs of any frequency.
-    array_min_maf
-        Minor allele frequency threshold of ``array`` SNPs (default 0.05).
-    panel_haplotypes, library_windows
-        Size of the coalescent panel per population and number of simulated windows.
+    n_chromosomes
+        Autosomes simulated (1 to 22, the first ones of :data:`GENETIC_MAP`).
+    snps_per_block
+        SNPs typed per coalescent block (1 to 50).
+    array_fraction, array_min_maf
+        Share of ``array`` SNPs and their minimum minor allele frequency in the founders.
+    library_blocks
+        Independent coalescent simulations in the founders' block library.
 
     Returns
     -------
     Genomes
-        ``genotypes`` (``int8``, samples x SNPs), ``snps``, ``tree_sequence``,
-        ``sample_nodes``, ``chromosomes``, ``metadata``.
 
     Raises
     ------
     ValueError
         Naming the parameter, for bad values, samples not in the pedigree, parents missing
         from it, parents of the wrong sex and parents not older than their children.
-
-    Examples
-    --------
-    See the module docstring.
     """
     n_snps = check_integer(n_snps, "n_snps", minimum=1)
     seed = check_integer(seed, "seed", minimum=0)
     model = check_choice(model, "model", DEMOGRAPHIC_MODELS)
-    snps_per_window = check_integer(snps_per_window, "snps_per_window", minimum=1, maximum=50)
-    window_length = check_integer(window_length, "window_length", minimum=100, maximum=1_000_000)
+    n_chromosomes = check_integer(n_chromosomes, "n_chromosomes", minimum=1, maximum=len(GENETIC_MAP))
+    snps_per_block = check_integer(snps_per_block, "snps_per_block", minimum=1, maximum=50)
     array_fraction = check_probability(array_fraction, "array_fraction")
     array_min_maf = check_number(array_min_maf, "array_min_maf", minimum=0.0, maximum=0.5)
-    panel_haplotypes = check_integer(panel_haplotypes, "panel_haplotypes", minimum=2)
-    library_windows = check_integer(library_windows, "library_windows", minimum=1)
+    library_blocks = check_integer(library_blocks, "library_blocks", minimum=1)
+    if n_chromosomes > n_snps:
+        raise ValueError(f"n_chromosomes ({n_chromosomes}) cannot exceed n_snps ({n_snps})")
     demography = DEMOGRAPHIC_MODELS[model]()
     model_pops = [p.name for p in demography.populations if p.default_sampling_time == 0]
-    ped = validate_pedigree_for_genomes(pedigree, samples, model_pops)
+    pedigree = validate_pedigree_for_genomes(pedigree, samples, model_pops)
     samples = [str(s) for s in samples]
 
-    # 1. Inheritance through the pedigree (samples and their ancestors only).
     clock = time.process_time()
-    keep = _ancestors_of(ped, samples)
-    ped = ped[keep].reset_index(drop=True)
-    index = pd.Index(ped["person_id"])
-    sample_rows = index.get_indexer(samples)
-    is_sample = np.zeros(len(ped), dtype=bool)
+    library_seed, meiosis_seed, snp_seed = np.random.SeedSequence(seed).spawn(3)
+    n = len(pedigree)
+    row_of = pd.Series(np.arange(n), index=pedigree["person_id"].to_numpy())
+    father = row_of.reindex(pedigree["father_id"].to_numpy()).fillna(-1).to_numpy(dtype=np.int64)
+    mother = row_of.reindex(pedigree["mother_id"].to_numpy()).fillna(-1).to_numpy(dtype=np.int64)
+    generation = pedigree["generation"].to_numpy()
+    sample_rows = row_of[samples].to_numpy()
+    # Everyone whose genome is needed: the samples and all their ancestors.
+    needed = np.zeros(n, dtype=bool)
+    frontier = np.unique(sample_rows)
+    while len(frontier):
+        needed[frontier] = True
+        up = np.concatenate([father[frontier], mother[frontier]])
+        up = np.unique(up[up >= 0])
+        frontier = up[~needed[up]]
+    founders = np.flatnonzero(needed & (father < 0))
+    population = pedigree["population"].to_numpy()
+    # Founder haplotype 2i + k is copy k of founders[i]. Copies are owned by "slots", numbered in
+    # order of creation (founders, then each generation), so that tables stay sorted by owner
+    # when a generation is appended: person p's copies are 2 * slot[p] and 2 * slot[p] + 1.
+    hap_population = np.repeat(population[founders], 2)
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[founders] = np.arange(len(founders))
+    mosaics = founder_mosaics(np.arange(2 * len(founders)), np.arange(2 * len(founders)))
+    # The last generation in which each needed person still has a needed child to make.
+    children = np.flatnonzero(needed & (father >= 0))
+    last_use = np.full(n, -1)
+    np.maximum.at(last_use, father[children], generation[children])
+    np.maximum.at(last_use, mother[children], generation[children])
+    is_sample = np.zeros(n, dtype=bool)
     is_sample[sample_rows] = True
-    chromosomes = _chromosome_axis()
-    tables = _pedigree_tables(ped, is_sample, demography, 1.0)
-    seeds = np.random.SeedSequence(seed).spawn(3)
-    founder_rows = np.flatnonzero(ped["father_id"].to_numpy() == "")
-    founder_nodes = np.sort(np.concatenate([2 * founder_rows, 2 * founder_rows + 1])).astype(np.int32)
-    sample_node_arr = np.column_stack([2 * sample_rows, 2 * sample_rows + 1]).ravel().astype(np.int32)  # (2 * samples,)
-    ts, links, link_starts = _through_pedigree(tables, chromosomes, int(seeds[0].generate_state(1)[0]), sample_node_arr, founder_nodes)
-    sample_nodes = {pid: (2 * int(r), 2 * int(r) + 1) for pid, r in zip(samples, sample_rows)}
-    _log.debug("fixed pedigree: %d people, %d trees, %.1f s CPU", len(ped), ts.num_trees, time.process_time() - clock)
-    clock = time.process_time()
-
-    # 2. Founder genomes from a coalescent library; 3. SNPs chosen like an array.
-    pops = [p for p in model_pops if (ped["population"].to_numpy()[founder_rows] == p).any()]
-    library_seed = int(seeds[1].generate_state(1)[0])
-    lib = _library(pops, demography, library_windows, panel_haplotypes, window_length, array_min_maf, library_seed)
-    rng = np.random.default_rng(seeds[2])
-    snps = _choose_snps(lib, n_snps, snps_per_window, array_fraction, window_length, chromosomes, rng)
-    _log.debug("founder library and SNP choice: %.1f s CPU", time.process_time() - clock)
-    clock = time.process_time()
-
-    founder_pop = pd.Series(ped["population"].to_numpy()[founder_nodes // 2]).map({p: i for i, p in enumerate(pops)}).to_numpy()
-    node_to_founder = np.full(2 * len(ped), -1, dtype=np.int64)
-    node_to_founder[founder_nodes] = np.arange(len(founder_nodes))
-    row_of_node = np.full(2 * len(ped), -1, dtype=np.int64)
-    row_of_node[sample_node_arr] = np.arange(len(sample_node_arr))
-    # An edge's parent is a founder copy, or a sampled person's copy when that person is an
-    # ancestor of another sample (link_ancestors stops at the nearest listed node).
-    all_child = row_of_node[links.child]
-    all_founder = node_to_founder[links.parent]
-    all_sample_parent = np.where(all_founder < 0, row_of_node[links.parent], -1)
-    all_parent_time = ts.nodes_time[links.parent]
-
-    genotypes = np.zeros((len(samples), n_snps), dtype=np.int8)
-    freqs = np.zeros((len(pops), n_snps))
-    coord = snps["_coord"].to_numpy()
-    site = snps["_site"].to_numpy()
-    window = snps["_window"].to_numpy()
-    chrom = snps["chrom"].to_numpy()
-    founder_is_sample = row_of_node[founder_nodes] >= 0
-    for i, c in enumerate(chromosomes["chrom"]):  # one chromosome at a time bounds memory
-        cols = np.flatnonzero(chrom == c)
-        if len(cols) == 0:
+    chrom_bp, chrom_morgans = chromosome_lengths(n_chromosomes)
+    rng = np.random.default_rng(meiosis_seed)
+    n_slots = len(founders)
+    done: list[Mosaics] = [_keep(mosaics, is_sample[founders])]
+    for g in range(int(generation.min()) + 1, int(generation.max()) + 1):
+        rows = np.flatnonzero(needed & (generation == g) & (father >= 0))
+        if not len(rows):
             continue
-        edges = slice(link_starts[i], link_starts[i + 1])
-        e_child, e_founder = all_child[edges], all_founder[edges]
-        e_sample_parent, e_parent_time = all_sample_parent[edges], all_parent_time[edges]
-        e_left, e_right = links.left[edges], links.right[edges]
-        # Edges from sampled ancestors in groups, oldest first, so that a parent copy is
-        # filled in before its children copy it.
-        via_sample = np.flatnonzero(e_sample_parent >= 0)
-        sample_groups = [via_sample[e_parent_time[via_sample] == t] for t in np.unique(e_parent_time[via_sample])[::-1]]
-        direct = np.flatnonzero(e_founder >= 0)
-        # Chunks of whole windows (about 1,000 SNPs) bound the memory of the gathers below.
-        chunk_of = (window[cols] - window[cols[0]]) // max(1, 1000 // snps_per_window)
-        for chunk_cols in np.split(cols, np.flatnonzero(np.diff(chunk_of)) + 1):
-            lo, hi = chunk_cols[0], chunk_cols[-1] + 1
-            w0, w1 = window[lo], window[hi - 1] + 1
-            # Founder haplotypes in this chunk: each copies one panel haplotype per window.
-            choice = rng.integers(0, panel_haplotypes, size=(len(founder_nodes), w1 - w0), dtype=np.int32)
-            wcol = window[lo:hi] - w0
-            founder_alleles = lib.genotypes[founder_pop[:, None], choice[:, wcol], site[None, lo:hi]]  # (founders, chunk)
-            for k in range(len(pops)):
-                mine = founder_pop == k
-                freqs[k, lo:hi] = founder_alleles[mine].mean(axis=0)
-            # Which founder genome copy each sample genome copy descends from, SNP by SNP.
-            a = np.searchsorted(coord[lo:hi], e_left, side="left")
-            b = np.searchsorted(coord[lo:hi], e_right, side="left")
-            n = np.maximum(b - a, 0)
-            src = np.full((len(sample_node_arr), hi - lo), -1, dtype=np.int32)
-            # A founder who is sampled carries their own genome.
-            sampled_founders = np.flatnonzero(founder_is_sample)
-            src[row_of_node[founder_nodes[sampled_founders]]] = sampled_founders[:, None]
-            for group, from_sample in [(direct, False)] + [(g, True) for g in sample_groups]:
-                group = group[n[group] > 0]
-                # Chunks of about two million SNP calls bound the index arrays' memory.
-                bounds = np.searchsorted(np.cumsum(n[group]), np.arange(1, 1 + n[group].sum() // 2_000_000) * 2_000_000)
-                for part in np.split(group, bounds):
-                    count = n[part].astype(np.int32)
-                    if count.sum() == 0:
-                        continue
-                    rows = np.repeat(e_child[part].astype(np.int32), count)
-                    cols_c = np.arange(count.sum(), dtype=np.int32) + np.repeat((a[part] - np.cumsum(count) + count).astype(np.int32), count)
-                    if from_sample:
-                        src[rows, cols_c] = src[np.repeat(e_sample_parent[part].astype(np.int32), count), cols_c]
-                    else:
-                        src[rows, cols_c] = np.repeat(e_founder[part].astype(np.int32), count)
-            if (src < 0).any():
-                raise RuntimeError("internal: a sample genome position has no founder ancestor")
-            haps = founder_alleles[src, np.arange(hi - lo)[None, :]]
-            genotypes[:, lo:hi] = haps[0::2] + haps[1::2]
+        slot[rows] = n_slots + np.arange(len(rows))
+        keys = mosaics.keys()
+        new = []
+        for start in range(0, len(rows), _CHUNK):  # chunks bound memory; each is vectorised
+            part = rows[start : start + _CHUNK]
+            parents = slot[np.stack([father[part], mother[part]], axis=1).ravel()]  # meiosis 2j + k
+            gametes = transmit_mosaics(mosaics, np.stack([2 * parents, 2 * parents + 1], axis=1), chrom_morgans, rng, keys)
+            # Gamete 2j + k becomes copy k of part[j].
+            new.append(Mosaics(owner=2 * slot[part][0] + gametes.owner, start=gametes.start, hap=gametes.hap))
+        born = _concat(new)
+        slot_person = np.full(n_slots + len(rows), -1, dtype=np.int64)
+        slot_person[slot[slot >= 0]] = np.flatnonzero(slot >= 0)
+        done.append(_keep(born, is_sample[slot_person]))
+        n_slots += len(rows)
+        mosaics = _concat([_keep(mosaics, last_use[slot_person] > g), _keep(born, last_use[slot_person] > g)])
+    sampled = _concat(done)
+    del mosaics, done
+    # Renumber the owners: copy k of sample row i becomes owner 2i + k.
+    owner_row = np.full(2 * n_slots, -1, dtype=np.int64)
+    owner_row[2 * slot[sample_rows]] = 2 * np.arange(len(sample_rows))
+    owner_row[2 * slot[sample_rows] + 1] = 2 * np.arange(len(sample_rows)) + 1
+    new_owner = owner_row[sampled.owner]
+    order = np.lexsort((sampled.start, new_owner))
+    sampled = Mosaics(owner=new_owner[order], start=sampled.start[order], hap=sampled.hap[order])
+    _log.debug("mosaics: %.1f s CPU, %d segments for %d sampled copies", time.process_time() - clock,
+               len(sampled.owner), 2 * len(sample_rows))
 
+    # Founder haplotypes, chromosome by chromosome, gathered for the samples' two copies.
+    counts = {pop: int((population[founders] == pop).sum()) for pop in model_pops}
+    library = simulate_library(counts, library_blocks, library_seed, model, array_min_maf)
+    snps_per_chrom = _quotas(n_snps, chrom_morgans)
+    snp_rng = np.random.default_rng(snp_seed)
+    copies = np.arange(2 * len(sample_rows))
+    out = np.empty((len(sample_rows), 2, n_snps), dtype=np.int8)
+    flat = out.reshape(2 * len(sample_rows), n_snps)
+    keys = sampled.keys()
+    tables, freqs, filled = [], [], 0
+    pops = [p for p in model_pops if counts[p] > 0]
+    for c in range(n_chromosomes):  # chromosome by chromosome, each vectorised
+        table, haps = founder_block_haplotypes(
+            library, hap_population, int(snps_per_chrom[c]), c + 1, int(chrom_bp[c]), float(chrom_morgans[c]),
+            array_fraction, snp_rng, snps_per_block,
+        )
+        axis = c * CHROM_SPAN + np.floor(table["morgans"].to_numpy() / UNIT).astype(np.int64)
+        cols = np.arange(len(table))
+        for s in range(0, len(copies), _COPIES):
+            part = copies[s : s + _COPIES]
+            idx = np.searchsorted(keys, part[:, None] * (64 * CHROM_SPAN) + axis[None, :], side="right") - 1
+            flat[s : s + len(part), filled : filled + len(table)] = haps[sampled.hap[idx], cols[None, :]]
+        freqs.append({pop: haps[hap_population == pop].mean(axis=0) for pop in pops})
+        tables.append(table)
+        filled += len(table)
     _log.debug("genotypes: %.1f s CPU", time.process_time() - clock)
-    out = snps.drop(columns=["_site", "_window", "_coord"]).copy()
-    out.insert(0, "snp_id", [f"sy{i + 1:06d}" for i in range(n_snps)])
-    for k, p in enumerate(pops):
-        out[f"freq_{p}"] = freqs[k]
+    snps = pd.concat(tables, ignore_index=True)
+    snps["cm"] = np.round(snps.pop("morgans") * 100, 6)
+    snps = snps[["chrom", "pos", "cm", "ref", "alt", "panel"]]
+    snps.insert(0, "snp_id", [f"sy{i + 1:06d}" for i in range(len(snps))])
+    for pop in model_pops:
+        snps[f"freq_{pop}"] = np.round(np.concatenate([f[pop] for f in freqs]), 6) if pop in pops else np.nan
     metadata = {
-        "method": "msprime fixed pedigree through the pedigree; founders from coalescent windows",
+        "method": "transmission through the pedigree as mosaics of coalescent founder haplotypes",
         "model": model,
         "genetic_map": "HapMap II mean rate per chromosome (stdpopsim HomSap) x GRCh38 length; uniform within chromosome",
-        "genome_cm": float(chromosomes["length_cm"].sum()),
-        "n_snps": n_snps, "snps_per_window": snps_per_window, "window_length": window_length,
-        "array_fraction": array_fraction, "array_min_maf": array_min_maf,
-        "panel_haplotypes": panel_haplotypes, "library_windows": library_windows,
-        "msprime": msprime.__version__, "tskit": tskit.__version__,
-        "simulated_people": int(len(ped)),
+        "genome_cm": float(chrom_morgans.sum() * 100), "n_snps": n_snps, "snps_per_block": snps_per_block,
+        "array_fraction": array_fraction, "array_min_maf": array_min_maf, "library_blocks": library_blocks,
+        "simulated_people": int(needed.sum()), "founders": int(len(founders)),
     }
-    return Genomes(genotypes=genotypes, snps=out, tree_sequence=ts, sample_nodes=sample_nodes,
-                   chromosomes=chromosomes, metadata=metadata)
+    return Genomes(haplotypes=out, snps=snps, mosaics=sampled, samples=samples, chrom_morgans=chrom_morgans,
+                   metadata=metadata)

@@ -56,7 +56,8 @@ class Parameter:
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_participants", 1000, "integer", "people in the study cohort, drawn from living adults", 2,
               flag="--participants", scales="people"),
-    Parameter("n_snps", 42_000, "integer", "SNPs genotyped, spread over n_chromosomes autosomes", 1, flag="--snps", scales="snps"),
+    Parameter("n_snps", 25_000, "integer", "SNPs genotyped, spread over n_chromosomes autosomes (25,000 keeps the committed "
+              "world, with its true IBD and phase, within 25 MB)", 1, flag="--snps", scales="snps"),
     Parameter("n_reference", 500, "integer", "people in the reference panel (living adults of one ancestry each)", 0,
               flag="--reference", scales="people"),
     Parameter("n_database", 2000, "integer", "profiles in the consumer genealogy database, drawn from living adults", 0,
@@ -75,11 +76,15 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("n_chromosomes", 22, "integer", "autosomes simulated", 1, flag="--chromosomes"),
     Parameter("missing_rate", 0.005, "probability", "share of genotype calls set missing (-1) in the cohort and database",
               0.0, 0.5, flag="--missing-rate"),
-    Parameter("genome_simulator", "transmission", "choice",
-              "how genomes pass down the pedigree: fixed_pedigree (msprime's fixed-pedigree model, "
-              "genshare.cohort.genomes; keeps the tree sequence) or transmission (coalescent founders and "
-              "simulated meioses, genshare.cohort.standin_genomes; faster, no tree sequence)",
-              choices=("fixed_pedigree", "transmission"), flag="--genome-simulator"),
+    Parameter("phasing_switch_cm", 15.0, "probability",
+              "mean distance in cM between switch errors in the phase the world shows (world.haplotypes), as a "
+              "genealogy service's statistical phasing leaves them (Eagle on 150,000 UK Biobank samples: perfect "
+              "phase in most 10 Mb segments, so on average more than about 14 Mb between switches; Loh et al. "
+              "2016). The same paper's switch error rate, about 3 in 1,000 heterozygous sites, would mean a switch "
+              "every few cM at array density if switches were spread evenly; the two readings agree only if "
+              "many switches come in close pairs (a single mis-phased site), which the world does not model: "
+              "it follows the 10 Mb reading and has no single-site errors; 0 shows the true phase",
+              0.0, 1e6, flag="--phasing-switch-cm"),
     Parameter("model", "out_of_africa_3g09", "choice", "demographic model above the founders", choices=tuple(DEMOGRAPHIC_MODELS),
               flag="--model"),
     Parameter("ancestry", dict(zip(POPULATIONS, (0.25, 0.5, 0.25))), "shares",

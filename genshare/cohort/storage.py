@@ -3,6 +3,10 @@
 A saved world is a folder holding:
 
 - ``genotypes.npz``: the genotype matrices in a compact, fast format (2 bits per call);
+- ``truth.npz``: what the simulation knows and a real study would not: the founder
+  mosaics of every genotyped genome copy (the true identity by descent of any pair, see
+  :func:`pack_mosaics`), and the phase a genealogy service would infer (one bit per
+  heterozygous call, see :meth:`genshare.cohort.world.World.haplotypes`);
 - ``cohort.vcf.gz``, ``reference.vcf.gz``, ``database.vcf.gz``: the same genotypes as
   bgzip-compressed VCF 4.3 (optional);
 - one CSV file per table (the large ones, ``*.csv.gz``, gzip-compressed);
@@ -57,6 +61,7 @@ from genshare._safe_files import (
 )
 from genshare.cohort.identities import REFERENCE_DATE
 from genshare.cohort.schema import DESCRIPTIONS, TABLES, normalise_table
+from genshare.cohort.genetics import Mosaics
 from genshare.cohort.world import _CORE, World
 from genshare.paths import world_dir
 
@@ -67,9 +72,11 @@ __all__ = [
     "check_destination",
     "load_world",
     "pack_genotypes",
+    "pack_mosaics",
     "read_vcf_genotypes",
     "save_world",
     "unpack_genotypes",
+    "unpack_mosaics",
     "write_vcf",
 ]
 
@@ -158,14 +165,81 @@ def unpack_genotypes(packed: np.ndarray, n_people: int) -> np.ndarray:
     return calls[:n_people]
 
 
-def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Like ``numpy.savez_compressed`` but with fixed timestamps, so bytes are reproducible."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+def _planes(values: np.ndarray, width: int) -> np.ndarray:
+    """Little-endian byte planes of non-negative integers, shape (width, n): compresses far
+    better than the interleaved bytes (the high planes are mostly zeros)."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.size and (values.min() < 0 or values.max() >= 256**width):
+        raise ValueError(f"values outside 0..{256**width - 1} cannot be stored in {width} bytes")
+    return np.ascontiguousarray(values.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :width].T)
+
+
+def _unplanes(planes: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`_planes`: ``int64`` values."""
+    planes = np.asarray(planes, dtype=np.uint8)
+    out = np.zeros(planes.shape[1], dtype=np.int64)
+    for k in range(planes.shape[0]):
+        out |= planes[k].astype(np.int64) << (8 * k)
+    return out
+
+
+def pack_mosaics(mosaics: Mosaics, n_copies: int) -> dict[str, np.ndarray]:
+    """The founder mosaics of ``n_copies`` genome copies as compact arrays for ``truth.npz``.
+
+    ``mosaic_counts`` (segments per copy, 2 byte planes), ``mosaic_steps`` (each segment's
+    start minus the previous segment's start of the same copy, in units of
+    :data:`genshare.cohort.genetics.UNIT` Morgans, 3 byte planes) and ``mosaic_haps`` (the
+    founder haplotype copied, ``uint32``: kept whole, so that LZMA finds the runs of founder
+    haplotypes that relatives' copies share).
+
+    Examples
+    --------
+    >>> m = Mosaics(owner=np.array([0, 0, 1]), start=np.array([0, 5, 0]), hap=np.array([3, 4, 3]))
+    >>> back = unpack_mosaics(pack_mosaics(m, 2))
+    >>> back.start.tolist(), back.hap.tolist()
+    ([0, 5, 0], [3, 4, 3])
+    """
+    owner = np.asarray(mosaics.owner, dtype=np.int64)
+    counts = np.bincount(owner, minlength=n_copies)
+    if len(counts) != n_copies:
+        raise ValueError(f"mosaics: owners run to {owner.max()}, beyond the {n_copies} genome copies")
+    steps = np.diff(mosaics.start, prepend=0)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])[counts > 0]
+    steps[first] = mosaics.start[first]
+    return {"mosaic_counts": _planes(counts, 2), "mosaic_steps": _planes(steps, 3), "mosaic_haps": _uint32(mosaics.hap)}
+
+
+def _uint32(values: np.ndarray) -> np.ndarray:
+    values = np.asarray(values, dtype=np.int64)
+    if values.size and (values.min() < 0 or values.max() >= 2**32):
+        raise ValueError(f"values outside 0..{2**32 - 1} cannot be stored in 4 bytes")
+    return values.astype(np.uint32)
+
+
+def unpack_mosaics(arrays: dict[str, np.ndarray]) -> Mosaics:
+    """Inverse of :func:`pack_mosaics`."""
+    counts = _unplanes(arrays["mosaic_counts"])
+    steps = _unplanes(arrays["mosaic_steps"])
+    haps = np.asarray(arrays["mosaic_haps"], dtype=np.int64)
+    if counts.sum() != len(steps) or len(steps) != len(haps):
+        raise ValueError(f"mosaics: {counts.sum()} segments counted but {len(steps)} starts and {len(haps)} haplotypes stored")
+    owner = np.repeat(np.arange(len(counts)), counts)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    # Start = cumulative sum of steps, restarted at each copy's first segment.
+    total = np.cumsum(steps)
+    base = np.repeat(total[first[counts > 0]] - steps[first[counts > 0]], counts[counts > 0])
+    return Mosaics(owner=owner, start=total - base, hap=haps)
+
+
+def _write_npz(path: Path, arrays: dict[str, np.ndarray], compression: int = zipfile.ZIP_DEFLATED) -> None:
+    """Like ``numpy.savez_compressed`` but with fixed timestamps, so bytes are reproducible
+    (``compression``: ``zipfile.ZIP_DEFLATED``, or ``ZIP_LZMA``, which ``numpy.load`` reads too)."""
+    with zipfile.ZipFile(path, "w", compression=compression, compresslevel=9 if compression == zipfile.ZIP_DEFLATED else None) as archive:
         for name, array in arrays.items():
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
             info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = compression
             archive.writestr(info, buffer.getvalue())
 
 
@@ -289,6 +363,20 @@ def _package(world: World, files: dict[str, bytes], vcf: bool) -> dict[str, Any]
             "genshare.cohort.load_world.",
         }
     )
+    if "truth.npz" in files:
+        resources.append(
+            {
+                "name": "truth",
+                "path": "truth.npz",
+                "format": "npz",
+                "mediatype": "application/zip",
+                "description": "What the simulation knows: the founder-haplotype mosaics of every genotyped genome copy "
+                "(copy k of genotyped row i is copy 2i + k, rows numbered through cohort, reference, database; see "
+                "genshare.cohort.storage.pack_mosaics), from which the true IBD segments of any pair follow, and the "
+                "phase shown to learners (one bit per heterozygous call, people-major, phase_<set>; see "
+                "genshare.cohort.world.World.haplotypes).",
+            }
+        )
     if vcf:
         for name in _GENOTYPE_SETS:
             resources.append(
@@ -330,6 +418,10 @@ def _readme(world: World, vcf: bool) -> str:
         f"| `genotypes.npz` | genotype matrices, 2 bits per call (unpacked: int8, people x SNPs; 0/1/2 alternate alleles, -1 missing): "
         f"`cohort` ({n_people['cohort']} people), `reference` ({n_people['reference']}), `database` ({n_people['database']}) |",
     ]
+    if world.founder_mosaics() is not None or world.phase:
+        lines.append("| `truth.npz` | what only the simulation knows: each genotyped genome copy as a mosaic of founder "
+                     "haplotypes (the true IBD segments of any pair: `world.ibd_segments`), and the phase shown to "
+                     "learners (`world.haplotypes`) |")
     if vcf:
         lines.append("| `cohort.vcf.gz`, `reference.vcf.gz`, `database.vcf.gz` | the same genotypes as bgzip-compressed VCF 4.3 |")
     for key, (filename, _) in TABLES.items():
@@ -377,6 +469,15 @@ def _world_files(world: World, vcf: bool) -> dict[str, bytes]:
         buffer_path = Path(scratch) / "genotypes.npz"
         _write_npz(buffer_path, {name: pack_genotypes(getattr(world, f"{name}_genotypes")) for name in _GENOTYPE_SETS})
         files["genotypes.npz"] = buffer_path.read_bytes()
+        mosaics = world.founder_mosaics()
+        if mosaics is not None or world.phase:
+            truth: dict[str, np.ndarray] = {}
+            if mosaics is not None:
+                n_copies = 2 * sum(len(getattr(world, name)) for name in _GENOTYPE_SETS)
+                truth.update(pack_mosaics(mosaics, n_copies))
+            truth.update({f"phase_{name}": world.phase[name] for name in _GENOTYPE_SETS if name in world.phase})
+            _write_npz(Path(scratch) / "truth.npz", truth, zipfile.ZIP_LZMA)  # LZMA finds relatives' shared mosaics
+            files["truth.npz"] = (Path(scratch) / "truth.npz").read_bytes()
     if vcf:
         for name in _GENOTYPE_SETS:
             ids = getattr(world, name)[_ID_COLUMNS[name]].tolist()
@@ -828,6 +929,65 @@ def _load_genotypes(path: Path, headers: dict[str, tuple[tuple[int, ...], np.dty
         raise WorldIntegrityError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
 
 
+def _mosaics_loader(path: Path, digest: str, n_copies: int) -> Any:
+    """A function that reads the mosaics of ``truth.npz`` when first needed (most lessons never
+    need them), after checking the file still has the checksum it had when the world was loaded."""
+
+    def read() -> Mosaics:
+        if _sha256(path) != digest:
+            raise WorldIntegrityError(f"{path}: changed since the world was loaded (checksum mismatch); load the world again")
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                arrays = {k: archive[k] for k in ("mosaic_counts", "mosaic_steps", "mosaic_haps")}
+        except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, KeyError) as error:
+            raise WorldIntegrityError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
+        if arrays["mosaic_counts"].shape != (2, n_copies):
+            raise WorldIntegrityError(f"{path}: mosaic_counts has shape {arrays['mosaic_counts'].shape}; "
+                                      f"the tables give {n_copies} genome copies, shape (2, {n_copies})")
+        try:
+            return unpack_mosaics(arrays)
+        except ValueError as error:
+            raise WorldIntegrityError(f"{path}: {error}") from None
+
+    return read
+
+
+def _load_truth(path: Path, listed: dict[str, str], genotypes: dict[str, np.ndarray],
+                tables: dict[str, pd.DataFrame]) -> tuple[Mosaics | None, dict[str, np.ndarray]]:
+    """The mosaics and phase of ``truth.npz`` (None and {} for a world saved before it existed)."""
+    if "truth.npz" not in listed:
+        return None, {}
+    n_copies = 2 * sum(len(tables[name]) for name in _GENOTYPE_SETS)
+    n_calls = sum(g.size for g in genotypes.values())
+    # What a world can hold: about 300 segments of 9 bytes per copy (a cap of 4,000) and one
+    # bit per call; a member inflating beyond that is refused before numpy allocates it.
+    cap = 4000 * 10 * n_copies + n_calls // 8 + 2**20
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+        if inflated > cap:
+            raise WorldIntegrityError(f"{path}: inflates to {inflated:,} bytes, more than a world of this size holds ({cap:,})")
+        with np.load(path, allow_pickle=False) as archive:
+            names = set(archive.files)
+            mosaics = None
+            if {"mosaic_counts", "mosaic_steps", "mosaic_haps"} <= names:
+                mosaics = _mosaics_loader(path, listed["truth.npz"], n_copies)
+            phase = {}
+            for name in _GENOTYPE_SETS:
+                if f"phase_{name}" in names:
+                    bits = archive[f"phase_{name}"]
+                    wanted = -(-int((genotypes[name] == 1).sum()) // 8)
+                    if bits.dtype != np.uint8 or bits.shape != (wanted,):
+                        raise WorldIntegrityError(f"{path}: phase_{name} has shape {bits.shape}, dtype {bits.dtype}; "
+                                                  f"the genotypes have heterozygous calls for ({wanted},) uint8")
+                    phase[name] = bits
+    except WorldIntegrityError:
+        raise
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, KeyError) as error:
+        raise WorldIntegrityError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
+    return mosaics, phase
+
+
 def load_world(folder: str | PathLike[str] | None = None) -> World:
     """Read a world written by :func:`save_world`, after checking every file's checksum.
 
@@ -868,7 +1028,7 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
             else ""
         )
         raise FileNotFoundError(f"{path}: no such folder{hint}")
-    _verify(path)
+    expected_files = _verify(path)
     info = _read_info(path / "world.json")
     npz = path / "genotypes.npz"
     headers = _npz_headers(npz)
@@ -885,9 +1045,12 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
                 f"{path / 'genotypes.npz'}: '{name}' has shape {genotypes[name].shape}, "
                 f"expected ({len(tables[name])}, {len(tables['snps'])})"
             )
+    mosaics, phase = _load_truth(path / "truth.npz", expected_files, genotypes, tables)
     return World(
         seed=int(info["seed"]),
         parameters=info["parameters"],
+        mosaics=mosaics,
+        phase=phase,
         cohort_genotypes=genotypes["cohort"],
         reference_genotypes=genotypes["reference"],
         database_genotypes=genotypes["database"],

@@ -12,7 +12,6 @@ other step's draws. Everything is simulated; no real person's data is used.
 
 from __future__ import annotations
 
-import inspect
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,9 @@ import pandas as pd
 
 from genshare.cohort import identities as ids
 from genshare.cohort import records
+from genshare.cohort.genetics import Mosaics
+from genshare.cohort.genomes import simulate_genomes
+from genshare._validation import check_number
 from genshare.cohort.parameters import DEFAULTS, docstring, validate_parameters
 from genshare.cohort.pedigree import LAST_BIRTH_YEAR, LIVING_ADULTS_PER_FOUNDER, cousin_counts, relative_pairs, simulate_pedigree, validate_pedigree
 from genshare.cohort.schema import TABLES, normalise_table
@@ -107,9 +109,15 @@ class World:
         (living residents of every age).
     metadata
         Summary numbers of the world (living adults, cousins per person, ...).
-    tree_sequence
-        The ``tskit.TreeSequence`` of the genome simulation when it was simulated in this
-        session, else None (it is not saved).
+    mosaics
+        The true ancestry of every genotyped genome copy: a
+        :class:`genshare.cohort.genetics.Mosaics` whose owner ``2 * row + k`` is copy
+        ``k`` (0 paternal, 1 maternal) of genotyped row ``row``, rows numbered through the
+        cohort, then the reference panel, then the database. Two copies are identical by
+        descent through the pedigree exactly where they copy the same founder haplotype;
+        :meth:`ibd_segments` and :meth:`ibd_summary` read the truth from it. None for a
+        world saved without it. A loaded world reads it from ``truth.npz`` on first use
+        (here a function that returns it; :meth:`founder_mosaics` always gives the mosaics).
     extra_tables
         Tables added by extra pipeline steps, by name; also readable as attributes.
     """
@@ -130,8 +138,152 @@ class World:
     zip_codes: pd.DataFrame
     family_trees: pd.DataFrame = field(default_factory=pd.DataFrame)
     metadata: dict[str, Any] = field(default_factory=dict)
-    tree_sequence: Any = None
+    mosaics: Mosaics | Callable[[], Mosaics] | None = None
+    phase: dict[str, np.ndarray] = field(default_factory=dict)
     extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def founder_mosaics(self) -> Mosaics | None:
+        """The genotyped copies' founder mosaics (read from the saved world on first use), or None."""
+        if callable(self.mosaics):
+            object.__setattr__(self, "mosaics", self.mosaics())  # read once, then kept
+        return self.mosaics
+
+    def haplotypes(self, which: str) -> np.ndarray:
+        """The phased genotypes of ``"cohort"``, ``"reference"`` or ``"database"``, as a service phases them.
+
+        Each heterozygous call is split into its two copies with the phase the world
+        stores: the true one with switch errors (one per ``parameters["phasing_switch_cm"]``
+        cM on average), as statistical phasing leaves them.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``int8`` (people, 2, SNPs): the allele (0 or 1) on each copy, -1 where the
+            call is missing; the two copies add up to the genotypes.
+
+        Examples
+        --------
+        >>> world = simulate_world(seed=1, n_participants=20, n_snps=200, n_reference=9,
+        ...                        n_database=30, population_size=1000)
+        >>> h = world.haplotypes("cohort")
+        >>> h.shape, bool((h.sum(axis=1)[h[:, 0] >= 0] == world.cohort_genotypes[h[:, 0] >= 0]).all())
+        ((20, 2, 200), True)
+        """
+        if which not in ("cohort", "reference", "database"):
+            raise ValueError(f"which must be 'cohort', 'reference' or 'database'; got {which!r}")
+        if which not in self.phase:
+            raise ValueError(f"this world holds no phase for {which!r} (saved without it)")
+        g = getattr(self, f"{which}_genotypes")
+        het = g == 1
+        n_het = int(het.sum())
+        packed = self.phase[which]
+        if packed.size != -(-n_het // 8):
+            raise ValueError(f"the phase of {which!r} holds {packed.size * 8} bits for {n_het} heterozygous calls")
+        first = np.where(g < 0, -1, g // 2).astype(np.int8)
+        first[het] = np.unpackbits(packed, count=n_het)
+        second = np.where(g < 0, -1, g - first).astype(np.int8)
+        return np.stack([first, second], axis=1)
+
+    def _truth_rows(self, people: Any, name: str) -> np.ndarray:
+        """Genotyped rows (cohort, reference, database) of person ids; a clear error otherwise."""
+        if self.founder_mosaics() is None:
+            raise ValueError("this world holds no founder mosaics (saved without them), so its true IBD is unknown")
+        ids_ = np.concatenate([self.cohort["person_id"].to_numpy(), self.reference["person_id"].to_numpy(),
+                               self.database["person_id"].to_numpy()]).astype(str)
+        index = pd.Series(np.arange(len(ids_)), index=ids_)
+        index = index[~index.index.duplicated()]  # a person in two sets has one genome
+        values = np.atleast_1d(np.asarray(people, dtype=object)).astype(str)
+        rows = index.reindex(values).to_numpy()
+        missing = np.flatnonzero(np.isnan(rows))
+        if missing.size:
+            raise ValueError(f"{name} {str(values[missing[0]])!r} is not a genotyped person of this world "
+                             "(a person_id of world.cohort, world.reference or world.database)")
+        return rows.astype(np.int64)
+
+    def ibd_segments(self, person_a: str, person_b: str, *, by_copy: bool = False, min_cm: float = 0.0) -> pd.DataFrame:
+        """The true segments two genotyped people share identical by descent through the pedigree.
+
+        Read from the founder mosaics of their genome copies (where two copies carry the
+        same founder haplotype), so this is the truth that segment finders are scored
+        against: chance runs of identical alleles are not in it.
+
+        Parameters
+        ----------
+        person_a, person_b
+            ``person_id`` values of the cohort, reference panel or database.
+        by_copy
+            False (default): the regions where the two share at least one copy (what
+            unphased genotypes can see). True: one row per pair of copies, with
+            ``copy_a`` and ``copy_b`` (0 paternal, 1 maternal).
+        min_cm
+            Keep segments at least this long (cM).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``chrom``, ``start_cm``, ``end_cm``, ``length_cm`` (and ``copy_a``,
+            ``copy_b``), sorted by chromosome and start.
+
+        Examples
+        --------
+        >>> world = simulate_world(seed=1, n_participants=20, n_snps=200, n_reference=9,
+        ...                        n_database=30, population_size=1000)
+        >>> pid = world.cohort["person_id"].iloc[0]
+        >>> round(world.ibd_segments(pid, pid, by_copy=True).query("copy_a == copy_b")["length_cm"].sum())
+        7372
+        """
+        from genshare.cohort.genetics import chromosome_lengths
+        from genshare.cohort.genomes import ibd_table
+
+        min_cm = check_number(min_cm, "min_cm", minimum=0.0)
+        rows = np.stack([self._truth_rows(person_a, "person_a")[:1], self._truth_rows(person_b, "person_b")[:1]], axis=1)
+        morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
+        return ibd_table(self.founder_mosaics(), morgans, rows, by_copy=by_copy, min_cm=min_cm).drop(columns="pair")
+
+    def ibd_table(self, people_a: Any, people_b: Any, *, by_copy: bool = False, min_cm: float = 0.0) -> pd.DataFrame:
+        """The true IBD segments of many pairs at once (``people_a[i]`` with ``people_b[i]``), vectorised.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`ibd_segments`, with a ``pair`` column (the index ``i``) first.
+        """
+        from genshare.cohort.genetics import chromosome_lengths
+        from genshare.cohort.genomes import ibd_table
+
+        min_cm = check_number(min_cm, "min_cm", minimum=0.0)
+        a, b = self._truth_rows(people_a, "people_a"), self._truth_rows(people_b, "people_b")
+        if a.shape != b.shape:
+            raise ValueError(f"people_a and people_b must pair up one to one; got {a.size} and {b.size} people")
+        morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
+        return ibd_table(self.founder_mosaics(), morgans, np.stack([a, b], axis=1), by_copy=by_copy, min_cm=min_cm)
+
+    def ibd_summary(self, people_a: Any, people_b: Any, *, min_cm: float = 0.0) -> pd.DataFrame:
+        """True IBD of many pairs at once: total, count and longest of the shared segments.
+
+        Vectorised over the pairs (``people_a[i]`` with ``people_b[i]``); segments are the
+        regions sharing at least one copy, as :meth:`ibd_segments` gives them, at least
+        ``min_cm`` long.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per pair, in order: ``person_a``, ``person_b``, ``shared_cm``,
+            ``n_segments``, ``longest_cm``.
+        """
+        seg = self.ibd_table(people_a, people_b, min_cm=min_cm)
+        a = np.atleast_1d(np.asarray(people_a, dtype=object))
+        pair = seg["pair"].to_numpy()
+        length = seg["length_cm"].to_numpy()
+        longest = np.zeros(len(a))
+        np.maximum.at(longest, pair, length)
+        return pd.DataFrame({
+            "person_a": np.atleast_1d(np.asarray(people_a, dtype=object)).astype(str),
+            "person_b": np.atleast_1d(np.asarray(people_b, dtype=object)).astype(str),
+            "shared_cm": np.bincount(pair, weights=length, minlength=len(a)),
+            "n_segments": np.bincount(pair, minlength=len(a)).astype(np.int64),
+            "longest_cm": longest,
+        })
 
     def __getattr__(self, name: str) -> Any:
         extra = self.__dict__.get("extra_tables", {})
@@ -154,7 +306,8 @@ class WorldState:
     ``p`` holds the validated parameters; steps fill ``people`` (the pedigree with names),
     ``roles`` (row indices of the cohort, database and reference), ``genotypes`` (by
     role), ``tables`` (by table name; every table of :data:`genshare.cohort.schema.TABLES`
-    must be there at the end), ``metadata`` and ``tree_sequence``.
+    must be there at the end), ``metadata`` and ``mosaics`` (the genotyped copies' founder
+    mosaics).
     """
 
     seed: int
@@ -164,8 +317,10 @@ class WorldState:
     genotypes: dict[str, np.ndarray] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
-    tree_sequence: Any = None
     status: np.ndarray | None = None
+    mosaics: Mosaics | None = None
+    true_haplotypes: dict[str, np.ndarray] = field(default_factory=dict)
+    phase: dict[str, np.ndarray] = field(default_factory=dict)
 
     def rng(self, step: str) -> np.random.Generator:
         """The random stream of one step: from the seed and the step's name only."""
@@ -214,33 +369,28 @@ def samples(state: WorldState) -> None:
 
 
 def genomes(state: WorldState) -> None:
-    """Genotypes of every sampled person, by descent through the pedigree."""
-    if state.p["genome_simulator"] == "fixed_pedigree":
-        from genshare.cohort.genomes import simulate_genomes
-    else:
-        from genshare.cohort.standin_genomes import simulate_genomes
+    """Genotypes of every sampled person, by descent through the pedigree
+    (:func:`genshare.cohort.genomes.simulate_genomes`), with their copies' founder mosaics."""
     order = np.concatenate([state.roles[r] for r in ("cohort", "reference", "database")])
     ids_ = state.people["person_id"].to_numpy()[order].tolist()
     seed = int(state.seed_sequence("genomes").generate_state(1)[0])
-    extra = {}
-    if "n_chromosomes" in inspect.signature(simulate_genomes).parameters:
-        extra["n_chromosomes"] = state.p["n_chromosomes"]
-    elif state.p["n_chromosomes"] != 22:
-        raise ValueError(f"n_chromosomes: the genome simulator {simulate_genomes.__module__} always simulates the 22 autosomes")
     result = simulate_genomes(
-        state.people[["person_id", "father_id", "mother_id", "sex", "generation", "population", "birth_year"]],
-        ids_, n_snps=state.p["n_snps"], model=state.p["model"], seed=seed, **extra,
+        state.people[["person_id", "father_id", "mother_id", "sex", "generation", "population"]],
+        ids_, n_snps=state.p["n_snps"], model=state.p["model"], seed=seed, n_chromosomes=state.p["n_chromosomes"],
     )
+    genotypes = result.genotypes
     start = 0
     for role in ("cohort", "reference", "database"):
         n = len(state.roles[role])
-        state.genotypes[role] = np.ascontiguousarray(result.genotypes[start : start + n], dtype=np.int8)
+        state.genotypes[role] = np.ascontiguousarray(genotypes[start : start + n], dtype=np.int8)
         start += n
-    snps = result.snps.copy()
-    if "panel" not in snps.columns:
-        snps["panel"] = "array"
-    state.tables["snps"] = snps
-    state.tree_sequence = result.tree_sequence
+    state.tables["snps"] = result.snps.copy()
+    state.mosaics = result.mosaics
+    start = 0
+    for role in ("cohort", "reference", "database"):
+        n = len(state.roles[role])
+        state.true_haplotypes[role] = result.haplotypes[start : start + n]
+        start += n
 
 
 def phenotype(state: WorldState) -> None:
@@ -269,6 +419,50 @@ def missing_calls(state: WorldState) -> None:
     for role in ("cohort", "database"):
         mask = mrng.random(state.genotypes[role].shape) < state.p["missing_rate"]
         state.genotypes[role][mask] = -1
+
+
+def switch_parity(n_people: int, chrom: np.ndarray, cm: np.ndarray, switch_cm: float,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Where statistical phasing has swapped a person's two copies: ``uint8`` (people, SNPs), 1 = swapped.
+
+    Switch errors fall as a Poisson process along each chromosome's genetic map, one per
+    ``switch_cm`` cM on average (0: none); each one swaps the copies from there on. The
+    orientation carried into the next chromosome is as arbitrary as a phased
+    chromosome's orientation is.
+    """
+    n_snps = len(cm)
+    toggles = np.zeros((n_people, n_snps), dtype=np.uint8)
+    if switch_cm <= 0 or n_snps == 0:
+        return toggles
+    change = np.flatnonzero(chrom[1:] != chrom[:-1]) + 1
+    starts, ends = np.concatenate([[0], change]), np.concatenate([change, [n_snps]])
+    lengths = cm[ends - 1] - cm[starts]
+    counts = rng.poisson(lengths / switch_cm, size=(n_people, len(starts)))
+    person = np.repeat(np.repeat(np.arange(n_people), len(starts)), counts.ravel())
+    block = np.repeat(np.tile(np.arange(len(starts)), n_people), counts.ravel())
+    where = cm[starts][block] + rng.random(len(block)) * lengths[block]
+    # First SNP after each switch: search within its chromosome (cm restarts at each one).
+    first = starts[block] + np.zeros(len(block), dtype=np.int64)
+    for c in range(len(starts)):  # 22 chromosomes, each vectorised over people
+        mine = block == c
+        first[mine] += np.searchsorted(cm[starts[c] : ends[c]], where[mine], side="right")
+    keep = first < ends[block]
+    np.bitwise_xor.at(toggles, (person[keep], first[keep]), 1)
+    return np.bitwise_xor.accumulate(toggles, axis=1)
+
+
+def phasing(state: WorldState) -> None:
+    """The phase a genealogy service infers for each genotyped person: the true copies with
+    switch errors (one per ``phasing_switch_cm`` cM), stored as one bit per heterozygous call."""
+    rng = state.rng("phasing")
+    snps = state.tables["snps"]
+    chrom, cm = snps["chrom"].to_numpy(), snps["cm"].to_numpy(dtype=float)
+    for role in ("cohort", "reference", "database"):
+        g = state.genotypes[role]
+        flips = switch_parity(len(g), chrom, cm, float(state.p["phasing_switch_cm"]), rng)
+        shown = state.true_haplotypes[role][:, 0, :].astype(np.uint8) ^ flips
+        state.phase[role] = np.packbits(shown[g == 1])
+    state.true_haplotypes.clear()
 
 
 def public_records(state: WorldState) -> None:
@@ -347,6 +541,7 @@ STEPS: list[Callable[[WorldState], None]] = [
     genomes,
     phenotype,
     missing_calls,
+    phasing,
     public_records,
     y_chromosomes,
     relationships,
@@ -396,7 +591,8 @@ def simulate_world(seed: int = 2026, **params: Any) -> World:
         reference_genotypes=state.genotypes["reference"],
         database_genotypes=state.genotypes["database"],
         metadata=state.metadata,
-        tree_sequence=state.tree_sequence,
+        mosaics=state.mosaics,
+        phase=dict(state.phase),
         extra_tables=extra,
         **core,
     )
