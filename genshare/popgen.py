@@ -602,6 +602,6 @@ def _kinship_chunked(genotypes_a, genotypes_b, estimator: str = "within") -> np.
 
 def _signed_homozygosity(genotypes: np.ndarray, dtype: type) -> np.ndarray:
     """+1 for homozygous alternate, -1 for homozygous reference, 0 for heterozygous or missing."""
-    lookup = np.zeros(256, dtype=dtype)  # genotype as a byte (-1 is 255) -> sign, one pass
+    lookup: np.ndarray = np.zeros(256, dtype=dtype)  # genotype as a byte (-1 is 255) -> sign, one pass
     lookup[0], lookup[2] = -1, 1
     return lookup[np.ascontiguousarray(genotypes).view(np.uint8)]
