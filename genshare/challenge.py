@@ -73,7 +73,9 @@ holds exactly one release file, plain UTF-8 CSV read as data (never executed), w
 as :func:`save_release` writes it and refused otherwise, so that nothing but the content
 can carry data: quotes only where a value needs them, LF line ends, no blank lines or
 byte-order mark, at most :data:`MAX_COLUMNS` columns; rows sorted (a clinical table by its
-released values, the others by ``snp_id``); numbers in one spelling:
+released values and then by row, the others by ``snp_id``); numbers in one spelling. Last,
+:func:`load_release` writes the content it read back as text, as :func:`save_release` would,
+and refuses a file that differs from it in any byte:
 
 - ``clinical.csv``: a first column ``row`` (the row's index in ``World.clinical``, an
   integer in ASCII digits without leading zeros), then the released columns as text; a
@@ -1485,6 +1487,38 @@ _PAIRS = (("yes", "no"), ("true", "false"), ("1", "0"))
 _PAIR = {word: pair for pair in _PAIRS for word in pair}
 
 
+def _release_text(release: Release, answer_words: tuple[str, str] = ("yes", "no")) -> str:
+    """The one text of ``release``'s file, as :func:`save_release` writes it.
+
+    One canonical file per content: cells as pandas writes them, rows sorted (clinical: by the
+    released values; the others: by ``snp_id``), quotes only where needed, LF line ends.
+    :func:`load_release` rebuilds this text from what it read and refuses a file that differs,
+    so that nothing but the content can be handed in.
+    """
+    if release.kind == "clinical":
+        table = cast(pd.DataFrame, release.table)  # each kind's field is required (Release.__post_init__)
+        if "row" in table.columns:
+            raise ValueError("release.table has a column named 'row', which the saved file uses for the row index")
+        frame = table[_column_order(list(table.columns))].rename_axis("row").reset_index()
+        frame = pd.read_csv(io.StringIO(frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")),
+                            dtype=str, keep_default_na=False)
+        released = [c for c in frame.columns if c != "row"]
+        # Sorted by the released values, then by row: rows that look alike come in one order too,
+        # so that the order of tied rows (log2 k! bits in a class of k) carries nothing.
+        order = frame.assign(_row=frame["row"].astype(np.int64)).sort_values([*released, "_row"], kind="stable").index
+        frame = frame.loc[order]
+    elif release.kind == "frequencies":
+        frequencies = cast(pd.Series, release.frequencies)
+        values = frequencies.to_numpy(dtype=float)
+        frame = pd.DataFrame({"snp_id": frequencies.index.astype(str),
+                              "frequency": [_frequency_text(v) for v in values]}).sort_values("snp_id", kind="stable")
+    else:
+        given = cast(pd.Series, release.answers)
+        answers = np.where(given.to_numpy(dtype=bool), *answer_words)
+        frame = pd.DataFrame({"snp_id": given.index.astype(str), "answer": answers}).sort_values("snp_id", kind="stable")
+    return _csv_text(list(frame.columns), frame.astype(str).values.tolist())
+
+
 def save_release(release: Release, folder: str | PathLike[str]) -> Path:
     """Write a steward's ``release`` into ``folder`` (created if needed) in the format
     :func:`load_release` reads; returns the release file.
@@ -1510,27 +1544,7 @@ def save_release(release: Release, folder: str | PathLike[str]) -> Path:
     if others:
         raise ValueError(f"{folder} already holds {', '.join(others)}: one release per folder")
     path = folder / RELEASE_FILES[release.kind]
-    # One canonical file per content: cells as pandas writes them, rows sorted (clinical: by the
-    # released values; the others: by snp_id), quotes only where needed, LF line ends.
-    if release.kind == "clinical":
-        table = cast(pd.DataFrame, release.table)  # each kind's field is required (Release.__post_init__)
-        if "row" in table.columns:
-            raise ValueError("release.table has a column named 'row', which the saved file uses for the row index")
-        frame = table[_column_order(list(table.columns))].rename_axis("row").reset_index()
-        frame = pd.read_csv(io.StringIO(frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")),
-                            dtype=str, keep_default_na=False)
-        released = [c for c in frame.columns if c != "row"]
-        frame = frame.sort_values(released, kind="stable") if released else frame
-    elif release.kind == "frequencies":
-        frequencies = cast(pd.Series, release.frequencies)
-        values = frequencies.to_numpy(dtype=float)
-        frame = pd.DataFrame({"snp_id": frequencies.index.astype(str),
-                              "frequency": [_frequency_text(v) for v in values]}).sort_values("snp_id", kind="stable")
-    else:
-        given = cast(pd.Series, release.answers)
-        answers = np.where(given.to_numpy(dtype=bool), "yes", "no")
-        frame = pd.DataFrame({"snp_id": given.index.astype(str), "answer": answers}).sort_values("snp_id", kind="stable")
-    path.write_text(_csv_text(list(frame.columns), frame.astype(str).values.tolist()), encoding="utf-8", newline="")
+    path.write_text(_release_text(release), encoding="utf-8", newline="")
     if release.kind == "beacon":
         options = folder / _OPTIONS_FILE
         if release.max_queries is not None:
@@ -1634,7 +1648,7 @@ def _options_text(max_queries: int | None) -> str:
     return json.dumps({"max_queries": max_queries}) + "\n"
 
 
-def _check_sorted(path: Path, keys: list[tuple[str, ...]], by: str) -> None:
+def _check_sorted(path: Path, keys: list[tuple[Any, ...]], by: str) -> None:
     """Rows must come in one order (sorted by ``by``), so that the order of lines carries nothing."""
     for i in range(1, len(keys)):
         if keys[i] < keys[i - 1]:
@@ -1679,9 +1693,12 @@ def load_release(folder: str | PathLike[str]) -> Release:
         if list(frame.columns) != ["row", *_column_order(released)]:
             raise ValueError(f"{path.name}, line 1: columns must come in the order save_release writes them "
                              f"(row, then {', '.join(_column_order(released))}); write the file with save_release")
-        _check_sorted(path, list(frame[released].itertuples(index=False, name=None)), "their released values")
-        table = frame.set_index(frame["row"].astype(np.int64).rename(None)).drop(columns="row")
-        return Release("clinical", table=table)
+        rows = frame["row"].astype(np.int64)
+        _check_sorted(path, [(*values, row) for values, row in zip(frame[released].itertuples(index=False, name=None),
+                                                                   rows, strict=True)],
+                      "their released values, then by row")
+        table = frame.set_index(rows.rename(None)).drop(columns="row")
+        return _exactly_as_saved(path, Release("clinical", table=table))
     if kind == "frequencies":
         frame = _read_csv(path, ("snp_id", "frequency"), exact=True)
         _check_sorted(path, [(v,) for v in frame["snp_id"]], "snp_id")
@@ -1694,7 +1711,8 @@ def load_release(folder: str | PathLike[str]) -> Release:
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
             raise ValueError(f"{path.name}, line {line}, field 'frequency': expected a number written as save_release "
                              f"writes it (at most {FREQUENCY_DECIMALS} decimals, e.g. 0.25, 0.0001) or an empty cell; got {text[bad].iloc[0]!r}")
-        return Release("frequencies", frequencies=pd.Series(values.to_numpy(dtype=float), index=frame["snp_id"].to_numpy(dtype=object)))
+        return _exactly_as_saved(path, Release("frequencies", frequencies=pd.Series(values.to_numpy(dtype=float),
+                                                                                  index=frame["snp_id"].to_numpy(dtype=object))))
     frame = _read_csv(path, ("snp_id", "answer"), exact=True)
     _check_sorted(path, [(v,) for v in frame["snp_id"]], "snp_id")
     text = frame["answer"]
@@ -1732,7 +1750,26 @@ def load_release(folder: str | PathLike[str]) -> Release:
             raise ValueError(f"{_OPTIONS_FILE}: not written as save_release writes it ({_options_text(max_queries)!r}); "
                              "write the folder with save_release")
     answers = pd.Series(text.map(_YES).to_numpy(dtype=bool), index=frame["snp_id"].to_numpy(dtype=object))
-    return Release("beacon", answers=answers, max_queries=max_queries)
+    return _exactly_as_saved(path, Release("beacon", answers=answers, max_queries=max_queries), _PAIR[text.iloc[0]]
+                             if len(text) else ("yes", "no"))
+
+
+def _exactly_as_saved(path: Path, release: Release, answer_words: tuple[str, str] = ("yes", "no")) -> Release:
+    """``release`` if ``path`` holds exactly the text :func:`save_release` writes for it, else ``ValueError``.
+
+    The checks before this one name the usual mistakes; this one closes what they do not
+    foresee: any file that is not the one canonical text of its content is refused.
+    """
+    text = path.read_bytes().decode("utf-8")
+    expected = _release_text(release, answer_words)
+    if text != expected:
+        lines, wanted = text.split("\n"), expected.split("\n")
+        line = next((i for i, (x, y) in enumerate(zip(lines, wanted, strict=False)) if x != y),
+                    min(len(lines), len(wanted)) - 1) + 1
+        raise ValueError(f"{path.name}, line {line}: not the file save_release writes for this content "
+                         f"(expected {_excerpt(wanted[line - 1] if line <= len(wanted) else '', 60)}); "
+                         "write the file with save_release")
+    return release
 
 
 def scoreboard_row(world: Any, folder: str | PathLike[str], rules: Rules | None = None) -> dict[str, Any]:
