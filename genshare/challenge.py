@@ -110,6 +110,7 @@ import math
 import os
 import secrets
 import stat
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from os import PathLike
@@ -370,8 +371,14 @@ def study_pool(world: Any) -> dict[str, Any]:
     Returns a dict: ``population`` (the cohort's most common one), ``members`` and
     ``non_members`` (row indices into ``world.cohort``: its cases and its controls),
     ``reference_freqs`` (alternate-allele frequencies of the reference panel of that
-    population, missing calls skipped; shape (SNPs,)) and ``reference_size`` (people in
-    that panel).
+    population, missing calls skipped; shape (SNPs,)), ``reference_size`` (people in
+    that panel) and ``outsiders`` (row indices into ``world.database``: people of that
+    population who are not in the study, at most as many as the controls).
+
+    A summary release is attacked twice, with the controls and with the outsiders as the
+    non-members, and the stronger attack is reported: a release that mixes the controls
+    into the pool (so that members and controls look alike) still separates members from
+    the population outside the study.
     """
     cohort = world.cohort
     population = cohort["population"].value_counts().sort_index().idxmax()
@@ -383,8 +390,14 @@ def study_pool(world: Any) -> dict[str, Any]:
     if members.size < 2 or non_members.size < 2 or panel.sum() < 2:
         raise ValueError(f"the world has too few {population} cases, controls or reference samples for the challenge")
     reference = np.nan_to_num(allele_frequencies(world.reference_genotypes[panel], missing="skip"), nan=0.0)
+    # Outsiders: people of the same population outside the study (genealogy-database profiles
+    # of people who are not participants), as many as the controls, in profile order.
+    origin = world.people.set_index("person_id")["population"]
+    database = world.database
+    outside = (database["person_id"].map(origin).to_numpy() == population) & ~database["person_id"].isin(cohort["person_id"]).to_numpy()
+    outsiders = np.flatnonzero(outside)[: non_members.size]
     return {"population": population, "members": members, "non_members": non_members, "reference_freqs": reference,
-            "reference_size": int(panel.sum())}
+            "reference_size": int(panel.sum()), "outsiders": outsiders}
 
 
 # --------------------------------------------------------------------------------------
@@ -421,6 +434,7 @@ def score_release(world: Any, release: Release, rules: Rules | None = None) -> S
         raise ValueError(f"rules must be a Rules; got {type(rules).__name__}")
     if not isinstance(release, Release):
         raise ValueError(f"release must be a genshare.challenge.Release; got {type(release).__name__}")
+    release = _as_published(release)
     if release.kind == "clinical":
         return _sealed(_score_clinical(world, release.table, rules))
     if release.kind == "frequencies":
@@ -432,6 +446,25 @@ def score_release(world: Any, release: Release, rules: Rules | None = None) -> S
         note="released genotypes are not scored by this challenge: every genotype row is a fingerprint (notebook 03) "
         "and a link to relatives (notebook 04); treat such a release as re-identifying everyone",
     ))
+
+
+def _as_published(release: Release) -> Release:
+    """``release`` as it would be published: written with :func:`save_release` and read back
+    with :func:`load_release`.
+
+    The scorer scores this, never the Python object handed in, so that nothing the file
+    would not carry (which kind of missing value a cell holds, the order of rows, unused
+    categories, ``DataFrame.attrs``, integer or float row labels) can carry hidden data or
+    change a score. A ``genotypes`` release is never saved or scored and is returned as is.
+    """
+    if release.kind not in RELEASE_FILES:
+        return release
+    with tempfile.TemporaryDirectory(prefix="genshare-release-") as folder:
+        save_release(release, folder)
+        try:
+            return load_release(folder)
+        except ValueError as error:
+            raise ValueError(f"the release as save_release writes it: {error}") from None
 
 
 def _not_evaluated(kind: str, records: int, required: float, note: str) -> Scoreboard:
@@ -846,12 +879,15 @@ def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scor
         chi2 = allelic_chi2(values, control_freq[position], n_cases, n_controls)
         release_top = set(position[np.argsort(-chi2, kind="stable")[:top]].tolist())
         utility = len(exact_top & release_top) / top
-        stats = [lr_membership_statistic(g[:, position], values, pool["reference_freqs"][position]) for g in (cases, controls)]
-        auc = _fold(roc_curve(*stats)[1])
+        outsiders = world.database_genotypes[pool["outsiders"]]
+        stats = [lr_membership_statistic(g[:, position], values, pool["reference_freqs"][position])
+                 for g in (cases, controls, outsiders)]
+        auc = max(_fold(roc_curve(stats[0], other)[1]) for other in stats[1:] if len(other))
     else:
         utility, auc = 0.0, 0.5
     return Scoreboard("frequencies", True, int(position.size), 0, round(float(auc), 6), None, utility, rules.signals_required,
-                      note=f"pool: {n_cases} {pool['population']} cases; {int(position.size)} SNPs released")
+                      note=f"pool: {n_cases} {pool['population']} cases; {int(position.size)} SNPs released; attacked with "
+                      f"{n_controls} controls and {pool['outsiders'].size} people outside the study as non-members")
 
 
 def _fold(auc: float) -> float:
@@ -895,14 +931,17 @@ def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
         # who asks the alleles it never saw first (at 1 / 4n for n reference people). A steward
         # who lies only where one of them asks is caught by the other.
         unseen = 1.0 / (4 * pool["reference_size"])
-        aucs = []
+        outsiders = world.database_genotypes[pool["outsiders"]]
+        aucs: list[float] = []
         for frequency in (None, unseen):
             finals = [beacon_attack(g[:, position], beacon, freqs, n_queries=limit, unseen_frequency=frequency)[:, -1]
-                      for g in (cases, controls)]
-            aucs.append(_fold(roc_curve(-finals[0], -finals[1])[1]))  # low statistics point to membership
+                      for g in (cases, controls, outsiders) if len(g)]
+            # Low statistics point to membership; non-members are the controls, then the outsiders.
+            aucs.extend(_fold(roc_curve(-finals[0], -other)[1]) for other in finals[1:])
         auc = max(aucs)
     return Scoreboard("beacon", True, int(position.size), 0, None, round(float(auc), 6), utility, rules.beacon_required,
-                      note=f"pool: {len(cases)} {pool['population']} cases; attacker makes {limit} queries per person")
+                      note=f"pool: {len(cases)} {pool['population']} cases; attacker makes {limit} queries per person; attacked "
+                      f"with {len(controls)} controls and {pool['outsiders'].size} people outside the study as non-members")
 
 
 # --------------------------------------------------------------------------------------
@@ -1499,9 +1538,30 @@ def _release_text(release: Release, answer_words: tuple[str, str] = ("yes", "no"
         table = cast(pd.DataFrame, release.table)  # each kind's field is required (Release.__post_init__)
         if "row" in table.columns:
             raise ValueError("release.table has a column named 'row', which the saved file uses for the row index")
+        for column in table.columns:
+            values = table[column]
+            if values.dtype == object or pd.api.types.is_string_dtype(values):
+                # A line break has no place in a clinical value, and a lone carriage return
+                # would split the CSV line (the csv module quotes only "\n" here).
+                control = values.map(lambda v: isinstance(v, str) and ("\r" in v or "\n" in v))
+                if control.any():
+                    i = int(np.flatnonzero(control.to_numpy(dtype=bool))[0])
+                    raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: {_excerpt(values.iloc[i])} "
+                                     "holds a line break")
+            # The file keeps a date's day only: refuse what it would drop.
+            if pd.api.types.is_datetime64_any_dtype(values):
+                timed = values.notna() & ((values != values.dt.normalize()) | (values.dt.tz is not None))
+                if timed.any():
+                    i = int(np.flatnonzero(timed.to_numpy())[0])
+                    raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: {values.iloc[i]} has a time "
+                                     "of day or a time zone; release the date only (e.g. .dt.normalize(), .dt.tz_localize(None))")
         frame = table[_column_order(list(table.columns))].rename_axis("row").reset_index()
-        frame = pd.read_csv(io.StringIO(frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n")),
-                            dtype=str, keep_default_na=False)
+        # Cells as pandas writes them, read back with the csv module (which, unlike pandas' reader,
+        # keeps a quoted carriage return inside a cell as the cell's own character).
+        reader = csv.reader(io.StringIO(frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n"),
+                                        newline=""))
+        header = next(reader)
+        frame = pd.DataFrame(list(reader), columns=header, dtype=object)
         released = [c for c in frame.columns if c != "row"]
         # Sorted by the released values, then by row: rows that look alike come in one order too,
         # so that the order of tied rows (log2 k! bits in a class of k) carries nothing.
@@ -1509,11 +1569,20 @@ def _release_text(release: Release, answer_words: tuple[str, str] = ("yes", "no"
         frame = frame.loc[order]
     elif release.kind == "frequencies":
         frequencies = cast(pd.Series, release.frequencies)
-        values = frequencies.to_numpy(dtype=float)
+        try:
+            values = frequencies.to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise ValueError("release.frequencies must hold numbers (NaN for a suppressed SNP)") from None
+        bad = np.isinf(values) | (~np.isnan(values) & ((values < 0) | (values > 1)))
+        if bad.any():  # checked before rounding: 1.00001 is out of range, not 1.0
+            raise ValueError(f"release.frequencies for snp_id {frequencies.index[np.flatnonzero(bad)[0]]!r} "
+                             "is not between 0 and 1")
         frame = pd.DataFrame({"snp_id": frequencies.index.astype(str),
                               "frequency": [_frequency_text(v) for v in values]}).sort_values("snp_id", kind="stable")
     else:
         given = cast(pd.Series, release.answers)
+        if given.dtype != bool:
+            raise ValueError(f"release.answers must be True/False per snp_id; got dtype {given.dtype}")
         answers = np.where(given.to_numpy(dtype=bool), *answer_words)
         frame = pd.DataFrame({"snp_id": given.index.astype(str), "answer": answers}).sort_values("snp_id", kind="stable")
     return _csv_text(list(frame.columns), frame.astype(str).values.tolist())

@@ -81,7 +81,7 @@ register(Exercise(
         Misconception(
             "threshold far too lenient",
             lambda ctx: _noisy_search(ctx, 0.7),
-            "unrelated people disagree at roughly half of the SNPs or more: a threshold that high "
+            "unrelated people disagree at well under 70% of the SNPs: a threshold that high "
             "matches strangers. Use the threshold the question gives.",
         ),
     ),

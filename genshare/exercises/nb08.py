@@ -79,8 +79,8 @@ register(Exercise(
         Misconception(
             "averaging adds privacy",
             lambda ctx: 250.0,
-            "averaging two noisy releases does not make them more private; it helps the attacker "
-            "(the noise partly cancels). The budgets of the two releases combine.",
+            "averaging two noisy releases does not make them more private: anyone can average "
+            "them, and the noise partly cancels. The budgets of the two releases combine.",
         ),
     ),
     hint="two releases about the same people each spend their epsilon; what does sequential "
