@@ -312,7 +312,7 @@ def simulate_library(
         recombination_rate=RECOMBINATION_RATE, random_seed=ancestry_seed, num_replicates=n_blocks,
     )
     out: dict[str, list] = {"genotypes": [], "offsets": [], "ref": [], "alt": [], "common": [], "pool": []}
-    populations = None
+    populations: np.ndarray | None = None
     for b, ts in enumerate(replicates):
         ts = msprime.sim_mutations(ts, rate=MUTATION_RATE, random_seed=int(mutation_seeds[b]), discrete_genome=False)
         if populations is None:
@@ -333,6 +333,8 @@ def simulate_library(
         out["ref"].append(np.array([ts.site(int(i)).ancestral_state for i in distinct], dtype=object))
         out["alt"].append(np.array([ts.site(int(i)).mutations[0].derived_state for i in distinct], dtype=object))
         out["common"].append(is_common)
+    if populations is None:
+        raise ValueError(f"n_blocks must be at least 1; got {n_blocks}")
     return Library(populations=populations, **out)
 
 

@@ -66,9 +66,21 @@ import pandas as pd
 from genshare._validation import check_choice, check_integer, check_number, check_probability
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
 from genshare.cohort.genetics import (
-    CHROM_SPAN, GENETIC_MAP, LIBRARY_BLOCKS, SNPS_PER_BLOCK, UNIT, Mosaics, _quotas, chromosome_lengths,
-    founder_block_haplotypes, founder_mosaics, shared_intervals, simulate_library, transmit_mosaics,
+    CHROM_SPAN,
+    GENETIC_MAP,
+    LIBRARY_BLOCKS,
+    SNPS_PER_BLOCK,
+    UNIT,
+    Mosaics,
+    _quotas,
+    chromosome_lengths,
+    founder_block_haplotypes,
+    founder_mosaics,
+    shared_intervals,
+    simulate_library,
+    transmit_mosaics,
 )
+from genshare.cohort.pedigree import validate_pedigree
 
 _log = logging.getLogger(__name__)
 
@@ -120,7 +132,7 @@ def ibd_table(mosaics: Mosaics, chrom_morgans: np.ndarray, pairs: np.ndarray, *,
         pair, start, end = shared_intervals(mosaics, cp, chrom_morgans, keys)
         parts.append((first + pair // 4, pair % 4, start, end))
     pair = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-    which = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    which: np.ndarray | None = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
     start = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
     end = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int64)
     chrom = start // CHROM_SPAN
@@ -229,15 +241,10 @@ def validate_pedigree_for_genomes(pedigree: pd.DataFrame, samples: list[str], po
     """
     if not isinstance(pedigree, pd.DataFrame):
         raise ValueError(f"pedigree must be a pandas DataFrame; got {type(pedigree).__name__}")
-    try:  # the population module's full check (cycles, sexes, unknown parents), when present
-        from genshare.cohort.pedigree import validate_pedigree
-    except ImportError:  # pragma: no cover - the minimal checks below still run
-        validate_pedigree = None
-    if validate_pedigree is not None:
-        try:
-            validate_pedigree(pedigree)
-        except ValueError as error:
-            raise ValueError(f"pedigree: {error}") from None
+    try:  # the population module's full check (cycles, sexes, unknown parents)
+        validate_pedigree(pedigree)
+    except ValueError as error:
+        raise ValueError(f"pedigree: {error}") from None
     missing = [c for c in PEDIGREE_COLUMNS if c not in pedigree.columns]
     if missing:
         raise ValueError(f"pedigree lacks the column(s) {missing}; it needs {list(PEDIGREE_COLUMNS)}")

@@ -87,7 +87,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               0.0, 1e6, flag="--phasing-switch-cm"),
     Parameter("model", "out_of_africa_3g09", "choice", "demographic model above the founders", choices=tuple(DEMOGRAPHIC_MODELS),
               flag="--model"),
-    Parameter("ancestry", dict(zip(POPULATIONS, (0.25, 0.5, 0.25))), "shares",
+    Parameter("ancestry", dict(zip(POPULATIONS, (0.25, 0.5, 0.25), strict=True)), "shares",
               "shares of the founders' populations; the cohort is recruited in these shares too"),
 )
 
@@ -149,7 +149,7 @@ def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
             if spec.minimum is not None and value < spec.minimum:
                 raise ValueError(f"{spec.name} must be at least {spec.minimum:g}; got {value}{reasons.get(spec.name, '')}")
         elif spec.kind == "probability":
-            value = check_number(value, spec.name, minimum=spec.minimum, maximum=spec.maximum, high_open=spec.maximum < 1)
+            value = check_number(value, spec.name, minimum=spec.minimum, maximum=spec.maximum, high_open=spec.maximum is not None and spec.maximum < 1)
         elif spec.kind == "choice":
             if not isinstance(value, str) or value not in spec.choices:
                 raise ValueError(f"{spec.name} {value!r} is unknown; choose one of: {', '.join(spec.choices)}")
@@ -200,8 +200,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             continue
         parser.add_argument(
             spec.flag, dest=spec.name, type=types[spec.kind], default=spec.default,
-            help=f"{spec.help} (default %(default)s)",
-            **({"choices": spec.choices} if spec.choices else {}),
+            choices=spec.choices or None, help=f"{spec.help} (default %(default)s)",
         )
 
 

@@ -479,7 +479,7 @@ def validate_pedigree(table: pd.DataFrame) -> None:
         unknown = (values != "") & (position < 0)
         if unknown.any():
             raise PedigreeError(
-                f"{column} names unknown people: {_name(f'{c} ({column} {p})' for c, p in zip(pid[unknown], values[unknown]))}"
+                f"{column} names unknown people: {_name(f'{c} ({column} {p})' for c, p in zip(pid[unknown], values[unknown], strict=True))}"
             )
         own = values == pid
         if own.any():
@@ -493,7 +493,7 @@ def validate_pedigree(table: pd.DataFrame) -> None:
         wrong = (p >= 0) & (sex[np.maximum(p, 0)] != wanted)
         if wrong.any():
             label = column.removesuffix("_id").replace("_", " ")
-            raise PedigreeError(f"{word}: {_name(f'{c} ({label} {pid[q]} is {sex[q]})' for c, q in zip(pid[wrong], p[wrong]))}")
+            raise PedigreeError(f"{word}: {_name(f'{c} ({label} {pid[q]} is {sex[q]})' for c, q in zip(pid[wrong], p[wrong], strict=True))}")
     father, mother = parents["father_id"], parents["mother_id"]
     # Cycles: resolve people whose parents are resolved, one layer at a time.
     done = (father < 0) & (mother < 0)
@@ -676,7 +676,7 @@ def relative_pairs(people: pd.DataFrame, left: Any, right: Any, max_generations:
     out = grouped.reset_index()
     names = [
         relationship_name(int(x), int(y), bool(n >= 2))
-        for x, y, n in zip(out["depth_l"], out["depth_r"], out["n"])  # one call per related pair (not per person)
+        for x, y, n in zip(out["depth_l"], out["depth_r"], out["n"], strict=True)  # one call per related pair (not per person)
     ]
     result = pd.DataFrame(
         {

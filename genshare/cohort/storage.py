@@ -38,6 +38,7 @@ import re
 import shutil
 import stat
 import struct
+import sys
 import tempfile
 import zipfile
 import zlib
@@ -59,9 +60,9 @@ from genshare._safe_files import (
     capped_lines,
     open_regular,
 )
+from genshare.cohort.genetics import Mosaics
 from genshare.cohort.identities import REFERENCE_DATE
 from genshare.cohort.schema import DESCRIPTIONS, TABLES, normalise_table
-from genshare.cohort.genetics import Mosaics
 from genshare.cohort.world import _CORE, World
 from genshare.paths import world_dir
 
@@ -289,7 +290,7 @@ def write_vcf(genotypes: np.ndarray, samples: list[str], snps: pd.DataFrame, des
     body[:, -1, 3] = ord("\n")
     body = body.reshape(len(snps), -1)
     text = ("\n".join(header) + "\n").encode("ascii") + b"".join(
-        prefix.encode("ascii") + row.tobytes() for prefix, row in zip(fixed, body)
+        prefix.encode("ascii") + row.tobytes() for prefix, row in zip(fixed, body, strict=True)
     )
     return _bgzf(text)
 
@@ -548,13 +549,13 @@ def _claim(destination: Path) -> Iterator[None]:
 
 
 def _lock_fd(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows has no fcntl
         import msvcrt
 
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     else:
+        import fcntl
+
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 

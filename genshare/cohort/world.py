@@ -20,13 +20,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genshare._validation import check_number
 from genshare.cohort import identities as ids
 from genshare.cohort import records
 from genshare.cohort.genetics import Mosaics
 from genshare.cohort.genomes import simulate_genomes
-from genshare._validation import check_number
 from genshare.cohort.parameters import DEFAULTS, docstring, validate_parameters
-from genshare.cohort.pedigree import LAST_BIRTH_YEAR, LIVING_ADULTS_PER_FOUNDER, cousin_counts, relative_pairs, simulate_pedigree, validate_pedigree
+from genshare.cohort.pedigree import (
+    LAST_BIRTH_YEAR,
+    LIVING_ADULTS_PER_FOUNDER,
+    cousin_counts,
+    relative_pairs,
+    simulate_pedigree,
+    validate_pedigree,
+)
 from genshare.cohort.schema import TABLES, normalise_table
 from genshare.cohort.ystr import y_chromosomes
 from genshare.populations import POPULATIONS
@@ -145,8 +152,17 @@ class World:
     def founder_mosaics(self) -> Mosaics | None:
         """The genotyped copies' founder mosaics (read from the saved world on first use), or None."""
         if callable(self.mosaics):
-            object.__setattr__(self, "mosaics", self.mosaics())  # read once, then kept
+            loaded = self.mosaics()
+            object.__setattr__(self, "mosaics", loaded)  # read once, then kept
+            return loaded
         return self.mosaics
+
+    def _known_mosaics(self) -> Mosaics:
+        """The founder mosaics; a clear error when the world was saved without them."""
+        mosaics = self.founder_mosaics()
+        if mosaics is None:
+            raise ValueError("this world holds no founder mosaics (saved without them), so its true IBD is unknown")
+        return mosaics
 
     def haplotypes(self, which: str) -> np.ndarray:
         """The phased genotypes of ``"cohort"``, ``"reference"`` or ``"database"``, as a service phases them.
@@ -186,8 +202,7 @@ class World:
 
     def _truth_rows(self, people: Any, name: str) -> np.ndarray:
         """Genotyped rows (cohort, reference, database) of person ids; a clear error otherwise."""
-        if self.founder_mosaics() is None:
-            raise ValueError("this world holds no founder mosaics (saved without them), so its true IBD is unknown")
+        self._known_mosaics()
         ids_ = np.concatenate([self.cohort["person_id"].to_numpy(), self.reference["person_id"].to_numpy(),
                                self.database["person_id"].to_numpy()]).astype(str)
         index = pd.Series(np.arange(len(ids_)), index=ids_)
@@ -238,7 +253,7 @@ class World:
         min_cm = check_number(min_cm, "min_cm", minimum=0.0)
         rows = np.stack([self._truth_rows(person_a, "person_a")[:1], self._truth_rows(person_b, "person_b")[:1]], axis=1)
         morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
-        return ibd_table(self.founder_mosaics(), morgans, rows, by_copy=by_copy, min_cm=min_cm).drop(columns="pair")
+        return ibd_table(self._known_mosaics(), morgans, rows, by_copy=by_copy, min_cm=min_cm).drop(columns="pair")
 
     def ibd_table(self, people_a: Any, people_b: Any, *, by_copy: bool = False, min_cm: float = 0.0) -> pd.DataFrame:
         """The true IBD segments of many pairs at once (``people_a[i]`` with ``people_b[i]``), vectorised.
@@ -256,7 +271,7 @@ class World:
         if a.shape != b.shape:
             raise ValueError(f"people_a and people_b must pair up one to one; got {a.size} and {b.size} people")
         morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
-        return ibd_table(self.founder_mosaics(), morgans, np.stack([a, b], axis=1), by_copy=by_copy, min_cm=min_cm)
+        return ibd_table(self._known_mosaics(), morgans, np.stack([a, b], axis=1), by_copy=by_copy, min_cm=min_cm)
 
     def ibd_summary(self, people_a: Any, people_b: Any, *, min_cm: float = 0.0) -> pd.DataFrame:
         """True IBD of many pairs at once: total, count and longest of the shared segments.
@@ -312,7 +327,7 @@ class WorldState:
 
     seed: int
     p: dict[str, Any]
-    people: pd.DataFrame | None = None
+    people: pd.DataFrame = field(default_factory=pd.DataFrame)  # empty until the pedigree step
     roles: dict[str, np.ndarray] = field(default_factory=dict)
     genotypes: dict[str, np.ndarray] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)

@@ -335,13 +335,13 @@ def check_allele_frequencies(table: pd.DataFrame, name: str = "allele_frequencie
         if not isinstance(value, str) or value not in known:
             raise ValueError(f"{where(i)}: locus {value!r} is not in the Y-STR panel; known loci are {sorted(known)}")
     alleles = pd.to_numeric(table["allele"], errors="coerce")
-    for i, (raw, value) in enumerate(zip(table["allele"], alleles)):
+    for i, (raw, value) in enumerate(zip(table["allele"], alleles, strict=True)):
         if isinstance(raw, (bool, np.bool_)) or not np.isfinite(value) or value != round(value) \
                 or not 1 <= value <= MAX_REPEAT_COUNT:
             raise ValueError(f"{where(i)}: allele must be a whole number of repeats from 1 to {MAX_REPEAT_COUNT}; "
                              f"got {raw!r} (microvariants such as 14.2 are not supported)")
     freqs = pd.to_numeric(table["frequency"], errors="coerce")
-    for i, (raw, value) in enumerate(zip(table["frequency"], freqs)):
+    for i, (raw, value) in enumerate(zip(table["frequency"], freqs, strict=True)):
         if isinstance(raw, (bool, np.bool_)) or not np.isfinite(value) or not 0 < value <= 1:
             raise ValueError(f"{where(i)}: frequency must be a number in (0, 1]; got {raw!r}")
     table["allele"] = alleles.astype(int)
@@ -394,7 +394,7 @@ def stationary_distributions(
     check_columns(panel, ["locus", "centre"], "panel")
     table = ystr_allele_frequencies() if allele_frequencies is None else check_allele_frequencies(allele_frequencies)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for locus, centre in zip(panel["locus"], panel["centre"]):
+    for locus, centre in zip(panel["locus"], panel["centre"], strict=True):
         rows = table[table["locus"] == locus]
         if len(rows):
             lo = int(rows["allele"].min()) - ALLELE_MARGIN
@@ -544,7 +544,7 @@ def founder_haplotypes(
         random_seed=int(rng.integers(1, 2**31 - 1)),
     )
     states = np.empty((tree_seq.num_samples, n_loci), dtype=np.int16)
-    for j, (locus, rate) in enumerate(zip(panel["locus"], panel["mutation_rate"].to_numpy(float))):
+    for j, (locus, rate) in enumerate(zip(panel["locus"], panel["mutation_rate"].to_numpy(float), strict=True)):
         alleles, p = stationary[str(locus)]
         transitions = stepwise_transition_matrix(p)
         changing = float(p @ (1.0 - np.diag(transitions)))  # share of proposed steps that change the allele
