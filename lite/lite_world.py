@@ -23,8 +23,9 @@ segment) and finds nothing meaningful here; see the README's JupyterLite paragra
 The lite world is written with :func:`genshare.cohort.save_world` (so it loads with
 :func:`genshare.cohort.load_world` and its checksums verify), with ``world.json``'s
 ``n_snps`` set to the subset's size and ``metadata["lite_world"]`` recording where it came
-from (the source world's seed, SNP count and manifest checksum, and the rule). A section
-appended to its ``README.md`` says the same, and its manifest is rewritten to match.
+from (the source world's seed, SNP count and manifest checksum, and the rule), and a
+section of its ``README.md`` (``save_world``'s ``note``) saying the same: the saved world
+is never edited afterwards, so its manifest is the one ``save_world`` wrote.
 
 ``python lite/lite_world.py [--source data/synthetic] [--out DIR]`` writes one;
 ``lite/build.py`` calls :func:`cached_lite_world`, which derives it again only when the
@@ -128,12 +129,6 @@ def lite_snps(panel, quotas: dict[str, int] | None = None) -> np.ndarray:
     return np.sort(np.concatenate(keep))
 
 
-def _manifest(folder: Path) -> bytes:
-    """The manifest ``save_world`` writes: ``<sha256>  <name>`` for every other file, sorted."""
-    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST)
-    return "".join(f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}\n" for n in names).encode()
-
-
 def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = None) -> Path:
     """Write the lite world of the world in ``source`` to ``out`` (replaced if it exists).
 
@@ -164,13 +159,14 @@ def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = N
     ((40, 20), 300)
     """
     from genshare.cohort import load_world, save_world
+    from genshare.formats.checksums import file_sha256
 
     source, out = Path(source), Path(out)
     world = load_world(source)
     n_total = len(world.snps)
     quotas = dict(LITE_SNPS if quotas is None else quotas)
     keep = lite_snps(world.snps["panel"].to_numpy(), quotas)
-    source_manifest = hashlib.sha256((source / MANIFEST).read_bytes()).hexdigest()
+    source_manifest = file_sha256(source / MANIFEST)
     per_panel = ", ".join(f"{name} {quota:,}" for name, quota in quotas.items())
     rule = (
         f"{len(keep):,} of the {n_total:,} SNPs: per panel at most {per_panel} SNPs, evenly spaced among "
@@ -201,18 +197,14 @@ def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = N
             },
         },
     )
-    save_world(lite, out, force=True, vcf=False)
-    readme = out / "README.md"
-    readme.write_text(
-        readme.read_text(encoding="utf-8")
-        + "\n## This is the lite world of the in-browser (JupyterLite) site\n\n"
+    note = (
+        "## This is the lite world of the in-browser (JupyterLite) site\n\n"
         f"It was derived from the world of seed {world.seed} with {n_total:,} SNPs (whose "
         f"`{MANIFEST}` has SHA-256 `{source_manifest}`) by `lite/lite_world.py`: {rule}. "
         "The command above regenerates that full world, not this one. Segment search needs "
-        "far denser SNPs than this; use the full world (Binder, Colab or a local install) for it.\n",
-        encoding="utf-8",
+        "far denser SNPs than this; use the full world (Binder, Colab or a local install) for it.\n"
     )
-    (out / MANIFEST).write_bytes(_manifest(out))
+    save_world(lite, out, force=True, vcf=False, note=note)
     load_world(out)  # fail here, at build time, if anything above broke the world
     return out
 

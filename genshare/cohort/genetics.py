@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS, MUTATION_RATE, RECOMBINATION_RATE
+from genshare.cohort.parameters import quotas
 
 __all__ = [
     "CHROM_SPAN", "GENETIC_MAP", "UNIT", "Library", "Mosaics", "chromosome_lengths", "founder_mosaics",
@@ -125,14 +126,6 @@ def chromosome_lengths(n_chromosomes: int = 22) -> tuple[np.ndarray, np.ndarray]
     rows = GENETIC_MAP.iloc[:n_chromosomes]
     morgans = np.round(rows["length_cm"].to_numpy() / 100 / UNIT) * UNIT
     return rows["length_bp"].to_numpy(dtype=np.int64), morgans
-
-
-def _quotas(total: int, weights: np.ndarray) -> np.ndarray:
-    """Split ``total`` into integer parts proportional to ``weights`` (largest remainder)."""
-    raw = total * np.asarray(weights, dtype=float) / np.sum(weights)
-    parts = np.floor(raw).astype(np.int64)
-    parts[np.argsort(raw - parts, kind="stable")[::-1][: total - parts.sum()]] += 1
-    return parts
 
 
 # --- mosaics -------------------------------------------------------------------------------------
@@ -376,8 +369,8 @@ def founder_block_haplotypes(
         ``int8`` founder haplotypes of shape (founder haplotypes, n_snps).
     """
     n_blocks = max(1, int(np.ceil(n_snps / snps_per_block)))
-    per_block = _quotas(n_snps, np.ones(n_blocks))
-    n_array = np.minimum(_quotas(int(round(array_fraction * n_snps)), per_block), per_block)
+    per_block = quotas(n_snps, np.ones(n_blocks))
+    n_array = np.minimum(quotas(int(round(array_fraction * n_snps)), per_block), per_block)
     n_common = np.array([c.sum() for c in library.common])
     n_all = np.array([p.sum() for p in library.pool])
     eligible = np.flatnonzero((n_common >= per_block.max()) & (n_all >= 2 * per_block.max()))

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from genshare._facts import REFERENCE_DATE
+
 __all__ = [
     "FEMALE_NAMES",
     "MALE_NAMES",
@@ -24,8 +26,6 @@ __all__ = [
     "make_geography",
 ]
 
-#: The date ages are counted from; fixed so that worlds are reproducible.
-REFERENCE_DATE = np.datetime64("2026-01-01")
 STATE = "SY"
 
 MALE_NAMES = np.array(

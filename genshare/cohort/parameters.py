@@ -29,7 +29,7 @@ from genshare._validation import check_integer, check_number
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
 from genshare.populations import POPULATIONS
 
-__all__ = ["DEFAULTS", "PARAMETERS", "Parameter", "add_arguments", "docstring", "memory_needed", "scaled", "validate_parameters"]
+__all__ = ["DEFAULTS", "PARAMETERS", "Parameter", "add_arguments", "docstring", "memory_needed", "quotas", "scaled", "validate_parameters"]
 
 
 @dataclass(frozen=True)
@@ -224,3 +224,36 @@ def scaled(factor: float, axis: str = "both") -> dict[str, Any]:
         elif spec.kind == "integer":
             out[spec.name] = spec.default
     return out
+
+
+def quotas(total: int, shares: Any) -> np.ndarray:
+    """Split a whole number ``total`` into whole parts proportional to ``shares``.
+
+    Largest remainder: every part gets the floor of its exact share, and the units left
+    over go to the parts with the largest fractional remainders (the later part on a
+    tie). Used to split the cohort over the ancestry shares, the reference panel over
+    the populations and the SNPs over chromosomes and blocks.
+
+    Parameters
+    ----------
+    total
+        The whole number to split (non-negative).
+    shares
+        Non-negative weights, not all zero; they need not sum to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` parts, one per share, summing to ``total``.
+
+    Examples
+    --------
+    >>> quotas(10, [0.25, 0.5, 0.25]).tolist()
+    [2, 5, 3]
+    >>> quotas(500, np.ones(3)).tolist()
+    [166, 167, 167]
+    """
+    raw = total * np.asarray(shares, dtype=float) / np.sum(shares)
+    parts = np.floor(raw).astype(np.int64)
+    parts[np.argsort(raw - parts, kind="stable")[::-1][: total - parts.sum()]] += 1
+    return parts

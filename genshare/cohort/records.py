@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genshare._facts import ADULT_AGE
 from genshare.cohort import identities as ids
+from genshare.cohort.parameters import quotas
 from genshare.cohort.pedigree import relative_pairs
 from genshare.populations import POPULATIONS
 
@@ -28,8 +30,6 @@ __all__ = [
     "voter_roll",
 ]
 
-#: Age from which a person can consent to a study or a genealogy test.
-ADULT_AGE = 18
 #: Generations of ancestors a published family tree reaches (4: great-great-grandparents).
 TREE_GENERATIONS = 4
 
@@ -45,13 +45,6 @@ def name_people(pedigree: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
     days = (ids.REFERENCE_DATE - people["date_of_birth"].to_numpy().astype("datetime64[D]")).astype(np.int64)
     people["age"] = np.floor(days / 365.25).astype(np.int64)
     return people
-
-
-def _quotas(total: int, shares: np.ndarray) -> np.ndarray:
-    raw = total * shares / shares.sum()
-    parts = np.floor(raw).astype(np.int64)
-    parts[np.argsort(raw - parts)[::-1][: total - parts.sum()]] += 1
-    return parts
 
 
 def _draw(candidates: pd.DataFrame, n: int, rng: np.random.Generator, what: str, parameter: str) -> np.ndarray:
@@ -83,8 +76,8 @@ def choose_samples(people: pd.DataFrame, p: dict[str, Any], rng: np.random.Gener
     free = pd.Series(adult, index=people.index)
     cohort_parts = []
     names = list(p["ancestry"])
-    quotas = _quotas(p["n_participants"], np.array([p["ancestry"][k] for k in names]))
-    for pop, n in zip(names, quotas, strict=True):
+    per_population = quotas(p["n_participants"], np.array([p["ancestry"][k] for k in names]))
+    for pop, n in zip(names, per_population, strict=True):
         pool = people[free & (people["population"] == pop)]
         cohort_parts.append(_draw(pool, int(n), rng, f"{pop} participants", "n_participants"))
     cohort = rng.permutation(np.concatenate(cohort_parts))
@@ -109,7 +102,7 @@ def choose_samples(people: pd.DataFrame, p: dict[str, Any], rng: np.random.Gener
     free[database] = False
 
     reference_parts = []
-    for pop, n in zip(POPULATIONS, _quotas(p["n_reference"], np.ones(len(POPULATIONS))), strict=True):
+    for pop, n in zip(POPULATIONS, quotas(p["n_reference"], np.ones(len(POPULATIONS))), strict=True):
         # The least admixed: highest ancestry share first, ties in random order.
         share = people[f"ancestry_{pop}"].to_numpy() + rng.uniform(0, 1e-9, len(people))
         pool = np.flatnonzero(free.to_numpy())

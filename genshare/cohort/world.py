@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genshare._facts import ADULT_AGE, LAST_BIRTH_YEAR
 from genshare._validation import check_number
 from genshare.cohort import identities as ids
 from genshare.cohort import records
@@ -27,7 +28,6 @@ from genshare.cohort.genetics import Mosaics
 from genshare.cohort.genomes import simulate_genomes
 from genshare.cohort.parameters import DEFAULTS, docstring, validate_parameters
 from genshare.cohort.pedigree import (
-    LAST_BIRTH_YEAR,
     LIVING_ADULTS_PER_FOUNDER,
     cousin_counts,
     relative_pairs,
@@ -363,7 +363,7 @@ def pedigree(state: WorldState) -> None:
     n_founders = max(int(np.ceil(target / LIVING_ADULTS_PER_FOUNDER)), 20)
     for _ in range(4):  # growth depends on size and chance: rescale the founders until within 5%
         people = simulate_pedigree(n_founders, state.p["ancestry"], state.tables["zip_codes"], state.rng("pedigree"))
-        living = int((people["alive"] & (people["birth_year"] <= LAST_BIRTH_YEAR - records.ADULT_AGE)).sum())
+        living = int((people["alive"] & (people["birth_year"] <= LAST_BIRTH_YEAR - ADULT_AGE)).sum())
         if abs(living - target) <= 0.05 * target:
             break
         # At most halve or double per attempt: a tiny first population (a few founders who
@@ -524,7 +524,7 @@ def trees(state: WorldState) -> None:
 def summary(state: WorldState) -> None:
     """Numbers that describe the world: population sizes and cousins per living adult."""
     people = state.people
-    adult = people["alive"].to_numpy() & (people["age"].to_numpy() >= records.ADULT_AGE)
+    adult = people["alive"].to_numpy() & (people["age"].to_numpy() >= ADULT_AGE)
     counts = cousin_counts(people, among=adult)
     meta = state.metadata
     meta["n_people"] = int(len(people))
