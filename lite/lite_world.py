@@ -150,8 +150,8 @@ def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = N
     --------
     >>> import tempfile
     >>> from genshare.cohort import load_world, save_world, simulate_world
-    >>> small = simulate_world(seed=7, n_participants=40, n_snps=300, n_reference=12,
-    ...                        n_database=60, n_relatives=12, population_size=2000)
+    >>> from genshare.cohort.parameters import SIZES
+    >>> small = simulate_world(seed=7, **SIZES["tiny"])
     >>> with tempfile.TemporaryDirectory() as scratch:
     ...     full = save_world(small, Path(scratch) / "full", vcf=False)
     ...     lite = load_world(derive_lite_world(full, Path(scratch) / "lite", {"array": 15, "sequence": 5}))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from genshare import _facts
 from genshare.cohort import identities, pedigree, records, storage, ystr
-from genshare.cohort.parameters import quotas
+from genshare.cohort.parameters import DEFAULTS, SIZE_PARAMETERS, SIZES, quotas, validate_parameters
 from genshare.deidentify import ZIP3_MIN_POPULATION, safe_harbor
 from genshare.formats.checksums import file_sha256, manifest_text
 from genshare.formats.vcf import BGZF_EOF, bgzf, write_vcf
@@ -89,6 +89,16 @@ def test_write_vcf_known_answer():
     assert lines[1] == "##fileDate=20260101"
     assert lines[-2:] == ["1\t10\trs1\tA\tG\t.\tPASS\tPANEL=array\tGT\t0/0\t0/1",
                           "2\t20\trs2\tC\tT\t.\tPASS\tPANEL=sequence\tGT\t1/1\t./."]
+
+
+def test_size_presets():
+    assert set(SIZES) == {"tiny", "small", "default"}
+    for sizes in SIZES.values():
+        assert tuple(sizes) == SIZE_PARAMETERS
+        validate_parameters(1, **sizes)
+    assert SIZES["default"] == {name: DEFAULTS[name] for name in SIZE_PARAMETERS}
+    for name in SIZE_PARAMETERS:
+        assert SIZES["tiny"][name] <= SIZES["small"][name] <= SIZES["default"][name] or name == "n_relatives"
 
 
 # --- properties ---------------------------------------------------------------------------------

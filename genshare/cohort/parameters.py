@@ -5,7 +5,9 @@ help text and command-line flag). Everything else is derived from it:
 :data:`DEFAULTS`, :func:`validate_parameters` (type and range checks),
 the command line of ``python -m genshare.cohort`` (:func:`add_arguments`), the parameter
 list in :func:`genshare.cohort.simulate_world`'s docstring (:func:`docstring`) and the world
-sizes of ``benchmarks/benchmark.py`` (:func:`scaled`).
+sizes of ``benchmarks/benchmark.py`` (:func:`scaled`). :data:`SIZES` names the few world
+sizes that tests, doctests, the lite world's example and the benchmark share, so that a
+"small world" is written once.
 
 Examples
 --------
@@ -15,6 +17,8 @@ Examples
 500
 >>> scaled(2)["population_size"]
 76000
+>>> validate_parameters(7, **SIZES["tiny"])["n_participants"]
+40
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from genshare._validation import check_integer, check_number
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
 from genshare.populations import POPULATIONS
 
-__all__ = ["DEFAULTS", "PARAMETERS", "Parameter", "add_arguments", "docstring", "memory_needed", "quotas", "scaled", "validate_parameters"]
+__all__ = ["DEFAULTS", "PARAMETERS", "SIZES", "SIZE_PARAMETERS", "Parameter", "add_arguments", "docstring", "memory_needed", "quotas", "scaled", "validate_parameters"]
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,26 @@ def memory_needed(p: dict[str, Any]) -> int:
         + int(_BYTES_PER_PERSON * _PEOPLE_PER_LIVING_ADULT * p["population_size"])
         + _BASE_BYTES
     )
+
+
+#: The parameters a size preset sets.
+SIZE_PARAMETERS = ("n_participants", "n_snps", "n_reference", "n_database", "n_relatives", "population_size")
+#: Named world sizes, declared once: ``simulate_world(seed, **SIZES[name])``. Each gives
+#: the people and SNP counts (every other parameter keeps its default):
+#:
+#: - ``"tiny"``: 40 participants and 300 SNPs in a population of 2,000; the smallest
+#:   whole world, for unit tests and doctests of anything that needs one.
+#: - ``"small"``: 300 participants and 1,500 SNPs in a population of 8,000; large enough
+#:   for the exercises' answers, the challenge and the marking sandbox to be meaningful.
+#: - ``"default"``: the committed world (:data:`DEFAULTS`).
+#:
+#: To change one number, merge it into a copy
+#: (``simulate_world(1, **{**SIZES["small"], "population_size": 20_000})``).
+SIZES: dict[str, dict[str, int]] = {
+    "tiny": dict(zip(SIZE_PARAMETERS, (40, 300, 12, 60, 12, 2000), strict=True)),
+    "small": dict(zip(SIZE_PARAMETERS, (300, 1500, 60, 150, 30, 8000), strict=True)),
+    "default": {name: int(DEFAULTS[name]) for name in SIZE_PARAMETERS},
+}
 
 
 def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
