@@ -173,18 +173,10 @@ def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = N
         "that panel's SNPs in table order (of n SNPs, k kept: indices floor(i * (n - 1) / (k - 1)), i = 0..k-1); "
         "every person and every other table unchanged"
     )
+    # The phase shown to learners is kept for these SNPs; the founder mosaics (the true IBD,
+    # several MB) stay with the full world: world.ibd_segments says so in the browser.
     lite = dataclasses.replace(
-        world,
-        parameters={**world.parameters, "n_snps": int(len(keep))},
-        snps=world.snps.iloc[keep].reset_index(drop=True),
-        cohort_genotypes=np.ascontiguousarray(world.cohort_genotypes[:, keep]),
-        reference_genotypes=np.ascontiguousarray(world.reference_genotypes[:, keep]),
-        database_genotypes=np.ascontiguousarray(world.database_genotypes[:, keep]),
-        # The phase shown to learners, for the kept SNPs; the founder mosaics (the true IBD,
-        # several MB) stay with the full world: world.ibd_segments says so in the browser.
-        phase={name: np.packbits(world.haplotypes(name)[:, 0, keep][getattr(world, f"{name}_genotypes")[:, keep] == 1])
-               for name in world.phase},
-        mosaics=None,
+        world.select_snps(keep),
         metadata={
             **world.metadata,
             "lite_world": {
@@ -214,7 +206,8 @@ def _fingerprint(source: Path, quotas: dict[str, int]) -> str:
     digest.update((source / MANIFEST).read_bytes())
     digest.update(repr(sorted(quotas.items())).encode())
     # This file, and the code that writes and reads worlds: a change to either derives it again.
-    for code in (Path(__file__), ROOT / "genshare" / "cohort" / "storage.py", ROOT / "genshare" / "cohort" / "schema.py"):
+    for code in (Path(__file__), ROOT / "genshare" / "cohort" / "storage.py", ROOT / "genshare" / "cohort" / "schema.py",
+                 ROOT / "genshare" / "formats" / "checksums.py"):
         digest.update(code.read_bytes())
     return digest.hexdigest()[:16]
 

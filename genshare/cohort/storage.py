@@ -6,7 +6,7 @@ A saved world is a folder holding:
 - ``truth.npz``: what the simulation knows and a real study would not: the founder
   mosaics of every genotyped genome copy (the true identity by descent of any pair, see
   :func:`pack_mosaics`), and the phase a genealogy service would infer (one bit per
-  heterozygous call, see :meth:`genshare.cohort.world.World.haplotypes`);
+  heterozygous call, see :meth:`genshare.cohort.schema.World.haplotypes`);
 - ``cohort.vcf.gz``, ``reference.vcf.gz``, ``database.vcf.gz``: the same genotypes as
   bgzip-compressed VCF 4.3 (optional);
 - one CSV file per table (the large ones, ``*.csv.gz``, gzip-compressed);
@@ -59,8 +59,7 @@ from genshare._safe_files import (
     open_regular,
 )
 from genshare.cohort.genetics import Mosaics
-from genshare.cohort.schema import DESCRIPTIONS, TABLES, normalise_table
-from genshare.cohort.world import _CORE, World
+from genshare.cohort.schema import CORE_TABLES, DESCRIPTIONS, TABLES, World, normalise_table
 from genshare.formats.checksums import file_sha256, manifest_text
 from genshare.formats.vcf import write_vcf
 from genshare.paths import world_dir
@@ -1006,6 +1005,6 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
         reference_genotypes=genotypes["reference"],
         database_genotypes=genotypes["database"],
         metadata=info.get("metadata", {}),
-        extra_tables={key: frame for key, frame in tables.items() if key not in _CORE},
-        **{key: frame for key, frame in tables.items() if key in _CORE},
+        extra_tables={key: frame for key, frame in tables.items() if key not in CORE_TABLES},
+        **{key: frame for key, frame in tables.items() if key in CORE_TABLES},
     )
