@@ -23,8 +23,9 @@ segment) and finds nothing meaningful here; see the README's JupyterLite paragra
 The lite world is written with :func:`genshare.cohort.save_world` (so it loads with
 :func:`genshare.cohort.load_world` and its checksums verify), with ``world.json``'s
 ``n_snps`` set to the subset's size and ``metadata["lite_world"]`` recording where it came
-from (the source world's seed, SNP count and manifest checksum, and the rule). A section
-appended to its ``README.md`` says the same, and its manifest is rewritten to match.
+from (the source world's seed, SNP count and manifest checksum, and the rule), and a
+section of its ``README.md`` (``save_world``'s ``note``) saying the same: the saved world
+is never edited afterwards, so its manifest is the one ``save_world`` wrote.
 
 ``python lite/lite_world.py [--source data/synthetic] [--out DIR]`` writes one;
 ``lite/build.py`` calls :func:`cached_lite_world`, which derives it again only when the
@@ -128,12 +129,6 @@ def lite_snps(panel, quotas: dict[str, int] | None = None) -> np.ndarray:
     return np.sort(np.concatenate(keep))
 
 
-def _manifest(folder: Path) -> bytes:
-    """The manifest ``save_world`` writes: ``<sha256>  <name>`` for every other file, sorted."""
-    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST)
-    return "".join(f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}\n" for n in names).encode()
-
-
 def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = None) -> Path:
     """Write the lite world of the world in ``source`` to ``out`` (replaced if it exists).
 
@@ -155,8 +150,8 @@ def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = N
     --------
     >>> import tempfile
     >>> from genshare.cohort import load_world, save_world, simulate_world
-    >>> small = simulate_world(seed=7, n_participants=40, n_snps=300, n_reference=12,
-    ...                        n_database=60, n_relatives=12, population_size=2000)
+    >>> from genshare.cohort.parameters import SIZES
+    >>> small = simulate_world(seed=7, **SIZES["tiny"])
     >>> with tempfile.TemporaryDirectory() as scratch:
     ...     full = save_world(small, Path(scratch) / "full", vcf=False)
     ...     lite = load_world(derive_lite_world(full, Path(scratch) / "lite", {"array": 15, "sequence": 5}))
@@ -164,31 +159,24 @@ def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = N
     ((40, 20), 300)
     """
     from genshare.cohort import load_world, save_world
+    from genshare.formats.checksums import file_sha256
 
     source, out = Path(source), Path(out)
     world = load_world(source)
     n_total = len(world.snps)
     quotas = dict(LITE_SNPS if quotas is None else quotas)
     keep = lite_snps(world.snps["panel"].to_numpy(), quotas)
-    source_manifest = hashlib.sha256((source / MANIFEST).read_bytes()).hexdigest()
+    source_manifest = file_sha256(source / MANIFEST)
     per_panel = ", ".join(f"{name} {quota:,}" for name, quota in quotas.items())
     rule = (
         f"{len(keep):,} of the {n_total:,} SNPs: per panel at most {per_panel} SNPs, evenly spaced among "
         "that panel's SNPs in table order (of n SNPs, k kept: indices floor(i * (n - 1) / (k - 1)), i = 0..k-1); "
         "every person and every other table unchanged"
     )
+    # The phase shown to learners is kept for these SNPs; the founder mosaics (the true IBD,
+    # several MB) stay with the full world: world.ibd_segments says so in the browser.
     lite = dataclasses.replace(
-        world,
-        parameters={**world.parameters, "n_snps": int(len(keep))},
-        snps=world.snps.iloc[keep].reset_index(drop=True),
-        cohort_genotypes=np.ascontiguousarray(world.cohort_genotypes[:, keep]),
-        reference_genotypes=np.ascontiguousarray(world.reference_genotypes[:, keep]),
-        database_genotypes=np.ascontiguousarray(world.database_genotypes[:, keep]),
-        # The phase shown to learners, for the kept SNPs; the founder mosaics (the true IBD,
-        # several MB) stay with the full world: world.ibd_segments says so in the browser.
-        phase={name: np.packbits(world.haplotypes(name)[:, 0, keep][getattr(world, f"{name}_genotypes")[:, keep] == 1])
-               for name in world.phase},
-        mosaics=None,
+        world.select_snps(keep),
         metadata={
             **world.metadata,
             "lite_world": {
@@ -201,18 +189,14 @@ def derive_lite_world(source: Path, out: Path, quotas: dict[str, int] | None = N
             },
         },
     )
-    save_world(lite, out, force=True, vcf=False)
-    readme = out / "README.md"
-    readme.write_text(
-        readme.read_text(encoding="utf-8")
-        + "\n## This is the lite world of the in-browser (JupyterLite) site\n\n"
+    note = (
+        "## This is the lite world of the in-browser (JupyterLite) site\n\n"
         f"It was derived from the world of seed {world.seed} with {n_total:,} SNPs (whose "
         f"`{MANIFEST}` has SHA-256 `{source_manifest}`) by `lite/lite_world.py`: {rule}. "
         "The command above regenerates that full world, not this one. Segment search needs "
-        "far denser SNPs than this; use the full world (Binder, Colab or a local install) for it.\n",
-        encoding="utf-8",
+        "far denser SNPs than this; use the full world (Binder, Colab or a local install) for it.\n"
     )
-    (out / MANIFEST).write_bytes(_manifest(out))
+    save_world(lite, out, force=True, vcf=False, note=note)
     load_world(out)  # fail here, at build time, if anything above broke the world
     return out
 
@@ -222,7 +206,8 @@ def _fingerprint(source: Path, quotas: dict[str, int]) -> str:
     digest.update((source / MANIFEST).read_bytes())
     digest.update(repr(sorted(quotas.items())).encode())
     # This file, and the code that writes and reads worlds: a change to either derives it again.
-    for code in (Path(__file__), ROOT / "genshare" / "cohort" / "storage.py", ROOT / "genshare" / "cohort" / "schema.py"):
+    for code in (Path(__file__), ROOT / "genshare" / "cohort" / "storage.py", ROOT / "genshare" / "cohort" / "schema.py",
+                 ROOT / "genshare" / "formats" / "checksums.py"):
         digest.update(code.read_bytes())
     return digest.hexdigest()[:16]
 

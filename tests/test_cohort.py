@@ -22,11 +22,11 @@ import pandas as pd
 import pytest
 
 from genshare import popgen as pg
-from genshare.cohort import POPULATIONS, WorldIntegrityError, load_world, save_world, simulate_world
-from genshare.cohort import storage
+from genshare.cohort import POPULATIONS, WorldIntegrityError, load_world, save_world, simulate_world, storage
 from genshare.cohort.parameters import DEFAULTS
 from genshare.cohort.pedigree import relationship_name, validate_pedigree
 from genshare.cohort.storage import read_vcf_genotypes
+from genshare.formats import checksums
 from genshare.paths import data_dir
 
 COMMITTED = data_dir() / "synthetic"
@@ -630,7 +630,7 @@ def test_files_are_hashed_in_bounded_chunks(saved, monkeypatch):
         sizes.append(n)
         return real_read(fd, n)
 
-    monkeypatch.setattr(storage, "_HASH_CHUNK", 4096)
+    monkeypatch.setattr(checksums, "HASH_CHUNK", 4096)  # storage hashes through formats.checksums
     monkeypatch.setattr(storage.os, "read", spy)
     path = saved / "voter_roll.csv.gz"
     assert storage._sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -98,7 +98,7 @@ class SurnameInference:
 
 def _mutation_rates(panel: pd.DataFrame | None, loci: list[str]) -> np.ndarray:
     if panel is None:
-        from genshare.cohort.ystr import YSTR_PANEL
+        from genshare._facts import YSTR_PANEL
 
         panel = YSTR_PANEL
     check_columns(panel, ["locus", "mutation_rate"], "panel")
@@ -114,7 +114,7 @@ def _mutation_rates(panel: pd.DataFrame | None, loci: list[str]) -> np.ndarray:
 
 
 def _max_repeat_count() -> int:
-    from genshare.cohort.ystr import MAX_REPEAT_COUNT
+    from genshare._facts import MAX_REPEAT_COUNT
 
     return MAX_REPEAT_COUNT
 
@@ -444,7 +444,7 @@ def infer_surname(
         candidates, recent_generations, max_generations, min_confidence)
     if not isinstance(database, pd.DataFrame):
         raise ValueError(f"database must be a pandas DataFrame; got {type(database).__name__}")
-    from genshare.cohort.ystr import YSTR_PANEL
+    from genshare._facts import YSTR_PANEL
 
     panel_loci = set((YSTR_PANEL if panel is None else panel)["locus"])
     chosen = _resolve_loci([str(i) for i in target.index], database, loci, panel_loci)
@@ -500,7 +500,7 @@ def infer_surnames(
     check_columns(targets, [id_column], "targets", what="id_column", allow_empty_table=True)
     if not isinstance(database, pd.DataFrame):
         raise ValueError(f"database must be a pandas DataFrame; got {type(database).__name__}")
-    from genshare.cohort.ystr import YSTR_PANEL
+    from genshare._facts import YSTR_PANEL
 
     panel_loci = set((YSTR_PANEL if panel is None else panel)["locus"])
     target_loci = [c for c in targets.columns if c in panel_loci]

@@ -15,8 +15,8 @@ import signal
 import sys
 import time
 
-from genshare.cohort.storage import WorldBusyError, check_destination, save_world
 from genshare.cohort.parameters import PARAMETERS, add_arguments
+from genshare.cohort.storage import WorldBusyError, check_destination, save_world
 from genshare.cohort.world import simulate_world
 
 

@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS, MUTATION_RATE, RECOMBINATION_RATE
+from genshare.cohort.parameters import quotas
 
 __all__ = [
     "CHROM_SPAN", "GENETIC_MAP", "UNIT", "Library", "Mosaics", "chromosome_lengths", "founder_mosaics",
@@ -125,14 +126,6 @@ def chromosome_lengths(n_chromosomes: int = 22) -> tuple[np.ndarray, np.ndarray]
     rows = GENETIC_MAP.iloc[:n_chromosomes]
     morgans = np.round(rows["length_cm"].to_numpy() / 100 / UNIT) * UNIT
     return rows["length_bp"].to_numpy(dtype=np.int64), morgans
-
-
-def _quotas(total: int, weights: np.ndarray) -> np.ndarray:
-    """Split ``total`` into integer parts proportional to ``weights`` (largest remainder)."""
-    raw = total * np.asarray(weights, dtype=float) / np.sum(weights)
-    parts = np.floor(raw).astype(np.int64)
-    parts[np.argsort(raw - parts, kind="stable")[::-1][: total - parts.sum()]] += 1
-    return parts
 
 
 # --- mosaics -------------------------------------------------------------------------------------
@@ -312,7 +305,7 @@ def simulate_library(
         recombination_rate=RECOMBINATION_RATE, random_seed=ancestry_seed, num_replicates=n_blocks,
     )
     out: dict[str, list] = {"genotypes": [], "offsets": [], "ref": [], "alt": [], "common": [], "pool": []}
-    populations = None
+    populations: np.ndarray | None = None
     for b, ts in enumerate(replicates):
         ts = msprime.sim_mutations(ts, rate=MUTATION_RATE, random_seed=int(mutation_seeds[b]), discrete_genome=False)
         if populations is None:
@@ -333,6 +326,8 @@ def simulate_library(
         out["ref"].append(np.array([ts.site(int(i)).ancestral_state for i in distinct], dtype=object))
         out["alt"].append(np.array([ts.site(int(i)).mutations[0].derived_state for i in distinct], dtype=object))
         out["common"].append(is_common)
+    if populations is None:
+        raise ValueError(f"n_blocks must be at least 1; got {n_blocks}")
     return Library(populations=populations, **out)
 
 
@@ -374,8 +369,8 @@ def founder_block_haplotypes(
         ``int8`` founder haplotypes of shape (founder haplotypes, n_snps).
     """
     n_blocks = max(1, int(np.ceil(n_snps / snps_per_block)))
-    per_block = _quotas(n_snps, np.ones(n_blocks))
-    n_array = np.minimum(_quotas(int(round(array_fraction * n_snps)), per_block), per_block)
+    per_block = quotas(n_snps, np.ones(n_blocks))
+    n_array = np.minimum(quotas(int(round(array_fraction * n_snps)), per_block), per_block)
     n_common = np.array([c.sum() for c in library.common])
     n_all = np.array([p.sum() for p in library.pool])
     eligible = np.flatnonzero((n_common >= per_block.max()) & (n_all >= 2 * per_block.max()))

@@ -66,13 +66,25 @@ import pandas as pd
 from genshare._validation import check_choice, check_integer, check_number, check_probability
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
 from genshare.cohort.genetics import (
-    CHROM_SPAN, GENETIC_MAP, LIBRARY_BLOCKS, SNPS_PER_BLOCK, UNIT, Mosaics, _quotas, chromosome_lengths,
-    founder_block_haplotypes, founder_mosaics, shared_intervals, simulate_library, transmit_mosaics,
+    CHROM_SPAN,
+    GENETIC_MAP,
+    LIBRARY_BLOCKS,
+    SNPS_PER_BLOCK,
+    UNIT,
+    Mosaics,
+    chromosome_lengths,
+    founder_block_haplotypes,
+    founder_mosaics,
+    shared_intervals,
+    simulate_library,
+    transmit_mosaics,
 )
+from genshare.cohort.parameters import quotas
+from genshare.cohort.pedigree import PedigreeError, validate_pedigree
 
 _log = logging.getLogger(__name__)
 
-__all__ = ["GENETIC_MAP", "Genomes", "ibd_table", "simulate_genomes", "validate_pedigree_for_genomes"]
+__all__ = ["GENETIC_MAP", "Genomes", "ibd_table", "simulate_genomes"]
 
 #: Columns the pedigree passed to :func:`simulate_genomes` must have.
 PEDIGREE_COLUMNS = ("person_id", "father_id", "mother_id", "sex", "generation", "population")
@@ -120,7 +132,7 @@ def ibd_table(mosaics: Mosaics, chrom_morgans: np.ndarray, pairs: np.ndarray, *,
         pair, start, end = shared_intervals(mosaics, cp, chrom_morgans, keys)
         parts.append((first + pair // 4, pair % 4, start, end))
     pair = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-    which = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    which: np.ndarray | None = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
     start = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
     end = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int64)
     chrom = start // CHROM_SPAN
@@ -212,15 +224,13 @@ def _parent_ids(values: pd.Series) -> np.ndarray:
     return values.astype(object).where(values.notna(), "").astype(str).to_numpy()
 
 
-def validate_pedigree_for_genomes(pedigree: pd.DataFrame, samples: list[str], populations: list[str]) -> pd.DataFrame:
+def _pedigree_and_samples(pedigree: pd.DataFrame, samples: list[str], populations: list[str]) -> pd.DataFrame:
     """Check a pedigree and sample list for :func:`simulate_genomes`; return a clean copy.
 
-    Runs :func:`genshare.cohort.pedigree.validate_pedigree` (the population module's full
-    check: ids, sexes, unknown parents, cycles) when it exists, then: required columns, unique
-    ids, both parents known or both unknown, parents present in the pedigree, fathers
-    ``"M"`` and mothers ``"F"``, every parent of an earlier generation than the child
-    (which also rules out cycles and people who are their own ancestor), populations of
-    the model, samples present and not repeated.
+    The pedigree is checked by :func:`genshare.cohort.pedigree.validate_pedigree` (ids,
+    sexes, unknown parents, cycles, whole generations with parents of an earlier one), asked
+    also for the columns of :data:`PEDIGREE_COLUMNS`, both parents or neither, and
+    populations of the model; then the samples must be present and not repeated.
 
     Raises
     ------
@@ -229,60 +239,18 @@ def validate_pedigree_for_genomes(pedigree: pd.DataFrame, samples: list[str], po
     """
     if not isinstance(pedigree, pd.DataFrame):
         raise ValueError(f"pedigree must be a pandas DataFrame; got {type(pedigree).__name__}")
-    try:  # the population module's full check (cycles, sexes, unknown parents), when present
-        from genshare.cohort.pedigree import validate_pedigree
-    except ImportError:  # pragma: no cover - the minimal checks below still run
-        validate_pedigree = None
-    if validate_pedigree is not None:
-        try:
-            validate_pedigree(pedigree)
-        except ValueError as error:
-            raise ValueError(f"pedigree: {error}") from None
-    missing = [c for c in PEDIGREE_COLUMNS if c not in pedigree.columns]
-    if missing:
-        raise ValueError(f"pedigree lacks the column(s) {missing}; it needs {list(PEDIGREE_COLUMNS)}")
+    try:
+        validate_pedigree(pedigree, columns=PEDIGREE_COLUMNS, both_parents=True, populations=populations)
+    except PedigreeError as error:
+        message = str(error)
+        raise PedigreeError(message if message.startswith("pedigree") else f"pedigree: {message}") from None
+    if len(pedigree) == 0:
+        raise ValueError("pedigree has no rows")
     ped = pedigree[list(PEDIGREE_COLUMNS)].copy()
     ped["person_id"] = ped["person_id"].astype(str)
     ped["father_id"] = _parent_ids(pedigree["father_id"])
     ped["mother_id"] = _parent_ids(pedigree["mother_id"])
-    if len(ped) == 0:
-        raise ValueError("pedigree has no rows")
-    dup = ped["person_id"][ped["person_id"].duplicated()].unique()
-    if len(dup):
-        raise ValueError(f"pedigree: person_id repeated: {list(dup[:5])}")
-    if (ped["person_id"] == "").any():
-        raise ValueError("pedigree: person_id may not be empty")
-    gen = pd.to_numeric(ped["generation"], errors="coerce")
-    if gen.isna().any() or (gen != np.floor(gen)).any():
-        bad = ped["person_id"][gen.isna() | (gen != np.floor(gen))].tolist()[:5]
-        raise ValueError(f"pedigree: generation must be an integer; not for {bad}")
-    ped["generation"] = gen.astype(np.int64)
-    half = (ped["father_id"] == "") != (ped["mother_id"] == "")
-    if half.any():
-        raise ValueError(f"pedigree: both parents or neither must be given; only one for {ped['person_id'][half].tolist()[:5]}")
-    index = pd.Index(ped["person_id"])
-    for role, sex in (("father_id", "M"), ("mother_id", "F")):
-        known = ped[role] != ""
-        pos = index.get_indexer(ped.loc[known, role])
-        if (pos < 0).any():
-            absent = ped.loc[known, role][pos < 0].unique().tolist()[:5]
-            raise ValueError(f"pedigree: {role} not in the pedigree: {absent}")
-        wrong = ped["sex"].to_numpy()[pos] != sex
-        if wrong.any():
-            who = ped.loc[known, role][wrong].unique().tolist()[:5]
-            raise ValueError(f"pedigree: {role} must refer to people of sex {sex!r}; not so for {who}")
-        older = ped["generation"].to_numpy()[pos] < ped.loc[known, "generation"].to_numpy()
-        if not older.all():
-            kids = ped.loc[known, "person_id"][~older].tolist()[:5]
-            raise ValueError(
-                f"pedigree: every {role} must be of an earlier generation than the child (a cycle or a "
-                f"person who is their own ancestor otherwise); not so for {kids}"
-            )
-    bad_pop = ~ped["population"].isin(populations)
-    if bad_pop.any():
-        raise ValueError(
-            f"pedigree: population must be one of {populations}; got {ped['population'][bad_pop].unique().tolist()[:5]}"
-        )
+    ped["generation"] = pd.to_numeric(ped["generation"]).astype(np.int64)
     if isinstance(samples, (str, bytes)) or not hasattr(samples, "__iter__"):
         raise ValueError(f"samples must be a list of person ids; got {type(samples).__name__}")
     samples = [str(s) for s in samples]
@@ -291,7 +259,7 @@ def validate_pedigree_for_genomes(pedigree: pd.DataFrame, samples: list[str], po
     if len(set(samples)) != len(samples):
         rep = pd.Series(samples)[pd.Series(samples).duplicated()].unique().tolist()[:5]
         raise ValueError(f"samples: person ids repeated: {rep}")
-    absent = pd.Index(samples).difference(index)
+    absent = pd.Index(samples).difference(pd.Index(ped["person_id"]))
     if len(absent):
         raise ValueError(f"samples: not in the pedigree: {absent.tolist()[:5]}")
     return ped
@@ -373,7 +341,7 @@ def simulate_genomes(
         raise ValueError(f"n_chromosomes ({n_chromosomes}) cannot exceed n_snps ({n_snps})")
     demography = DEMOGRAPHIC_MODELS[model]()
     model_pops = [p.name for p in demography.populations if p.default_sampling_time == 0]
-    pedigree = validate_pedigree_for_genomes(pedigree, samples, model_pops)
+    pedigree = _pedigree_and_samples(pedigree, samples, model_pops)
     samples = [str(s) for s in samples]
 
     clock = time.process_time()
@@ -446,7 +414,7 @@ def simulate_genomes(
     # Founder haplotypes, chromosome by chromosome, gathered for the samples' two copies.
     counts = {pop: int((population[founders] == pop).sum()) for pop in model_pops}
     library = simulate_library(counts, library_blocks, library_seed, model, array_min_maf)
-    snps_per_chrom = _quotas(n_snps, chrom_morgans)
+    snps_per_chrom = quotas(n_snps, chrom_morgans)
     snp_rng = np.random.default_rng(snp_seed)
     copies = np.arange(2 * len(sample_rows))
     out = np.empty((len(sample_rows), 2, n_snps), dtype=np.int8)

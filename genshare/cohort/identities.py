@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from genshare._facts import REFERENCE_DATE
+
 __all__ = [
     "FEMALE_NAMES",
     "MALE_NAMES",
@@ -24,8 +26,6 @@ __all__ = [
     "make_geography",
 ]
 
-#: The date ages are counted from; fixed so that worlds are reproducible.
-REFERENCE_DATE = np.datetime64("2026-01-01")
 STATE = "SY"
 
 MALE_NAMES = np.array(
@@ -140,7 +140,7 @@ def make_geography(
     prefixes = np.array([f"{p:03d}" for p in 390 + np.arange(n_zip3) * 3])
     zip3 = np.repeat(prefixes, zips_per_zip3)
     suffixes = np.tile(np.arange(zips_per_zip3) * 7 + 11, n_zip3)
-    zip5 = np.array([f"{z}{s:02d}" for z, s in zip(zip3, suffixes)])
+    zip5 = np.array([f"{z}{s:02d}" for z, s in zip(zip3, suffixes, strict=True)])
     cities = rng.choice(_CITY_NAMES, size=n_zip3, replace=False) if n_zip3 <= len(_CITY_NAMES) else rng.choice(_CITY_NAMES, size=n_zip3)
     return pd.DataFrame(
         {

@@ -5,7 +5,9 @@ help text and command-line flag). Everything else is derived from it:
 :data:`DEFAULTS`, :func:`validate_parameters` (type and range checks),
 the command line of ``python -m genshare.cohort`` (:func:`add_arguments`), the parameter
 list in :func:`genshare.cohort.simulate_world`'s docstring (:func:`docstring`) and the world
-sizes of ``benchmarks/benchmark.py`` (:func:`scaled`).
+sizes of ``benchmarks/benchmark.py`` (:func:`scaled`). :data:`SIZES` names the few world
+sizes that tests, doctests, the lite world's example and the benchmark share, so that a
+"small world" is written once.
 
 Examples
 --------
@@ -15,6 +17,8 @@ Examples
 500
 >>> scaled(2)["population_size"]
 76000
+>>> validate_parameters(7, **SIZES["tiny"])["n_participants"]
+40
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from genshare._validation import check_integer, check_number
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
 from genshare.populations import POPULATIONS
 
-__all__ = ["DEFAULTS", "PARAMETERS", "Parameter", "add_arguments", "docstring", "memory_needed", "scaled", "validate_parameters"]
+__all__ = ["DEFAULTS", "PARAMETERS", "SIZES", "SIZE_PARAMETERS", "Parameter", "add_arguments", "docstring", "memory_needed", "quotas", "scaled", "validate_parameters"]
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               0.0, 1e6, flag="--phasing-switch-cm"),
     Parameter("model", "out_of_africa_3g09", "choice", "demographic model above the founders", choices=tuple(DEMOGRAPHIC_MODELS),
               flag="--model"),
-    Parameter("ancestry", dict(zip(POPULATIONS, (0.25, 0.5, 0.25))), "shares",
+    Parameter("ancestry", dict(zip(POPULATIONS, (0.25, 0.5, 0.25), strict=True)), "shares",
               "shares of the founders' populations; the cohort is recruited in these shares too"),
 )
 
@@ -123,6 +127,26 @@ def memory_needed(p: dict[str, Any]) -> int:
     )
 
 
+#: The parameters a size preset sets.
+SIZE_PARAMETERS = ("n_participants", "n_snps", "n_reference", "n_database", "n_relatives", "population_size")
+#: Named world sizes, declared once: ``simulate_world(seed, **SIZES[name])``. Each gives
+#: the people and SNP counts (every other parameter keeps its default):
+#:
+#: - ``"tiny"``: 40 participants and 300 SNPs in a population of 2,000; the smallest
+#:   whole world, for unit tests and doctests of anything that needs one.
+#: - ``"small"``: 300 participants and 1,500 SNPs in a population of 8,000; large enough
+#:   for the exercises' answers, the challenge and the marking sandbox to be meaningful.
+#: - ``"default"``: the committed world (:data:`DEFAULTS`).
+#:
+#: To change one number, merge it into a copy
+#: (``simulate_world(1, **{**SIZES["small"], "population_size": 20_000})``).
+SIZES: dict[str, dict[str, int]] = {
+    "tiny": dict(zip(SIZE_PARAMETERS, (40, 300, 12, 60, 12, 2000), strict=True)),
+    "small": dict(zip(SIZE_PARAMETERS, (300, 1500, 60, 150, 30, 8000), strict=True)),
+    "default": {name: int(DEFAULTS[name]) for name in SIZE_PARAMETERS},
+}
+
+
 def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
     """Check every parameter of :func:`simulate_world` and return them with defaults filled.
 
@@ -149,7 +173,7 @@ def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
             if spec.minimum is not None and value < spec.minimum:
                 raise ValueError(f"{spec.name} must be at least {spec.minimum:g}; got {value}{reasons.get(spec.name, '')}")
         elif spec.kind == "probability":
-            value = check_number(value, spec.name, minimum=spec.minimum, maximum=spec.maximum, high_open=spec.maximum < 1)
+            value = check_number(value, spec.name, minimum=spec.minimum, maximum=spec.maximum, high_open=spec.maximum is not None and spec.maximum < 1)
         elif spec.kind == "choice":
             if not isinstance(value, str) or value not in spec.choices:
                 raise ValueError(f"{spec.name} {value!r} is unknown; choose one of: {', '.join(spec.choices)}")
@@ -200,8 +224,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             continue
         parser.add_argument(
             spec.flag, dest=spec.name, type=types[spec.kind], default=spec.default,
-            help=f"{spec.help} (default %(default)s)",
-            **({"choices": spec.choices} if spec.choices else {}),
+            choices=spec.choices or None, help=f"{spec.help} (default %(default)s)",
         )
 
 
@@ -225,3 +248,36 @@ def scaled(factor: float, axis: str = "both") -> dict[str, Any]:
         elif spec.kind == "integer":
             out[spec.name] = spec.default
     return out
+
+
+def quotas(total: int, shares: Any) -> np.ndarray:
+    """Split a whole number ``total`` into whole parts proportional to ``shares``.
+
+    Largest remainder: every part gets the floor of its exact share, and the units left
+    over go to the parts with the largest fractional remainders (the later part on a
+    tie). Used to split the cohort over the ancestry shares, the reference panel over
+    the populations and the SNPs over chromosomes and blocks.
+
+    Parameters
+    ----------
+    total
+        The whole number to split (non-negative).
+    shares
+        Non-negative weights, not all zero; they need not sum to 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` parts, one per share, summing to ``total``.
+
+    Examples
+    --------
+    >>> quotas(10, [0.25, 0.5, 0.25]).tolist()
+    [2, 5, 3]
+    >>> quotas(500, np.ones(3)).tolist()
+    [166, 167, 167]
+    """
+    raw = total * np.asarray(shares, dtype=float) / np.sum(shares)
+    parts = np.floor(raw).astype(np.int64)
+    parts[np.argsort(raw - parts, kind="stable")[::-1][: total - parts.sum()]] += 1
+    return parts

@@ -55,11 +55,13 @@ Model assumptions (documented, stylised; not a fit to any real population)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from genshare._facts import LAST_BIRTH_YEAR, ORDINAL, relationship_name
 from genshare.cohort import identities as ids
 from genshare.populations import POPULATIONS
 
@@ -71,6 +73,7 @@ __all__ = [
     "MOVE",
     "NON_PATERNITY",
     "PARTNERED",
+    "LAST_BIRTH_YEAR",
     "PedigreeError",
     "SAME_POPULATION",
     "cousin_counts",
@@ -105,8 +108,6 @@ SAME_POPULATION = 0.98
 NON_PATERNITY = 0.01
 #: Mean age at death for people born in 1790 and in 2000 (linear between), its sd and range.
 DEATH_AGE = (60.0, 82.0, 13.0, 18, 104)
-#: Last year in which births happen (the reference date is 1 January 2026).
-LAST_BIRTH_YEAR = 2025
 #: Living adults (18 or older on the reference date) per founder with these assumptions
 #: (measured: 11.2 with 4,650 founders, seed 1); used to choose the number of founders for
 #: a target population.
@@ -420,20 +421,36 @@ def _name(values: Any, limit: int = 10) -> str:
     return ", ".join(values[:limit]) + more
 
 
-def validate_pedigree(table: pd.DataFrame) -> None:
+def validate_pedigree(
+    table: pd.DataFrame,
+    *,
+    columns: Sequence[str] = (),
+    both_parents: bool = False,
+    populations: Sequence[str] | None = None,
+) -> None:
     """Refuse a pedigree that cannot be true, naming the offending people.
 
-    Checks, in order: the columns ``person_id``, ``sex``, ``father_id`` and ``mother_id``
-    exist (``legal_father_id`` is checked too when present); ids are non-empty and
-    unique; sex is "F" or "M"; every parent id is "" or a known person; nobody is their
-    own parent; fathers are male and mothers female; and nobody is their own ancestor
-    (no cycle of descent). Parents must be born before their children when ``birth_year``
-    is present.
+    The one check of a pedigree, used by the population simulator and by the genome
+    simulator (:func:`genshare.cohort.genomes.simulate_genomes`, which asks for the
+    options below). Checks, in order: the columns ``person_id``, ``sex``, ``father_id``,
+    ``mother_id`` and ``columns`` exist (``legal_father_id`` is checked too when present);
+    ids are non-empty and unique; sex is "F" or "M"; every parent id is "" or a known
+    person; nobody is their own parent; fathers are male and mothers female; with
+    ``both_parents``, everyone has both parents or neither; nobody is their own ancestor
+    (no cycle of descent). When the columns are present, parents must be born before
+    their children (``birth_year``) and belong to an earlier ``generation`` (whole
+    numbers); with ``populations``, every ``population`` label must be one of them.
 
     Parameters
     ----------
     table
         One row per person.
+    columns
+        Further columns that must exist.
+    both_parents
+        Refuse people with exactly one known parent (a genome needs two or none).
+    populations
+        The allowed ``population`` labels; None (default) does not look at the column.
 
     Returns
     -------
@@ -456,7 +473,10 @@ def validate_pedigree(table: pd.DataFrame) -> None:
     """
     if not isinstance(table, pd.DataFrame):
         raise PedigreeError(f"a pedigree must be a pandas DataFrame; got {type(table).__name__}")
-    missing = [c for c in ("person_id", "sex", "father_id", "mother_id") if c not in table.columns]
+    required = ["person_id", "sex", "father_id", "mother_id"]
+    missing = [c for c in [*required, *(c for c in columns if c not in required)] if c not in table.columns]
+    if populations is not None and "population" not in missing and "population" not in table.columns:
+        missing.append("population")
     if missing:
         raise PedigreeError(f"pedigree lacks column(s) {', '.join(missing)}")
     pid = table["person_id"].astype(str).to_numpy()
@@ -479,7 +499,7 @@ def validate_pedigree(table: pd.DataFrame) -> None:
         unknown = (values != "") & (position < 0)
         if unknown.any():
             raise PedigreeError(
-                f"{column} names unknown people: {_name(f'{c} ({column} {p})' for c, p in zip(pid[unknown], values[unknown]))}"
+                f"{column} names unknown people: {_name(f'{c} ({column} {p})' for c, p in zip(pid[unknown], values[unknown], strict=True))}"
             )
         own = values == pid
         if own.any():
@@ -493,8 +513,12 @@ def validate_pedigree(table: pd.DataFrame) -> None:
         wrong = (p >= 0) & (sex[np.maximum(p, 0)] != wanted)
         if wrong.any():
             label = column.removesuffix("_id").replace("_", " ")
-            raise PedigreeError(f"{word}: {_name(f'{c} ({label} {pid[q]} is {sex[q]})' for c, q in zip(pid[wrong], p[wrong]))}")
+            raise PedigreeError(f"{word}: {_name(f'{c} ({label} {pid[q]} is {sex[q]})' for c, q in zip(pid[wrong], p[wrong], strict=True))}")
     father, mother = parents["father_id"], parents["mother_id"]
+    if both_parents:
+        half = (father < 0) != (mother < 0)
+        if half.any():
+            raise PedigreeError(f"both parents or neither must be given; only one for {_name(pid[half])}")
     # Cycles: resolve people whose parents are resolved, one layer at a time.
     done = (father < 0) & (mother < 0)
     while True:
@@ -522,48 +546,29 @@ def validate_pedigree(table: pd.DataFrame) -> None:
             early = (p >= 0) & (birth[np.maximum(p, 0)] >= birth)
             if early.any():
                 raise PedigreeError(f"parents must be born before their children ({column}): {_name(pid[early])}")
+    if "generation" in table.columns:
+        generation = pd.to_numeric(table["generation"], errors="coerce").to_numpy(dtype=float)
+        not_whole = ~np.isfinite(generation) | (generation != np.floor(generation))
+        if not_whole.any():
+            raise PedigreeError(f"generation must be a whole number: {_name(pid[not_whole])}")
+        for column in ("father_id", "mother_id"):
+            p = parents[column]
+            late = (p >= 0) & (generation[np.maximum(p, 0)] >= generation)
+            if late.any():
+                raise PedigreeError(f"parents must be of an earlier generation than their children ({column}): "
+                                    f"{_name(pid[late])}")
+    if populations is not None:
+        label = table["population"]
+        unknown_population = ~label.isin(list(populations)).to_numpy()
+        if unknown_population.any():
+            raise PedigreeError(f"population must be one of {', '.join(populations)}: "
+                                f"{_name(f'{c} ({v})' for c, v in zip(pid[unknown_population], label[unknown_population], strict=True))}")
     return None
 
 
 # --------------------------------------------------------------------------------------
 # Relatives
 # --------------------------------------------------------------------------------------
-
-_ORDINAL = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
-_REMOVED = {1: "once", 2: "twice", 3: "thrice"}
-
-
-def relationship_name(a: int, b: int, full: bool) -> str:
-    """The name of a relationship from the meioses to the common ancestor(s) on each side.
-
-    Parameters
-    ----------
-    a, b
-        Generations from each person up to the most recent common ancestor(s) (0 when one
-        person is the ancestor).
-    full
-        True when two common ancestors (a couple) are shared at that level, False for one.
-
-    Examples
-    --------
-    >>> relationship_name(2, 2, True), relationship_name(1, 1, False), relationship_name(3, 4, True)
-    ('first_cousin', 'half_sibling', 'second_cousin_once_removed')
-    >>> relationship_name(0, 1, False), relationship_name(2, 0, False), relationship_name(1, 3, True)
-    ('parent_child', 'grandparent', 'great_avuncular')
-    """
-    low, high = min(a, b), max(a, b)
-    if low == 0:
-        return "parent_child" if high == 1 else "great_" * (high - 2) + "grandparent"
-    prefix = "" if full else "half_"
-    if low == 1:
-        if high == 1:
-            return "full_sibling" if full else "half_sibling"
-        return prefix + "great_" * (high - 2) + "avuncular"
-    name = f"{prefix}{_ORDINAL.get(low - 1, f'{low - 1}th')}_cousin"
-    if high > low:
-        name += f"_{_REMOVED.get(high - low, f'{high - low}_times')}_removed"
-    return name
-
 
 def _ancestors(people: pd.DataFrame, focal: np.ndarray, depth: int) -> pd.DataFrame:
     """Ancestor table of ``focal`` (row indices): one row per path, ``(person, ancestor, depth)``.
@@ -676,7 +681,7 @@ def relative_pairs(people: pd.DataFrame, left: Any, right: Any, max_generations:
     out = grouped.reset_index()
     names = [
         relationship_name(int(x), int(y), bool(n >= 2))
-        for x, y, n in zip(out["depth_l"], out["depth_r"], out["n"])  # one call per related pair (not per person)
+        for x, y, n in zip(out["depth_l"], out["depth_r"], out["n"], strict=True)  # one call per related pair (not per person)
     ]
     result = pd.DataFrame(
         {
@@ -744,5 +749,5 @@ def cousin_counts(people: pd.DataFrame, among: np.ndarray | None = None, max_deg
     below_child = anc.groupby(["ancestor", "depth"])["person"].transform("nunique")
     others = (below_couple - below_child).groupby([anc["person"], anc["depth"]]).sum().unstack(fill_value=0)
     counts = others.reindex(index=focal, columns=range(max_degree + 1), fill_value=0).to_numpy(dtype=np.int64)
-    names = ["full_siblings"] + [f"{_ORDINAL[k]}_cousins" for k in range(1, max_degree + 1)]
+    names = ["full_siblings"] + [f"{ORDINAL[k]}_cousins" for k in range(1, max_degree + 1)]
     return pd.DataFrame(counts, columns=names, index=pd.Index(table["person_id"].to_numpy()[focal], name="person_id"))

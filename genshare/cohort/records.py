@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genshare._facts import ADULT_AGE
 from genshare.cohort import identities as ids
+from genshare.cohort.parameters import quotas
 from genshare.cohort.pedigree import relative_pairs
 from genshare.populations import POPULATIONS
 
@@ -28,8 +30,6 @@ __all__ = [
     "voter_roll",
 ]
 
-#: Age from which a person can consent to a study or a genealogy test.
-ADULT_AGE = 18
 #: Generations of ancestors a published family tree reaches (4: great-great-grandparents).
 TREE_GENERATIONS = 4
 
@@ -45,13 +45,6 @@ def name_people(pedigree: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
     days = (ids.REFERENCE_DATE - people["date_of_birth"].to_numpy().astype("datetime64[D]")).astype(np.int64)
     people["age"] = np.floor(days / 365.25).astype(np.int64)
     return people
-
-
-def _quotas(total: int, shares: np.ndarray) -> np.ndarray:
-    raw = total * shares / shares.sum()
-    parts = np.floor(raw).astype(np.int64)
-    parts[np.argsort(raw - parts)[::-1][: total - parts.sum()]] += 1
-    return parts
 
 
 def _draw(candidates: pd.DataFrame, n: int, rng: np.random.Generator, what: str, parameter: str) -> np.ndarray:
@@ -83,8 +76,8 @@ def choose_samples(people: pd.DataFrame, p: dict[str, Any], rng: np.random.Gener
     free = pd.Series(adult, index=people.index)
     cohort_parts = []
     names = list(p["ancestry"])
-    quotas = _quotas(p["n_participants"], np.array([p["ancestry"][k] for k in names]))
-    for pop, n in zip(names, quotas):
+    per_population = quotas(p["n_participants"], np.array([p["ancestry"][k] for k in names]))
+    for pop, n in zip(names, per_population, strict=True):
         pool = people[free & (people["population"] == pop)]
         cohort_parts.append(_draw(pool, int(n), rng, f"{pop} participants", "n_participants"))
     cohort = rng.permutation(np.concatenate(cohort_parts))
@@ -109,7 +102,7 @@ def choose_samples(people: pd.DataFrame, p: dict[str, Any], rng: np.random.Gener
     free[database] = False
 
     reference_parts = []
-    for pop, n in zip(POPULATIONS, _quotas(p["n_reference"], np.ones(len(POPULATIONS)))):
+    for pop, n in zip(POPULATIONS, quotas(p["n_reference"], np.ones(len(POPULATIONS))), strict=True):
         # The least admixed: highest ancestry share first, ties in random order.
         share = people[f"ancestry_{pop}"].to_numpy() + rng.uniform(0, 1e-9, len(people))
         pool = np.flatnonzero(free.to_numpy())
@@ -141,7 +134,7 @@ def voter_roll(people: pd.DataFrame, coverage: float, rng: np.random.Generator) 
 def sample_tables(people: pd.DataFrame, roles: dict[str, np.ndarray], zip_codes: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The cohort (without status), reference and database tables of the sampled people."""
     c, r, d = roles["cohort"], roles["reference"], roles["database"]
-    zip3_of = dict(zip(zip_codes["zip5"], zip_codes["zip3"]))
+    zip3_of = dict(zip(zip_codes["zip5"], zip_codes["zip3"], strict=True))
     cohort = pd.DataFrame(
         {
             "participant_id": [f"C{i + 1:05d}" for i in range(len(c))],
@@ -221,7 +214,7 @@ def family_trees(people: pd.DataFrame, database: pd.DataFrame, share: float, zip
     tree = pd.concat(members, ignore_index=True).drop_duplicates(["tree", "row"]).sort_values(["tree", "row"])
     tree["number"] = tree.groupby("tree").cumcount() + 1
     record = pd.Series(
-        [f"{t}-{n:04d}" for t, n in zip(tree_ids[tree["tree"].to_numpy()], tree["number"].to_numpy())], index=tree.index
+        [f"{t}-{n:04d}" for t, n in zip(tree_ids[tree["tree"].to_numpy()], tree["number"].to_numpy(), strict=True)], index=tree.index
     )
     key = pd.Series(record.to_numpy(), index=pd.MultiIndex.from_arrays([tree["tree"].to_numpy(), tree["row"].to_numpy()]))
 
@@ -230,7 +223,7 @@ def family_trees(people: pd.DataFrame, database: pd.DataFrame, share: float, zip
         return key.reindex(index).fillna("").to_numpy()
 
     rows = tree["row"].to_numpy()
-    city_of = dict(zip(zip_codes["zip5"], zip_codes["city"]))
+    city_of = dict(zip(zip_codes["zip5"], zip_codes["city"], strict=True))
     return pd.DataFrame(
         {
             "tree_id": tree_ids[tree["tree"].to_numpy()],
@@ -256,7 +249,7 @@ _COMORBIDITY_WEIGHTS = np.array([0.45, 0.25, 0.1, 0.12, 0.05, 0.03])
 def clinical_records(cohort: pd.DataFrame, persons: pd.DataFrame, geography: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """A hospital's view of the participants, with every direct identifier still present."""
     n = len(cohort)
-    city_of = dict(zip(geography["zip5"], geography["city"]))
+    city_of = dict(zip(geography["zip5"], geography["city"], strict=True))
     area_codes = rng.integers(201, 990, size=n)
     lines = rng.integers(0, 100, size=n)
     admission = ids.REFERENCE_DATE - rng.integers(30, 5 * 365, size=n).astype("timedelta64[D]")
@@ -274,8 +267,8 @@ def clinical_records(cohort: pd.DataFrame, persons: pd.DataFrame, geography: pd.
             "city": [city_of[z] for z in persons["zip5"]],
             "state": ids.STATE,
             "zip5": persons["zip5"].to_numpy(),
-            "phone": [f"({a}) 555-01{line:02d}" for a, line in zip(area_codes, lines)],
-            "email": [f"{f.lower()}.{s.lower()}{k}@example.org" for f, s, k in zip(first, last, rng.integers(1, 99, size=n))],
+            "phone": [f"({a}) 555-01{line:02d}" for a, line in zip(area_codes, lines, strict=True)],
+            "email": [f"{f.lower()}.{s.lower()}{k}@example.org" for f, s, k in zip(first, last, rng.integers(1, 99, size=n), strict=True)],
             "date_of_birth": persons["date_of_birth"].to_numpy(),
             "sex": cohort["sex"],
             "age": cohort["age"],

@@ -6,7 +6,7 @@ A saved world is a folder holding:
 - ``truth.npz``: what the simulation knows and a real study would not: the founder
   mosaics of every genotyped genome copy (the true identity by descent of any pair, see
   :func:`pack_mosaics`), and the phase a genealogy service would infer (one bit per
-  heterozygous call, see :meth:`genshare.cohort.world.World.haplotypes`);
+  heterozygous call, see :meth:`genshare.cohort.schema.World.haplotypes`);
 - ``cohort.vcf.gz``, ``reference.vcf.gz``, ``database.vcf.gz``: the same genotypes as
   bgzip-compressed VCF 4.3 (optional);
 - one CSV file per table (the large ones, ``*.csv.gz``, gzip-compressed);
@@ -30,14 +30,13 @@ from __future__ import annotations
 
 import glob
 import gzip
-import hashlib
 import io
 import json
 import os
 import re
 import shutil
 import stat
-import struct
+import sys
 import tempfile
 import zipfile
 import zlib
@@ -59,10 +58,10 @@ from genshare._safe_files import (
     capped_lines,
     open_regular,
 )
-from genshare.cohort.identities import REFERENCE_DATE
-from genshare.cohort.schema import DESCRIPTIONS, TABLES, normalise_table
 from genshare.cohort.genetics import Mosaics
-from genshare.cohort.world import _CORE, World
+from genshare.cohort.schema import CORE_TABLES, DESCRIPTIONS, TABLES, World, normalise_table
+from genshare.formats.checksums import file_sha256, manifest_text
+from genshare.formats.vcf import write_vcf
 from genshare.paths import world_dir
 
 __all__ = [
@@ -243,57 +242,6 @@ def _write_npz(path: Path, arrays: dict[str, np.ndarray], compression: int = zip
             archive.writestr(info, buffer.getvalue())
 
 
-_BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
-
-
-def _bgzf(data: bytes, level: int = 6) -> bytes:
-    """Compress ``data`` in the BGZF format used by bgzip, htslib and tabix.
-
-    BGZF is a series of gzip members of at most 64 KiB each, with the compressed size
-    recorded in an extra field, followed by an empty end-of-file member.
-    """
-    out = io.BytesIO()
-    block = 65280
-    for start in range(0, len(data), block):
-        chunk = data[start : start + block]
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-        deflated = compressor.compress(chunk) + compressor.flush()
-        size = len(deflated) + 25  # header 18 + data + crc 4 + isize 4, minus 1
-        out.write(struct.pack("<4BI2BH2BHH", 31, 139, 8, 4, 0, 0, 255, 6, 66, 67, 2, size))
-        out.write(deflated)
-        out.write(struct.pack("<II", zlib.crc32(chunk) & 0xFFFFFFFF, len(chunk)))
-    out.write(_BGZF_EOF)
-    return out.getvalue()
-
-
-def write_vcf(genotypes: np.ndarray, samples: list[str], snps: pd.DataFrame, description: str) -> bytes:
-    """Unphased VCF 4.3 text for a genotype matrix (people x SNPs), bgzip-compressed."""
-    contigs = snps.groupby("chrom")["pos"].max()
-    header = [
-        "##fileformat=VCFv4.3",
-        f"##fileDate={str(REFERENCE_DATE).replace('-', '')}",
-        f"##source=genshare.cohort {description}",
-        "##comment=Synthetic data: no real person's genotypes. CC0 1.0.",
-        *[f"##contig=<ID={chrom},length={int(length)}>" for chrom, length in contigs.items()],
-        '##INFO=<ID=PANEL,Number=1,Type=String,Description="array (common SNP on a genotyping array) or sequence (any variant)">',
-        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-        "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]),
-    ]
-    fixed = (
-        snps["chrom"].astype(str) + "\t" + snps["pos"].astype(str) + "\t" + snps["snp_id"] + "\t"
-        + snps["ref"] + "\t" + snps["alt"] + "\t.\tPASS\tPANEL=" + snps["panel"] + "\tGT\t"
-    )
-    # Every call is 4 bytes ("0/1" and a tab); the last tab of each line becomes a newline.
-    table = np.frombuffer(b"./.\t0/0\t0/1\t1/1\t", dtype=np.uint8).reshape(4, 4)
-    body = table[genotypes.T.astype(np.int16) + 1]  # (SNPs, people, 4)
-    body[:, -1, 3] = ord("\n")
-    body = body.reshape(len(snps), -1)
-    text = ("\n".join(header) + "\n").encode("ascii") + b"".join(
-        prefix.encode("ascii") + row.tobytes() for prefix, row in zip(fixed, body)
-    )
-    return _bgzf(text)
-
-
 def read_vcf_genotypes(path: str | PathLike[str]) -> tuple[list[str], np.ndarray]:
     """Read the samples and genotype matrix (people x SNPs) of a VCF written by :func:`write_vcf`.
 
@@ -400,7 +348,7 @@ def _package(world: World, files: dict[str, bytes], vcf: bool) -> dict[str, Any]
     }
 
 
-def _readme(world: World, vcf: bool) -> str:
+def _readme(world: World, vcf: bool, note: str = "") -> str:
     n_people = {name: len(getattr(world, name)) for name in _GENOTYPE_SETS}
     lines = [
         f"# Synthetic genomic world (seed {world.seed})",
@@ -456,10 +404,10 @@ def _readme(world: World, vcf: bool) -> str:
         "Regenerating the world from its seed, as above, gives the same bytes and so the same checksums.",
         "",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines) + (f"\n{note}" if note else "")
 
 
-def _world_files(world: World, vcf: bool) -> dict[str, bytes]:
+def _world_files(world: World, vcf: bool, note: str = "") -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for key, (filename, columns) in TABLES.items():
         data = _format_table(getattr(world, key), columns)  # extra tables too (World.__getattr__)
@@ -492,10 +440,8 @@ def _world_files(world: World, vcf: bool) -> dict[str, bytes]:
     }
     files["world.json"] = (json.dumps(info, indent=2, sort_keys=True) + "\n").encode()
     files["datapackage.json"] = (json.dumps(_package(world, files, vcf), indent=2) + "\n").encode()
-    files["README.md"] = _readme(world, vcf).encode()
-    files[MANIFEST] = "".join(
-        f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())
-    ).encode()
+    files["README.md"] = _readme(world, vcf, note).encode()
+    files[MANIFEST] = manifest_text(files)
     return files
 
 
@@ -548,13 +494,13 @@ def _claim(destination: Path) -> Iterator[None]:
 
 
 def _lock_fd(fd: int) -> None:
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
+    if sys.platform == "win32":  # pragma: no cover - Windows has no fcntl
         import msvcrt
 
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     else:
+        import fcntl
+
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
@@ -632,7 +578,7 @@ def check_destination(out: str | PathLike[str], *, force: bool = False) -> Path:
     return destination
 
 
-def save_world(world: World, out: str | PathLike[str], *, force: bool = False, vcf: bool = True) -> Path:
+def save_world(world: World, out: str | PathLike[str], *, force: bool = False, vcf: bool = True, note: str = "") -> Path:
     """Write ``world`` to the folder ``out``, atomically and safely against other writers.
 
     The files are written to a staging folder ``.NAME.partial-PID`` beside the destination
@@ -658,6 +604,10 @@ def save_world(world: World, out: str | PathLike[str], *, force: bool = False, v
     vcf
         Also write the genotypes as bgzip-compressed VCF (larger; the compact
         ``genotypes.npz`` is always written).
+    note
+        Markdown appended to the folder's ``README.md`` after a blank line (for a world
+        derived from another, how it was derived); empty (default) for none. It is
+        written before the checksums, so the manifest covers it.
 
     Returns
     -------
@@ -666,6 +616,8 @@ def save_world(world: World, out: str | PathLike[str], *, force: bool = False, v
 
     Raises
     ------
+    ValueError
+        If ``note`` is not a string.
     FileExistsError
         If ``out`` exists and ``force`` is false (checked while holding the lock, so a world
         written by another process a moment earlier is never overwritten).
@@ -683,9 +635,11 @@ def save_world(world: World, out: str | PathLike[str], *, force: bool = False, v
     ...     sorted(p.name for p in Path(scratch).iterdir())
     ['w']
     """
+    if not isinstance(note, str):
+        raise ValueError(f"note must be text (Markdown); got {type(note).__name__}")
     destination = Path(out)
     _make_parent(destination)
-    files = _world_files(world, vcf)
+    files = _world_files(world, vcf, note)
     retired = _sibling(destination, "old")
     with _claim(destination):
         _recover(destination)
@@ -722,7 +676,6 @@ def save_world(world: World, out: str | PathLike[str], *, force: bool = False, v
 #: few megabytes; a much larger entry is refused rather than read.
 MAX_FILE_BYTES = 4 * 2**30
 _MAX_MANIFEST_BYTES = 2**20
-_HASH_CHUNK = 2**20
 _MANIFEST_LINE = re.compile(r"([0-9a-f]{64})  ([^\x00-\x1f/\\]+)")
 
 
@@ -747,10 +700,7 @@ def _sha256(path: Path) -> str:
             raise WorldIntegrityError(
                 f"{path}: {info.st_size:,} bytes, more than the {MAX_FILE_BYTES:,} a world file may have; refused"
             )
-        digest = hashlib.sha256()
-        while chunk := os.read(fd, _HASH_CHUNK):
-            digest.update(chunk)
-        return digest.hexdigest()
+        return file_sha256(fd)
     finally:
         os.close(fd)
 
@@ -1055,6 +1005,6 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
         reference_genotypes=genotypes["reference"],
         database_genotypes=genotypes["database"],
         metadata=info.get("metadata", {}),
-        extra_tables={key: frame for key, frame in tables.items() if key not in _CORE},
-        **{key: frame for key, frame in tables.items() if key in _CORE},
+        extra_tables={key: frame for key, frame in tables.items() if key not in CORE_TABLES},
+        **{key: frame for key, frame in tables.items() if key in CORE_TABLES},
     )

@@ -20,14 +20,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genshare._facts import ADULT_AGE, LAST_BIRTH_YEAR
 from genshare.cohort import identities as ids
 from genshare.cohort import records
 from genshare.cohort.genetics import Mosaics
 from genshare.cohort.genomes import simulate_genomes
-from genshare._validation import check_number
 from genshare.cohort.parameters import DEFAULTS, docstring, validate_parameters
-from genshare.cohort.pedigree import LAST_BIRTH_YEAR, LIVING_ADULTS_PER_FOUNDER, cousin_counts, relative_pairs, simulate_pedigree, validate_pedigree
-from genshare.cohort.schema import TABLES, normalise_table
+from genshare.cohort.pedigree import (
+    LIVING_ADULTS_PER_FOUNDER,
+    cousin_counts,
+    relative_pairs,
+    simulate_pedigree,
+    validate_pedigree,
+)
+from genshare.cohort.schema import CORE_TABLES, TABLES, World, normalise_table
 from genshare.cohort.ystr import y_chromosomes
 from genshare.populations import POPULATIONS
 
@@ -60,245 +66,6 @@ RELATIONSHIPS = {
 CITY_SHARE = 0.6
 #: ZIP3 areas and ZIP codes per area of Synthetica.
 N_ZIP3, ZIPS_PER_ZIP3 = 6, 7
-#: Tables that are fields of :class:`World` (others made by added steps go to ``extra_tables``).
-_CORE = ("snps", "cohort", "reference", "database", "people", "relationships", "family_trees", "voter_roll", "clinical", "zip_codes")
-
-
-@dataclass(frozen=True)
-class World:
-    """Everything in one synthetic world. Row *i* of each genotype matrix is row *i* of its table.
-
-    Attributes
-    ----------
-    seed, parameters
-        The seed and every argument of :func:`simulate_world` that made this world.
-    snps
-        One row per SNP: ``snp_id``, ``chrom``, ``pos``, ``cm`` (genetic position,
-        centimorgans), ``ref``, ``alt``, ``panel``, allele frequencies ``freq_<POP>`` among
-        founders, and the ``effect`` of the SNP on the study phenotype's liability.
-    cohort_genotypes, reference_genotypes, database_genotypes
-        ``int8`` arrays (people x SNPs) of alternate-allele counts, -1 where missing.
-    cohort
-        The study's participants: ``participant_id``, ``person_id``, ``population``,
-        ``sex``, ``age``, ``status`` (case or control).
-    reference
-        Reference panel: ``sample_id``, ``person_id``, ``population``.
-    database
-        Consumer genealogy profiles: ``profile_id``, ``person_id`` and what the site
-        shows, ``first_name``, ``surname``, ``sex``, ``birth_year``, ``zip3``.
-    people
-        The whole pedigree, every generation, the dead included: ``person_id``, ``sex``,
-        ``birth_year``, ``date_of_birth``, ``death_year`` (<NA> if alive), ``alive``,
-        ``generation`` (0 = founders), ``population``, ``father_id`` (biological),
-        ``mother_id``, ``legal_father_id`` (in the records; source of the surname),
-        ``first_name``, ``surname``, ``zip5``, ``voter_id`` ("" if not on the roll).
-    relationships
-        Every participant x profile pair related at third cousin or closer:
-        ``participant_id``, ``profile_id``, ``relationship``, ``degree``,
-        ``expected_kinship``, ``generations`` ("a,b"), ``common_ancestors``.
-    family_trees
-        Public family trees posted by some database customers (see
-        :func:`genshare.cohort.records.family_trees`).
-    voter_roll
-        The public voter roll: ``voter_id``, ``first_name``, ``surname``, ``zip5``,
-        ``date_of_birth``, ``sex``.
-    clinical
-        The hospital's records of the participants before de-identification.
-    zip_codes
-        The synthetic geography: ``zip5``, ``zip3``, ``city``, ``state``, ``population``
-        (living residents of every age).
-    metadata
-        Summary numbers of the world (living adults, cousins per person, ...).
-    mosaics
-        The true ancestry of every genotyped genome copy: a
-        :class:`genshare.cohort.genetics.Mosaics` whose owner ``2 * row + k`` is copy
-        ``k`` (0 paternal, 1 maternal) of genotyped row ``row``, rows numbered through the
-        cohort, then the reference panel, then the database. Two copies are identical by
-        descent through the pedigree exactly where they copy the same founder haplotype;
-        :meth:`ibd_segments` and :meth:`ibd_summary` read the truth from it. None for a
-        world saved without it. A loaded world reads it from ``truth.npz`` on first use
-        (here a function that returns it; :meth:`founder_mosaics` always gives the mosaics).
-    extra_tables
-        Tables added by extra pipeline steps, by name; also readable as attributes.
-    """
-
-    seed: int
-    parameters: dict[str, Any]
-    snps: pd.DataFrame
-    cohort_genotypes: np.ndarray
-    reference_genotypes: np.ndarray
-    database_genotypes: np.ndarray
-    cohort: pd.DataFrame
-    reference: pd.DataFrame
-    database: pd.DataFrame
-    people: pd.DataFrame
-    relationships: pd.DataFrame
-    voter_roll: pd.DataFrame
-    clinical: pd.DataFrame
-    zip_codes: pd.DataFrame
-    family_trees: pd.DataFrame = field(default_factory=pd.DataFrame)
-    metadata: dict[str, Any] = field(default_factory=dict)
-    mosaics: Mosaics | Callable[[], Mosaics] | None = None
-    phase: dict[str, np.ndarray] = field(default_factory=dict)
-    extra_tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-
-    def founder_mosaics(self) -> Mosaics | None:
-        """The genotyped copies' founder mosaics (read from the saved world on first use), or None."""
-        if callable(self.mosaics):
-            object.__setattr__(self, "mosaics", self.mosaics())  # read once, then kept
-        return self.mosaics
-
-    def haplotypes(self, which: str) -> np.ndarray:
-        """The phased genotypes of ``"cohort"``, ``"reference"`` or ``"database"``, as a service phases them.
-
-        Each heterozygous call is split into its two copies with the phase the world
-        stores: the true one with switch errors (one per ``parameters["phasing_switch_cm"]``
-        cM on average), as statistical phasing leaves them.
-
-        Returns
-        -------
-        numpy.ndarray
-            ``int8`` (people, 2, SNPs): the allele (0 or 1) on each copy, -1 where the
-            call is missing; the two copies add up to the genotypes.
-
-        Examples
-        --------
-        >>> world = simulate_world(seed=1, n_participants=20, n_snps=200, n_reference=9,
-        ...                        n_database=30, population_size=1000)
-        >>> h = world.haplotypes("cohort")
-        >>> h.shape, bool((h.sum(axis=1)[h[:, 0] >= 0] == world.cohort_genotypes[h[:, 0] >= 0]).all())
-        ((20, 2, 200), True)
-        """
-        if which not in ("cohort", "reference", "database"):
-            raise ValueError(f"which must be 'cohort', 'reference' or 'database'; got {which!r}")
-        if which not in self.phase:
-            raise ValueError(f"this world holds no phase for {which!r} (saved without it)")
-        g = getattr(self, f"{which}_genotypes")
-        het = g == 1
-        n_het = int(het.sum())
-        packed = self.phase[which]
-        if packed.size != -(-n_het // 8):
-            raise ValueError(f"the phase of {which!r} holds {packed.size * 8} bits for {n_het} heterozygous calls")
-        first = np.where(g < 0, -1, g // 2).astype(np.int8)
-        first[het] = np.unpackbits(packed, count=n_het)
-        second = np.where(g < 0, -1, g - first).astype(np.int8)
-        return np.stack([first, second], axis=1)
-
-    def _truth_rows(self, people: Any, name: str) -> np.ndarray:
-        """Genotyped rows (cohort, reference, database) of person ids; a clear error otherwise."""
-        if self.founder_mosaics() is None:
-            raise ValueError("this world holds no founder mosaics (saved without them), so its true IBD is unknown")
-        ids_ = np.concatenate([self.cohort["person_id"].to_numpy(), self.reference["person_id"].to_numpy(),
-                               self.database["person_id"].to_numpy()]).astype(str)
-        index = pd.Series(np.arange(len(ids_)), index=ids_)
-        index = index[~index.index.duplicated()]  # a person in two sets has one genome
-        values = np.atleast_1d(np.asarray(people, dtype=object)).astype(str)
-        rows = index.reindex(values).to_numpy()
-        missing = np.flatnonzero(np.isnan(rows))
-        if missing.size:
-            raise ValueError(f"{name} {str(values[missing[0]])!r} is not a genotyped person of this world "
-                             "(a person_id of world.cohort, world.reference or world.database)")
-        return rows.astype(np.int64)
-
-    def ibd_segments(self, person_a: str, person_b: str, *, by_copy: bool = False, min_cm: float = 0.0) -> pd.DataFrame:
-        """The true segments two genotyped people share identical by descent through the pedigree.
-
-        Read from the founder mosaics of their genome copies (where two copies carry the
-        same founder haplotype), so this is the truth that segment finders are scored
-        against: chance runs of identical alleles are not in it.
-
-        Parameters
-        ----------
-        person_a, person_b
-            ``person_id`` values of the cohort, reference panel or database.
-        by_copy
-            False (default): the regions where the two share at least one copy (what
-            unphased genotypes can see). True: one row per pair of copies, with
-            ``copy_a`` and ``copy_b`` (0 paternal, 1 maternal).
-        min_cm
-            Keep segments at least this long (cM).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``chrom``, ``start_cm``, ``end_cm``, ``length_cm`` (and ``copy_a``,
-            ``copy_b``), sorted by chromosome and start.
-
-        Examples
-        --------
-        >>> world = simulate_world(seed=1, n_participants=20, n_snps=200, n_reference=9,
-        ...                        n_database=30, population_size=1000)
-        >>> pid = world.cohort["person_id"].iloc[0]
-        >>> round(world.ibd_segments(pid, pid, by_copy=True).query("copy_a == copy_b")["length_cm"].sum())
-        7372
-        """
-        from genshare.cohort.genetics import chromosome_lengths
-        from genshare.cohort.genomes import ibd_table
-
-        min_cm = check_number(min_cm, "min_cm", minimum=0.0)
-        rows = np.stack([self._truth_rows(person_a, "person_a")[:1], self._truth_rows(person_b, "person_b")[:1]], axis=1)
-        morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
-        return ibd_table(self.founder_mosaics(), morgans, rows, by_copy=by_copy, min_cm=min_cm).drop(columns="pair")
-
-    def ibd_table(self, people_a: Any, people_b: Any, *, by_copy: bool = False, min_cm: float = 0.0) -> pd.DataFrame:
-        """The true IBD segments of many pairs at once (``people_a[i]`` with ``people_b[i]``), vectorised.
-
-        Returns
-        -------
-        pandas.DataFrame
-            As :meth:`ibd_segments`, with a ``pair`` column (the index ``i``) first.
-        """
-        from genshare.cohort.genetics import chromosome_lengths
-        from genshare.cohort.genomes import ibd_table
-
-        min_cm = check_number(min_cm, "min_cm", minimum=0.0)
-        a, b = self._truth_rows(people_a, "people_a"), self._truth_rows(people_b, "people_b")
-        if a.shape != b.shape:
-            raise ValueError(f"people_a and people_b must pair up one to one; got {a.size} and {b.size} people")
-        morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
-        return ibd_table(self.founder_mosaics(), morgans, np.stack([a, b], axis=1), by_copy=by_copy, min_cm=min_cm)
-
-    def ibd_summary(self, people_a: Any, people_b: Any, *, min_cm: float = 0.0) -> pd.DataFrame:
-        """True IBD of many pairs at once: total, count and longest of the shared segments.
-
-        Vectorised over the pairs (``people_a[i]`` with ``people_b[i]``); segments are the
-        regions sharing at least one copy, as :meth:`ibd_segments` gives them, at least
-        ``min_cm`` long.
-
-        Returns
-        -------
-        pandas.DataFrame
-            One row per pair, in order: ``person_a``, ``person_b``, ``shared_cm``,
-            ``n_segments``, ``longest_cm``.
-        """
-        seg = self.ibd_table(people_a, people_b, min_cm=min_cm)
-        a = np.atleast_1d(np.asarray(people_a, dtype=object))
-        pair = seg["pair"].to_numpy()
-        length = seg["length_cm"].to_numpy()
-        longest = np.zeros(len(a))
-        np.maximum.at(longest, pair, length)
-        return pd.DataFrame({
-            "person_a": np.atleast_1d(np.asarray(people_a, dtype=object)).astype(str),
-            "person_b": np.atleast_1d(np.asarray(people_b, dtype=object)).astype(str),
-            "shared_cm": np.bincount(pair, weights=length, minlength=len(a)),
-            "n_segments": np.bincount(pair, minlength=len(a)).astype(np.int64),
-            "longest_cm": longest,
-        })
-
-    def __getattr__(self, name: str) -> Any:
-        extra = self.__dict__.get("extra_tables", {})
-        if name in extra:
-            return extra[name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-    def __repr__(self) -> str:
-        return (
-            f"World(seed={self.seed}, participants={len(self.cohort)}, snps={len(self.snps)}, "
-            f"reference={len(self.reference)}, database={len(self.database)}, "
-            f"pedigree={len(self.people)}, relative_pairs={len(self.relationships)}, voters={len(self.voter_roll)})"
-        )
-
-
 @dataclass
 class WorldState:
     """What the pipeline's steps read and write.
@@ -312,7 +79,7 @@ class WorldState:
 
     seed: int
     p: dict[str, Any]
-    people: pd.DataFrame | None = None
+    people: pd.DataFrame = field(default_factory=pd.DataFrame)  # empty until the pedigree step
     roles: dict[str, np.ndarray] = field(default_factory=dict)
     genotypes: dict[str, np.ndarray] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -348,7 +115,7 @@ def pedigree(state: WorldState) -> None:
     n_founders = max(int(np.ceil(target / LIVING_ADULTS_PER_FOUNDER)), 20)
     for _ in range(4):  # growth depends on size and chance: rescale the founders until within 5%
         people = simulate_pedigree(n_founders, state.p["ancestry"], state.tables["zip_codes"], state.rng("pedigree"))
-        living = int((people["alive"] & (people["birth_year"] <= LAST_BIRTH_YEAR - records.ADULT_AGE)).sum())
+        living = int((people["alive"] & (people["birth_year"] <= LAST_BIRTH_YEAR - ADULT_AGE)).sum())
         if abs(living - target) <= 0.05 * target:
             break
         # At most halve or double per attempt: a tiny first population (a few founders who
@@ -509,7 +276,7 @@ def trees(state: WorldState) -> None:
 def summary(state: WorldState) -> None:
     """Numbers that describe the world: population sizes and cousins per living adult."""
     people = state.people
-    adult = people["alive"].to_numpy() & (people["age"].to_numpy() >= records.ADULT_AGE)
+    adult = people["alive"].to_numpy() & (people["age"].to_numpy() >= ADULT_AGE)
     counts = cousin_counts(people, among=adult)
     meta = state.metadata
     meta["n_people"] = int(len(people))
@@ -582,8 +349,8 @@ def simulate_world(seed: int = 2026, **params: Any) -> World:
     tables = {}
     for key, (_, columns) in TABLES.items():
         tables[key] = normalise_table(state.tables[key], columns, key)
-    core = {key: tables[key] for key in _CORE}
-    extra = {key: frame for key, frame in tables.items() if key not in _CORE}
+    core = {key: tables[key] for key in CORE_TABLES}
+    extra = {key: frame for key, frame in tables.items() if key not in CORE_TABLES}
     return World(
         seed=int(seed),
         parameters={k: p[k] for k in DEFAULTS},

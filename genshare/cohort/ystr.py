@@ -83,6 +83,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from genshare._facts import ADULT_AGE, MAX_REPEAT_COUNT, YSTR_PANEL
 from genshare._validation import check_columns, check_frequencies, check_integer, check_probability
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
 from genshare.cohort.schema import register_table
@@ -111,56 +112,14 @@ __all__ = [
     "ystr_tables",
 ]
 
-_BALLANTYNE = "Ballantyne et al. 2010 (via Busby et al. 2012, table 1)"
-_YHRD = "YHRD release 61 (via Zhou et al. 2020, table 1)"
-
-#: The Y-STR panel: ``locus``, ``mutation_rate`` (per generation), ``centre`` (repeat
-#: number in the middle of the simulated range; illustrative) and ``source`` of the rate.
-YSTR_PANEL = pd.DataFrame(
-    [
-        ("DYS19", 0.00437, 15, _BALLANTYNE),
-        ("DYS389I", 0.00551, 13, _BALLANTYNE),
-        ("DYS389II", 0.00383, 29, _BALLANTYNE),
-        ("DYS390", 0.00152, 24, _BALLANTYNE),
-        ("DYS391", 0.00323, 10, _BALLANTYNE),
-        ("DYS392", 0.00097, 13, _BALLANTYNE),
-        ("DYS393", 0.00211, 13, _BALLANTYNE),
-        ("DYS437", 0.00153, 15, _BALLANTYNE),
-        ("DYS438", 0.000956, 12, _BALLANTYNE),
-        ("DYS439", 0.00384, 12, _BALLANTYNE),
-        ("DYS448", 0.000394, 19, _BALLANTYNE),
-        ("DYS456", 0.00494, 15, _BALLANTYNE),
-        ("DYS458", 0.00836, 17, _BALLANTYNE),
-        ("DYS635", 0.00385, 23, _BALLANTYNE),
-        ("Y-GATA-H4", 0.00322, 12, _BALLANTYNE),
-        ("DYS449", 0.00944, 30, _YHRD),
-        ("DYS460", 0.00582, 11, _YHRD),
-        ("DYS481", 0.00488, 22, _YHRD),
-        ("DYS518", 0.0146, 38, _YHRD),
-        ("DYS533", 0.00368, 12, _YHRD),
-        ("DYS570", 0.0114, 17, _YHRD),
-        ("DYS576", 0.0126, 18, _YHRD),
-        ("DYS627", 0.0132, 21, _YHRD),
-    ],
-    columns=["locus", "mutation_rate", "centre", "source"],
-)
-
 #: Multiplier of every population size of the demographic model for the Y chromosome
 #: simulated as haploid (see the module docstring).
 Y_SIZE_SCALE = 0.5
 
-#: Youngest age of a genealogy-database customer.
-ADULT_AGE = 18
 
 #: Alleles run from ``centre - HALF_RANGE`` to ``centre + HALF_RANGE`` repeats (13 states).
 HALF_RANGE = 6
 
-#: Largest repeat count a Y-STR haplotype may hold where one is read (the attacks refuse
-#: larger ones). The longest alleles of the loci in use are a few dozen repeats (DYS449,
-#: DYS518 and DYS627 reach the 30s and 40s; the simulated range ends at 44); 100 leaves
-#: room for any real allele while keeping the tables an attack builds small (their size
-#: grows with the largest difference of repeat counts).
-MAX_REPEAT_COUNT = 100
 
 
 #: The file of :func:`genshare.paths.data_dir` holding the sourced allele frequencies.
@@ -335,13 +294,13 @@ def check_allele_frequencies(table: pd.DataFrame, name: str = "allele_frequencie
         if not isinstance(value, str) or value not in known:
             raise ValueError(f"{where(i)}: locus {value!r} is not in the Y-STR panel; known loci are {sorted(known)}")
     alleles = pd.to_numeric(table["allele"], errors="coerce")
-    for i, (raw, value) in enumerate(zip(table["allele"], alleles)):
+    for i, (raw, value) in enumerate(zip(table["allele"], alleles, strict=True)):
         if isinstance(raw, (bool, np.bool_)) or not np.isfinite(value) or value != round(value) \
                 or not 1 <= value <= MAX_REPEAT_COUNT:
             raise ValueError(f"{where(i)}: allele must be a whole number of repeats from 1 to {MAX_REPEAT_COUNT}; "
                              f"got {raw!r} (microvariants such as 14.2 are not supported)")
     freqs = pd.to_numeric(table["frequency"], errors="coerce")
-    for i, (raw, value) in enumerate(zip(table["frequency"], freqs)):
+    for i, (raw, value) in enumerate(zip(table["frequency"], freqs, strict=True)):
         if isinstance(raw, (bool, np.bool_)) or not np.isfinite(value) or not 0 < value <= 1:
             raise ValueError(f"{where(i)}: frequency must be a number in (0, 1]; got {raw!r}")
     table["allele"] = alleles.astype(int)
@@ -394,7 +353,7 @@ def stationary_distributions(
     check_columns(panel, ["locus", "centre"], "panel")
     table = ystr_allele_frequencies() if allele_frequencies is None else check_allele_frequencies(allele_frequencies)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for locus, centre in zip(panel["locus"], panel["centre"]):
+    for locus, centre in zip(panel["locus"], panel["centre"], strict=True):
         rows = table[table["locus"] == locus]
         if len(rows):
             lo = int(rows["allele"].min()) - ALLELE_MARGIN
@@ -544,7 +503,7 @@ def founder_haplotypes(
         random_seed=int(rng.integers(1, 2**31 - 1)),
     )
     states = np.empty((tree_seq.num_samples, n_loci), dtype=np.int16)
-    for j, (locus, rate) in enumerate(zip(panel["locus"], panel["mutation_rate"].to_numpy(float))):
+    for j, (locus, rate) in enumerate(zip(panel["locus"], panel["mutation_rate"].to_numpy(float), strict=True)):
         alleles, p = stationary[str(locus)]
         transitions = stepwise_transition_matrix(p)
         changing = float(p @ (1.0 - np.diag(transitions)))  # share of proposed steps that change the allele

@@ -13,10 +13,11 @@ from genshare.deidentify.anonymity import (
     zip_hierarchy,
 )
 from genshare.deidentify.privacy import dp_allele_frequencies, laplace_scale
-from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, needs_review, safe_harbor
+from genshare.deidentify.safe_harbor import IDENTIFIER_TYPES, ZIP3_MIN_POPULATION, needs_review, safe_harbor
 
 __all__ = [
     "IDENTIFIER_TYPES",
+    "ZIP3_MIN_POPULATION",
     "date_hierarchy",
     "dp_allele_frequencies",
     "generalize",

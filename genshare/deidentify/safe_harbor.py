@@ -22,7 +22,14 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-__all__ = ["IDENTIFIER_TYPES", "REPORT_COLUMNS", "column_words", "needs_review", "safe_harbor"]
+from genshare._facts import REFERENCE_YEAR
+
+__all__ = ["IDENTIFIER_TYPES", "REPORT_COLUMNS", "ZIP3_MIN_POPULATION", "column_words", "needs_review", "safe_harbor"]
+
+#: Safe Harbor rule B: a ZIP3 area may be released only if all the ZIP codes sharing
+#: those three digits hold more than this many people (45 CFR 164.514(b)(2)(i)(B));
+#: otherwise its ZIP3 becomes "000".
+ZIP3_MIN_POPULATION = 20_000
 
 #: The 18 identifier types of 45 CFR 164.514(b)(2)(i), letter by letter.
 IDENTIFIER_TYPES = {
@@ -399,7 +406,7 @@ def safe_harbor(
     zip3_population: Mapping[str, int] | pd.Series,
     *,
     keep: str | Iterable[str] = (),
-    reference_year: int = 2026,
+    reference_year: int = REFERENCE_YEAR,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Apply the HIPAA Safe Harbor rules to a table, report what changed and what still needs review.
 
@@ -408,7 +415,8 @@ def safe_harbor(
 
     - Columns of identifier types A, B (except ZIP codes), D to Q are removed.
     - ZIP codes become their first three digits, or ``"000"`` where all ZIP codes
-      sharing those digits hold 20,000 people or fewer (from ``zip3_population``) or
+      sharing those digits hold :data:`ZIP3_MIN_POPULATION` (20,000) people or fewer
+      (from ``zip3_population``) or
       where the value cannot be read as a ZIP code. Numbers get their leading zeros back
       (2138 is 02138, ZIP3 ``"021"``). The column is called ``zip3`` (or ``<column>_zip3``
       when that name is taken).
@@ -441,7 +449,8 @@ def safe_harbor(
     keep
         Column name(s) to leave untouched (for example a random study identifier).
     reference_year
-        Year in which ages are computed from birth years.
+        Year in which ages are computed from birth years (default
+        :data:`genshare._facts.REFERENCE_YEAR`, the synthetic world's "today").
 
     Returns
     -------
@@ -533,7 +542,7 @@ def safe_harbor(
             digits = 3 if "zip3" in _vocabulary(column) else 5
             zip3 = out[column].map(lambda v, digits=digits: _read_zip3(v, digits))
             unreadable = int((zip3 == "").sum())
-            allowed = zip3.map(lambda z: isinstance(z, str) and populations.get(z, 0) > 20_000)
+            allowed = zip3.map(lambda z: isinstance(z, str) and populations.get(z, 0) > ZIP3_MIN_POPULATION)
             new = _text_series([z if ok else "000" for z, ok in zip(zip3.tolist(), allowed.tolist(), strict=True)], out.index)
             new = new.where(zip3.notna())
             position = out.columns.get_loc(column)

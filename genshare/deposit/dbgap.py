@@ -39,8 +39,8 @@ import numpy as np
 import pandas as pd
 
 from genshare._safe_files import atomic_destination, capped_lines, open_regular
-from genshare.cohort.storage import write_vcf
 from genshare.deposit.consent import DEFAULT_GROUPS, NOT_CONSENTED, ConsentGroup
+from genshare.formats.vcf import write_vcf
 
 __all__ = [
     "DD_COLUMNS",
