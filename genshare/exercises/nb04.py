@@ -161,16 +161,23 @@ def _true_shared_cm(ctx: Context, other: str = "cousin", min_cm: float = 7.0, fi
     return float(segments["length_cm"].sum())
 
 
-def _unphased_total(ctx: Context) -> float:
-    """Total cM of the unphased runs that find_segments keeps for section 1's participant and first cousin."""
+def _unphased_total(ctx: Context) -> float | None:
+    """Total cM of the unphased runs that find_segments keeps for section 1's participant and first cousin.
+
+    None on a world too sparse for segment search (a chromosome with fewer SNPs than
+    ``find_segments`` needs): that wrong answer cannot arise there.
+    """
     from genshare.attacks.segments import find_segments
     from genshare.popgen import allele_frequencies
 
     world = ctx.world
     who, cousin, _ = _pair(ctx)
     frequency = allele_frequencies(np.concatenate([world.cohort_genotypes, world.database_genotypes]))
-    found = find_segments(world.cohort_genotypes[[who]], world.database_genotypes[[cousin]],
-                          chrom=world.snps["chrom"], cm=world.snps["cm"], frequencies=frequency)
+    try:
+        found = find_segments(world.cohort_genotypes[[who]], world.database_genotypes[[cousin]],
+                              chrom=world.snps["chrom"], cm=world.snps["cm"], frequencies=frequency)
+    except ValueError:
+        return None
     return float(found["length_cm"].sum())
 
 
