@@ -332,3 +332,17 @@ def test_empty_inputs_fail_closed(trees):
     with pytest.raises(ValueError, match="not in the family trees"):
         descendants((ADAM, BETH), trees.iloc[:0])
     assert narrow(descendants((ADAM, BETH), trees).iloc[:0], sex="F").empty
+
+
+def test_triangulation_reads_only_the_matches_trees(trees):
+    # An investigator downloads only the matches' trees: the candidates are the same as with
+    # every public tree, here the family's trees plus an unrelated tree that also holds the Stones.
+    other = build_trees(members={("T3", "G9"): ["PZ", "PK", "PU", "PG", "PH", "PA", "PB"]})
+    every = pd.concat([trees, other], ignore_index=True)
+    theirs = every[every["owner_profile_id"].isin(MATCHES["profile_id"])]
+    profiles = pd.concat([PROFILES, pd.DataFrame({"profile_id": ["G9"], "first_name": ["Zoe"], "surname": ["Stone"],
+                                                  "sex": ["F"], "birth_year": [1937]})], ignore_index=True)
+    full = candidate_ancestors(MATCHES, every, profiles)
+    downloaded = candidate_ancestors(MATCHES, theirs, profiles[profiles["profile_id"].isin(MATCHES["profile_id"])])
+    pd.testing.assert_frame_equal(full.candidates, downloaded.candidates)
+    pd.testing.assert_frame_equal(full.matches, downloaded.matches)

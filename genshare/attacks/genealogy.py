@@ -21,6 +21,10 @@ sample, or a "de-identified" study genome) works in three steps:
 3. **Narrow** (:func:`narrow`). Keep the descendants whose sex, age (or birth year) and
    place fit what is known of the target: the crime scene, or a study's metadata.
 
+Triangulation reads only the trees of the matches given, so passing just those trees (what
+an investigator downloads) gives the same candidates as passing every public tree, faster;
+the descendants step searches every tree it is given.
+
 ``score_*`` functions then compare each step with the truth. **Only they** read the
 ground-truth ``person_id`` column (or the world's ``relationships`` table); the attack
 itself uses only what a genealogist could see.
@@ -50,7 +54,8 @@ A hand-built world is in ``tests/test_genealogy.py``; on the synthetic world::
 
     from genshare.cohort import load_world
     w = load_world()
-    matches = ...  # profile_id and shared_cm (e.g. from segment_search), one row per match
+    matches = ...  # profile_id and shared_cm, one row per match (e.g. from segment_search
+                   # with the world's phased haplotypes, as genealogy services match)
     result = candidate_ancestors(matches, w.family_trees, w.database)
     if result.proceed:
         family = descendants(result.candidates.iloc[0], w.family_trees, voter_roll=w.voter_roll)

@@ -1,8 +1,8 @@
 """Checks for notebook 04 (relatives and familial search on the pedigree world).
 
-Both checks read only small parts of the world (one pair of people on one chromosome, and
-the relationships table), so each answers in well under a second, without the notebook's
-full search.
+The checks read only small parts of the world (one pair of people on one chromosome, the
+relationships table, and one pair's true segments), so each answers in well under a second,
+without the notebook's full search.
 """
 
 from __future__ import annotations
@@ -142,4 +142,74 @@ register(Exercise(
     ),
     hint="keep the rows of world.relationships whose degree is at most that of second cousins, "
          "count the distinct participants, and divide by the cohort's size.",
+))
+
+
+def _true_shared_cm(ctx: Context, other: str = "cousin", min_cm: float = 7.0, first_chromosome: bool = False) -> float:
+    """True IBD (cM) that section 1's participant shares with ``other``, read from the world's truth.
+
+    Sums ``world.ibd_segments`` of the pair (segments of at least ``min_cm``; with
+    ``first_chromosome``, only those on the SNP table's first chromosome).
+    """
+    world = ctx.world
+    who, cousin, stranger = _pair(ctx)
+    a = world.cohort["person_id"].iloc[who]
+    b = world.database["person_id"].iloc[cousin if other == "cousin" else stranger]
+    segments = world.ibd_segments(a, b, min_cm=min_cm)
+    if first_chromosome:
+        segments = segments[segments["chrom"].astype(str) == str(world.snps["chrom"].iloc[0])]
+    return float(segments["length_cm"].sum())
+
+
+def _unphased_total(ctx: Context) -> float | None:
+    """Total cM of the unphased runs that find_segments keeps for section 1's participant and first cousin.
+
+    None on a world too sparse for segment search (a chromosome with fewer SNPs than
+    ``find_segments`` needs): that wrong answer cannot arise there.
+    """
+    from genshare.attacks.segments import find_segments
+    from genshare.popgen import allele_frequencies
+
+    world = ctx.world
+    who, cousin, _ = _pair(ctx)
+    frequency = allele_frequencies(np.concatenate([world.cohort_genotypes, world.database_genotypes]))
+    try:
+        found = find_segments(world.cohort_genotypes[[who]], world.database_genotypes[[cousin]],
+                              chrom=world.snps["chrom"], cm=world.snps["cm"], frequencies=frequency)
+    except ValueError:
+        return None
+    return float(found["length_cm"].sum())
+
+
+register(Exercise(
+    id="04.3",
+    question="True shared cM (segments of at least 7 cM, from world.ibd_segments) of section 1's participant and first cousin",
+    form=Number(what="a length in centimorgans", tolerance=0.05),
+    solve=lambda ctx: ctx.memo("04.3", lambda: _true_shared_cm(ctx)),
+    misconceptions=(
+        Misconception(
+            "every true segment",
+            lambda ctx: _true_shared_cm(ctx, min_cm=0.0),
+            "this sums every true segment, however short: keep those of at least 7 cM (min_cm=7), "
+            "the shortest a genealogy site reports.",
+        ),
+        Misconception(
+            "first chromosome only",
+            lambda ctx: _true_shared_cm(ctx, first_chromosome=True),
+            "this is the first chromosome only, as in section 1: add up the true segments of every chromosome.",
+        ),
+        Misconception(
+            "the stranger",
+            lambda ctx: _true_shared_cm(ctx, other="stranger"),
+            "this is what the participant truly shares with section 1's stranger: take the first cousin.",
+        ),
+        Misconception(
+            "unphased runs",
+            lambda ctx: _unphased_total(ctx),
+            "this is the total of the unphased runs that find_segments keeps: the question asks for the "
+            "truth, world.ibd_segments on the two person_id values.",
+        ),
+    ),
+    hint="take the person_id of the participant (world.cohort) and of the first cousin (world.database), "
+         "call world.ibd_segments(a, b, min_cm=7) and add up length_cm.",
 ))
