@@ -17,6 +17,7 @@ Attacks and defences (they take arrays and tables, never the simulator):
 - :mod:`genshare.deidentify` holds the defences (Safe Harbor, k-anonymity, differential privacy).
 - :mod:`genshare.access` checks data-use conditions (GA4GH DUO) and access requests.
 - :mod:`genshare.risk` is the pre-release risk check on a user's own table and genotypes.
+- :mod:`genshare.formats` writes VCF/BGZF and SHA-256 manifests without importing the simulator.
 - :mod:`genshare.deposit` prepares a dbGaP-style deposit (files, validation, manifests, encryption).
 - :mod:`genshare.filekind` tells what a file holds from its first bytes.
 - :mod:`genshare.claims` reads the dated policy claims in ``data/policy.csv``.

@@ -72,10 +72,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from genshare._facts import REFERENCE_DATE, relationship_name
 from genshare._validation import check_choice, check_columns, check_integer
 from genshare.attacks.segments import SHARED_CM_PROJECT, infer_relationship
-from genshare.cohort.identities import REFERENCE_DATE
-from genshare.cohort.pedigree import relationship_name
 
 __all__ = [
     "IDENTITY_FIELDS",
@@ -103,7 +102,7 @@ _MAX_GENERATIONS = 6
 
 
 def _generation_table() -> pd.DataFrame:
-    """Every relationship name of :func:`genshare.cohort.pedigree.relationship_name` with its generations."""
+    """Every relationship name of :func:`genshare._facts.relationship_name` with its generations."""
     rows = [
         (relationship_name(a, b, full), a, b)
         for a in range(_MAX_GENERATIONS + 1)
@@ -834,7 +833,7 @@ def narrow(
         band, or a witness's estimate).
     on
         The date ages refer to (default: the world's reference date,
-        :data:`genshare.cohort.identities.REFERENCE_DATE`, on which the cohort's ages are given).
+        :data:`genshare._facts.REFERENCE_DATE`, on which the cohort's ages are given).
     place
         A place name or several (for example the crime scene's town, or the cities of a
         study's recruitment area).

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from genshare._facts import REFERENCE_YEAR
 from genshare.exercises import Context, Exercise, Misconception, Number, Several, Share, register
 
 
@@ -97,14 +98,12 @@ def _recovered(ctx: Context) -> pd.DataFrame:
     """Men whose surname the default attack recovers, with their candidates on the voter roll."""
 
     def build() -> pd.DataFrame:
-        from genshare.cohort.identities import REFERENCE_DATE
-
         world = ctx.world
         ranked = _confidences(ctx, None, 10)
         answered = ranked[ranked["confidence"].to_numpy() >= 0.5]
         true = _true_surnames(ctx).loc[answered["participant_id"]].to_numpy()
         recovered = answered.loc[answered["surname"].to_numpy() == true, ["participant_id", "surname"]].copy()
-        reference_year = int(str(REFERENCE_DATE)[:4])
+        reference_year = REFERENCE_YEAR
         cohort = world.cohort.set_index("participant_id")
         clinical = world.clinical.set_index("participant_id")
         recovered["birth_year"] = reference_year - cohort.loc[recovered["participant_id"], "age"].to_numpy() - 1
