@@ -40,7 +40,7 @@ def file_kind(path: str | PathLike[str]) -> str:
         return "pdf"
     if head[:3] == b"\x6c\x1b\x01":
         return "bed"
-    if head[:2] == b"\x6c\x1b" and 0x02 <= head[2] <= 0x20:
+    if head[:2] == b"\x6c\x1b" and len(head) > 2 and 0x02 <= head[2] <= 0x20:
         return "pgen"
     if head[:2] == b"\x1f\x8b":
         try:
