@@ -28,6 +28,7 @@ from genshare.challenge import (
     study_pool,
 )
 from genshare.cohort import load_world
+from genshare.cohort.parameters import SIZES
 from genshare.exercises import evaluate
 from genshare.popgen import allele_frequencies
 
@@ -449,7 +450,7 @@ def test_malformed_reidentification_guesses(world, guesses):
 # --- a saved release, and the marker's challenge columns -----------------------------------------
 
 #: A small world for marking (seconds to simulate), as in tests/test_marking.py.
-SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=8000)
+SMALL = dict(SIZES["small"])  # genshare.cohort.parameters.SIZES
 
 
 def test_saved_releases_round_trip(tmp_path, world):
@@ -550,7 +551,7 @@ def test_marking_adds_the_challenge_columns(tmp_path):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from genshare.challenge import SCOREBOARD_COLUMNS, merge_scoreboards, rank_scoreboard, release_harm  # noqa: E402
+from genshare.challenge import merge_scoreboards, rank_scoreboard, release_harm  # noqa: E402
 
 
 def _steward(team, kind, *, met="yes", released="", reid="", membership="", beacon="", evaluated="yes"):

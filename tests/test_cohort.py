@@ -23,14 +23,14 @@ import pytest
 
 from genshare import popgen as pg
 from genshare.cohort import POPULATIONS, WorldIntegrityError, load_world, save_world, simulate_world, storage
-from genshare.cohort.parameters import DEFAULTS
+from genshare.cohort.parameters import DEFAULTS, SIZES
 from genshare.cohort.pedigree import relationship_name, validate_pedigree
 from genshare.cohort.storage import read_vcf_genotypes
 from genshare.formats import checksums
 from genshare.paths import data_dir
 
 COMMITTED = data_dir() / "synthetic"
-SMALL = dict(n_participants=40, n_snps=300, n_reference=12, n_database=60, n_relatives=12, population_size=2000)
+SMALL = dict(SIZES["tiny"])  # genshare.cohort.parameters.SIZES
 
 
 @pytest.fixture(scope="module")

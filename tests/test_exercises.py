@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from genshare import exercises as ex
-from genshare.exercises.registry import _NO_WORLD
 from genshare.assignment import world_for
 from genshare.cohort import load_world
+from genshare.cohort.parameters import SIZES
 from genshare.exercises import (
     AnswerFormError,
     Ids,
@@ -31,9 +31,10 @@ from genshare.exercises import (
     exercises,
     get_exercise,
 )
+from genshare.exercises.registry import _NO_WORLD
 
 #: A small world (seconds to simulate); parameters of genshare.cohort.simulate_world.
-SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=8000)
+SMALL = dict(SIZES["small"])  # genshare.cohort.parameters.SIZES
 LEARNERS = ("ana", "ben", "chloé")
 IDS = [e.id for e in exercises()]
 NOTEBOOKS = ("01", "02", "03", "04", "04b", "05", "06", "07", "08", "09", "10", "11")

@@ -32,9 +32,10 @@ from genshare.assignment import world_for
 from genshare.attacks import candidate_ancestors, descendants, identify_people
 from genshare.attacks.surname import infer_surname, infer_surnames, tmrca_posterior
 from genshare.cohort import WorldIntegrityError, load_world, save_world, simulate_world
+from genshare.cohort.parameters import SIZES
 from genshare.cohort.ystr import MAX_REPEAT_COUNT, YSTR_PANEL
 
-SMALL = dict(n_participants=40, n_snps=300, n_reference=12, n_database=60, n_relatives=12, population_size=2000)
+SMALL = dict(SIZES["tiny"])  # genshare.cohort.parameters.SIZES
 
 
 @pytest.fixture(scope="module")

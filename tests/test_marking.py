@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from genshare.assignment import world_for
 from genshare.cohort import load_world
+from genshare.cohort.parameters import SIZES
 from genshare.exercises import context_for, encode_answer, expected_answers, get_exercise
 from genshare.marking import (
     NOT_EXECUTED,
@@ -31,7 +32,7 @@ from genshare.marking import (
     read_answer_file,
 )
 
-SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=8000)
+SMALL = dict(SIZES["small"])  # genshare.cohort.parameters.SIZES
 COURSE = "marking-test"
 
 

@@ -24,13 +24,14 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from genshare import sandbox
+from genshare.cohort.parameters import SIZES
 from genshare.paths import PROJECT_ROOT, data_dir
 from genshare.sandbox import LOG_BYTES, Limits, SandboxUnavailable, run_notebook, unavailable
 
 REASON = unavailable()
 needs_bwrap = pytest.mark.skipif(REASON is not None, reason=f"notebook sandbox unavailable here: {REASON}")
 
-SMALL = dict(n_participants=300, n_snps=1500, n_reference=60, n_database=150, n_relatives=30, population_size=8000)
+SMALL = dict(SIZES["small"])  # genshare.cohort.parameters.SIZES
 LIMITS = Limits(timeout=60, cpu_seconds=60)
 PACKAGE_FILE = PROJECT_ROOT / "genshare" / "exercises" / "nb11.py"
 
