@@ -51,6 +51,8 @@ __all__ = [
     "DEFAULT_MIN_EXPECTED_IBS0",
     "DEFAULT_MIN_SCORE",
     "DEFAULT_MIN_SNPS",
+    "DEFAULT_SCORE_FLOOR",
+    "DEFAULT_SCORE_SLOPE",
     "DEFAULT_STRETCH_NATS",
     "DEFAULT_SWITCH_PENALTY",
     "SHARED_CM_PROJECT",
@@ -619,7 +621,11 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
 #: independent; 0.22 nats per SNP against 0.31 genome-wide: stretches of rare SNPs). At this
 #: density, recall at 7-20 cM can only be bought with precision; more SNPs would buy both.
 #: ``benchmarks/benchmark.py --only segments`` measures all this again.
-DEFAULT_MIN_SCORE = 15.5
+DEFAULT_MIN_SCORE = 16.0
+#: Nats by which the score a segment needs falls per cM beyond 7 cM (see :func:`find_phased_segments`).
+DEFAULT_SCORE_SLOPE = 0.8
+#: The lowest score any segment needs, nats, however long.
+DEFAULT_SCORE_FLOOR = 11.0
 #: Cost of a switch error inside a segment, in nats: about :math:`-\log` of the chance of a
 #: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart).
 DEFAULT_SWITCH_PENALTY = 4.0
@@ -729,19 +735,22 @@ def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.
                 start = np.maximum(8 * w_open - left, 0)
                 stop = np.minimum(8 * w_close + right, n_snps)
                 ok = upper[stop] - upper[start] >= min_nats
-                found.append((r_open[ok] + first, start[ok], stop[ok]))
+                found.append((r_open[ok] + first, start[ok], stop[ok], np.full(int(ok.sum()), 2 * x + y)))
     if not found:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return tuple(np.concatenate([f[k] for f in found]).astype(np.int64) for k in range(3))
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, empty
+    pair, start, stop, copies = (np.concatenate([f[k] for f in found]).astype(np.int64) for k in range(4))
+    return pair, start, stop, copies
 
 
-def _cut_at_chromosomes(pair, start, stop, starts, ends):
+def _cut_at_chromosomes(pair: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray, starts: np.ndarray,
+                        ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cut intervals [start, stop) at chromosome ends: one piece per chromosome touched, with its chromosome."""
     first = np.searchsorted(starts, start, side="right") - 1
     final = np.searchsorted(starts, stop - 1, side="right") - 1
     cross = np.flatnonzero(final > first)  # few: only these are cut
     if cross.size == 0:
-        return pair, start, stop, first
+        return pair, start, stop, copies, first
     pieces = final[cross] - first[cross] + 1
     index = np.repeat(cross, pieces)
     chrom = np.repeat(first[cross], pieces) + (np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
@@ -750,10 +759,11 @@ def _cut_at_chromosomes(pair, start, stop, starts, ends):
     return (np.concatenate([pair[whole], pair[index]]),
             np.concatenate([start[whole], np.maximum(start[index], starts[chrom])]),
             np.concatenate([stop[whole], np.minimum(stop[index], ends[chrom])]),
+            np.concatenate([copies[whole], copies[index]]),
             np.concatenate([first[whole], chrom]))
 
 
-def _chain(group, start, stop):
+def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray) -> tuple[np.ndarray, ...]:
     """Join overlapping or abutting stretches into chains, with the fewest switches.
 
     Stretches are grouped by ``group`` (pair and chromosome). Within a group, stretches that
@@ -771,13 +781,13 @@ def _chain(group, start, stop):
     """
     if len(start) == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty, empty, empty
+        return empty, empty, empty, empty, empty, empty, empty, empty
     n = int(stop.max()) + 1
     s_key = group * n + start
     # Stretches arrive sorted by pair and start within each pair of copies; a stable sort
     # merges those runs (ties in any order: the cover below picks the furthest reach).
     order = np.argsort(s_key, kind="stable")
-    s_key, start, stop, group = s_key[order], start[order], stop[order], group[order]
+    s_key, start, stop, group, copies = s_key[order], start[order], stop[order], group[order], copies[order]
     t_key = group * n + stop
     reach = np.maximum.accumulate(t_key)
     new = np.ones(len(s_key), dtype=bool)
@@ -791,17 +801,26 @@ def _chain(group, start, stop):
     furthest_from = best[np.searchsorted(s_key, t_key, side="right") - 1]  # for each stretch, the next in the cover
     current = best[np.searchsorted(s_key, s_key[first], side="right") - 1]  # the furthest of those starting first
     switches = np.zeros(len(first), dtype=np.int64)
+    first_cost = np.zeros(len(first), dtype=np.int64)
+    last_cost = np.zeros(len(first), dtype=np.int64)
     second_start = np.full(len(first), -1, dtype=np.int64)
     previous_stop = np.full(len(first), -1, dtype=np.int64)
     active = np.flatnonzero(t_key[current] < reach[last])
     while active.size:
-        nxt = furthest_from[current[active]]
-        previous_stop[active] = stop[current[active]]
-        second_start[active] = np.where(switches[active] == 0, start[nxt], second_start[active])
-        switches[active] += 1
+        here = current[active]
+        nxt = furthest_from[here]
+        # Moving from copies (x, y) to (x', y') takes a switch error in each person whose copy changes.
+        change = copies[here] ^ copies[nxt]
+        cost = (change >> 1) + (change & 1)
+        previous_stop[active] = stop[here]
+        opening = switches[active] == 0
+        second_start[active] = np.where(opening, start[nxt], second_start[active])
+        first_cost[active] = np.where(opening, cost, first_cost[active])
+        last_cost[active] = cost
+        switches[active] += cost
         current[active] = nxt
         active = active[t_key[nxt] < reach[last[active]]]
-    return group[first], start[first], stop[current], switches, second_start, previous_stop
+    return group[first], start[first], stop[current], switches, second_start, previous_stop, first_cost, last_cost
 
 
 #: Pairs handled at a time by :func:`find_phased_segments` (about 600 stretches of
@@ -847,39 +866,51 @@ def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: n
     return -np.log(np.clip(chance, 1e-12, 1.0))
 
 
-def _phased_block(packed, n_snps, pairs, evidence, starts, ends, cm, min_cm, min_score, switch_penalty, stretch_nats):
-    """Steps 1-3 of :func:`find_phased_segments` for a block of pairs: (pair index, start, stop) of each segment."""
+def _score_threshold(length_cm: np.ndarray, min_score: float, score_slope: float, score_floor: float) -> np.ndarray:
+    """The score a segment of each length needs: ``min_score`` up to 7 cM, then ``score_slope`` nats less per cM, down to ``score_floor``."""
+    return np.maximum(min_score - score_slope * np.maximum(length_cm - DEFAULT_MIN_CM, 0.0), min(score_floor, min_score))
+
+
+def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray, evidence: _Evidence, starts: np.ndarray,
+                  ends: np.ndarray, cm: np.ndarray, min_cm: float, min_score: float, switch_penalty: float,
+                  stretch_nats: float, score_slope: float = 0.0, score_floor: float = 0.0,
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Steps 1-3 of :func:`find_phased_segments` for a block of pairs: (pair index, start, stop, score) of each segment."""
     # 1. Stretches of agreement on each pair of copies, cut at chromosome ends. Stretches are
     # chosen on their evidence ignoring missing calls (an upper bound); scores are exact.
-    s_pair, s_start, s_stop = _agreement_stretches(packed, n_snps, pairs, evidence.total, stretch_nats)
-    s_pair, s_start, s_stop, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, starts, ends)
+    s_pair, s_start, s_stop, s_copies = _agreement_stretches(packed, n_snps, pairs, evidence.total, stretch_nats)
+    s_pair, s_start, s_stop, s_copies, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, s_copies, starts, ends)
     keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
-    s_pair, s_start, s_stop, s_chrom = s_pair[keep], s_start[keep], s_stop[keep], s_chrom[keep]
+    s_pair, s_start, s_stop, s_copies, s_chrom = s_pair[keep], s_start[keep], s_stop[keep], s_copies[keep], s_chrom[keep]
 
     # 2. Chains of overlapping stretches (within a pair and chromosome), the fewest switches.
     n_chrom = len(starts)
-    group, seg_start, seg_stop, switches, second_start, previous_stop = _chain(s_pair * n_chrom + s_chrom, s_start, s_stop)
-    # Only chains that could score min_score are scored exactly (the evidence ignoring
-    # missing calls is an upper bound).
-    hopeful = evidence.total[seg_stop] - evidence.total[seg_start] - switch_penalty * np.maximum(switches - 2, 0) >= min_score
-    group, seg_start, seg_stop = group[hopeful], seg_start[hopeful], seg_stop[hopeful]
-    switches, second_start, previous_stop = switches[hopeful], second_start[hopeful], previous_stop[hopeful]
+    group, seg_start, seg_stop, switches, second_start, previous_stop, first_cost, last_cost = _chain(
+        s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies)
+    # Only chains that could reach the lowest threshold are scored exactly (the evidence
+    # ignoring missing calls, and before trimming its ends, is an upper bound).
+    lowest = min(min_score, score_floor) if score_slope > 0 else min_score
+    upper = evidence.total[seg_stop] - evidence.total[seg_start] - switch_penalty * (switches - first_cost - last_cost).clip(0)
+    hopeful = (upper >= lowest) & (cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
+    group, seg_start, seg_stop, switches = group[hopeful], seg_start[hopeful], seg_stop[hopeful], switches[hopeful]
+    second_start, previous_stop = second_start[hopeful], previous_stop[hopeful]
+    first_cost, last_cost = first_cost[hopeful], last_cost[hopeful]
     seg_pair = group // n_chrom
     i, j = pairs[seg_pair, 0], pairs[seg_pair, 1]
-    # A stretch at either end of the cover that adds less evidence than a switch costs is left out.
-    trim_end = (switches > 0) & (evidence(i, j, np.maximum(previous_stop, 0), seg_stop) < switch_penalty)
+    # A stretch at either end of the cover that adds less evidence than its switch costs is left out.
+    trim_end = (switches > 0) & (evidence(i, j, np.maximum(previous_stop, 0), seg_stop) < switch_penalty * last_cost)
     seg_stop = np.where(trim_end, previous_stop, seg_stop)
-    switches = switches - trim_end
+    switches = switches - trim_end * last_cost
     trim_start = (switches > 0) & (second_start >= 0) & (second_start < seg_stop) & (
-        evidence(i, j, seg_start, np.clip(second_start, seg_start, None)) < switch_penalty)
+        evidence(i, j, seg_start, np.clip(second_start, seg_start, None)) < switch_penalty * first_cost)
     seg_start = np.where(trim_start, second_start, seg_start)
-    switches = switches - trim_start
+    switches = switches - trim_start * first_cost
     score = evidence(i, j, seg_start, seg_stop) - switch_penalty * switches
 
-    # 3. Segments: enough evidence and long enough.
-    keep = (score >= min_score) & (cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
-    seg_pair, seg_start, seg_stop = seg_pair[keep], seg_start[keep], seg_stop[keep]
-    return seg_pair, seg_start, seg_stop
+    # 3. Segments: enough evidence for their length, and long enough.
+    length = cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start]
+    keep = (score >= _score_threshold(length, min_score, score_slope, score_floor)) & (length >= min_cm)
+    return seg_pair[keep], seg_start[keep], seg_stop[keep], score[keep]
 
 
 def find_phased_segments(
@@ -895,6 +926,8 @@ def find_phased_segments(
     switch_penalty: float = DEFAULT_SWITCH_PENALTY,
     stretch_nats: float = DEFAULT_STRETCH_NATS,
     frequencies: npt.ArrayLike | None = None,
+    score_slope: float = DEFAULT_SCORE_SLOPE,
+    score_floor: float = DEFAULT_SCORE_FLOOR,
 ) -> pd.DataFrame:
     """Shared segments from phased haplotypes, tolerant of switch errors, as genealogy services match.
 
@@ -974,6 +1007,8 @@ def find_phased_segments(
     min_score = check_number(min_score, "min_score", minimum=0.0, low_open=True)
     switch_penalty = check_number(switch_penalty, "switch_penalty", minimum=0.0)
     stretch_nats = check_number(stretch_nats, "stretch_nats", minimum=0.0)
+    score_slope = check_number(score_slope, "score_slope", minimum=0.0)
+    score_floor = check_number(score_floor, "score_floor", minimum=0.0, low_open=True)
     n_snps = a.shape[2]
     same = haplotypes_b is None
     chrom_values, cm, pos, starts, ends = _check_map(chrom, cm, pos, n_snps, 1)
@@ -995,7 +1030,7 @@ def find_phased_segments(
     packed = _pack_haplotypes(a, b, same)
     found = [
         _phased_block(packed, n_snps, pairs[first : first + _PAIR_BLOCK], evidence, starts, ends, cm, min_cm, min_score,
-                      switch_penalty, stretch_nats)
+                      switch_penalty, stretch_nats, score_slope, score_floor)
         for first in range(0, len(pairs), _PAIR_BLOCK)
     ]
     offsets = range(0, len(pairs), _PAIR_BLOCK)
