@@ -117,7 +117,8 @@ SHARED_CM_PROJECT = pd.DataFrame(
 _SEGMENT_COLUMNS = ["a", "b", "chrom", "start_snp", "end_snp", "n_snps", "start_cm", "end_cm", "length_cm", "start_bp", "end_bp"]
 
 
-def _check_map(chrom: npt.ArrayLike | None, cm: npt.ArrayLike | None, pos: npt.ArrayLike | None, n_snps: int, min_snps: int):
+def _check_map(chrom: npt.ArrayLike | None, cm: npt.ArrayLike | None, pos: npt.ArrayLike | None, n_snps: int,
+               min_snps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Validate the SNP map; return chrom values, cm (float), pos (or None) and chromosome block starts/ends."""
     if cm is None:
         raise ValueError("cm is required: segments are measured on a genetic map (centimorgans per SNP, e.g. snps['cm'])")
@@ -277,8 +278,8 @@ def find_segments(
     min_snps = check_integer(min_snps, "min_snps", minimum=1)
     n_snps = a.shape[1]
     min_expected_ibs0 = check_number(min_expected_ibs0, "min_expected_ibs0", minimum=0.0)
-    chrom_values, cm, pos, starts, ends = _check_map(chrom, cm, pos, n_snps, min_snps)
-    pairs = _check_pairs(pairs, a.shape[0], b.shape[0], genotypes_b is None)
+    chrom_values, cm_at, bp, starts, ends = _check_map(chrom, cm, pos, n_snps, min_snps)
+    pair_rows = _check_pairs(pairs, a.shape[0], b.shape[0], genotypes_b is None)
     if frequencies is None:
         counts = np.zeros(n_snps)
         called = np.zeros(n_snps)
@@ -298,8 +299,8 @@ def find_segments(
     ref_b, alt_b = (ref_a, alt_a) if genotypes_b is None else (np.packbits(b == 0, axis=1), np.packbits(b == 2, axis=1))
     pieces = []
     chunk = max(1, (64 << 20) // max(n_snps, 1))  # 8 MB of packed bits at a time (index arrays of the cuts are larger)
-    for first in range(0, len(pairs), chunk):
-        p = pairs[first : first + chunk]
+    for first in range(0, len(pair_rows), chunk):
+        p = pair_rows[first : first + chunk]
         i, j = p[:, 0], p[:, 1]
         opposite = (ref_a[i] & alt_b[j]) | (alt_a[i] & ref_b[j])
         # Unpack only the bytes holding an opposite homozygote (relatives have few).
@@ -307,30 +308,31 @@ def find_segments(
         bits = np.unpackbits(opposite[rows, byte][:, None], axis=1).astype(bool)
         hit_row, hit_bit = np.nonzero(bits)
         rows, snps = rows[hit_row], byte[hit_row] * 8 + hit_bit
-        pieces.append(_runs(rows, snps, len(p), starts, ends, cm, min_cm, min_snps, offset=first,
+        pieces.append(_runs(rows, snps, len(p), starts, ends, cm_at, min_cm, min_snps, offset=first,
                             expected=expected, min_expected=min_expected_ibs0))
     runs = np.concatenate(pieces, axis=1) if pieces else np.empty((3, 0), dtype=np.int64)
     pair_index, start, stop = runs
     end = stop - 1
     return pd.DataFrame(
         {
-            "a": pairs[pair_index, 0],
-            "b": pairs[pair_index, 1],
+            "a": pair_rows[pair_index, 0],
+            "b": pair_rows[pair_index, 1],
             "chrom": chrom_values[start] if len(start) else np.array([], dtype=chrom_values.dtype),
             "start_snp": start,
             "end_snp": end,
             "n_snps": stop - start,
-            "start_cm": cm[start],
-            "end_cm": cm[end],
-            "length_cm": cm[end] - cm[start],
-            "start_bp": pos[start].astype(np.int64) if pos is not None else np.full(len(start), -1, dtype=np.int64),
-            "end_bp": pos[end].astype(np.int64) if pos is not None else np.full(len(start), -1, dtype=np.int64),
+            "start_cm": cm_at[start],
+            "end_cm": cm_at[end],
+            "length_cm": cm_at[end] - cm_at[start],
+            "start_bp": bp[start].astype(np.int64) if bp is not None else np.full(len(start), -1, dtype=np.int64),
+            "end_bp": bp[end].astype(np.int64) if bp is not None else np.full(len(start), -1, dtype=np.int64),
         },
         columns=_SEGMENT_COLUMNS,
     )
 
 
-def _runs(rows, snps, n_pairs, starts, ends, cm, min_cm, min_snps, offset, expected=None, min_expected=0.0) -> np.ndarray:
+def _runs(rows: np.ndarray, snps: np.ndarray, n_pairs: int, starts: np.ndarray, ends: np.ndarray, cm: np.ndarray, min_cm: float,
+          min_snps: int, offset: int, expected: np.ndarray | None = None, min_expected: float = 0.0) -> np.ndarray:
     """Runs between opposite homozygotes, vectorised over pairs: shape (3, runs) of pair, first SNP, one past the last.
 
     ``rows, snps`` are the opposite homozygotes in row-major order (``np.nonzero``), so
@@ -666,7 +668,7 @@ class _Evidence:
     worlds, so such SNPs are about 1 in 40,000); that only lowers a score.
     """
 
-    def __init__(self, weight: np.ndarray, a: np.ndarray, b: np.ndarray, same: bool):
+    def __init__(self, weight: np.ndarray, a: np.ndarray, b: np.ndarray, same: bool) -> None:
         self.n = len(weight)
         self.total = np.concatenate([[0.0], np.cumsum(weight)])
         self.sets = []
@@ -695,8 +697,10 @@ def _pack_haplotypes(a: np.ndarray, b: np.ndarray, same: bool) -> tuple[np.ndarr
 
 
 def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray, upper: np.ndarray,
-                         min_nats: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Maximal stretches of agreement on each of the four pairs of copies: (pair, start, stop).
+                         min_nats: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Maximal stretches of agreement on each of the four pairs of copies: (pair, start, stop, copies).
+
+    ``copies`` is ``2 x + y`` for copy x of the first person and copy y of the second.
 
     Vectorised over pairs: the mismatch bits of each pair of copies (both called, alleles
     differ; ``packed`` from :func:`_pack_haplotypes`) are eight SNPs to a byte; stretches are
@@ -1011,8 +1015,8 @@ def find_phased_segments(
     score_floor = check_number(score_floor, "score_floor", minimum=0.0, low_open=True)
     n_snps = a.shape[2]
     same = haplotypes_b is None
-    chrom_values, cm, pos, starts, ends = _check_map(chrom, cm, pos, n_snps, 1)
-    pairs = _check_pairs(pairs, a.shape[0], b.shape[0], same)
+    chrom_values, cm_at, bp, starts, ends = _check_map(chrom, cm, pos, n_snps, 1)
+    pair_rows = _check_pairs(pairs, a.shape[0], b.shape[0], same)
     if frequencies is None:
         sets = (a,) if same else (a, b)
         counts = sum(np.where(h >= 0, h, 0).sum(axis=(0, 1)) for h in sets)
@@ -1029,11 +1033,11 @@ def find_phased_segments(
     # Blocks of pairs bound memory (chains never join two pairs); vectorised within a block.
     packed = _pack_haplotypes(a, b, same)
     found = [
-        _phased_block(packed, n_snps, pairs[first : first + _PAIR_BLOCK], evidence, starts, ends, cm, min_cm, min_score,
+        _phased_block(packed, n_snps, pair_rows[first : first + _PAIR_BLOCK], evidence, starts, ends, cm_at, min_cm, min_score,
                       switch_penalty, stretch_nats, score_slope, score_floor)
-        for first in range(0, len(pairs), _PAIR_BLOCK)
+        for first in range(0, len(pair_rows), _PAIR_BLOCK)
     ]
-    offsets = range(0, len(pairs), _PAIR_BLOCK)
+    offsets = range(0, len(pair_rows), _PAIR_BLOCK)
     seg_pair = np.concatenate([f[0] + first for f, first in zip(found, offsets)] or [np.zeros(0, np.int64)])
     seg_start = np.concatenate([f[1] for f in found] or [np.zeros(0, np.int64)])
     seg_stop = np.concatenate([f[2] for f in found] or [np.zeros(0, np.int64)])
@@ -1042,17 +1046,17 @@ def find_phased_segments(
     end = seg_stop - 1
     return pd.DataFrame(
         {
-            "a": pairs[seg_pair, 0],
-            "b": pairs[seg_pair, 1],
+            "a": pair_rows[seg_pair, 0],
+            "b": pair_rows[seg_pair, 1],
             "chrom": chrom_values[seg_start] if len(seg_start) else np.array([], dtype=chrom_values.dtype),
             "start_snp": seg_start,
             "end_snp": end,
             "n_snps": seg_stop - seg_start,
-            "start_cm": cm[seg_start],
-            "end_cm": cm[end],
-            "length_cm": cm[end] - cm[seg_start],
-            "start_bp": pos[seg_start].astype(np.int64) if pos is not None else np.full(len(seg_start), -1, dtype=np.int64),
-            "end_bp": pos[end].astype(np.int64) if pos is not None else np.full(len(seg_start), -1, dtype=np.int64),
+            "start_cm": cm_at[seg_start],
+            "end_cm": cm_at[end],
+            "length_cm": cm_at[end] - cm_at[seg_start],
+            "start_bp": bp[seg_start].astype(np.int64) if bp is not None else np.full(len(seg_start), -1, dtype=np.int64),
+            "end_bp": bp[end].astype(np.int64) if bp is not None else np.full(len(seg_start), -1, dtype=np.int64),
         },
         columns=_SEGMENT_COLUMNS,
     )
