@@ -44,7 +44,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from genshare._validation import check_genotypes, check_integer, check_number
+from genshare._validation import check_choice, check_genotypes, check_integer, check_number
 
 __all__ = [
     "DEFAULT_MIN_CM",
@@ -623,11 +623,11 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
 #: independent; 0.22 nats per SNP against 0.31 genome-wide: stretches of rare SNPs). At this
 #: density, recall at 7-20 cM can only be bought with precision; more SNPs would buy both.
 #: ``benchmarks/benchmark.py --only segments`` measures all this again.
-DEFAULT_MIN_SCORE = 16.0
+DEFAULT_MIN_SCORE = 17.0
 #: Nats by which the score a segment needs falls per cM beyond 7 cM (see :func:`find_phased_segments`).
-DEFAULT_SCORE_SLOPE = 0.8
+DEFAULT_SCORE_SLOPE = 1.0
 #: The lowest score any segment needs, nats, however long.
-DEFAULT_SCORE_FLOOR = 11.0
+DEFAULT_SCORE_FLOOR = 10.0
 #: Cost of a switch error inside a segment, in nats: about :math:`-\log` of the chance of a
 #: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart).
 DEFAULT_SWITCH_PENALTY = 4.0
@@ -767,7 +767,8 @@ def _cut_at_chromosomes(pair: np.ndarray, start: np.ndarray, stop: np.ndarray, c
             np.concatenate([first[whole], chrom]))
 
 
-def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray) -> tuple[np.ndarray, ...]:
+def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray,
+           cumulative: np.ndarray | None = None, person: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Join overlapping or abutting stretches into chains, with the fewest switches.
 
     Stretches are grouped by ``group`` (pair and chromosome). Within a group, stretches that
@@ -781,17 +782,34 @@ def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.nd
     tuple
         Per chain: index of its group, first SNP, one past its last SNP, switches, and the
         start of the second and the end of the last-but-one stretch of the cover (for
-        trimming a stretch at either end that adds less than a switch costs; -1 if none).
+        trimming a stretch at either end that adds less than a switch costs; -1 if none),
+        the switches of the first and of the last step of the cover. With ``cumulative``
+        (people, 2, SNPs + 1: each copy's cumulative allele weights, see
+        :func:`_allele_weights`) and ``person`` (each stretch's row in it), also the evidence
+        of the cover (each SNP counted once, on the copy of the stretch that first covers
+        it), of its first stretch before the second starts, and of its last step;
+        otherwise those three are zeros.
     """
     if len(start) == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty, empty, empty, empty, empty
+        nothing = np.zeros(0)
+        return empty, empty, empty, empty, empty, empty, empty, empty, nothing, nothing, nothing
     n = int(stop.max()) + 1
     s_key = group * n + start
     # Stretches arrive sorted by pair and start within each pair of copies; a stable sort
     # merges those runs (ties in any order: the cover below picks the furthest reach).
     order = np.argsort(s_key, kind="stable")
     s_key, start, stop, group, copies = s_key[order], start[order], stop[order], group[order], copies[order]
+    weighted = cumulative is not None and person is not None
+    row = person[order] if person is not None else np.zeros(len(order), dtype=np.int64)
+
+    def gain(k: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Evidence of stretch k's copy of the first person over [lo, hi)."""
+        if cumulative is None:
+            return np.zeros(len(k))
+        x = copies[k] >> 1
+        return cumulative[row[k], x, hi] - cumulative[row[k], x, lo]
+
     t_key = group * n + stop
     reach = np.maximum.accumulate(t_key)
     new = np.ones(len(s_key), dtype=bool)
@@ -809,10 +827,16 @@ def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.nd
     last_cost = np.zeros(len(first), dtype=np.int64)
     second_start = np.full(len(first), -1, dtype=np.int64)
     previous_stop = np.full(len(first), -1, dtype=np.int64)
+    head = current.copy()
+    evidence = gain(head, start[head], stop[head]) if weighted else np.zeros(len(first))
+    last_part = np.zeros(len(first))
     active = np.flatnonzero(t_key[current] < reach[last])
     while active.size:
         here = current[active]
         nxt = furthest_from[here]
+        if weighted:
+            last_part[active] = gain(nxt, stop[here], stop[nxt])
+            evidence[active] += last_part[active]
         # Moving from copies (x, y) to (x', y') takes a switch error in each person whose copy changes.
         change = copies[here] ^ copies[nxt]
         cost = (change >> 1) + (change & 1)
@@ -824,12 +848,33 @@ def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.nd
         switches[active] += cost
         current[active] = nxt
         active = active[t_key[nxt] < reach[last[active]]]
-    return group[first], start[first], stop[current], switches, second_start, previous_stop, first_cost, last_cost
+    first_part = np.zeros(len(first))
+    if weighted:
+        ahead = switches > 0
+        first_part[ahead] = gain(head[ahead], start[head[ahead]], np.maximum(second_start[ahead], start[head[ahead]]))
+    return (group[first], start[first], stop[current], switches, second_start, previous_stop, first_cost, last_cost,
+            evidence, first_part, last_part)
 
 
 #: Pairs handled at a time by :func:`find_phased_segments` (about 600 stretches of
 #: agreement per unrelated pair at the default world's density, so about 100 MB at a time).
 _PAIR_BLOCK = 2000
+
+
+#: First people of the pairs handled at a time with allele evidence (their copies'
+#: cumulative evidence, 2 x (SNPs + 1) numbers each: 100 MB at 25,000 SNPs).
+_PEOPLE_BLOCK = 256
+
+
+def _blocks(first_people: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive blocks [lo, hi) of pairs sorted by first person: at most _PAIR_BLOCK pairs and _PEOPLE_BLOCK people each."""
+    rank = np.concatenate([[0], np.cumsum(first_people[1:] != first_people[:-1])]) if len(first_people) else first_people
+    blocks, lo = [], 0
+    while lo < len(first_people):  # one step per block
+        hi = min(lo + _PAIR_BLOCK, int(np.searchsorted(rank, rank[lo] + _PEOPLE_BLOCK)))
+        blocks.append((lo, hi))
+        lo = hi
+    return blocks
 
 
 def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: np.ndarray) -> np.ndarray:
@@ -846,6 +891,22 @@ def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: n
     haplotypes, instead of under independent SNPs, which overstates the evidence.
     """
     n_snps = len(freq)
+    counts = _two_snp_counts(sets, n_snps)
+    n = counts.sum(axis=1)
+    both = np.divide((counts**2).sum(axis=1), n**2, out=np.ones(n_snps), where=n > 0)
+    single = freq**2 + (1 - freq) ** 2
+    after = np.ones(n_snps, dtype=bool)
+    after[starts] = False  # a chromosome's first SNP follows no SNP
+    chance = single.copy()
+    chance[after] = both[after] / np.clip(single[np.flatnonzero(after) - 1], 1e-12, None)
+    return -np.log(np.clip(chance, 1e-12, 1.0))
+
+
+def _two_snp_counts(sets: tuple[np.ndarray, ...], n_snps: int) -> np.ndarray:
+    """Counts of the two-SNP haplotypes (SNP k-1, SNP k) at each SNP k: (SNPs, 4), columns 00, 01, 10, 11.
+
+    Over the haplotypes called at both SNPs; row 0 (no SNP before) is zeros.
+    """
     # Counts over haplotypes called at both SNPs: all of them (n), allele 1 at the first
     # (n1_), at the second (n_1), at both (n11); the four two-SNP haplotype counts follow.
     n, n1_, n_1, n11 = (np.zeros(n_snps) for _ in range(4))
@@ -860,14 +921,52 @@ def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: n
             n1_[1:] += np.count_nonzero(first, axis=0)
             n_1[1:] += np.count_nonzero(second, axis=0)
             n11[1:] += np.count_nonzero(first & second, axis=0)
-    counts = np.stack([n - n1_ - n_1 + n11, n_1 - n11, n1_ - n11, n11], axis=1)
-    both = np.divide((counts**2).sum(axis=1), n**2, out=np.ones(n_snps), where=n > 0)
-    single = freq**2 + (1 - freq) ** 2
-    after = np.ones(n_snps, dtype=bool)
-    after[starts] = False  # a chromosome's first SNP follows no SNP
-    chance = single.copy()
-    chance[after] = both[after] / np.clip(single[np.flatnonzero(after) - 1], 1e-12, None)
-    return -np.log(np.clip(chance, 1e-12, 1.0))
+    return np.stack([n - n1_ - n_1 + n11, n_1 - n11, n1_ - n11, n11], axis=1)
+
+
+def _allele_tables(freq: np.ndarray, sets: tuple[np.ndarray, ...] | None, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Evidence of sharing each allele, nats: given the allele before (SNPs, 4) and alone (SNPs, 2).
+
+    Two haplotypes that share a segment by descent carry one haplotype, which shows allele
+    :math:`a` at a SNP with probability :math:`f_a`; two unrelated haplotypes both show it
+    with probability :math:`f_a^2`. The likelihood ratio of sharing :math:`a` is
+    :math:`f_a / f_a^2`, worth :math:`-\log f_a` nats: a shared rare allele is strong
+    evidence, a shared common one weak. Given the allele :math:`b` at the SNP before (first-order
+    linkage), it is :math:`-\log f_{a \mid b}` with :math:`f_{a \mid b} = f_{ba} / f_b`
+    counted on the haplotypes given (``sets``; without them, SNPs are independent).
+    Column ``2 b + a`` of the first table; column ``a`` of the second (a chromosome's first
+    SNP, or after a missing call).
+    """
+    n_snps = len(freq)
+    alone = -np.log(np.clip(np.stack([1 - freq, freq], axis=1), 1e-12, 1.0))
+    given = np.concatenate([alone, alone], axis=1)  # independent SNPs
+    if sets is not None:
+        counts = _two_snp_counts(sets, n_snps)
+        before = counts.reshape(n_snps, 2, 2).sum(axis=2, keepdims=True)  # haplotypes with allele b at k-1
+        conditional = np.divide(counts.reshape(n_snps, 2, 2), before, out=np.full((n_snps, 2, 2), np.nan), where=before > 0)
+        linked = -np.log(np.clip(conditional.reshape(n_snps, 4), 1e-12, 1.0))
+        given = np.where(np.isnan(linked), given, linked)
+    given[starts] = np.concatenate([alone[starts], alone[starts]], axis=1)  # no SNP before a chromosome's first
+    return given, alone
+
+
+def _allele_weights(h: np.ndarray, given: np.ndarray, alone: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Cumulative evidence along each copy (people, 2, SNPs + 1), float64, from :func:`_allele_tables`.
+
+    Element k is the evidence of sharing the copy's alleles at SNPs 0 to k-1; a missing
+    call adds nothing and the SNP after it is weighed alone.
+    """
+    n_snps = h.shape[-1]
+    previous = np.empty_like(h)
+    previous[..., 1:] = h[..., :-1]
+    previous[..., starts] = -1
+    snp = np.arange(n_snps)
+    allele = np.maximum(h, 0).astype(np.int64)
+    weight = np.where(previous >= 0, given[snp, 2 * np.maximum(previous, 0).astype(np.int64) + allele], alone[snp, allele])
+    weight[h < 0] = 0.0
+    out = np.zeros(h.shape[:-1] + (n_snps + 1,))
+    np.cumsum(weight, axis=-1, out=out[..., 1:])
+    return out
 
 
 def _score_threshold(length_cm: np.ndarray, min_score: float, score_slope: float, score_floor: float) -> np.ndarray:
@@ -875,41 +974,105 @@ def _score_threshold(length_cm: np.ndarray, min_score: float, score_slope: float
     return np.maximum(min_score - score_slope * np.maximum(length_cm - DEFAULT_MIN_CM, 0.0), min(score_floor, min_score))
 
 
+class _AlleleEvidence:
+    """What :func:`_phased_block` needs to weigh each shared allele (see :func:`_allele_tables`).
+
+    ``a`` holds the first people of the pairs (whose copies carry the shared alleles);
+    ``missing_b`` the sorted keys ``person * (SNPs + 1) + SNP`` of the second people's
+    missing calls; ``upper`` the cumulative largest weight of each SNP (an upper bound for
+    choosing stretches).
+    """
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, given: np.ndarray, alone: np.ndarray, starts: np.ndarray) -> None:
+        self.a, self.given, self.alone, self.starts = a, given, alone, starts
+        n_snps = a.shape[-1]
+        rows, cols = np.nonzero(b[:, 0] < 0)
+        self.missing_b = rows * (n_snps + 1) + cols
+        self.upper = np.concatenate([[0.0], np.cumsum(np.maximum(given.max(axis=1), alone.max(axis=1)))])
+
+    def weights(self, people: np.ndarray) -> np.ndarray:
+        return _allele_weights(self.a[people], self.given, self.alone, self.starts)
+
+    def missing_in_b(self, cumulative: np.ndarray, row: np.ndarray, j: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """For each interval [lo, hi) of person j (rows ``row`` of ``cumulative``), the evidence at j's missing calls.
+
+        Taken on whichever copy of the first person weighs more there (so a score is never
+        overstated); missing calls are sparse, so they are gathered interval by interval.
+        """
+        n = cumulative.shape[-1]
+        first = np.searchsorted(self.missing_b, j * n + lo)
+        count = np.searchsorted(self.missing_b, j * n + hi) - first
+        if count.sum() == 0:
+            return np.zeros(len(lo))
+        owner = np.repeat(np.arange(len(lo)), count)
+        cell = np.repeat(first - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+        snp = self.missing_b[cell] % n
+        heavier = (cumulative[row[owner], :, snp + 1] - cumulative[row[owner], :, snp]).max(axis=1)
+        return np.bincount(owner, weights=heavier, minlength=len(lo))
+
+
 def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray, evidence: _Evidence, starts: np.ndarray,
                   ends: np.ndarray, cm: np.ndarray, min_cm: float, min_score: float, switch_penalty: float,
                   stretch_nats: float, score_slope: float = 0.0, score_floor: float = 0.0,
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Steps 1-3 of :func:`find_phased_segments` for a block of pairs: (pair index, start, stop, score) of each segment."""
+                  alleles: _AlleleEvidence | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Steps 1-3 of :func:`find_phased_segments` for a block of pairs: (pair index, start, stop, score) of each segment.
+
+    With ``alleles``, the evidence of each SNP is that of the allele shared there; otherwise
+    that of agreement (``evidence``).
+    """
     # 1. Stretches of agreement on each pair of copies, cut at chromosome ends. Stretches are
     # chosen on their evidence ignoring missing calls (an upper bound); scores are exact.
-    s_pair, s_start, s_stop, s_copies = _agreement_stretches(packed, n_snps, pairs, evidence.total, stretch_nats)
+    upper = evidence.total if alleles is None else alleles.upper
+    s_pair, s_start, s_stop, s_copies = _agreement_stretches(packed, n_snps, pairs, upper, stretch_nats)
     s_pair, s_start, s_stop, s_copies, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, s_copies, starts, ends)
-    keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
+    cumulative, s_row = None, None
+    if alleles is None:
+        keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
+    else:
+        people, row = np.unique(pairs[:, 0], return_inverse=True)
+        cumulative = alleles.weights(people)
+        s_row = row[s_pair]
+        x = s_copies >> 1
+        keep = cumulative[s_row, x, s_stop] - cumulative[s_row, x, s_start] >= stretch_nats
+        s_row = s_row[keep]
     s_pair, s_start, s_stop, s_copies, s_chrom = s_pair[keep], s_start[keep], s_stop[keep], s_copies[keep], s_chrom[keep]
 
     # 2. Chains of overlapping stretches (within a pair and chromosome), the fewest switches.
     n_chrom = len(starts)
-    group, seg_start, seg_stop, switches, second_start, previous_stop, first_cost, last_cost = _chain(
-        s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies)
+    (group, seg_start, seg_stop, switches, second_start, previous_stop, first_cost, last_cost, chain_evidence,
+     first_part, last_part) = _chain(s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies, cumulative, s_row)
     # Only chains that could reach the lowest threshold are scored exactly (the evidence
     # ignoring missing calls, and before trimming its ends, is an upper bound).
     lowest = min(min_score, score_floor) if score_slope > 0 else min_score
-    upper = evidence.total[seg_stop] - evidence.total[seg_start] - switch_penalty * (switches - first_cost - last_cost).clip(0)
-    hopeful = (upper >= lowest) & (cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
+    if alleles is None:
+        chain_evidence = evidence.total[seg_stop] - evidence.total[seg_start]
+    upper_score = chain_evidence - switch_penalty * (switches - first_cost - last_cost).clip(0)
+    hopeful = (upper_score >= lowest) & (cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
     group, seg_start, seg_stop, switches = group[hopeful], seg_start[hopeful], seg_stop[hopeful], switches[hopeful]
     second_start, previous_stop = second_start[hopeful], previous_stop[hopeful]
     first_cost, last_cost = first_cost[hopeful], last_cost[hopeful]
+    chain_evidence, first_part, last_part = chain_evidence[hopeful], first_part[hopeful], last_part[hopeful]
     seg_pair = group // n_chrom
     i, j = pairs[seg_pair, 0], pairs[seg_pair, 1]
     # A stretch at either end of the cover that adds less evidence than its switch costs is left out.
-    trim_end = (switches > 0) & (evidence(i, j, np.maximum(previous_stop, 0), seg_stop) < switch_penalty * last_cost)
+    if alleles is None:
+        last_part = evidence(i, j, np.maximum(previous_stop, 0), seg_stop)
+    trim_end = (switches > 0) & (last_part < switch_penalty * last_cost)
     seg_stop = np.where(trim_end, previous_stop, seg_stop)
     switches = switches - trim_end * last_cost
-    trim_start = (switches > 0) & (second_start >= 0) & (second_start < seg_stop) & (
-        evidence(i, j, seg_start, np.clip(second_start, seg_start, None)) < switch_penalty * first_cost)
+    chain_evidence = chain_evidence - trim_end * last_part
+    if alleles is None:
+        first_part = evidence(i, j, seg_start, np.clip(second_start, seg_start, None))
+    trim_start = (switches > 0) & (second_start >= 0) & (second_start < seg_stop) & (first_part < switch_penalty * first_cost)
     seg_start = np.where(trim_start, second_start, seg_start)
     switches = switches - trim_start * first_cost
-    score = evidence(i, j, seg_start, seg_stop) - switch_penalty * switches
+    chain_evidence = chain_evidence - trim_start * first_part
+    if alleles is None:
+        score = evidence(i, j, seg_start, seg_stop) - switch_penalty * switches
+    else:
+        assert cumulative is not None
+        row = np.searchsorted(people, i)
+        score = chain_evidence - alleles.missing_in_b(cumulative, row, j, seg_start, seg_stop) - switch_penalty * switches
 
     # 3. Segments: enough evidence for their length, and long enough.
     length = cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start]
@@ -932,6 +1095,7 @@ def find_phased_segments(
     frequencies: npt.ArrayLike | None = None,
     score_slope: float = DEFAULT_SCORE_SLOPE,
     score_floor: float = DEFAULT_SCORE_FLOOR,
+    evidence: str = "allele",
 ) -> pd.DataFrame:
     """Shared segments from phased haplotypes, tolerant of switch errors, as genealogy services match.
 
@@ -1013,6 +1177,7 @@ def find_phased_segments(
     stretch_nats = check_number(stretch_nats, "stretch_nats", minimum=0.0)
     score_slope = check_number(score_slope, "score_slope", minimum=0.0)
     score_floor = check_number(score_floor, "score_floor", minimum=0.0, low_open=True)
+    evidence = check_choice(evidence, "evidence", ["allele", "agreement"])
     n_snps = a.shape[2]
     same = haplotypes_b is None
     chrom_values, cm_at, bp, starts, ends = _check_map(chrom, cm, pos, n_snps, 1)
@@ -1026,19 +1191,27 @@ def find_phased_segments(
         freq = np.asarray(frequencies, dtype=np.float64)
         if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
             raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
-    weight = _agreement_weights(freq, (a,) if same else (a, b), starts) if frequencies is None else (
+    sets = (a,) if same else (a, b)
+    weight = _agreement_weights(freq, sets, starts) if frequencies is None else (
         -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0)))
-    evidence = _Evidence(weight, a, b, same)
+    agreement = _Evidence(weight, a, b, same)
+    alleles = None
+    if evidence == "allele":
+        given, alone = _allele_tables(freq, sets if frequencies is None else None, starts)
+        alleles = _AlleleEvidence(a, b, given, alone, starts)
 
-    # Blocks of pairs bound memory (chains never join two pairs); vectorised within a block.
+    # Blocks of pairs bound memory (chains never join two pairs; at most _PAIR_BLOCK pairs
+    # and _PEOPLE_BLOCK first people, whose copies' cumulative evidence is held, at a time);
+    # vectorised within a block.
     packed = _pack_haplotypes(a, b, same)
+    by_first = np.argsort(pair_rows[:, 0], kind="stable")
     found = [
-        _phased_block(packed, n_snps, pair_rows[first : first + _PAIR_BLOCK], evidence, starts, ends, cm_at, min_cm, min_score,
-                      switch_penalty, stretch_nats, score_slope, score_floor)
-        for first in range(0, len(pair_rows), _PAIR_BLOCK)
+        _phased_block(packed, n_snps, pair_rows[by_first[lo:hi]], agreement, starts, ends, cm_at, min_cm, min_score,
+                      switch_penalty, stretch_nats, score_slope, score_floor, alleles)
+        for lo, hi in _blocks(pair_rows[by_first, 0])
     ]
-    offsets = range(0, len(pair_rows), _PAIR_BLOCK)
-    seg_pair = np.concatenate([f[0] + first for f, first in zip(found, offsets)] or [np.zeros(0, np.int64)])
+    seg_pair = np.concatenate([by_first[lo + f[0]] for f, (lo, _) in zip(found, _blocks(pair_rows[by_first, 0]))]
+                              or [np.zeros(0, np.int64)])
     seg_start = np.concatenate([f[1] for f in found] or [np.zeros(0, np.int64)])
     seg_stop = np.concatenate([f[2] for f in found] or [np.zeros(0, np.int64)])
     order = np.lexsort((seg_start, seg_pair))
