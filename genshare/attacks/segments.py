@@ -697,7 +697,8 @@ def _pack_haplotypes(a: np.ndarray, b: np.ndarray, same: bool) -> tuple[np.ndarr
 
 
 def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray, upper: np.ndarray,
-                         min_nats: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                         min_nats: float, cumulative: np.ndarray | None = None, row: np.ndarray | None = None,
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximal stretches of agreement on each of the four pairs of copies: (pair, start, stop, copies).
 
     ``copies`` is ``2 x + y`` for copy x of the first person and copy y of the second.
@@ -707,7 +708,9 @@ def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.
     the runs of zero bytes, extended bit by bit into the bytes on either side, so they are
     exact. A stretch that holds no whole byte (at most 14 SNPs) is missed. Only those whose
     evidence, ignoring missing calls (``upper``, cumulative weights), reaches ``min_nats``
-    are returned; they may cross chromosome ends (cut by the caller).
+    are returned; they may cross chromosome ends (cut by the caller). With ``cumulative``
+    (each copy's cumulative allele evidence) and ``row`` (each pair's first person in it),
+    stretches are then also held to ``min_nats`` of the alleles they share.
     """
     alleles_a, called_a, alleles_b, called_b = packed
     n_bytes = alleles_a.shape[-1]
@@ -739,6 +742,9 @@ def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.
                 start = np.maximum(8 * w_open - left, 0)
                 stop = np.minimum(8 * w_close + right, n_snps)
                 ok = upper[stop] - upper[start] >= min_nats
+                if cumulative is not None and row is not None:
+                    person = row[r_open[ok] + first]
+                    ok[ok] = cumulative[person, x, stop[ok]] - cumulative[person, x, start[ok]] >= min_nats
                 found.append((r_open[ok] + first, start[ok], stop[ok], np.full(int(ok.sum()), 2 * x + y)))
     if not found:
         empty = np.zeros(0, np.int64)
@@ -768,7 +774,8 @@ def _cut_at_chromosomes(pair: np.ndarray, start: np.ndarray, stop: np.ndarray, c
 
 
 def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray,
-           cumulative: np.ndarray | None = None, person: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+           cumulative: np.ndarray | None = None, person: np.ndarray | None = None,
+           stretch_evidence: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Join overlapping or abutting stretches into chains, with the fewest switches.
 
     Stretches are grouped by ``group`` (pair and chromosome). Within a group, stretches that
@@ -788,7 +795,9 @@ def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.nd
         :func:`_allele_weights`) and ``person`` (each stretch's row in it), also the evidence
         of the cover (each SNP counted once, on the copy of the stretch that first covers
         it), of its first stretch before the second starts, and of its last step;
-        otherwise those three are zeros.
+        otherwise, with ``stretch_evidence`` (each stretch's own evidence), the sum of
+        those over the cover (an upper bound: overlaps count twice) and zeros; otherwise
+        three zeros.
     """
     if len(start) == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -802,6 +811,7 @@ def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.nd
     s_key, start, stop, group, copies = s_key[order], start[order], stop[order], group[order], copies[order]
     weighted = cumulative is not None and person is not None
     row = person[order] if person is not None else np.zeros(len(order), dtype=np.int64)
+    own = stretch_evidence[order] if stretch_evidence is not None else None
 
     def gain(k: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Evidence of stretch k's copy of the first person over [lo, hi)."""
@@ -829,6 +839,8 @@ def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.nd
     previous_stop = np.full(len(first), -1, dtype=np.int64)
     head = current.copy()
     evidence = gain(head, start[head], stop[head]) if weighted else np.zeros(len(first))
+    if not weighted and own is not None:
+        evidence = own[head].copy()
     last_part = np.zeros(len(first))
     active = np.flatnonzero(t_key[current] < reach[last])
     while active.size:
@@ -837,6 +849,8 @@ def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.nd
         if weighted:
             last_part[active] = gain(nxt, stop[here], stop[nxt])
             evidence[active] += last_part[active]
+        elif own is not None:
+            evidence[active] += own[nxt]
         # Moving from copies (x, y) to (x', y') takes a switch error in each person whose copy changes.
         change = copies[here] ^ copies[nxt]
         cost = (change >> 1) + (change & 1)
@@ -957,13 +971,19 @@ def _allele_weights(h: np.ndarray, given: np.ndarray, alone: np.ndarray, starts:
     call adds nothing and the SNP after it is weighed alone.
     """
     n_snps = h.shape[-1]
-    previous = np.empty_like(h)
-    previous[..., 1:] = h[..., :-1]
-    previous[..., starts] = -1
-    snp = np.arange(n_snps)
-    allele = np.maximum(h, 0).astype(np.int64)
-    weight = np.where(previous >= 0, given[snp, 2 * np.maximum(previous, 0).astype(np.int64) + allele], alone[snp, allele])
-    weight[h < 0] = 0.0
+    # One lookup per call in a (SNPs, 8) table whose columns are: missing call (0, 0), alone
+    # (allele 0, 1), after allele 0 (0, 1), after allele 1 (0, 1); the column is
+    # 2 x (allele before) + 4 + allele, or 2 + allele with no allele before.
+    table = np.concatenate([np.zeros((n_snps, 2)), alone, given], axis=1)
+    code = np.empty(h.shape, dtype=np.int32)
+    code[..., 0] = 2
+    np.multiply(h[..., :-1], 2, out=code[..., 1:], dtype=np.int32)
+    code[..., 1:] += 4  # a missing call before (-1) gives 2: alone
+    code[..., starts] = 2  # a chromosome's first SNP follows no SNP
+    code += h
+    code[h < 0] = 0
+    code += np.arange(n_snps, dtype=np.int32) * 8
+    weight = np.take(table.ravel(), code)
     out = np.zeros(h.shape[:-1] + (n_snps + 1,))
     np.cumsum(weight, axis=-1, out=out[..., 1:])
     return out
@@ -1022,23 +1042,36 @@ def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray
     """
     # 1. Stretches of agreement on each pair of copies, cut at chromosome ends. Stretches are
     # chosen on their evidence ignoring missing calls (an upper bound); scores are exact.
-    upper = evidence.total if alleles is None else alleles.upper
-    s_pair, s_start, s_stop, s_copies = _agreement_stretches(packed, n_snps, pairs, upper, stretch_nats)
-    s_pair, s_start, s_stop, s_copies, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, s_copies, starts, ends)
-    cumulative, s_row = None, None
-    if alleles is None:
-        keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
-    else:
+    cumulative, s_row, row = None, None, None
+    if alleles is not None:
         people, row = np.unique(pairs[:, 0], return_inverse=True)
         cumulative = alleles.weights(people)
+    upper = evidence.total if alleles is None else alleles.upper
+    s_pair, s_start, s_stop, s_copies = _agreement_stretches(packed, n_snps, pairs, upper, stretch_nats, cumulative, row)
+    s_pair, s_start, s_stop, s_copies, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, s_copies, starts, ends)
+    if alleles is None or cumulative is None or row is None:
+        keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
+    else:
         s_row = row[s_pair]
         x = s_copies >> 1
-        keep = cumulative[s_row, x, s_stop] - cumulative[s_row, x, s_start] >= stretch_nats
-        s_row = s_row[keep]
+        own = cumulative[s_row, x, s_stop] - cumulative[s_row, x, s_start]
+        keep = own >= stretch_nats
+        s_row, own = s_row[keep], own[keep]
     s_pair, s_start, s_stop, s_copies, s_chrom = s_pair[keep], s_start[keep], s_stop[keep], s_copies[keep], s_chrom[keep]
 
     # 2. Chains of overlapping stretches (within a pair and chromosome), the fewest switches.
     n_chrom = len(starts)
+    if alleles is not None and s_row is not None:
+        # First on an upper bound of their evidence (each stretch's own, summed), to keep only
+        # the pairs and chromosomes with a chain that could pass; then exactly, on those.
+        group, seg_start, seg_stop, switches, _, _, first_cost, last_cost, bound, _, _ = _chain(
+            s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies, stretch_evidence=own)
+        lowest = min(min_score, score_floor) if score_slope > 0 else min_score
+        possible = (bound - switch_penalty * (switches - first_cost - last_cost).clip(0) >= lowest) & (
+            cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
+        keep = np.isin(s_pair * n_chrom + s_chrom, group[possible])
+        s_pair, s_start, s_stop, s_copies, s_chrom, s_row = (
+            s_pair[keep], s_start[keep], s_stop[keep], s_copies[keep], s_chrom[keep], s_row[keep])
     (group, seg_start, seg_stop, switches, second_start, previous_stop, first_cost, last_cost, chain_evidence,
      first_part, last_part) = _chain(s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies, cumulative, s_row)
     # Only chains that could reach the lowest threshold are scored exactly (the evidence
@@ -1192,9 +1225,10 @@ def find_phased_segments(
         if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
             raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
     sets = (a,) if same else (a, b)
-    weight = _agreement_weights(freq, sets, starts) if frequencies is None else (
-        -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0)))
-    agreement = _Evidence(weight, a, b, same)
+    weight = -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0))  # SNPs independent
+    if frequencies is None and evidence == "agreement":
+        weight = _agreement_weights(freq, sets, starts)
+    agreement = _Evidence(weight, a, b, same)  # used only with evidence="agreement"
     alleles = None
     if evidence == "allele":
         given, alone = _allele_tables(freq, sets if frequencies is None else None, starts)
