@@ -27,7 +27,7 @@ Functions
   unphased genotypes (runs without an opposite homozygote: the by-hand first step);
 - :func:`find_phased_segments` -- the same from phased haplotypes, tolerant of switch
   errors, as genealogy services match (at the default world's density it finds nearly every
-  segment of 20 cM or more, three in four of 10-20 cM and two in five of 7-10 cM);
+  segment of 20 cM or more, 94% of 10-20 cM and 65% of 7-10 cM);
 - :func:`summarise_pairs` -- total shared cM, number of segments, longest segment per pair;
 - :func:`infer_relationship` -- the relationships consistent with a total shared cM
   (the Shared cM Project, version 4.0, Bettinger 2020);
@@ -608,28 +608,32 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
 
 # --- phased matching ----------------------------------------------------------------------------
 
-#: Minimum score of a phased segment, in nats (see :func:`find_phased_segments`): two
-#: unrelated haplotypes agree along a stretch of that evidence with probability about
-#: :math:`e^{-15.5}`, linkage disequilibrium between neighbouring SNPs allowed for. Measured
-#: on the default world (seed 2026, 25,000 SNPs, a switch error per 15 cM; 18,988 relative
-#: pairs and 20,000 random cohort x database pairs, against ``world.ibd_table``): precision
-#: 0.96 / 0.99 / 1.00 / 1.00 and recall 0.48 / 0.83 / 0.98 / 1.00 for segments of 7-10 /
-#: 10-20 / 20-40 / 40+ cM; 1 of 838 same-population pairs without a common pedigree
-#: ancestor, and 75% of third cousins, show two segments of 6 cM or more. 15 gives recall
-#: 0.50 / 0.85 at precision 0.949 / 0.99 (below 0.95), 16 gives 0.45 / 0.81 at 0.97 / 0.99;
-#: with SNPs taken as independent, the best bound meeting 0.95 (18) gave 0.43 / 0.77. The
-#: segments missed are short of evidence, not of method: the missed 10-20 cM segments hold
-#: a chain of agreement over 97% of their length (median), but worth only 19 nats (SNPs
-#: independent; 0.22 nats per SNP against 0.31 genome-wide: stretches of rare SNPs). At this
-#: density, recall at 7-20 cM can only be bought with precision; more SNPs would buy both.
-#: ``benchmarks/benchmark.py --only segments`` measures all this again.
+#: Score a phased segment of up to 7 cM needs, in nats (see :func:`find_phased_segments`):
+#: unrelated haplotypes share a stretch of that evidence with probability about
+#: :math:`e^{-17}` under a first-order haplotype model. Longer segments need
+#: :data:`DEFAULT_SCORE_SLOPE` nats less per cM, down to :data:`DEFAULT_SCORE_FLOOR`
+#: (17 at 7 cM, 14 at 10 cM, 10 from 14 cM on).
+#:
+#: Measured on the default world (seed 2026, 25,000 SNPs, a switch error per 15 cM; 18,988
+#: relative pairs and 20,000 random cohort x database pairs, against ``world.ibd_table``), for
+#: segments of 7-10 / 10-20 / 20-40 / 40+ cM: recall 0.65 / 0.94 / 0.99 / 1.00, precision
+#: 0.975 / 0.981 / 1.00 / 1.00; 1 of 838 same-population pairs without a common pedigree
+#: ancestor, and 81% of third cousins, show two segments of 6 cM or more. On a world not
+#: used to choose these values (seed 2027): recall 0.66 / 0.94, precision 0.975 / 0.979, 0 of
+#: 854, 80%. Choices measured there too: a flat 15 nats gives recall 0.64 / 0.91 at precision
+#: 0.97 / 0.99; 16, 0.8 per cM, 10 gives 0.67 / 0.95 at 0.966 / 0.981. Weighing agreement
+#: instead of the shared allele (``evidence="agreement"``, the earlier finder) reached at best
+#: 0.54 / 0.91 at precision 0.956 / 0.972 (16 nats, 0.8 per cM, floor 11), and 0.48 / 0.83
+#: with a flat 15.5. ``benchmarks/benchmark.py --only segments`` measures all this again.
 DEFAULT_MIN_SCORE = 17.0
 #: Nats by which the score a segment needs falls per cM beyond 7 cM (see :func:`find_phased_segments`).
 DEFAULT_SCORE_SLOPE = 1.0
 #: The lowest score any segment needs, nats, however long.
 DEFAULT_SCORE_FLOOR = 10.0
 #: Cost of a switch error inside a segment, in nats: about :math:`-\log` of the chance of a
-#: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart).
+#: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart). A
+#: move between pairs of copies that changes both people's copy costs it twice. 3 and 5
+#: did no better on the default world.
 DEFAULT_SWITCH_PENALTY = 4.0
 #: Minimum evidence (nats) of a stretch of agreement on one pair of copies for it to take
 #: part in a segment. A stretch worth less than a switch error costs can only ever help as
@@ -1133,15 +1137,20 @@ def find_phased_segments(
     """Shared segments from phased haplotypes, tolerant of switch errors, as genealogy services match.
 
     Two relatives who share a segment by descent carry the *same haplotype* along it, one
-    copy each: their alleles on those two copies agree at every SNP. Two unrelated
-    haplotypes agree at a SNP with probability :math:`p^2 + (1-p)^2`, so agreement there is
-    worth :math:`e = -\\log(p^2 + (1-p)^2)` nats of evidence, and agreement along a stretch
-    the sum: unrelated haplotypes agree along a stretch of evidence :math:`E` with
-    probability :math:`e^{-E}`. Every SNP counts, where the unphased test
-    (:func:`find_segments`) only sees opposite homozygotes, so far fewer SNPs suffice.
-    Neighbouring SNPs in linkage disequilibrium agree together more often than that by
-    chance, so by default the evidence of each SNP is taken given agreement at the SNP
-    before it (two-SNP haplotype frequencies counted on the haplotypes given).
+    copy each: their alleles on those two copies agree at every SNP. The evidence of a
+    stretch of agreement is a likelihood ratio (as in the LOD scores of IBDseq, Browning &
+    Browning 2013): the shared haplotype shows allele :math:`a` at a SNP with probability
+    :math:`f_a`, two unrelated haplotypes both show it with probability :math:`f_a^2`, so
+    sharing it is worth :math:`-\\log f_a` nats; a shared rare allele is strong evidence, a
+    shared common one weak. Unrelated haplotypes share a stretch worth :math:`E` nats with
+    probability at most about :math:`e^{-E}`. Neighbouring SNPs in linkage disequilibrium are
+    shared together more often than that by chance, so by default each allele is weighed
+    given the allele before it on the same haplotype, :math:`-\\log f_{a \\mid b}` (two-SNP
+    haplotype frequencies counted on the haplotypes given). Every SNP counts, where the
+    unphased test (:func:`find_segments`) only sees opposite homozygotes, so far fewer SNPs
+    suffice. ``evidence="agreement"`` weighs agreement itself instead, the same for either
+    allele, :math:`-\\log(p^2 + (1-p)^2)` (given agreement at the SNP before): its expected
+    evidence is lower at rare SNPs, and it finds fewer 7-20 cM segments.
 
     Statistical phasing makes *switch errors*: from some point on, a person's two copies
     are swapped. A shared haplotype then moves from one pair of copies to another (of the
@@ -1151,21 +1160,37 @@ def find_phased_segments(
     1. **Stretches**: on each pair of copies, the maximal runs of agreement (a missing call
        never breaks one; chromosome ends always do) worth at least ``stretch_nats``.
     2. **Chains**: stretches of the same pair of people that overlap or abut are joined;
-       each chain is covered by the fewest stretches (the fewest switches). Its *score* is
-       the evidence of the whole chain minus ``switch_penalty`` per switch; a stretch at
-       either end that adds less evidence than a switch costs is left out.
-    3. **Segments**: chains scoring at least ``min_score`` and at least ``min_cm`` long.
+       each chain is covered by the fewest stretches. Its *score* is the evidence of the
+       whole chain (each SNP once) minus ``switch_penalty`` per switch error: one for a move
+       that changes one person's copy, two for a move that changes both. A stretch at
+       either end that adds less evidence than its switch costs is left out.
+    3. **Segments**: chains at least ``min_cm`` long whose score reaches ``min_score`` at
+       7 cM or less, ``score_slope`` nats less per cM beyond, but never less than
+       ``score_floor``. Chance chains of unrelated people are short, true segments of
+       relatives long, so the same score is more likely true on a longer chain: the
+       threshold follows the posterior odds, not the evidence alone.
 
-    This is the best path of a local alignment over the four pairs of copies (where a
-    switch costs ``switch_penalty``) restricted to stretches worth ``stretch_nats``. A
-    chain never crosses an opposite homozygote (there all four pairs of copies disagree),
-    so every segment lies within a run that :func:`find_segments`, the by-hand step, sees.
+    This is the best path of a local alignment over the four pairs of copies restricted to
+    stretches worth ``stretch_nats``. A chain never crosses an opposite homozygote (there
+    all four pairs of copies disagree), so every segment lies within a run that
+    :func:`find_segments`, the by-hand step, sees.
+
+    How it relates to published phased IBD detectors: hap-IBD (Zhou, Browning & Browning
+    2020) finds exact haplotype matches of a minimum length in cM with the positional
+    Burrows-Wheeler transform (PBWT) and joins them across short gaps; phasedibd (Freyman
+    et al. 2021, templated PBWT) finds matches on several templates of each person's phase,
+    which tolerates switch errors, and joins them. Here, exact matches on all four pairs of
+    copies are found for the pairs asked for (bit-parallel, not with a PBWT over everyone),
+    joined across switch errors at a cost, and kept on their likelihood-ratio evidence and
+    length, not on length alone. Unlike IBDseq and hap-IBD, there is no genotype-error
+    model: a mismatch ends a stretch (the worlds have no calling errors, only missing calls).
 
     Parameters
     ----------
     haplotypes_a
         Shape (people_a, 2, SNPs): alleles 0/1 on each copy, -1 where the call is missing
-        (for example ``world.haplotypes("cohort")``). A missing call never breaks a segment.
+        (for example ``world.haplotypes("cohort")``). A missing call never breaks a segment
+        and adds no evidence.
     haplotypes_b
         Shape (people_b, 2, SNPs); defaults to ``haplotypes_a`` (pairs within one set).
     chrom, cm, pos, pairs
@@ -1173,9 +1198,9 @@ def find_phased_segments(
     min_cm
         Minimum segment length in cM (default 7).
     min_score
-        Minimum score of a segment, nats (> 0; default :data:`DEFAULT_MIN_SCORE`).
+        Score a segment of up to 7 cM needs, nats (> 0; default :data:`DEFAULT_MIN_SCORE`).
     switch_penalty
-        Cost of a switch between pairs of copies, nats (default :data:`DEFAULT_SWITCH_PENALTY`).
+        Cost of a switch error, nats (default :data:`DEFAULT_SWITCH_PENALTY`).
     stretch_nats
         Evidence a stretch of agreement needs to take part (default :data:`DEFAULT_STRETCH_NATS`).
         Stretches are found on bytes of eight SNPs: one shorter than 15 SNPs may be missed.
@@ -1184,6 +1209,17 @@ def find_phased_segments(
         independent. Default: estimated from the haplotypes given, together with the
         frequencies of the two-SNP haplotypes of neighbouring SNPs, so that linkage
         disequilibrium between neighbours does not count as evidence.
+    score_slope
+        Nats less per cM beyond 7 cM that a segment needs (>= 0; default
+        :data:`DEFAULT_SCORE_SLOPE`; 0: every segment needs ``min_score``).
+    score_floor
+        The least score any segment needs, nats (> 0; default :data:`DEFAULT_SCORE_FLOOR`;
+        ``min_score`` if larger).
+    evidence
+        ``"allele"`` (default): the likelihood ratio of the shared alleles; ``"agreement"``:
+        the evidence of agreement, the same for either allele. With ``"allele"``, a SNP
+        missing in the second person of a pair is weighed as the heavier of the first
+        person's two alleles there and taken off (a score is never overstated).
 
     Returns
     -------
