@@ -277,7 +277,7 @@ def test_phased_finder_on_the_lessons_genome_model():
     sim = simulate_pedigree(n_families=2, generations=4, n_snps=15_000, seed=2, min_generation=3)
     found = find_phased_segments(sim.haplotypes, chrom=sim.snps["chrom"], cm=sim.snps["cm"], pairs=sim.pairs)
     key = {tuple(p): k for k, p in enumerate(sim.pairs)}
-    found["pair"] = [key[(a, b)] for a, b in zip(found["a"], found["b"])]
+    found["pair"] = [key[(a, b)] for a, b in zip(found["a"], found["b"], strict=True)]
     table = segment_recall_precision(found, sim.truth, bins=(10, 20, np.inf))
     assert (table["precision"] >= 0.95).all(), table
     assert (table["recall"] >= 0.9).all(), table  # 0.95 at 10-20 cM, 1.00 above (15,000 SNPs, true phase)
