@@ -364,6 +364,14 @@ def test_phased_allele_evidence_by_hand():
     assert find_phased_segments(h, min_score=18.33, **kwargs).empty
     assert len(find_phased_segments(h, min_score=7.70, evidence="agreement", **kwargs)) == 1
     assert find_phased_segments(h, min_score=7.72, evidence="agreement", **kwargs).empty
+    # A call missing in either person (SNP 10, allele 1) never breaks the segment and adds
+    # nothing: 18.326 - 1.609 = 16.717 nats.
+    for person in (0, 1):
+        gap = h.copy()
+        gap[person, :, 10] = -1
+        found = find_phased_segments(gap, min_score=16.71, **kwargs)
+        assert found[["start_snp", "end_snp"]].values.tolist() == [[10, 29]], person
+        assert find_phased_segments(gap, min_score=16.72, **kwargs).empty, person
 
 
 def test_phased_score_needed_falls_with_length_down_to_the_floor():
