@@ -27,7 +27,7 @@ Functions
   unphased genotypes (runs without an opposite homozygote: the by-hand first step);
 - :func:`find_phased_segments` -- the same from phased haplotypes, tolerant of switch
   errors, as genealogy services match (at the default world's density it finds nearly every
-  segment of 20 cM or more, 94% of 10-20 cM and 65% of 7-10 cM);
+  segment of 20 cM or more, 93% of 10-20 cM and 64% of 7-10 cM);
 - :func:`summarise_pairs` -- total shared cM, number of segments, longest segment per pair;
 - :func:`infer_relationship` -- the relationships consistent with a total shared cM
   (the Shared cM Project, version 4.0, Bettinger 2020);
@@ -616,12 +616,13 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
 #:
 #: Measured on the default world (seed 2026, 25,000 SNPs, a switch error per 15 cM; 18,988
 #: relative pairs and 20,000 random cohort x database pairs, against ``world.ibd_table``), for
-#: segments of 7-10 / 10-20 / 20-40 / 40+ cM: recall 0.65 / 0.94 / 0.99 / 1.00, precision
-#: 0.975 / 0.981 / 1.00 / 1.00; 1 of 838 same-population pairs without a common pedigree
+#: segments of 7-10 / 10-20 / 20-40 / 40+ cM: recall 0.64 / 0.93 / 0.99 / 1.00, precision
+#: 0.979 / 0.985 / 1.00 / 1.00; 1 of 838 same-population pairs without a common pedigree
 #: ancestor, and 81% of third cousins, show two segments of 6 cM or more. On a world not
-#: used to choose these values (seed 2027): recall 0.66 / 0.94, precision 0.975 / 0.979, 0 of
-#: 854, 80%. Choices measured there too: a flat 15 nats gives recall 0.64 / 0.91 at precision
-#: 0.97 / 0.99; 16, 0.8 per cM, 10 gives 0.67 / 0.95 at 0.966 / 0.981. Weighing agreement
+#: used to choose these values (seed 2027): recall 0.65 / 0.93, precision 0.977 / 0.983, 0 of
+#: 854, 80%. Choices measured there too (stretches of 4 nats): a flat 15 nats gives recall
+#: 0.64 / 0.91 at precision 0.97 / 0.99; 16, 0.8 per cM, 10 gives 0.67 / 0.95 at 0.966 /
+#: 0.981; 17, 1 per cM, 10 gives 0.65 / 0.94 at 0.975 / 0.981. Weighing agreement
 #: instead of the shared allele (``evidence="agreement"``, the earlier finder) reached at best
 #: 0.54 / 0.91 at precision 0.956 / 0.972 (16 nats, 0.8 per cM, floor 11), and 0.48 / 0.83
 #: with a flat 15.5. ``benchmarks/benchmark.py --only segments`` measures all this again.
@@ -637,8 +638,10 @@ DEFAULT_SCORE_FLOOR = 10.0
 DEFAULT_SWITCH_PENALTY = 4.0
 #: Minimum evidence (nats) of a stretch of agreement on one pair of copies for it to take
 #: part in a segment. A stretch worth less than a switch error costs can only ever help as
-#: a bridge between two others, so the default is the switch penalty.
-DEFAULT_STRETCH_NATS = 4.0
+#: a bridge between two others. On the default world, 5 instead of 4 (the switch penalty)
+#: costs a little recall (0.64 / 0.93 instead of 0.65 / 0.94 at 7-10 / 10-20 cM) and saves a
+#: quarter of the time (fewer stretches to chain); 6 gives 0.62 / 0.92.
+DEFAULT_STRETCH_NATS = 5.0
 
 # Bits of zeros at the low (trailing) and high (leading) end of every byte.
 _LOW_ZEROS = np.array([8 if w == 0 else (w & -w).bit_length() - 1 for w in range(256)], dtype=np.int64)
