@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 
-
 @dataclasses.dataclass
 class PedigreeSimulation:
     genotypes: np.ndarray  # (samples, SNPs) int8
@@ -71,8 +70,8 @@ def simulate_pedigree(*, n_families: int = 2, generations: int = 5, n_snps: int 
 
 def relationship_of(ped: pd.DataFrame, x: str, y: str) -> str:
     """Name the relationship of two people of the pedigree from their closest common ancestors."""
-    father = dict(zip(ped["person_id"], ped["father_id"]))
-    mother = dict(zip(ped["person_id"], ped["mother_id"]))
+    father = dict(zip(ped["person_id"], ped["father_id"], strict=True))
+    mother = dict(zip(ped["person_id"], ped["mother_id"], strict=True))
 
     def ancestors(person):
         found, frontier = {person: 0}, [person]

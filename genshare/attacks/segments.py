@@ -27,7 +27,7 @@ Functions
   unphased genotypes (runs without an opposite homozygote: the by-hand first step);
 - :func:`find_phased_segments` -- the same from phased haplotypes, tolerant of switch
   errors, as genealogy services match (at the default world's density it finds nearly every
-  segment of 20 cM or more, three in four of 10-20 cM and two in five of 7-10 cM);
+  segment of 20 cM or more, 93% of 10-20 cM and 64% of 7-10 cM);
 - :func:`summarise_pairs` -- total shared cM, number of segments, longest segment per pair;
 - :func:`infer_relationship` -- the relationships consistent with a total shared cM
   (the Shared cM Project, version 4.0, Bettinger 2020);
@@ -44,13 +44,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from genshare._validation import check_genotypes, check_integer, check_number
+from genshare._validation import check_choice, check_genotypes, check_integer, check_number
 
 __all__ = [
     "DEFAULT_MIN_CM",
     "DEFAULT_MIN_EXPECTED_IBS0",
     "DEFAULT_MIN_SCORE",
     "DEFAULT_MIN_SNPS",
+    "DEFAULT_SCORE_FLOOR",
+    "DEFAULT_SCORE_SLOPE",
     "DEFAULT_STRETCH_NATS",
     "DEFAULT_SWITCH_PENALTY",
     "SHARED_CM_PROJECT",
@@ -115,7 +117,8 @@ SHARED_CM_PROJECT = pd.DataFrame(
 _SEGMENT_COLUMNS = ["a", "b", "chrom", "start_snp", "end_snp", "n_snps", "start_cm", "end_cm", "length_cm", "start_bp", "end_bp"]
 
 
-def _check_map(chrom: npt.ArrayLike | None, cm: npt.ArrayLike | None, pos: npt.ArrayLike | None, n_snps: int, min_snps: int):
+def _check_map(chrom: npt.ArrayLike | None, cm: npt.ArrayLike | None, pos: npt.ArrayLike | None, n_snps: int,
+               min_snps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Validate the SNP map; return chrom values, cm (float), pos (or None) and chromosome block starts/ends."""
     if cm is None:
         raise ValueError("cm is required: segments are measured on a genetic map (centimorgans per SNP, e.g. snps['cm'])")
@@ -275,8 +278,8 @@ def find_segments(
     min_snps = check_integer(min_snps, "min_snps", minimum=1)
     n_snps = a.shape[1]
     min_expected_ibs0 = check_number(min_expected_ibs0, "min_expected_ibs0", minimum=0.0)
-    chrom_values, cm, pos, starts, ends = _check_map(chrom, cm, pos, n_snps, min_snps)
-    pairs = _check_pairs(pairs, a.shape[0], b.shape[0], genotypes_b is None)
+    chrom_values, cm_at, bp, starts, ends = _check_map(chrom, cm, pos, n_snps, min_snps)
+    pair_rows = _check_pairs(pairs, a.shape[0], b.shape[0], genotypes_b is None)
     if frequencies is None:
         counts = np.zeros(n_snps)
         called = np.zeros(n_snps)
@@ -296,8 +299,8 @@ def find_segments(
     ref_b, alt_b = (ref_a, alt_a) if genotypes_b is None else (np.packbits(b == 0, axis=1), np.packbits(b == 2, axis=1))
     pieces = []
     chunk = max(1, (64 << 20) // max(n_snps, 1))  # 8 MB of packed bits at a time (index arrays of the cuts are larger)
-    for first in range(0, len(pairs), chunk):
-        p = pairs[first : first + chunk]
+    for first in range(0, len(pair_rows), chunk):
+        p = pair_rows[first : first + chunk]
         i, j = p[:, 0], p[:, 1]
         opposite = (ref_a[i] & alt_b[j]) | (alt_a[i] & ref_b[j])
         # Unpack only the bytes holding an opposite homozygote (relatives have few).
@@ -305,30 +308,31 @@ def find_segments(
         bits = np.unpackbits(opposite[rows, byte][:, None], axis=1).astype(bool)
         hit_row, hit_bit = np.nonzero(bits)
         rows, snps = rows[hit_row], byte[hit_row] * 8 + hit_bit
-        pieces.append(_runs(rows, snps, len(p), starts, ends, cm, min_cm, min_snps, offset=first,
+        pieces.append(_runs(rows, snps, len(p), starts, ends, cm_at, min_cm, min_snps, offset=first,
                             expected=expected, min_expected=min_expected_ibs0))
     runs = np.concatenate(pieces, axis=1) if pieces else np.empty((3, 0), dtype=np.int64)
     pair_index, start, stop = runs
     end = stop - 1
     return pd.DataFrame(
         {
-            "a": pairs[pair_index, 0],
-            "b": pairs[pair_index, 1],
+            "a": pair_rows[pair_index, 0],
+            "b": pair_rows[pair_index, 1],
             "chrom": chrom_values[start] if len(start) else np.array([], dtype=chrom_values.dtype),
             "start_snp": start,
             "end_snp": end,
             "n_snps": stop - start,
-            "start_cm": cm[start],
-            "end_cm": cm[end],
-            "length_cm": cm[end] - cm[start],
-            "start_bp": pos[start].astype(np.int64) if pos is not None else np.full(len(start), -1, dtype=np.int64),
-            "end_bp": pos[end].astype(np.int64) if pos is not None else np.full(len(start), -1, dtype=np.int64),
+            "start_cm": cm_at[start],
+            "end_cm": cm_at[end],
+            "length_cm": cm_at[end] - cm_at[start],
+            "start_bp": bp[start].astype(np.int64) if bp is not None else np.full(len(start), -1, dtype=np.int64),
+            "end_bp": bp[end].astype(np.int64) if bp is not None else np.full(len(start), -1, dtype=np.int64),
         },
         columns=_SEGMENT_COLUMNS,
     )
 
 
-def _runs(rows, snps, n_pairs, starts, ends, cm, min_cm, min_snps, offset, expected=None, min_expected=0.0) -> np.ndarray:
+def _runs(rows: np.ndarray, snps: np.ndarray, n_pairs: int, starts: np.ndarray, ends: np.ndarray, cm: np.ndarray, min_cm: float,
+          min_snps: int, offset: int, expected: np.ndarray | None = None, min_expected: float = 0.0) -> np.ndarray:
     """Runs between opposite homozygotes, vectorised over pairs: shape (3, runs) of pair, first SNP, one past the last.
 
     ``rows, snps`` are the opposite homozygotes in row-major order (``np.nonzero``), so
@@ -604,29 +608,40 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
 
 # --- phased matching ----------------------------------------------------------------------------
 
-#: Minimum score of a phased segment, in nats (see :func:`find_phased_segments`): two
-#: unrelated haplotypes agree along a stretch of that evidence with probability about
-#: :math:`e^{-15.5}`, linkage disequilibrium between neighbouring SNPs allowed for. Measured
-#: on the default world (seed 2026, 25,000 SNPs, a switch error per 15 cM; 18,988 relative
-#: pairs and 20,000 random cohort x database pairs, against ``world.ibd_table``): precision
-#: 0.96 / 0.99 / 1.00 / 1.00 and recall 0.48 / 0.83 / 0.98 / 1.00 for segments of 7-10 /
-#: 10-20 / 20-40 / 40+ cM; 1 of 838 same-population pairs without a common pedigree
-#: ancestor, and 75% of third cousins, show two segments of 6 cM or more. 15 gives recall
-#: 0.50 / 0.85 at precision 0.949 / 0.99 (below 0.95), 16 gives 0.45 / 0.81 at 0.97 / 0.99;
-#: with SNPs taken as independent, the best bound meeting 0.95 (18) gave 0.43 / 0.77. The
-#: segments missed are short of evidence, not of method: the missed 10-20 cM segments hold
-#: a chain of agreement over 97% of their length (median), but worth only 19 nats (SNPs
-#: independent; 0.22 nats per SNP against 0.31 genome-wide: stretches of rare SNPs). At this
-#: density, recall at 7-20 cM can only be bought with precision; more SNPs would buy both.
-#: ``benchmarks/benchmark.py --only segments`` measures all this again.
-DEFAULT_MIN_SCORE = 15.5
+#: Score a phased segment of up to 7 cM needs, in nats (see :func:`find_phased_segments`):
+#: unrelated haplotypes share a stretch of that evidence with probability about
+#: :math:`e^{-17}` under a first-order haplotype model. Longer segments need
+#: :data:`DEFAULT_SCORE_SLOPE` nats less per cM, down to :data:`DEFAULT_SCORE_FLOOR`
+#: (17 at 7 cM, 14 at 10 cM, 10 from 14 cM on).
+#:
+#: Measured on the default world (seed 2026, 25,000 SNPs, a switch error per 15 cM; 18,988
+#: relative pairs and 20,000 random cohort x database pairs, against ``world.ibd_table``), for
+#: segments of 7-10 / 10-20 / 20-40 / 40+ cM: recall 0.64 / 0.93 / 0.99 / 1.00, precision
+#: 0.979 / 0.985 / 1.00 / 1.00; 1 of 838 same-population pairs without a common pedigree
+#: ancestor, and 81% of third cousins, show two segments of 6 cM or more. On a world not
+#: used to choose these values (seed 2027): recall 0.65 / 0.93, precision 0.977 / 0.983, 0 of
+#: 854, 80%. Choices measured there too (stretches of 4 nats): a flat 15 nats gives recall
+#: 0.64 / 0.91 at precision 0.97 / 0.99; 16, 0.8 per cM, 10 gives 0.67 / 0.95 at 0.966 /
+#: 0.981; 17, 1 per cM, 10 gives 0.65 / 0.94 at 0.975 / 0.981. Weighing agreement
+#: instead of the shared allele (``evidence="agreement"``, the earlier finder) reached at best
+#: 0.54 / 0.91 at precision 0.956 / 0.972 (16 nats, 0.8 per cM, floor 11), and 0.48 / 0.83
+#: with a flat 15.5. ``benchmarks/benchmark.py --only segments`` measures all this again.
+DEFAULT_MIN_SCORE = 17.0
+#: Nats by which the score a segment needs falls per cM beyond 7 cM (see :func:`find_phased_segments`).
+DEFAULT_SCORE_SLOPE = 1.0
+#: The lowest score any segment needs, nats, however long.
+DEFAULT_SCORE_FLOOR = 10.0
 #: Cost of a switch error inside a segment, in nats: about :math:`-\log` of the chance of a
-#: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart).
+#: switch between two neighbouring SNPs (one per 15 cM per person, SNPs 0.15 cM apart). A
+#: move between pairs of copies that changes both people's copy costs it twice. 3 and 5
+#: did no better on the default world.
 DEFAULT_SWITCH_PENALTY = 4.0
 #: Minimum evidence (nats) of a stretch of agreement on one pair of copies for it to take
 #: part in a segment. A stretch worth less than a switch error costs can only ever help as
-#: a bridge between two others, so the default is the switch penalty.
-DEFAULT_STRETCH_NATS = 4.0
+#: a bridge between two others. On the default world, 5 instead of 4 (the switch penalty)
+#: costs a little recall (0.64 / 0.93 instead of 0.65 / 0.94 at 7-10 / 10-20 cM) and saves a
+#: quarter of the time (fewer stretches to chain); 6 gives 0.62 / 0.92.
+DEFAULT_STRETCH_NATS = 5.0
 
 # Bits of zeros at the low (trailing) and high (leading) end of every byte.
 _LOW_ZEROS = np.array([8 if w == 0 else (w & -w).bit_length() - 1 for w in range(256)], dtype=np.int64)
@@ -660,7 +675,7 @@ class _Evidence:
     worlds, so such SNPs are about 1 in 40,000); that only lowers a score.
     """
 
-    def __init__(self, weight: np.ndarray, a: np.ndarray, b: np.ndarray, same: bool):
+    def __init__(self, weight: np.ndarray, a: np.ndarray, b: np.ndarray, same: bool) -> None:
         self.n = len(weight)
         self.total = np.concatenate([[0.0], np.cumsum(weight)])
         self.sets = []
@@ -689,15 +704,20 @@ def _pack_haplotypes(a: np.ndarray, b: np.ndarray, same: bool) -> tuple[np.ndarr
 
 
 def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray, upper: np.ndarray,
-                         min_nats: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Maximal stretches of agreement on each of the four pairs of copies: (pair, start, stop).
+                         min_nats: float, cumulative: np.ndarray | None = None, row: np.ndarray | None = None,
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Maximal stretches of agreement on each of the four pairs of copies: (pair, start, stop, copies).
+
+    ``copies`` is ``2 x + y`` for copy x of the first person and copy y of the second.
 
     Vectorised over pairs: the mismatch bits of each pair of copies (both called, alleles
     differ; ``packed`` from :func:`_pack_haplotypes`) are eight SNPs to a byte; stretches are
     the runs of zero bytes, extended bit by bit into the bytes on either side, so they are
     exact. A stretch that holds no whole byte (at most 14 SNPs) is missed. Only those whose
     evidence, ignoring missing calls (``upper``, cumulative weights), reaches ``min_nats``
-    are returned; they may cross chromosome ends (cut by the caller).
+    are returned; they may cross chromosome ends (cut by the caller). With ``cumulative``
+    (each copy's cumulative allele evidence) and ``row`` (each pair's first person in it),
+    stretches are then also held to ``min_nats`` of the alleles they share.
     """
     alleles_a, called_a, alleles_b, called_b = packed
     n_bytes = alleles_a.shape[-1]
@@ -729,19 +749,25 @@ def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.
                 start = np.maximum(8 * w_open - left, 0)
                 stop = np.minimum(8 * w_close + right, n_snps)
                 ok = upper[stop] - upper[start] >= min_nats
-                found.append((r_open[ok] + first, start[ok], stop[ok]))
+                if cumulative is not None and row is not None:
+                    person = row[r_open[ok] + first]
+                    ok[ok] = cumulative[person, x, stop[ok]] - cumulative[person, x, start[ok]] >= min_nats
+                found.append((r_open[ok] + first, start[ok], stop[ok], np.full(int(ok.sum()), 2 * x + y)))
     if not found:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return tuple(np.concatenate([f[k] for f in found]).astype(np.int64) for k in range(3))
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, empty
+    pair, start, stop, copies = (np.concatenate([f[k] for f in found]).astype(np.int64) for k in range(4))
+    return pair, start, stop, copies
 
 
-def _cut_at_chromosomes(pair, start, stop, starts, ends):
+def _cut_at_chromosomes(pair: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray, starts: np.ndarray,
+                        ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cut intervals [start, stop) at chromosome ends: one piece per chromosome touched, with its chromosome."""
     first = np.searchsorted(starts, start, side="right") - 1
     final = np.searchsorted(starts, stop - 1, side="right") - 1
     cross = np.flatnonzero(final > first)  # few: only these are cut
     if cross.size == 0:
-        return pair, start, stop, first
+        return pair, start, stop, copies, first
     pieces = final[cross] - first[cross] + 1
     index = np.repeat(cross, pieces)
     chrom = np.repeat(first[cross], pieces) + (np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
@@ -750,10 +776,13 @@ def _cut_at_chromosomes(pair, start, stop, starts, ends):
     return (np.concatenate([pair[whole], pair[index]]),
             np.concatenate([start[whole], np.maximum(start[index], starts[chrom])]),
             np.concatenate([stop[whole], np.minimum(stop[index], ends[chrom])]),
+            np.concatenate([copies[whole], copies[index]]),
             np.concatenate([first[whole], chrom]))
 
 
-def _chain(group, start, stop):
+def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray,
+           cumulative: np.ndarray | None = None, person: np.ndarray | None = None,
+           stretch_evidence: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
     """Join overlapping or abutting stretches into chains, with the fewest switches.
 
     Stretches are grouped by ``group`` (pair and chromosome). Within a group, stretches that
@@ -767,17 +796,37 @@ def _chain(group, start, stop):
     tuple
         Per chain: index of its group, first SNP, one past its last SNP, switches, and the
         start of the second and the end of the last-but-one stretch of the cover (for
-        trimming a stretch at either end that adds less than a switch costs; -1 if none).
+        trimming a stretch at either end that adds less than a switch costs; -1 if none),
+        the switches of the first and of the last step of the cover. With ``cumulative``
+        (people, 2, SNPs + 1: each copy's cumulative allele weights, see
+        :func:`_allele_weights`) and ``person`` (each stretch's row in it), also the evidence
+        of the cover (each SNP counted once, on the copy of the stretch that first covers
+        it), of its first stretch before the second starts, and of its last step;
+        otherwise, with ``stretch_evidence`` (each stretch's own evidence), the sum of
+        those over the cover (an upper bound: overlaps count twice) and zeros; otherwise
+        three zeros.
     """
     if len(start) == 0:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty, empty, empty
+        nothing = np.zeros(0)
+        return empty, empty, empty, empty, empty, empty, empty, empty, nothing, nothing, nothing
     n = int(stop.max()) + 1
     s_key = group * n + start
     # Stretches arrive sorted by pair and start within each pair of copies; a stable sort
     # merges those runs (ties in any order: the cover below picks the furthest reach).
     order = np.argsort(s_key, kind="stable")
-    s_key, start, stop, group = s_key[order], start[order], stop[order], group[order]
+    s_key, start, stop, group, copies = s_key[order], start[order], stop[order], group[order], copies[order]
+    weighted = cumulative is not None and person is not None
+    row = person[order] if person is not None else np.zeros(len(order), dtype=np.int64)
+    own = stretch_evidence[order] if stretch_evidence is not None else None
+
+    def gain(k: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Evidence of stretch k's copy of the first person over [lo, hi)."""
+        if cumulative is None:
+            return np.zeros(len(k))
+        x = copies[k] >> 1
+        return cumulative[row[k], x, hi] - cumulative[row[k], x, lo]
+
     t_key = group * n + stop
     reach = np.maximum.accumulate(t_key)
     new = np.ones(len(s_key), dtype=bool)
@@ -791,22 +840,62 @@ def _chain(group, start, stop):
     furthest_from = best[np.searchsorted(s_key, t_key, side="right") - 1]  # for each stretch, the next in the cover
     current = best[np.searchsorted(s_key, s_key[first], side="right") - 1]  # the furthest of those starting first
     switches = np.zeros(len(first), dtype=np.int64)
+    first_cost = np.zeros(len(first), dtype=np.int64)
+    last_cost = np.zeros(len(first), dtype=np.int64)
     second_start = np.full(len(first), -1, dtype=np.int64)
     previous_stop = np.full(len(first), -1, dtype=np.int64)
+    head = current.copy()
+    evidence = gain(head, start[head], stop[head]) if weighted else np.zeros(len(first))
+    if not weighted and own is not None:
+        evidence = own[head].copy()
+    last_part = np.zeros(len(first))
     active = np.flatnonzero(t_key[current] < reach[last])
     while active.size:
-        nxt = furthest_from[current[active]]
-        previous_stop[active] = stop[current[active]]
-        second_start[active] = np.where(switches[active] == 0, start[nxt], second_start[active])
-        switches[active] += 1
+        here = current[active]
+        nxt = furthest_from[here]
+        if weighted:
+            last_part[active] = gain(nxt, stop[here], stop[nxt])
+            evidence[active] += last_part[active]
+        elif own is not None:
+            evidence[active] += own[nxt]
+        # Moving from copies (x, y) to (x', y') takes a switch error in each person whose copy changes.
+        change = copies[here] ^ copies[nxt]
+        cost = (change >> 1) + (change & 1)
+        previous_stop[active] = stop[here]
+        opening = switches[active] == 0
+        second_start[active] = np.where(opening, start[nxt], second_start[active])
+        first_cost[active] = np.where(opening, cost, first_cost[active])
+        last_cost[active] = cost
+        switches[active] += cost
         current[active] = nxt
         active = active[t_key[nxt] < reach[last[active]]]
-    return group[first], start[first], stop[current], switches, second_start, previous_stop
+    first_part = np.zeros(len(first))
+    if weighted:
+        ahead = switches > 0
+        first_part[ahead] = gain(head[ahead], start[head[ahead]], np.maximum(second_start[ahead], start[head[ahead]]))
+    return (group[first], start[first], stop[current], switches, second_start, previous_stop, first_cost, last_cost,
+            evidence, first_part, last_part)
 
 
 #: Pairs handled at a time by :func:`find_phased_segments` (about 600 stretches of
 #: agreement per unrelated pair at the default world's density, so about 100 MB at a time).
 _PAIR_BLOCK = 2000
+
+
+#: First people of the pairs handled at a time with allele evidence (their copies'
+#: cumulative evidence, 2 x (SNPs + 1) numbers each: 100 MB at 25,000 SNPs).
+_PEOPLE_BLOCK = 256
+
+
+def _blocks(first_people: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive blocks [lo, hi) of pairs sorted by first person: at most _PAIR_BLOCK pairs and _PEOPLE_BLOCK people each."""
+    rank = np.concatenate([[0], np.cumsum(first_people[1:] != first_people[:-1])]) if len(first_people) else first_people
+    blocks, lo = [], 0
+    while lo < len(first_people):  # one step per block
+        hi = min(lo + _PAIR_BLOCK, int(np.searchsorted(rank, rank[lo] + _PEOPLE_BLOCK)))
+        blocks.append((lo, hi))
+        lo = hi
+    return blocks
 
 
 def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: np.ndarray) -> np.ndarray:
@@ -823,6 +912,22 @@ def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: n
     haplotypes, instead of under independent SNPs, which overstates the evidence.
     """
     n_snps = len(freq)
+    counts = _two_snp_counts(sets, n_snps)
+    n = counts.sum(axis=1)
+    both = np.divide((counts**2).sum(axis=1), n**2, out=np.ones(n_snps), where=n > 0)
+    single = freq**2 + (1 - freq) ** 2
+    after = np.ones(n_snps, dtype=bool)
+    after[starts] = False  # a chromosome's first SNP follows no SNP
+    chance = single.copy()
+    chance[after] = both[after] / np.clip(single[np.flatnonzero(after) - 1], 1e-12, None)
+    return -np.log(np.clip(chance, 1e-12, 1.0))
+
+
+def _two_snp_counts(sets: tuple[np.ndarray, ...], n_snps: int) -> np.ndarray:
+    """Counts of the two-SNP haplotypes (SNP k-1, SNP k) at each SNP k: (SNPs, 4), columns 00, 01, 10, 11.
+
+    Over the haplotypes called at both SNPs; row 0 (no SNP before) is zeros.
+    """
     # Counts over haplotypes called at both SNPs: all of them (n), allele 1 at the first
     # (n1_), at the second (n_1), at both (n11); the four two-SNP haplotype counts follow.
     n, n1_, n_1, n11 = (np.zeros(n_snps) for _ in range(4))
@@ -837,49 +942,182 @@ def _agreement_weights(freq: np.ndarray, sets: tuple[np.ndarray, ...], starts: n
             n1_[1:] += np.count_nonzero(first, axis=0)
             n_1[1:] += np.count_nonzero(second, axis=0)
             n11[1:] += np.count_nonzero(first & second, axis=0)
-    counts = np.stack([n - n1_ - n_1 + n11, n_1 - n11, n1_ - n11, n11], axis=1)
-    both = np.divide((counts**2).sum(axis=1), n**2, out=np.ones(n_snps), where=n > 0)
-    single = freq**2 + (1 - freq) ** 2
-    after = np.ones(n_snps, dtype=bool)
-    after[starts] = False  # a chromosome's first SNP follows no SNP
-    chance = single.copy()
-    chance[after] = both[after] / np.clip(single[np.flatnonzero(after) - 1], 1e-12, None)
-    return -np.log(np.clip(chance, 1e-12, 1.0))
+    return np.stack([n - n1_ - n_1 + n11, n_1 - n11, n1_ - n11, n11], axis=1)
 
 
-def _phased_block(packed, n_snps, pairs, evidence, starts, ends, cm, min_cm, min_score, switch_penalty, stretch_nats):
-    """Steps 1-3 of :func:`find_phased_segments` for a block of pairs: (pair index, start, stop) of each segment."""
+def _allele_tables(freq: np.ndarray, sets: tuple[np.ndarray, ...] | None, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Evidence of sharing each allele, nats: given the allele before (SNPs, 4) and alone (SNPs, 2).
+
+    Two haplotypes that share a segment by descent carry one haplotype, which shows allele
+    :math:`a` at a SNP with probability :math:`f_a`; two unrelated haplotypes both show it
+    with probability :math:`f_a^2`. The likelihood ratio of sharing :math:`a` is
+    :math:`f_a / f_a^2`, worth :math:`-\log f_a` nats: a shared rare allele is strong
+    evidence, a shared common one weak. Given the allele :math:`b` at the SNP before (first-order
+    linkage), it is :math:`-\log f_{a \mid b}` with :math:`f_{a \mid b} = f_{ba} / f_b`
+    counted on the haplotypes given (``sets``; without them, SNPs are independent).
+    Column ``2 b + a`` of the first table; column ``a`` of the second (a chromosome's first
+    SNP, or after a missing call).
+    """
+    n_snps = len(freq)
+    alone = -np.log(np.clip(np.stack([1 - freq, freq], axis=1), 1e-12, 1.0))
+    given = np.concatenate([alone, alone], axis=1)  # independent SNPs
+    if sets is not None:
+        counts = _two_snp_counts(sets, n_snps)
+        before = counts.reshape(n_snps, 2, 2).sum(axis=2, keepdims=True)  # haplotypes with allele b at k-1
+        conditional = np.divide(counts.reshape(n_snps, 2, 2), before, out=np.full((n_snps, 2, 2), np.nan), where=before > 0)
+        linked = -np.log(np.clip(conditional.reshape(n_snps, 4), 1e-12, 1.0))
+        given = np.where(np.isnan(linked), given, linked)
+    given[starts] = np.concatenate([alone[starts], alone[starts]], axis=1)  # no SNP before a chromosome's first
+    return given, alone
+
+
+def _allele_weights(h: np.ndarray, given: np.ndarray, alone: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Cumulative evidence along each copy (people, 2, SNPs + 1), float64, from :func:`_allele_tables`.
+
+    Element k is the evidence of sharing the copy's alleles at SNPs 0 to k-1; a missing
+    call adds nothing and the SNP after it is weighed alone.
+    """
+    n_snps = h.shape[-1]
+    # One lookup per call in a (SNPs, 8) table whose columns are: missing call (0, 0), alone
+    # (allele 0, 1), after allele 0 (0, 1), after allele 1 (0, 1); the column is
+    # 2 x (allele before) + 4 + allele, or 2 + allele with no allele before.
+    table = np.concatenate([np.zeros((n_snps, 2)), alone, given], axis=1)
+    code = np.empty(h.shape, dtype=np.int32)
+    code[..., 0] = 2
+    np.multiply(h[..., :-1], 2, out=code[..., 1:], dtype=np.int32)
+    code[..., 1:] += 4  # a missing call before (-1) gives 2: alone
+    code[..., starts] = 2  # a chromosome's first SNP follows no SNP
+    code += h
+    code[h < 0] = 0
+    code += np.arange(n_snps, dtype=np.int32) * 8
+    weight = np.take(table.ravel(), code)
+    out = np.zeros(h.shape[:-1] + (n_snps + 1,))
+    np.cumsum(weight, axis=-1, out=out[..., 1:])
+    return out
+
+
+def _score_threshold(length_cm: np.ndarray, min_score: float, score_slope: float, score_floor: float) -> np.ndarray:
+    """The score a segment of each length needs: ``min_score`` up to 7 cM, then ``score_slope`` nats less per cM, down to ``score_floor``."""
+    return np.maximum(min_score - score_slope * np.maximum(length_cm - DEFAULT_MIN_CM, 0.0), min(score_floor, min_score))
+
+
+class _AlleleEvidence:
+    """What :func:`_phased_block` needs to weigh each shared allele (see :func:`_allele_tables`).
+
+    ``a`` holds the first people of the pairs (whose copies carry the shared alleles);
+    ``missing_b`` the sorted keys ``person * (SNPs + 1) + SNP`` of the second people's
+    missing calls; ``upper`` the cumulative largest weight of each SNP (an upper bound for
+    choosing stretches).
+    """
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, given: np.ndarray, alone: np.ndarray, starts: np.ndarray) -> None:
+        self.a, self.given, self.alone, self.starts = a, given, alone, starts
+        n_snps = a.shape[-1]
+        rows, cols = np.nonzero(b[:, 0] < 0)
+        self.missing_b = rows * (n_snps + 1) + cols
+        self.upper = np.concatenate([[0.0], np.cumsum(np.maximum(given.max(axis=1), alone.max(axis=1)))])
+
+    def weights(self, people: np.ndarray) -> np.ndarray:
+        return _allele_weights(self.a[people], self.given, self.alone, self.starts)
+
+    def missing_in_b(self, cumulative: np.ndarray, row: np.ndarray, j: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """For each interval [lo, hi) of person j (rows ``row`` of ``cumulative``), the evidence at j's missing calls.
+
+        Taken on whichever copy of the first person weighs more there (so a score is never
+        overstated); missing calls are sparse, so they are gathered interval by interval.
+        """
+        n = cumulative.shape[-1]
+        first = np.searchsorted(self.missing_b, j * n + lo)
+        count = np.searchsorted(self.missing_b, j * n + hi) - first
+        if count.sum() == 0:
+            return np.zeros(len(lo))
+        owner = np.repeat(np.arange(len(lo)), count)
+        cell = np.repeat(first - np.cumsum(count) + count, count) + np.arange(int(count.sum()))
+        snp = self.missing_b[cell] % n
+        heavier = (cumulative[row[owner], :, snp + 1] - cumulative[row[owner], :, snp]).max(axis=1)
+        return np.bincount(owner, weights=heavier, minlength=len(lo))
+
+
+def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray, evidence: _Evidence, starts: np.ndarray,
+                  ends: np.ndarray, cm: np.ndarray, min_cm: float, min_score: float, switch_penalty: float,
+                  stretch_nats: float, score_slope: float = 0.0, score_floor: float = 0.0,
+                  alleles: _AlleleEvidence | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Steps 1-3 of :func:`find_phased_segments` for a block of pairs: (pair index, start, stop, score) of each segment.
+
+    With ``alleles``, the evidence of each SNP is that of the allele shared there; otherwise
+    that of agreement (``evidence``).
+    """
     # 1. Stretches of agreement on each pair of copies, cut at chromosome ends. Stretches are
     # chosen on their evidence ignoring missing calls (an upper bound); scores are exact.
-    s_pair, s_start, s_stop = _agreement_stretches(packed, n_snps, pairs, evidence.total, stretch_nats)
-    s_pair, s_start, s_stop, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, starts, ends)
-    keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
-    s_pair, s_start, s_stop, s_chrom = s_pair[keep], s_start[keep], s_stop[keep], s_chrom[keep]
+    cumulative, s_row, row = None, None, None
+    if alleles is not None:
+        people, row = np.unique(pairs[:, 0], return_inverse=True)
+        cumulative = alleles.weights(people)
+    upper = evidence.total if alleles is None else alleles.upper
+    s_pair, s_start, s_stop, s_copies = _agreement_stretches(packed, n_snps, pairs, upper, stretch_nats, cumulative, row)
+    s_pair, s_start, s_stop, s_copies, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, s_copies, starts, ends)
+    if alleles is None or cumulative is None or row is None:
+        keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
+    else:
+        s_row = row[s_pair]
+        x = s_copies >> 1
+        own = cumulative[s_row, x, s_stop] - cumulative[s_row, x, s_start]
+        keep = own >= stretch_nats
+        s_row, own = s_row[keep], own[keep]
+    s_pair, s_start, s_stop, s_copies, s_chrom = s_pair[keep], s_start[keep], s_stop[keep], s_copies[keep], s_chrom[keep]
 
     # 2. Chains of overlapping stretches (within a pair and chromosome), the fewest switches.
     n_chrom = len(starts)
-    group, seg_start, seg_stop, switches, second_start, previous_stop = _chain(s_pair * n_chrom + s_chrom, s_start, s_stop)
-    # Only chains that could score min_score are scored exactly (the evidence ignoring
-    # missing calls is an upper bound).
-    hopeful = evidence.total[seg_stop] - evidence.total[seg_start] - switch_penalty * np.maximum(switches - 2, 0) >= min_score
-    group, seg_start, seg_stop = group[hopeful], seg_start[hopeful], seg_stop[hopeful]
-    switches, second_start, previous_stop = switches[hopeful], second_start[hopeful], previous_stop[hopeful]
+    if alleles is not None and s_row is not None:
+        # First on an upper bound of their evidence (each stretch's own, summed), to keep only
+        # the pairs and chromosomes with a chain that could pass; then exactly, on those.
+        group, seg_start, seg_stop, switches, _, _, first_cost, last_cost, bound, _, _ = _chain(
+            s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies, stretch_evidence=own)
+        lowest = min(min_score, score_floor) if score_slope > 0 else min_score
+        possible = (bound - switch_penalty * (switches - first_cost - last_cost).clip(0) >= lowest) & (
+            cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
+        keep = np.isin(s_pair * n_chrom + s_chrom, group[possible])
+        s_pair, s_start, s_stop, s_copies, s_chrom, s_row = (
+            s_pair[keep], s_start[keep], s_stop[keep], s_copies[keep], s_chrom[keep], s_row[keep])
+    (group, seg_start, seg_stop, switches, second_start, previous_stop, first_cost, last_cost, chain_evidence,
+     first_part, last_part) = _chain(s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies, cumulative, s_row)
+    # Only chains that could reach the lowest threshold are scored exactly (the evidence
+    # ignoring missing calls, and before trimming its ends, is an upper bound).
+    lowest = min(min_score, score_floor) if score_slope > 0 else min_score
+    if alleles is None:
+        chain_evidence = evidence.total[seg_stop] - evidence.total[seg_start]
+    upper_score = chain_evidence - switch_penalty * (switches - first_cost - last_cost).clip(0)
+    hopeful = (upper_score >= lowest) & (cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
+    group, seg_start, seg_stop, switches = group[hopeful], seg_start[hopeful], seg_stop[hopeful], switches[hopeful]
+    second_start, previous_stop = second_start[hopeful], previous_stop[hopeful]
+    first_cost, last_cost = first_cost[hopeful], last_cost[hopeful]
+    chain_evidence, first_part, last_part = chain_evidence[hopeful], first_part[hopeful], last_part[hopeful]
     seg_pair = group // n_chrom
     i, j = pairs[seg_pair, 0], pairs[seg_pair, 1]
-    # A stretch at either end of the cover that adds less evidence than a switch costs is left out.
-    trim_end = (switches > 0) & (evidence(i, j, np.maximum(previous_stop, 0), seg_stop) < switch_penalty)
+    # A stretch at either end of the cover that adds less evidence than its switch costs is left out.
+    if alleles is None:
+        last_part = evidence(i, j, np.maximum(previous_stop, 0), seg_stop)
+    trim_end = (switches > 0) & (last_part < switch_penalty * last_cost)
     seg_stop = np.where(trim_end, previous_stop, seg_stop)
-    switches = switches - trim_end
-    trim_start = (switches > 0) & (second_start >= 0) & (second_start < seg_stop) & (
-        evidence(i, j, seg_start, np.clip(second_start, seg_start, None)) < switch_penalty)
+    switches = switches - trim_end * last_cost
+    chain_evidence = chain_evidence - trim_end * last_part
+    if alleles is None:
+        first_part = evidence(i, j, seg_start, np.clip(second_start, seg_start, None))
+    trim_start = (switches > 0) & (second_start >= 0) & (second_start < seg_stop) & (first_part < switch_penalty * first_cost)
     seg_start = np.where(trim_start, second_start, seg_start)
-    switches = switches - trim_start
-    score = evidence(i, j, seg_start, seg_stop) - switch_penalty * switches
+    switches = switches - trim_start * first_cost
+    chain_evidence = chain_evidence - trim_start * first_part
+    if alleles is None:
+        score = evidence(i, j, seg_start, seg_stop) - switch_penalty * switches
+    else:
+        assert cumulative is not None
+        row = np.searchsorted(people, i)
+        score = chain_evidence - alleles.missing_in_b(cumulative, row, j, seg_start, seg_stop) - switch_penalty * switches
 
-    # 3. Segments: enough evidence and long enough.
-    keep = (score >= min_score) & (cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
-    seg_pair, seg_start, seg_stop = seg_pair[keep], seg_start[keep], seg_stop[keep]
-    return seg_pair, seg_start, seg_stop
+    # 3. Segments: enough evidence for their length, and long enough.
+    length = cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start]
+    keep = (score >= _score_threshold(length, min_score, score_slope, score_floor)) & (length >= min_cm)
+    return seg_pair[keep], seg_start[keep], seg_stop[keep], score[keep]
 
 
 def find_phased_segments(
@@ -895,19 +1133,27 @@ def find_phased_segments(
     switch_penalty: float = DEFAULT_SWITCH_PENALTY,
     stretch_nats: float = DEFAULT_STRETCH_NATS,
     frequencies: npt.ArrayLike | None = None,
+    score_slope: float = DEFAULT_SCORE_SLOPE,
+    score_floor: float = DEFAULT_SCORE_FLOOR,
+    evidence: str = "allele",
 ) -> pd.DataFrame:
     """Shared segments from phased haplotypes, tolerant of switch errors, as genealogy services match.
 
     Two relatives who share a segment by descent carry the *same haplotype* along it, one
-    copy each: their alleles on those two copies agree at every SNP. Two unrelated
-    haplotypes agree at a SNP with probability :math:`p^2 + (1-p)^2`, so agreement there is
-    worth :math:`e = -\\log(p^2 + (1-p)^2)` nats of evidence, and agreement along a stretch
-    the sum: unrelated haplotypes agree along a stretch of evidence :math:`E` with
-    probability :math:`e^{-E}`. Every SNP counts, where the unphased test
-    (:func:`find_segments`) only sees opposite homozygotes, so far fewer SNPs suffice.
-    Neighbouring SNPs in linkage disequilibrium agree together more often than that by
-    chance, so by default the evidence of each SNP is taken given agreement at the SNP
-    before it (two-SNP haplotype frequencies counted on the haplotypes given).
+    copy each: their alleles on those two copies agree at every SNP. The evidence of a
+    stretch of agreement is a likelihood ratio (as in the LOD scores of IBDseq, Browning &
+    Browning 2013): the shared haplotype shows allele :math:`a` at a SNP with probability
+    :math:`f_a`, two unrelated haplotypes both show it with probability :math:`f_a^2`, so
+    sharing it is worth :math:`-\\log f_a` nats; a shared rare allele is strong evidence, a
+    shared common one weak. Unrelated haplotypes share a stretch worth :math:`E` nats with
+    probability at most about :math:`e^{-E}`. Neighbouring SNPs in linkage disequilibrium are
+    shared together more often than that by chance, so by default each allele is weighed
+    given the allele before it on the same haplotype, :math:`-\\log f_{a \\mid b}` (two-SNP
+    haplotype frequencies counted on the haplotypes given). Every SNP counts, where the
+    unphased test (:func:`find_segments`) only sees opposite homozygotes, so far fewer SNPs
+    suffice. ``evidence="agreement"`` weighs agreement itself instead, the same for either
+    allele, :math:`-\\log(p^2 + (1-p)^2)` (given agreement at the SNP before): its expected
+    evidence is lower at rare SNPs, and it finds fewer 7-20 cM segments.
 
     Statistical phasing makes *switch errors*: from some point on, a person's two copies
     are swapped. A shared haplotype then moves from one pair of copies to another (of the
@@ -917,21 +1163,37 @@ def find_phased_segments(
     1. **Stretches**: on each pair of copies, the maximal runs of agreement (a missing call
        never breaks one; chromosome ends always do) worth at least ``stretch_nats``.
     2. **Chains**: stretches of the same pair of people that overlap or abut are joined;
-       each chain is covered by the fewest stretches (the fewest switches). Its *score* is
-       the evidence of the whole chain minus ``switch_penalty`` per switch; a stretch at
-       either end that adds less evidence than a switch costs is left out.
-    3. **Segments**: chains scoring at least ``min_score`` and at least ``min_cm`` long.
+       each chain is covered by the fewest stretches. Its *score* is the evidence of the
+       whole chain (each SNP once) minus ``switch_penalty`` per switch error: one for a move
+       that changes one person's copy, two for a move that changes both. A stretch at
+       either end that adds less evidence than its switch costs is left out.
+    3. **Segments**: chains at least ``min_cm`` long whose score reaches ``min_score`` at
+       7 cM or less, ``score_slope`` nats less per cM beyond, but never less than
+       ``score_floor``. Chance chains of unrelated people are short, true segments of
+       relatives long, so the same score is more likely true on a longer chain: the
+       threshold follows the posterior odds, not the evidence alone.
 
-    This is the best path of a local alignment over the four pairs of copies (where a
-    switch costs ``switch_penalty``) restricted to stretches worth ``stretch_nats``. A
-    chain never crosses an opposite homozygote (there all four pairs of copies disagree),
-    so every segment lies within a run that :func:`find_segments`, the by-hand step, sees.
+    This is the best path of a local alignment over the four pairs of copies restricted to
+    stretches worth ``stretch_nats``. A chain never crosses an opposite homozygote (there
+    all four pairs of copies disagree), so every segment lies within a run that
+    :func:`find_segments`, the by-hand step, sees.
+
+    How it relates to published phased IBD detectors: hap-IBD (Zhou, Browning & Browning
+    2020) finds exact haplotype matches of a minimum length in cM with the positional
+    Burrows-Wheeler transform (PBWT) and joins them across short gaps; phasedibd (Freyman
+    et al. 2021, templated PBWT) finds matches on several templates of each person's phase,
+    which tolerates switch errors, and joins them. Here, exact matches on all four pairs of
+    copies are found for the pairs asked for (bit-parallel, not with a PBWT over everyone),
+    joined across switch errors at a cost, and kept on their likelihood-ratio evidence and
+    length, not on length alone. Unlike IBDseq and hap-IBD, there is no genotype-error
+    model: a mismatch ends a stretch (the worlds have no calling errors, only missing calls).
 
     Parameters
     ----------
     haplotypes_a
         Shape (people_a, 2, SNPs): alleles 0/1 on each copy, -1 where the call is missing
-        (for example ``world.haplotypes("cohort")``). A missing call never breaks a segment.
+        (for example ``world.haplotypes("cohort")``). A missing call never breaks a segment
+        and adds no evidence.
     haplotypes_b
         Shape (people_b, 2, SNPs); defaults to ``haplotypes_a`` (pairs within one set).
     chrom, cm, pos, pairs
@@ -939,9 +1201,9 @@ def find_phased_segments(
     min_cm
         Minimum segment length in cM (default 7).
     min_score
-        Minimum score of a segment, nats (> 0; default :data:`DEFAULT_MIN_SCORE`).
+        Score a segment of up to 7 cM needs, nats (> 0; default :data:`DEFAULT_MIN_SCORE`).
     switch_penalty
-        Cost of a switch between pairs of copies, nats (default :data:`DEFAULT_SWITCH_PENALTY`).
+        Cost of a switch error, nats (default :data:`DEFAULT_SWITCH_PENALTY`).
     stretch_nats
         Evidence a stretch of agreement needs to take part (default :data:`DEFAULT_STRETCH_NATS`).
         Stretches are found on bytes of eight SNPs: one shorter than 15 SNPs may be missed.
@@ -950,6 +1212,17 @@ def find_phased_segments(
         independent. Default: estimated from the haplotypes given, together with the
         frequencies of the two-SNP haplotypes of neighbouring SNPs, so that linkage
         disequilibrium between neighbours does not count as evidence.
+    score_slope
+        Nats less per cM beyond 7 cM that a segment needs (>= 0; default
+        :data:`DEFAULT_SCORE_SLOPE`; 0: every segment needs ``min_score``).
+    score_floor
+        The least score any segment needs, nats (> 0; default :data:`DEFAULT_SCORE_FLOOR`;
+        ``min_score`` if larger).
+    evidence
+        ``"allele"`` (default): the likelihood ratio of the shared alleles; ``"agreement"``:
+        the evidence of agreement, the same for either allele. With ``"allele"``, a SNP
+        missing in the second person of a pair is weighed as the heavier of the first
+        person's two alleles there and taken off (a score is never overstated).
 
     Returns
     -------
@@ -974,10 +1247,13 @@ def find_phased_segments(
     min_score = check_number(min_score, "min_score", minimum=0.0, low_open=True)
     switch_penalty = check_number(switch_penalty, "switch_penalty", minimum=0.0)
     stretch_nats = check_number(stretch_nats, "stretch_nats", minimum=0.0)
+    score_slope = check_number(score_slope, "score_slope", minimum=0.0)
+    score_floor = check_number(score_floor, "score_floor", minimum=0.0, low_open=True)
+    evidence = check_choice(evidence, "evidence", ["allele", "agreement"])
     n_snps = a.shape[2]
     same = haplotypes_b is None
-    chrom_values, cm, pos, starts, ends = _check_map(chrom, cm, pos, n_snps, 1)
-    pairs = _check_pairs(pairs, a.shape[0], b.shape[0], same)
+    chrom_values, cm_at, bp, starts, ends = _check_map(chrom, cm, pos, n_snps, 1)
+    pair_rows = _check_pairs(pairs, a.shape[0], b.shape[0], same)
     if frequencies is None:
         sets = (a,) if same else (a, b)
         counts = sum(np.where(h >= 0, h, 0).sum(axis=(0, 1)) for h in sets)
@@ -987,19 +1263,28 @@ def find_phased_segments(
         freq = np.asarray(frequencies, dtype=np.float64)
         if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
             raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
-    weight = _agreement_weights(freq, (a,) if same else (a, b), starts) if frequencies is None else (
-        -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0)))
-    evidence = _Evidence(weight, a, b, same)
+    sets = (a,) if same else (a, b)
+    weight = -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0))  # SNPs independent
+    if frequencies is None and evidence == "agreement":
+        weight = _agreement_weights(freq, sets, starts)
+    agreement = _Evidence(weight, a, b, same)  # used only with evidence="agreement"
+    alleles = None
+    if evidence == "allele":
+        given, alone = _allele_tables(freq, sets if frequencies is None else None, starts)
+        alleles = _AlleleEvidence(a, b, given, alone, starts)
 
-    # Blocks of pairs bound memory (chains never join two pairs); vectorised within a block.
+    # Blocks of pairs bound memory (chains never join two pairs; at most _PAIR_BLOCK pairs
+    # and _PEOPLE_BLOCK first people, whose copies' cumulative evidence is held, at a time);
+    # vectorised within a block.
     packed = _pack_haplotypes(a, b, same)
+    by_first = np.argsort(pair_rows[:, 0], kind="stable")
     found = [
-        _phased_block(packed, n_snps, pairs[first : first + _PAIR_BLOCK], evidence, starts, ends, cm, min_cm, min_score,
-                      switch_penalty, stretch_nats)
-        for first in range(0, len(pairs), _PAIR_BLOCK)
+        _phased_block(packed, n_snps, pair_rows[by_first[lo:hi]], agreement, starts, ends, cm_at, min_cm, min_score,
+                      switch_penalty, stretch_nats, score_slope, score_floor, alleles)
+        for lo, hi in _blocks(pair_rows[by_first, 0])
     ]
-    offsets = range(0, len(pairs), _PAIR_BLOCK)
-    seg_pair = np.concatenate([f[0] + first for f, first in zip(found, offsets)] or [np.zeros(0, np.int64)])
+    seg_pair = np.concatenate([by_first[lo + f[0]] for f, (lo, _) in zip(found, _blocks(pair_rows[by_first, 0]))]
+                              or [np.zeros(0, np.int64)])
     seg_start = np.concatenate([f[1] for f in found] or [np.zeros(0, np.int64)])
     seg_stop = np.concatenate([f[2] for f in found] or [np.zeros(0, np.int64)])
     order = np.lexsort((seg_start, seg_pair))
@@ -1007,17 +1292,17 @@ def find_phased_segments(
     end = seg_stop - 1
     return pd.DataFrame(
         {
-            "a": pairs[seg_pair, 0],
-            "b": pairs[seg_pair, 1],
+            "a": pair_rows[seg_pair, 0],
+            "b": pair_rows[seg_pair, 1],
             "chrom": chrom_values[seg_start] if len(seg_start) else np.array([], dtype=chrom_values.dtype),
             "start_snp": seg_start,
             "end_snp": end,
             "n_snps": seg_stop - seg_start,
-            "start_cm": cm[seg_start],
-            "end_cm": cm[end],
-            "length_cm": cm[end] - cm[seg_start],
-            "start_bp": pos[seg_start].astype(np.int64) if pos is not None else np.full(len(seg_start), -1, dtype=np.int64),
-            "end_bp": pos[end].astype(np.int64) if pos is not None else np.full(len(seg_start), -1, dtype=np.int64),
+            "start_cm": cm_at[seg_start],
+            "end_cm": cm_at[end],
+            "length_cm": cm_at[end] - cm_at[seg_start],
+            "start_bp": bp[seg_start].astype(np.int64) if bp is not None else np.full(len(seg_start), -1, dtype=np.int64),
+            "end_bp": bp[end].astype(np.int64) if bp is not None else np.full(len(seg_start), -1, dtype=np.int64),
         },
         columns=_SEGMENT_COLUMNS,
     )
