@@ -182,7 +182,9 @@ class ResearchPurpose:
         months = self.months
         if months is not None:
             if isinstance(months, (bool, np.bool_)) or not isinstance(months, (int, np.integer)):
-                raise ValueError(f"months must be a whole number of months (at least 1) or None (not stated); got {months!r}")
+                raise ValueError(
+                    f"months must be a whole number of months (at least 1) or None (not stated); got {months!r}"
+                )
             if months < 1:
                 raise ValueError(f"months must be at least 1; got {months}")
             object.__setattr__(self, "months", int(months))
@@ -289,7 +291,9 @@ def parse_conditions(conditions: Iterable[str]) -> dict[str, str | None]:
         parsed[code] = value
     permissions = [code for code in parsed if by_code[code].kind == "permission"]
     if len(permissions) != 1:
-        raise ValueError(f"conditions need exactly one permission (NRES, GRU, HMB, DS or POA); got {permissions or 'none'}")
+        raise ValueError(
+            f"conditions need exactly one permission (NRES, GRU, HMB, DS or POA); got {permissions or 'none'}"
+        )
     return parsed
 
 
@@ -306,8 +310,26 @@ _OBLIGATIONS = {
     "COL": "collaborate with the study's investigators",
     "RTN": "return derived or enriched data to the resource",
 }
-_EVALUATED = {"NRES", "GRU", "HMB", "DS", "POA", "NPOA", "NMDS", "GSO", "CC", "NCU", "NPU", "NPUNCU", "IRB", "GS", "TS", "MOR",
-              *_COMMITTEE_DECIDES, *_OBLIGATIONS}
+_EVALUATED = {
+    "NRES",
+    "GRU",
+    "HMB",
+    "DS",
+    "POA",
+    "NPOA",
+    "NMDS",
+    "GSO",
+    "CC",
+    "NCU",
+    "NPU",
+    "NPUNCU",
+    "IRB",
+    "GS",
+    "TS",
+    "MOR",
+    *_COMMITTEE_DECIDES,
+    *_OBLIGATIONS,
+}
 
 
 def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchPurpose) -> Decision:
@@ -375,9 +397,18 @@ def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchP
     if purpose.clinical_care and "CC" not in conditions and permission != "NRES":
         reasons.append("the data are consented for research; use in clinical care needs the CC condition")
     for code, fact, refusal, question in [
-        ("NCU", "commercial", "prohibits commercial use", "prohibits commercial use; the request does not say whether its use is commercial"),
-        ("NPU", "for_profit_organisation", "allows not-for-profit organisations only",
-         "allows not-for-profit organisations only; the request does not say whether its organisation is for-profit"),
+        (
+            "NCU",
+            "commercial",
+            "prohibits commercial use",
+            "prohibits commercial use; the request does not say whether its use is commercial",
+        ),
+        (
+            "NPU",
+            "for_profit_organisation",
+            "allows not-for-profit organisations only",
+            "allows not-for-profit organisations only; the request does not say whether its organisation is for-profit",
+        ),
     ]:
         applies = [c for c in (code, "NPUNCU") if c in conditions]
         if applies:
@@ -392,7 +423,9 @@ def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchP
         elif purpose.ethics_approval is False:
             reasons.append("IRB requires approval from the requester's own ethics committee, which the request lacks")
         else:
-            review.append("IRB requires approval from the requester's own ethics committee; the request does not say whether it has one")
+            review.append(
+                "IRB requires approval from the requester's own ethics committee; the request does not say whether it has one"
+            )
     if "GS" in conditions:
         if purpose.region is None:
             review.append(f"GS limits use to {conditions['GS']}; the request does not say where the data will be used")
@@ -566,6 +599,21 @@ def screen_datasets(data_use: pd.DataFrame, research_purpose: ResearchPurpose) -
                 outcome = check_request(codes, research_purpose)
             except ValueError as error:
                 raise ValueError(f"data_use, dataset {row.dataset!r}, field 'duo_conditions': {error}") from None
-            decision, reasons, review, obligations = outcome.outcome, outcome.reasons, outcome.review, outcome.obligations
-        rows.append((row.repository, row.dataset, row.tier, decision, "; ".join(reasons), "; ".join(review), "; ".join(obligations)))
+            decision, reasons, review, obligations = (
+                outcome.outcome,
+                outcome.reasons,
+                outcome.review,
+                outcome.obligations,
+            )
+        rows.append(
+            (
+                row.repository,
+                row.dataset,
+                row.tier,
+                decision,
+                "; ".join(reasons),
+                "; ".join(review),
+                "; ".join(obligations),
+            )
+        )
     return pd.DataFrame(rows, columns=["repository", "dataset", "tier", "decision", "reasons", "review", "obligations"])

@@ -16,7 +16,15 @@ import pandas as pd
 
 from genshare._validation import check_columns
 
-__all__ = ["date_hierarchy", "generalize", "k_anonymity", "l_diversity", "numeric_hierarchy", "suppression_hierarchy", "zip_hierarchy"]
+__all__ = [
+    "date_hierarchy",
+    "generalize",
+    "k_anonymity",
+    "l_diversity",
+    "numeric_hierarchy",
+    "suppression_hierarchy",
+    "zip_hierarchy",
+]
 
 Level = Callable[[pd.Series], pd.Series]
 
@@ -226,7 +234,12 @@ def generalize(
     best: tuple[tuple[float, int], tuple[int, ...], np.ndarray, np.ndarray] | None = None
     for levels in itertools.product(*[range(len(coarse[c])) for c in columns]):
         candidate = pd.DataFrame({c: coarse[c][level] for c, level in zip(columns, levels, strict=True)})
-        sizes = candidate.assign(_weight=weights).groupby(columns, dropna=False, sort=False)["_weight"].transform("sum").to_numpy()
+        sizes = (
+            candidate.assign(_weight=weights)
+            .groupby(columns, dropna=False, sort=False)["_weight"]
+            .transform("sum")
+            .to_numpy()
+        )
         small = sizes < k
         suppressed = int(weights[small].sum())
         if suppressed > max_suppression * records:
@@ -254,13 +267,17 @@ def _weights(table: pd.DataFrame, counts: str | None, columns: list[str]) -> np.
     if counts is None:
         return np.ones(len(table), dtype=np.int64)
     if counts not in table.columns:
-        raise ValueError(f"counts names column {counts!r}, which table does not have; its columns are {list(table.columns)}")
+        raise ValueError(
+            f"counts names column {counts!r}, which table does not have; its columns are {list(table.columns)}"
+        )
     if counts in columns:
         raise ValueError(f"counts column {counts!r} cannot also be a quasi-identifier")
     values = pd.to_numeric(table[counts], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"table column {counts!r}, row {table.index[i]!r}: a count must be a whole number >= 0; "
-                         f"got {table[counts].iloc[i]!r}")
+        raise ValueError(
+            f"table column {counts!r}, row {table.index[i]!r}: a count must be a whole number >= 0; "
+            f"got {table[counts].iloc[i]!r}"
+        )
     return values.astype(np.int64)
