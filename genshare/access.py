@@ -90,7 +90,8 @@ def _read_duo_terms() -> tuple[tuple[dict[str, str], ...], dict[str, _Term], dic
 
 
 def duo_terms() -> pd.DataFrame:
-    """The DUO terms the module uses: ``id``, ``shorthand``, ``label``, ``kind``, ``parameter``, ``meaning``, ``source``.
+    """The DUO terms the module uses: ``id``, ``shorthand``, ``label``, ``kind``, ``parameter``,
+    ``meaning``, ``source``.
 
     The file is read once per process; each call returns a fresh copy.
 
@@ -300,7 +301,8 @@ def parse_conditions(conditions: Iterable[str]) -> dict[str, str | None]:
 # Conditions the screen cannot evaluate: they name people, projects, institutions or
 # research types that only the Data Access Committee can approve.
 _COMMITTEE_DECIDES = {
-    "US": "US: only users the data provider approves by name may use the data; the committee must approve the named users",
+    "US": "US: only users the data provider approves by name may use the data; "
+    "the committee must approve the named users",
     "PS": "PS: use is limited to a project the data provider approves; the committee must approve this project",
     "IS": "IS: use is limited to approved institutions; the committee must check the requester's institution",
     "RS": "RS: the data provider restricts the research type in terms this screen cannot read; the committee decides",
@@ -424,7 +426,8 @@ def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchP
             reasons.append("IRB requires approval from the requester's own ethics committee, which the request lacks")
         else:
             review.append(
-                "IRB requires approval from the requester's own ethics committee; the request does not say whether it has one"
+                "IRB requires approval from the requester's own ethics committee; "
+                "the request does not say whether it has one"
             )
     if "GS" in conditions:
         if purpose.region is None:

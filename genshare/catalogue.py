@@ -211,7 +211,8 @@ def _field_problems(field: Any, index: int) -> tuple[str, list[str]]:
     for key, value in constraints.items():
         if key not in _CONSTRAINTS[kind]:
             problems.append(
-                f"{where}: constraint '{key}' is not checked for {kind} fields (allowed: {', '.join(sorted(_CONSTRAINTS[kind]))})"
+                f"{where}: constraint '{key}' is not checked for {kind} fields "
+                f"(allowed: {', '.join(sorted(_CONSTRAINTS[kind]))})"
             )
         elif key in ("required", "unique") and not isinstance(value, bool):
             problems.append(f"{where}: constraint '{key}' must be true or false, not {value!r}")
@@ -267,7 +268,8 @@ def _resource_schema(name: str, descriptor: str | PathLike[str] | None) -> dict[
         problems.append(f"'primaryKey' must name fields of the schema, not {schema.get('primaryKey')!r}")
     if schema.get("missingValues", [""]) != [""]:
         problems.append(
-            f"'missingValues' must be [\"\"] (an empty cell is the only missing value), not {schema.get('missingValues')!r}"
+            f"'missingValues' must be [\"\"] (an empty cell is the only missing value), "
+            f"not {schema.get('missingValues')!r}"
         )
     for needed, kind in _NEEDED_FIELDS.get(name, {}).items():
         if needed not in types:
@@ -502,7 +504,8 @@ def _read_valid_table(
                     problem(
                         row,
                         None,
-                        f"the combination of {' and '.join(key_fields)} repeats row {earlier_row.number} (line {earlier_row.line})",
+                        f"the combination of {' and '.join(key_fields)} repeats row {earlier_row.number} "
+                        f"(line {earlier_row.line})",
                     )
                 )
             continue

@@ -46,10 +46,10 @@ attacks do not read. A saved release has one form for one content too (see below
 in one order, one spelling per number, one CSV layout). What is left: which rows are
 dropped (at most one bit a row, about people who are then not in the release), which
 SNPs a summary release keeps (only by a cutoff of the reference panel's minor allele
-frequency, so one number), and, for frequencies and beacons, whatever noise a steward adds, which the scorer measures by its
-attacks but cannot tell from data hidden in it. A beacon's ``beacon.csv`` describes the
-service to the scorer and is never published: its access tier (``max_queries``, at least
-1) limits what one user may ask.
+frequency, so one number), and, for frequencies and beacons, whatever noise a steward
+adds, which the scorer measures by its attacks but cannot tell from data hidden in it. A
+beacon's ``beacon.csv`` describes the service to the scorer and is never published: its
+access tier (``max_queries``, at least 1) limits what one user may ask.
 
 Membership and beacon AUCs are reported and ranked as max(AUC, 1 - AUC): an attack whose
 statistic ranks members *below* non-members reveals as much, read the other way round.
@@ -483,8 +483,8 @@ def score_release(world: Any, release: Release, rules: Rules | None = None) -> S
             None,
             0.0,
             1.0,
-            note="released genotypes are not scored by this challenge: every genotype row is a fingerprint (notebook 03) "
-            "and a link to relatives (notebook 04); treat such a release as re-identifying everyone",
+            note="released genotypes are not scored by this challenge: every genotype row is a fingerprint "
+            "(notebook 03) and a link to relatives (notebook 04); treat such a release as re-identifying everyone",
         )
     )
 
@@ -653,7 +653,8 @@ def _link(table: pd.DataFrame, roll: pd.DataFrame, columns: list[str]) -> tuple[
             bad = np.flatnonzero(~gone & ~np.isin(values, ["F", "M"]))
             if bad.size:
                 raise ValueError(
-                    f"release.table column 'sex', row {table.index[bad[0]]!r}: expected 'F', 'M' or '*'; got {values[bad[0]]!r}"
+                    f"release.table column 'sex', row {table.index[bad[0]]!r}: expected 'F', 'M' or '*'; "
+                    f"got {values[bad[0]]!r}"
                 )
             parts[column] = (np.where(gone, "", "1").astype(object), np.where(gone, "", values).astype(object))
     n = len(table)
@@ -826,14 +827,15 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
                 )
             if column == "bmi":
                 return (
-                    f"column 'bmi', row {row!r}: {_excerpt(values.iloc[bad[0]])} is not the row's true bmi rounded to a "
-                    f"whole number or one decimal ({bad.size} such row(s)); the scorer reads bmi as a number (bands "
-                    "such as '15-19' are not read: round it instead, or drop the column)"
+                    f"column 'bmi', row {row!r}: {_excerpt(values.iloc[bad[0]])} is not the row's true bmi "
+                    f"rounded to a whole number or one decimal ({bad.size} such row(s)); the scorer reads bmi "
+                    "as a number (bands such as '15-19' are not read: round it instead, or drop the column)"
                 )
             return (
-                f"column {column!r}, row {row!r}: {_excerpt(values.iloc[bad[0]])} is neither the row's true {column} nor a "
-                f"generalisation of it ({bad.size} such row(s)); the scorer judges truthful releases (columns kept, "
-                "generalised, suppressed or rows dropped), not perturbed or relabelled values, which its attacks cannot measure"
+                f"column {column!r}, row {row!r}: {_excerpt(values.iloc[bad[0]])} is neither the row's true "
+                f"{column} nor a generalisation of it ({bad.size} such row(s)); the scorer judges truthful "
+                "releases (columns kept, generalised, suppressed or rows dropped), not perturbed or relabelled "
+                "values, which its attacks cannot measure"
             )
     return ""
 
@@ -867,17 +869,20 @@ def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard
         raise ValueError(f"release.table has a column without a name ({', '.join(blank)}); name or drop it")
     if table.columns.duplicated().any():
         raise ValueError(
-            f"release.table has repeated column name(s) {', '.join(map(str, table.columns[table.columns.duplicated()]))}"
+            "release.table has repeated column name(s) "
+            f"{', '.join(map(str, table.columns[table.columns.duplicated()]))}"
         )
     index = table.index
     if index.has_duplicates:
         raise ValueError(
-            f"release.table index repeats row {index[index.duplicated()][0]!r}; each row of world.clinical may be released once"
+            f"release.table index repeats row {index[index.duplicated()][0]!r}; "
+            "each row of world.clinical may be released once"
         )
     unknown_rows = ~index.isin(world.clinical.index)
     if unknown_rows.any():
         raise ValueError(
-            f"release.table index {index[unknown_rows][0]!r} is not a row of world.clinical; keep world.clinical's index"
+            f"release.table index {index[unknown_rows][0]!r} is not a row of world.clinical; "
+            "keep world.clinical's index"
         )
     records = len(table)
     known = set(DIRECT_IDENTIFIERS) | set(QUASI_IDENTIFIERS) | set(ATTRIBUTES)
@@ -2034,7 +2039,8 @@ def load_release(folder: str | PathLike[str]) -> Release:
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
             raise ValueError(
                 f"{path.name}, line {line}, field 'frequency': expected a number written as save_release "
-                f"writes it (at most {FREQUENCY_DECIMALS} decimals, e.g. 0.25, 0.0001) or an empty cell; got {text[bad].iloc[0]!r}"
+                f"writes it (at most {FREQUENCY_DECIMALS} decimals, e.g. 0.25, 0.0001) or an empty cell; "
+                f"got {text[bad].iloc[0]!r}"
             )
         return _exactly_as_saved(
             path,

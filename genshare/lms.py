@@ -48,7 +48,8 @@ def gift(bank: Mapping[str, tuple[Question, ...]] | None = None) -> str:
     Examples
     --------
     >>> from genshare.quiz import Option
-    >>> q = Question("two-plus", "2 + 2 = ?", "k", "Arithmetic", (Option("4", True, "Yes."), Option("5", False, "No: 4.")))
+    >>> q = Question("two-plus", "2 + 2 = ?", "k", "Arithmetic",
+    ...              (Option("4", True, "Yes."), Option("5", False, "No: 4.")))
     >>> print(gift({"p": (q,)}))
     $CATEGORY: genshare/p
     <BLANKLINE>

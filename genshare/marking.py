@@ -389,7 +389,10 @@ def find_submissions(folder: str | os.PathLike[str]) -> list[Submission]:
         elif suffix == ".json":
             sub.answer_files = [entry]
         else:
-            sub.problem = f"{ascii(name)[:80]}: not a submission (expected <learner>.json, <learner>.ipynb or a folder <learner>/)"
+            sub.problem = (
+                f"{ascii(name)[:80]}: not a submission "
+                "(expected <learner>.json, <learner>.ipynb or a folder <learner>/)"
+            )
         if key in found:
             first = found[key]
             entries = first.entries + sub.entries
@@ -397,7 +400,8 @@ def find_submissions(folder: str | os.PathLike[str]) -> list[Submission]:
                 key,
                 entries=entries,
                 problem=(
-                    f"entries {', '.join(repr(e) for e in entries)} are the same learner ({key!r}) once normalised; keep one"
+                    f"entries {', '.join(repr(e) for e in entries)} are the same learner ({key!r}) "
+                    "once normalised; keep one"
                 ),
             )
             continue
@@ -472,7 +476,8 @@ def match_roster(submissions: Sequence[Submission], roster: Sequence[str]) -> li
                 key,
                 entries=first.entries + sub.entries,
                 problem=(
-                    f"entries {', '.join(repr(e) for e in first.entries + sub.entries)} are all {names[key]!r}; keep one"
+                    f"entries {', '.join(repr(e) for e in first.entries + sub.entries)} "
+                    f"are all {names[key]!r}; keep one"
                 ),
             )
             continue

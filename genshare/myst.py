@@ -294,8 +294,10 @@ def to_markdown(text: str, book: Book, here: str, where: str = "") -> str:
     >>> book = Book("https://example.org/book", titles={"chapters/why-share": "Why share"},
     ...             terms={"beacon": "beacon"}, citations={"x2000": ("Sweeney", "2000")})
     >>> print(to_markdown("See {doc}`../chapters/why-share`, a {term}`beacon` and {cite:t}`x2000`.",
-    ...                   book, "notebooks/01-x"))
-    See [Why share](https://example.org/book/chapters/why-share.html), a [beacon](https://example.org/book/chapters/glossary.html#term-beacon) and [Sweeney (2000)](https://example.org/book/chapters/references.html).
+    ...                   book, "notebooks/01-x"))  # doctest: +NORMALIZE_WHITESPACE
+    See [Why share](https://example.org/book/chapters/why-share.html),
+    a [beacon](https://example.org/book/chapters/glossary.html#term-beacon)
+    and [Sweeney (2000)](https://example.org/book/chapters/references.html).
     >>> print(to_markdown("```{admonition} Exercise 1\\n:class: note\\nCount them.\\n```", book, "notebooks/01-x"))
     > **Exercise 1**
     >

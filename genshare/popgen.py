@@ -446,8 +446,9 @@ def kinship(
     # h.m within one set. When missing calls are rare, those sums are gathered over each
     # person's missing SNPs (a small share of the cost); otherwise they are one general
     # matrix product. So the estimator costs about one symmetric product (s.s), as
-    # plink2's --make-king counts the same quantities with bit operations. What remains is elementwise work on the pair matrices, done in
-    # place because at thousands of people those matrices are the memory traffic.
+    # plink2's --make-king counts the same quantities with bit operations. What remains is
+    # elementwise work on the pair matrices, done in place because at thousands of people
+    # those matrices are the memory traffic.
     same = genotypes_b is None
     het_count_a = (a == 1).sum(axis=1).astype(np.float64)
     miss_count_a = (a < 0).sum(axis=1).astype(np.float64)

@@ -98,7 +98,8 @@ def hide_solutions(notebook: nbformat.NotebookNode) -> int:
     Examples
     --------
     >>> from nbformat.v4 import new_notebook, new_code_cell
-    >>> nb = new_notebook(cells=[new_code_cell("1 + 1"), new_code_cell("42", metadata={"tags": ["hide-input", "solution"]})])
+    >>> nb = new_notebook(cells=[new_code_cell("1 + 1"),
+    ...                          new_code_cell("42", metadata={"tags": ["hide-input", "solution"]})])
     >>> hide_solutions(nb), hide_solutions(nb)
     (1, 0)
     >>> nb.cells[1].metadata["tags"], nb.cells[1].metadata["jupyter"]

@@ -263,7 +263,8 @@ def identify_people(family_trees: pd.DataFrame) -> pd.DataFrame:
     given = _text(family_trees["death_year"]) != ""
     if (given & death.isna()).any():
         raise ValueError(
-            f"family_trees.death_year must be a year or empty; record(s) {_ids(records['record_id'][given & death.isna()])}"
+            "family_trees.death_year must be a year or empty; "
+            f"record(s) {_ids(records['record_id'][given & death.isna()])}"
         )
     records["death_year"] = death.astype("Int64")
     sexes = ~records["sex"].isin(["F", "M"])

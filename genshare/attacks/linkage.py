@@ -78,8 +78,8 @@ def linkage_attack(
     for column in columns:
         if released[column].dtype != public[column].dtype:
             raise ValueError(
-                f"column {column!r} has type {released[column].dtype} in released but {public[column].dtype} in public; "
-                "convert one so values can be compared"
+                f"column {column!r} has type {released[column].dtype} in released "
+                f"but {public[column].dtype} in public; convert one so values can be compared"
             )
     keys = public[columns].copy()
     keys["_candidates"] = keys.groupby(columns, dropna=False, sort=False)[columns[0]].transform("size")

@@ -467,7 +467,8 @@ def simulate_genomes(
     metadata = {
         "method": "transmission through the pedigree as mosaics of coalescent founder haplotypes",
         "model": model,
-        "genetic_map": "HapMap II mean rate per chromosome (stdpopsim HomSap) x GRCh38 length; uniform within chromosome",
+        "genetic_map": "HapMap II mean rate per chromosome (stdpopsim HomSap) x GRCh38 length; "
+        "uniform within chromosome",
         "genome_cm": float(chrom_morgans.sum() * 100),
         "n_snps": n_snps,
         "snps_per_block": snps_per_block,

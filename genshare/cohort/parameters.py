@@ -314,8 +314,8 @@ def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
     if p["population_size"] < 2 * sampled:
         raise ValueError(
             f"population_size ({p['population_size']}) must be at least twice the number of people sampled from it "
-            f"({sampled}: participants, database profiles and reference panel), so that the samples are a small part of "
-            "the population"
+            f"({sampled}: participants, database profiles and reference panel), so that the samples are a small "
+            "part of the population"
         )
     needed, available = memory_needed(p), _physical_memory()
     if available is not None and needed > available:

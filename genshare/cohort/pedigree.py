@@ -508,7 +508,8 @@ def validate_pedigree(
         unknown = (values != "") & (position < 0)
         if unknown.any():
             raise PedigreeError(
-                f"{column} names unknown people: {_name(f'{c} ({column} {p})' for c, p in zip(pid[unknown], values[unknown], strict=True))}"
+                f"{column} names unknown people: "
+                f"{_name(f'{c} ({column} {p})' for c, p in zip(pid[unknown], values[unknown], strict=True))}"
             )
         own = values == pid
         if own.any():
@@ -526,7 +527,8 @@ def validate_pedigree(
         if wrong.any():
             label = column.removesuffix("_id").replace("_", " ")
             raise PedigreeError(
-                f"{word}: {_name(f'{c} ({label} {pid[q]} is {sex[q]})' for c, q in zip(pid[wrong], p[wrong], strict=True))}"
+                f"{word}: "
+                f"{_name(f'{c} ({label} {pid[q]} is {sex[q]})' for c, q in zip(pid[wrong], p[wrong], strict=True))}"
             )
     father, mother = parents["father_id"], parents["mother_id"]
     if both_parents:
@@ -576,9 +578,9 @@ def validate_pedigree(
         label = table["population"]
         unknown_population = ~label.isin(list(populations)).to_numpy()
         if unknown_population.any():
+            unknown_people = zip(pid[unknown_population], label[unknown_population], strict=True)
             raise PedigreeError(
-                f"population must be one of {', '.join(populations)}: "
-                f"{_name(f'{c} ({v})' for c, v in zip(pid[unknown_population], label[unknown_population], strict=True))}"
+                f"population must be one of {', '.join(populations)}: {_name(f'{c} ({v})' for c, v in unknown_people)}"
             )
     return None
 

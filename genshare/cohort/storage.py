@@ -80,13 +80,18 @@ __all__ = [
 ]
 
 _DESCRIPTIONS = {
-    "snps": "One row per SNP: position on the synthetic chromosomes, alleles, panel (array or sequence), allele frequency in each simulated population, and effect on the study phenotype.",
-    "cohort": "The study cohort as the study holds it: participant id, population, sex, age and case/control status. person_id links to the ground truth in people.csv.gz.",
+    "snps": "One row per SNP: position on the synthetic chromosomes, alleles, panel (array or sequence), "
+    "allele frequency in each simulated population, and effect on the study phenotype.",
+    "cohort": "The study cohort as the study holds it: participant id, population, sex, age and case/control "
+    "status. person_id links to the ground truth in people.csv.gz.",
     "reference": "Reference panel: people from the same populations who are not in the cohort.",
     "database": "Profiles in a consumer genealogy database, with what the site shows about each customer.",
-    "people": "Ground truth: the whole pedigree of Synthetica, every generation, the dead included: birth and death years, biological and legal parents, names, ZIP code and voter-roll entry (empty when not registered).",
-    "relationships": "True relationships (third cousin or closer, from the pedigree) between cohort participants and genealogy-database profiles, with the common ancestors.",
-    "family_trees": "Public family trees posted by some genealogy-database customers: names, birth and death years, places and legal parent links (person_id is ground truth for scoring).",
+    "people": "Ground truth: the whole pedigree of Synthetica, every generation, the dead included: birth and "
+    "death years, biological and legal parents, names, ZIP code and voter-roll entry (empty when not registered).",
+    "relationships": "True relationships (third cousin or closer, from the pedigree) between cohort participants "
+    "and genealogy-database profiles, with the common ancestors.",
+    "family_trees": "Public family trees posted by some genealogy-database customers: names, birth and death "
+    "years, places and legal parent links (person_id is ground truth for scoring).",
     "voter_roll": "Public voter roll of Synthetica: name, ZIP code, date of birth and sex.",
     "clinical": "Hospital records of the participants before de-identification, with direct identifiers.",
     "zip_codes": "The synthetic geography: ZIP codes of Synthetica with their living residents.",
@@ -330,10 +335,10 @@ def _package(world: World, files: dict[str, bytes], vcf: bool) -> dict[str, Any]
                 "path": "truth.npz",
                 "format": "npz",
                 "mediatype": "application/zip",
-                "description": "What the simulation knows: the founder-haplotype mosaics of every genotyped genome copy "
-                "(copy k of genotyped row i is copy 2i + k, rows numbered through cohort, reference, database; see "
-                "genshare.cohort.storage.pack_mosaics), from which the true IBD segments of any pair follow, and the "
-                "phase shown to learners (one bit per heterozygous call, people-major, phase_<set>; see "
+                "description": "What the simulation knows: the founder-haplotype mosaics of every genotyped genome "
+                "copy (copy k of genotyped row i is copy 2i + k, rows numbered through cohort, reference, database; "
+                "see genshare.cohort.storage.pack_mosaics), from which the true IBD segments of any pair follow, "
+                "and the phase shown to learners (one bit per heterozygous call, people-major, phase_<set>; see "
                 "genshare.cohort.world.World.haplotypes).",
             }
         )
@@ -346,7 +351,8 @@ def _package(world: World, files: dict[str, bytes], vcf: bool) -> dict[str, Any]
                     "format": "vcf",
                     "mediatype": "text/x-vcf",
                     "compression": "gz",
-                    "description": f"The {name} genotypes as unphased VCF 4.3, compressed with bgzip (BGZF, which any gzip reader can read).",
+                    "description": f"The {name} genotypes as unphased VCF 4.3, compressed with bgzip "
+                    "(BGZF, which any gzip reader can read).",
                 }
             )
     return {
@@ -377,8 +383,10 @@ def _readme(world: World, vcf: bool, note: str = "") -> str:
         "",
         "| file | contents |",
         "|---|---|",
-        f"| `genotypes.npz` | genotype matrices, 2 bits per call (unpacked: int8, people x SNPs; 0/1/2 alternate alleles, -1 missing): "
-        f"`cohort` ({n_people['cohort']} people), `reference` ({n_people['reference']}), `database` ({n_people['database']}) |",
+        "| `genotypes.npz` | genotype matrices, 2 bits per call "
+        "(unpacked: int8, people x SNPs; 0/1/2 alternate alleles, -1 missing): "
+        f"`cohort` ({n_people['cohort']} people), `reference` ({n_people['reference']}), "
+        f"`database` ({n_people['database']}) |",
     ]
     if world.founder_mosaics() is not None or world.phase:
         lines.append(
@@ -388,7 +396,8 @@ def _readme(world: World, vcf: bool, note: str = "") -> str:
         )
     if vcf:
         lines.append(
-            "| `cohort.vcf.gz`, `reference.vcf.gz`, `database.vcf.gz` | the same genotypes as bgzip-compressed VCF 4.3 |"
+            "| `cohort.vcf.gz`, `reference.vcf.gz`, `database.vcf.gz` | "
+            "the same genotypes as bgzip-compressed VCF 4.3 |"
         )
     for key, (filename, _) in TABLES.items():
         lines.append(f"| `{filename}` | {_description(key)} |")

@@ -204,14 +204,16 @@ def generalize(
     Examples
     --------
     >>> t = pd.DataFrame({"zip5": ["39011", "39012", "39013", "39024"], "sex": ["F", "F", "M", "M"]})
-    >>> released, summary = generalize(t, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()}, k=2, max_suppression=0)
+    >>> released, summary = generalize(t, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()},
+    ...                                k=2, max_suppression=0)
     >>> released["zip5"].tolist(), released["sex"].tolist(), int(summary["k"])
     (['390**', '390**', '390**', '390**'], ['F', 'F', 'M', 'M'], 2)
 
     The same table as distinct combinations with their counts:
 
     >>> c = t.assign(count=1)
-    >>> int(generalize(c, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()}, k=2, max_suppression=0, counts="count")[1]["k"])
+    >>> int(generalize(c, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()}, k=2, max_suppression=0,
+    ...                counts="count")[1]["k"])
     2
     """
     if not isinstance(hierarchies, Mapping):

@@ -332,7 +332,8 @@ def _integral(value: object) -> int | None:
 # --- ages ---------------------------------------------------------------------------------------
 
 _AGE_TEXT = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(\+|plus|and over|or over|or older|and older)?\s*(?:-?\s*(?:years?|yrs?|y/?o|y)(?:\s*old)?)?\s*$",
+    r"^\s*(\d+(?:\.\d+)?)\s*(\+|plus|and over|or over|or older|and older)?\s*"
+    r"(?:-?\s*(?:years?|yrs?|y/?o|y)(?:\s*old)?)?\s*$",
     re.I,
 )
 
@@ -606,10 +607,10 @@ def safe_harbor(
       removed (reported). The birth year is removed for everyone who may be over 89: an
       age over 89 or unreadable in any age column, or a birth year more than 89 years
       before ``reference_year``.
-    - Any remaining text is scanned for e-mail addresses, URLs, IP addresses (v4 and v6), social security, telephone (US and
-      international) and record numbers, ZIP codes, dates (numeric, compact such as
-      ``19500303``, written out such as ``3 Mar 1950``, ISO date-times) and ages over 89,
-      which are replaced by ``[REDACTED]``.
+    - Any remaining text is scanned for e-mail addresses, URLs, IP addresses (v4 and v6),
+      social security, telephone (US and international) and record numbers, ZIP codes,
+      dates (numeric, compact such as ``19500303``, written out such as ``3 Mar 1950``,
+      ISO date-times) and ages over 89, which are replaced by ``[REDACTED]``.
 
     Pattern scanning of free text is a teaching aid, not a guarantee: names, addresses,
     relatives and rare facts written in prose have no pattern. Every column left that

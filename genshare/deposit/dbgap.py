@@ -200,9 +200,9 @@ class DataSet:
             if bad.any():
                 row = int(np.flatnonzero(bad)[0])
                 raise ValueError(
-                    f"{self.kind}: row {row}, field {name}: the value {column.iloc[row]!r} holds a tab, carriage return "
-                    f"or line feed, which dbGaP's tab-delimited files cannot hold (there is no escape); "
-                    f"{int(bad.sum())} value(s) of {name} do"
+                    f"{self.kind}: row {row}, field {name}: the value {column.iloc[row]!r} holds a tab, "
+                    "carriage return or line feed, which dbGaP's tab-delimited files cannot hold "
+                    f"(there is no escape); {int(bad.sum())} value(s) of {name} do"
                 )
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)

@@ -37,12 +37,13 @@ ELEMENTS = (
     ("3", "Will the data stay available for at least as long as the repository's or journal's policy requires?"),
     (
         "4",
-        "If not, or if sharing is limited in another way: the limitations and their ethical, legal or technical reasons",
+        "If not, or if sharing is limited in another way: "
+        "the limitations and their ethical, legal or technical reasons",
     ),
     (
         "5",
-        "For data from human participants: will their privacy, rights and confidentiality be protected (NOT-OD-22-213), "
-        "including by access controls?",
+        "For data from human participants: will their privacy, rights and confidentiality be protected "
+        "(NOT-OD-22-213), including by access controls?",
     ),
     ("6", "The key types of scientific data, and the repository where each will be shared"),
     # Not an element of the format page: the GDS Policy's own expectations, added by this outline.
@@ -163,7 +164,8 @@ def dms_plan(facts: StudyFacts) -> pd.DataFrame:
         f"The {facts.n_not_consented} participants who did not consent to sharing are left out. "
         "Genotypes can identify people and their relatives even without names, so individual-level data are not open.",
         "Yes. Direct identifiers are removed (HIPAA Safe Harbor checked on every phenotype file), ids are study codes, "
-        f"and access is through {repo['name']}'s controlled-access route: {repo['controlled_access_route'] or 'none stated'}.",
+        f"and access is through {repo['name']}'s controlled-access route: "
+        f"{repo['controlled_access_route'] or 'none stated'}.",
         "; ".join(f"{kind} ({form}) in {repo['name']}" for kind, form in facts.data_types) + ".",
         (
             "Yes. The institution's Institutional Certification states the data-use limitations of each consent group; "

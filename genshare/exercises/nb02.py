@@ -34,7 +34,8 @@ register(
             Misconception(
                 "swapped",
                 lambda ctx: tuple(reversed(ctx.memo("02.1", lambda: _hwe_failing(ctx)))),
-                "the two values are in the wrong order: give the CEU participants' share first, then the pooled cohort's.",
+                "the two values are in the wrong order: "
+                "give the CEU participants' share first, then the pooled cohort's.",
             ),
             Misconception(
                 "all SNPs",

@@ -62,7 +62,8 @@ def _longest_run(ctx: Context, chrom_index: int = 1, other: str = "cousin", unit
 register(
     Exercise(
         id="04.1",
-        question="Longest run without an opposite homozygote (cM) between section 1's participant and first cousin on the second chromosome",
+        question="Longest run without an opposite homozygote (cM) between section 1's participant and first cousin "
+        "on the second chromosome",
         form=Number(what="a length in centimorgans", tolerance=0.05),
         solve=lambda ctx: ctx.memo("04.1", lambda: _longest_run(ctx)),
         misconceptions=(
@@ -195,7 +196,8 @@ def _unphased_total(ctx: Context) -> float | None:
 register(
     Exercise(
         id="04.3",
-        question="True shared cM (segments of at least 7 cM, from world.ibd_segments) of section 1's participant and first cousin",
+        question="True shared cM (segments of at least 7 cM, from world.ibd_segments) "
+        "of section 1's participant and first cousin",
         form=Number(what="a length in centimorgans", tolerance=0.05),
         solve=lambda ctx: ctx.memo("04.3", lambda: _true_shared_cm(ctx)),
         misconceptions=(

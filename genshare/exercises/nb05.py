@@ -53,7 +53,8 @@ _COUNT = Number(what="a count", tolerance=0)
 register(
     Exercise(
         id="05.1",
-        question="Among participants re-identified with ZIP5 + date of birth + sex: how many with type 2 diabetes, how many with HIV infection?",
+        question="Among participants re-identified with ZIP5 + date of birth + sex: "
+        "how many with type 2 diabetes, how many with HIV infection?",
         form=Several(labels=("type 2 diabetes", "HIV infection"), forms=(_COUNT, _COUNT)),
         solve=lambda ctx: _exposed_counts(ctx),
         misconceptions=(
@@ -89,7 +90,8 @@ def _coarse(ctx: Context, columns: list[str] | None = None, statistic: str = "me
 register(
     Exercise(
         id="05.2",
-        question="Safe Harbor quasi-identifiers (zip3, birth year, sex): share re-identified, and median number of look-alikes",
+        question="Safe Harbor quasi-identifiers (zip3, birth year, sex): "
+        "share re-identified, and median number of look-alikes",
         form=Several(
             labels=("share re-identified", "median look-alikes"), forms=(Share(tolerance=0.001), Number(tolerance=0.5))
         ),

@@ -88,7 +88,8 @@ def _beacon(ctx: Context, restrict: bool = True, negate: bool = True) -> float:
 register(
     Exercise(
         id="06.2",
-        question="AUC of the beacon attack (100 queries, full beacon) when only alleles with frequency >= 5% are answered",
+        question="AUC of the beacon attack (100 queries, full beacon) "
+        "when only alleles with frequency >= 5% are answered",
         form=Number(what="an AUC", tolerance=0.0015),
         solve=lambda ctx: ctx.memo("06.2", lambda: _beacon(ctx)),
         misconceptions=(

@@ -44,7 +44,8 @@ def _common(ctx: Context, minor: bool = True, threshold: float = 0.2) -> tuple[i
 register(
     Exercise(
         id="08.1",
-        question="Releasing only SNPs with minor allele frequency >= 20% among cases: SNPs left, and AUC of the attack on the exact release",
+        question="Releasing only SNPs with minor allele frequency >= 20% among cases: "
+        "SNPs left, and AUC of the attack on the exact release",
         form=Several(
             labels=("SNPs left", "AUC"),
             forms=(

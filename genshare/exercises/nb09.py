@@ -112,7 +112,8 @@ def _judge_conditions(codes: tuple[str, ...], ctx: Context) -> tuple[bool, str |
 register(
     Exercise(
         id="09.1",
-        question="Conditions for a cohort consented to health research, no ancestry research, no companies, own ethics approval",
+        question="Conditions for a cohort consented to health research, no ancestry research, no companies, "
+        "own ethics approval",
         form=Conditions(),
         solve=lambda ctx: ["HMB", "NPOA", "NPUNCU", "IRB"],
         judge=_judge_conditions,

@@ -100,7 +100,8 @@ def write_vcf(genotypes: np.ndarray, samples: list[str], snps: pd.DataFrame, des
         f"##source=genshare.cohort {description}",
         "##comment=Synthetic data: no real person's genotypes. CC0 1.0.",
         *[f"##contig=<ID={chrom},length={int(length)}>" for chrom, length in contigs.items()],
-        '##INFO=<ID=PANEL,Number=1,Type=String,Description="array (common SNP on a genotyping array) or sequence (any variant)">',
+        "##INFO=<ID=PANEL,Number=1,Type=String,"
+        'Description="array (common SNP on a genotyping array) or sequence (any variant)">',
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
         "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]),
     ]

@@ -336,7 +336,10 @@ def risk_check(
             and genotypes is not None
             and (n_members is None or n_snps is None)
         ):
-            reason = f"the genotype file could not be read ({out['genotypes']['reason']}), and the release's size was not given"
+            reason = (
+                f"the genotype file could not be read ({out['genotypes']['reason']}), "
+                "and the release's size was not given"
+            )
             out["release"] = {"status": "not assessed", "kind": release, "reason": reason}
             out["not_assessed"].append({"part": "release", "reason": reason})
         elif assumed and (n_members is None or n_snps is None):

@@ -38,7 +38,10 @@ def _figure(draw, alt: str, ncols: int = 1) -> str:
         fig.savefig(buffer, format="png")
         plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" width="650"><figcaption>{html.escape(alt)}</figcaption></figure>'
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" width="650">'
+        f"<figcaption>{html.escape(alt)}</figcaption></figure>"
+    )
 
 
 def _class_sizes_figure(t: dict) -> str:
@@ -357,7 +360,8 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
         parts.append(f'<p class="na">Not assessed: {html.escape(r["reason"])}.</p>')
 
     links = "".join(
-        f'<li><a href="{html.escape(book_url + lesson["page"] + (".ipynb" if lesson["page"].startswith("notebooks") else ".md"))}">'
+        '<li><a href="'
+        f'{html.escape(book_url + lesson["page"] + (".ipynb" if lesson["page"].startswith("notebooks") else ".md"))}">'
         f"{html.escape(lesson['title'])}</a></li>"
         for lesson in rec["lessons"]
     )
