@@ -94,6 +94,7 @@ test: env $(TEST_STAMP) $(LITE_STAMP) $(MATHJAX) lint
 # Style and types that a tool keeps: ruff (pyproject.toml [tool.ruff]) and mypy ([tool.mypy]) on the package.
 lint: env $(TEST_STAMP)
 	$(BIN)/ruff check genshare
+	$(BIN)/ruff format --check genshare
 	$(BIN)/mypy genshare
 
 unit: env $(TEST_STAMP)

@@ -176,8 +176,10 @@ def capped_lines(handle: TextIO, name: str, cap: int = MAX_LINE_CHARS) -> Iterat
             return
         number += 1
         if len(line) > cap:
-            raise LineTooLongError(f"{name}, line {number}: longer than {cap:,} characters; "
-                                   "not a text table of this kind (or an endless line)")
+            raise LineTooLongError(
+                f"{name}, line {number}: longer than {cap:,} characters; "
+                "not a text table of this kind (or an endless line)"
+            )
         yield line
 
 
@@ -217,8 +219,9 @@ class CappedReader(io.RawIOBase):
         return len(data)
 
     def _fail(self) -> None:
-        raise LineTooLongError(f"{self._name}: a line is longer than {self._cap:,} bytes; "
-                               "not a text table (or an endless line)")
+        raise LineTooLongError(
+            f"{self._name}: a line is longer than {self._cap:,} bytes; not a text table (or an endless line)"
+        )
 
     def close(self) -> None:
         try:

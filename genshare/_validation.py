@@ -251,7 +251,9 @@ def check_scores(values: npt.ArrayLike, name: str, *, allow_infinite: bool = Fal
     return array
 
 
-def check_columns(table: Any, columns: Any, name: str, *, what: str = "quasi_identifiers", allow_empty_table: bool = False) -> list[str]:
+def check_columns(
+    table: Any, columns: Any, name: str, *, what: str = "quasi_identifiers", allow_empty_table: bool = False
+) -> list[str]:
     """Check that ``table`` is a DataFrame holding every column of ``columns``; return them as a list.
 
     ``columns`` is a column name (one string) or a list of names; a string is one column,
@@ -284,7 +286,9 @@ def check_columns(table: Any, columns: Any, name: str, *, what: str = "quasi_ide
         raise ValueError(f"{what} must list column names; got {_describe(unhashable[0])}")
     missing = [repr(c) for c in columns if c not in table.columns]
     if missing:
-        raise ValueError(f"{name} has no column(s) {', '.join(missing)} (from {what}); it has {', '.join(map(str, table.columns))}")
+        raise ValueError(
+            f"{name} has no column(s) {', '.join(missing)} (from {what}); it has {', '.join(map(str, table.columns))}"
+        )
     if len(table) == 0 and not allow_empty_table:
         raise ValueError(f"{name} is empty")
     return columns

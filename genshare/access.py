@@ -90,7 +90,8 @@ def _read_duo_terms() -> tuple[tuple[dict[str, str], ...], dict[str, _Term], dic
 
 
 def duo_terms() -> pd.DataFrame:
-    """The DUO terms the module uses: ``id``, ``shorthand``, ``label``, ``kind``, ``parameter``, ``meaning``, ``source``.
+    """The DUO terms the module uses: ``id``, ``shorthand``, ``label``, ``kind``, ``parameter``,
+    ``meaning``, ``source``.
 
     The file is read once per process; each call returns a fresh copy.
 
@@ -182,7 +183,9 @@ class ResearchPurpose:
         months = self.months
         if months is not None:
             if isinstance(months, (bool, np.bool_)) or not isinstance(months, (int, np.integer)):
-                raise ValueError(f"months must be a whole number of months (at least 1) or None (not stated); got {months!r}")
+                raise ValueError(
+                    f"months must be a whole number of months (at least 1) or None (not stated); got {months!r}"
+                )
             if months < 1:
                 raise ValueError(f"months must be at least 1; got {months}")
             object.__setattr__(self, "months", int(months))
@@ -289,14 +292,17 @@ def parse_conditions(conditions: Iterable[str]) -> dict[str, str | None]:
         parsed[code] = value
     permissions = [code for code in parsed if by_code[code].kind == "permission"]
     if len(permissions) != 1:
-        raise ValueError(f"conditions need exactly one permission (NRES, GRU, HMB, DS or POA); got {permissions or 'none'}")
+        raise ValueError(
+            f"conditions need exactly one permission (NRES, GRU, HMB, DS or POA); got {permissions or 'none'}"
+        )
     return parsed
 
 
 # Conditions the screen cannot evaluate: they name people, projects, institutions or
 # research types that only the Data Access Committee can approve.
 _COMMITTEE_DECIDES = {
-    "US": "US: only users the data provider approves by name may use the data; the committee must approve the named users",
+    "US": "US: only users the data provider approves by name may use the data; "
+    "the committee must approve the named users",
     "PS": "PS: use is limited to a project the data provider approves; the committee must approve this project",
     "IS": "IS: use is limited to approved institutions; the committee must check the requester's institution",
     "RS": "RS: the data provider restricts the research type in terms this screen cannot read; the committee decides",
@@ -306,8 +312,26 @@ _OBLIGATIONS = {
     "COL": "collaborate with the study's investigators",
     "RTN": "return derived or enriched data to the resource",
 }
-_EVALUATED = {"NRES", "GRU", "HMB", "DS", "POA", "NPOA", "NMDS", "GSO", "CC", "NCU", "NPU", "NPUNCU", "IRB", "GS", "TS", "MOR",
-              *_COMMITTEE_DECIDES, *_OBLIGATIONS}
+_EVALUATED = {
+    "NRES",
+    "GRU",
+    "HMB",
+    "DS",
+    "POA",
+    "NPOA",
+    "NMDS",
+    "GSO",
+    "CC",
+    "NCU",
+    "NPU",
+    "NPUNCU",
+    "IRB",
+    "GS",
+    "TS",
+    "MOR",
+    *_COMMITTEE_DECIDES,
+    *_OBLIGATIONS,
+}
 
 
 def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchPurpose) -> Decision:
@@ -375,9 +399,18 @@ def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchP
     if purpose.clinical_care and "CC" not in conditions and permission != "NRES":
         reasons.append("the data are consented for research; use in clinical care needs the CC condition")
     for code, fact, refusal, question in [
-        ("NCU", "commercial", "prohibits commercial use", "prohibits commercial use; the request does not say whether its use is commercial"),
-        ("NPU", "for_profit_organisation", "allows not-for-profit organisations only",
-         "allows not-for-profit organisations only; the request does not say whether its organisation is for-profit"),
+        (
+            "NCU",
+            "commercial",
+            "prohibits commercial use",
+            "prohibits commercial use; the request does not say whether its use is commercial",
+        ),
+        (
+            "NPU",
+            "for_profit_organisation",
+            "allows not-for-profit organisations only",
+            "allows not-for-profit organisations only; the request does not say whether its organisation is for-profit",
+        ),
     ]:
         applies = [c for c in (code, "NPUNCU") if c in conditions]
         if applies:
@@ -392,7 +425,10 @@ def check_request(dataset_conditions: Iterable[str], research_purpose: ResearchP
         elif purpose.ethics_approval is False:
             reasons.append("IRB requires approval from the requester's own ethics committee, which the request lacks")
         else:
-            review.append("IRB requires approval from the requester's own ethics committee; the request does not say whether it has one")
+            review.append(
+                "IRB requires approval from the requester's own ethics committee; "
+                "the request does not say whether it has one"
+            )
     if "GS" in conditions:
         if purpose.region is None:
             review.append(f"GS limits use to {conditions['GS']}; the request does not say where the data will be used")
@@ -566,6 +602,21 @@ def screen_datasets(data_use: pd.DataFrame, research_purpose: ResearchPurpose) -
                 outcome = check_request(codes, research_purpose)
             except ValueError as error:
                 raise ValueError(f"data_use, dataset {row.dataset!r}, field 'duo_conditions': {error}") from None
-            decision, reasons, review, obligations = outcome.outcome, outcome.reasons, outcome.review, outcome.obligations
-        rows.append((row.repository, row.dataset, row.tier, decision, "; ".join(reasons), "; ".join(review), "; ".join(obligations)))
+            decision, reasons, review, obligations = (
+                outcome.outcome,
+                outcome.reasons,
+                outcome.review,
+                outcome.obligations,
+            )
+        rows.append(
+            (
+                row.repository,
+                row.dataset,
+                row.tier,
+                decision,
+                "; ".join(reasons),
+                "; ".join(review),
+                "; ".join(obligations),
+            )
+        )
     return pd.DataFrame(rows, columns=["repository", "dataset", "tier", "decision", "reasons", "review", "obligations"])

@@ -110,7 +110,9 @@ def cache_dir(cache: str | os.PathLike[str] | None = None) -> Path:
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()).strip("-")
+    slug = re.sub(
+        r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    ).strip("-")
     return slug[:40] or "x"
 
 
@@ -214,7 +216,11 @@ def world_for(
         _refuse_link(folder)
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"{folder}: is a file where a cached world (a folder) should be; remove it")
-        if folder.is_dir() and (folder / "datapackage.json").is_file() and (not verify or _matches(folder, seed, params)):
+        if (
+            folder.is_dir()
+            and (folder / "datapackage.json").is_file()
+            and (not verify or _matches(folder, seed, params))
+        ):
             return folder
         world = simulate_world(seed, **params)
         # Whose world it is, for the learner's own messages (world_label); the data are unchanged.
@@ -226,8 +232,10 @@ def world_for(
 def _refuse_link(path: Path) -> None:
     """A cached world and its course folder are real folders; a symbolic link there is refused, not followed."""
     if path.is_symlink():
-        raise ValueError(f"{path}: is a symbolic link where a cached world's folder should be; worlds are kept as "
-                         "folders, never links: remove it (or choose another cache)")
+        raise ValueError(
+            f"{path}: is a symbolic link where a cached world's folder should be; worlds are kept as "
+            "folders, never links: remove it (or choose another cache)"
+        )
 
 
 @contextmanager
@@ -245,7 +253,9 @@ def _world_lock(folder: Path) -> Iterator[None]:
     try:
         fd = os.open(lock, flags, 0o644)
     except OSError as error:
-        raise OSError(f"{lock}: cannot open the lock of this world ({error.strerror}); a link or folder there?") from None
+        raise OSError(
+            f"{lock}: cannot open the lock of this world ({error.strerror}); a link or folder there?"
+        ) from None
     try:
         try:
             import fcntl
@@ -305,7 +315,9 @@ def answer_key(
     if out is not None:
         target = Path(out)
         target.mkdir(parents=True, exist_ok=True)
-        (target / f"{learner_stem(course, learner)}.json").write_text(json.dumps(key, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        (target / f"{learner_stem(course, learner)}.json").write_text(
+            json.dumps(key, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
     return key
 
 
@@ -361,10 +373,14 @@ def world_label(folder: str | os.PathLike[str]) -> str:
     from genshare.paths import data_dir
 
     try:
-        default = (Path(folder).resolve() == (data_dir() / "synthetic").resolve())
+        default = Path(folder).resolve() == (data_dir() / "synthetic").resolve()
     except OSError:
         default = False
-    return f"the module's default world (seed {seed}, {size})" if default else f"a world of seed {seed} ({size}, {Path(folder)})"
+    return (
+        f"the module's default world (seed {seed}, {size})"
+        if default
+        else f"a world of seed {seed} ({size}, {Path(folder)})"
+    )
 
 
 def use_world(course: str = "", learner: str = "", *, cache: str | os.PathLike[str] | None = None) -> str:
@@ -396,7 +412,9 @@ def use_world(course: str = "", learner: str = "", *, cache: str | os.PathLike[s
     course, learner = str(course or "").strip(), str(learner or "").strip()
     if bool(course) != bool(learner):
         missing = "LEARNER (your name as your instructor has it)" if course else "COURSE (the key your instructor gave)"
-        raise ValueError(f"set both COURSE and LEARNER for your own world, or neither for the default world: {missing} is empty")
+        raise ValueError(
+            f"set both COURSE and LEARNER for your own world, or neither for the default world: {missing} is empty"
+        )
     if course:
         if "pyodide" in sys.modules:
             # The browser's packages (msprime, numpy) are other versions than the pinned ones, so a

@@ -134,7 +134,8 @@ def _show(cell: str | None, limit: int = 60) -> str:
     """A cell for a message: quoted, control characters and stray bytes escaped, long text cut."""
     text = "" if cell is None else str(cell)
     shown = "".join(
-        ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii") for ch in text[:limit]
+        ch if ch.isprintable() else ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for ch in text[:limit]
     )
     return f"'{shown}{'...' if len(text) > limit else ''}'"
 
@@ -172,7 +173,9 @@ def _read_descriptor(path: Path) -> dict[str, Any]:
     try:
         package = json.loads(path.read_bytes().decode("utf-8-sig"), object_pairs_hook=_no_duplicate_keys)
     except UnicodeDecodeError as exc:
-        raise CatalogueError(f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
+        raise CatalogueError(
+            f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})"
+        ) from None
     except json.JSONDecodeError as exc:
         raise CatalogueError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except (ValueError, RecursionError) as exc:
@@ -207,7 +210,10 @@ def _field_problems(field: Any, index: int) -> tuple[str, list[str]]:
         return name, [*problems, f"{where}: 'constraints' must be an object"]
     for key, value in constraints.items():
         if key not in _CONSTRAINTS[kind]:
-            problems.append(f"{where}: constraint '{key}' is not checked for {kind} fields (allowed: {', '.join(sorted(_CONSTRAINTS[kind]))})")
+            problems.append(
+                f"{where}: constraint '{key}' is not checked for {kind} fields "
+                f"(allowed: {', '.join(sorted(_CONSTRAINTS[kind]))})"
+            )
         elif key in ("required", "unique") and not isinstance(value, bool):
             problems.append(f"{where}: constraint '{key}' must be true or false, not {value!r}")
         elif key == "pattern":
@@ -220,8 +226,10 @@ def _field_problems(field: Any, index: int) -> tuple[str, list[str]]:
                 problems.append(f"{where}: constraint 'pattern' {value!r} is not a valid regular expression ({exc})")
         elif key == "enum":
             wanted = str if kind == "string" else int
-            if not isinstance(value, list) or not value or not all(
-                isinstance(v, wanted) and not isinstance(v, bool) for v in value
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(v, wanted) and not isinstance(v, bool) for v in value)
             ):
                 problems.append(f"{where}: constraint 'enum' must be a non-empty list of {kind}s, not {value!r}")
         elif key in ("minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
@@ -259,7 +267,10 @@ def _resource_schema(name: str, descriptor: str | PathLike[str] | None) -> dict[
     if not isinstance(key, list) or not all(isinstance(k, str) and k in types for k in key):
         problems.append(f"'primaryKey' must name fields of the schema, not {schema.get('primaryKey')!r}")
     if schema.get("missingValues", [""]) != [""]:
-        problems.append(f"'missingValues' must be [\"\"] (an empty cell is the only missing value), not {schema.get('missingValues')!r}")
+        problems.append(
+            f"'missingValues' must be [\"\"] (an empty cell is the only missing value), "
+            f"not {schema.get('missingValues')!r}"
+        )
     for needed, kind in _NEEDED_FIELDS.get(name, {}).items():
         if needed not in types:
             problems.append(f"field '{needed}' is missing; genshare.catalogue needs it")
@@ -268,7 +279,9 @@ def _resource_schema(name: str, descriptor: str | PathLike[str] | None) -> dict[
     if name == "repositories" and not problems:
         access = next(f for f in fields if f["name"] == "access_model").get("constraints", {}).get("enum")
         if access is None or not set(access) <= set(ACCESS_MODELS):
-            problems.append(f"field 'access_model': constraint 'enum' must list only {', '.join(ACCESS_MODELS)}, not {access!r}")
+            problems.append(
+                f"field 'access_model': constraint 'enum' must list only {', '.join(ACCESS_MODELS)}, not {access!r}"
+            )
     if problems:
         raise CatalogueError(f"{where}: the schema is not usable:\n  " + "\n  ".join(problems))
     return schema
@@ -481,13 +494,20 @@ def _read_valid_table(
             continue
         row = good[position - 2]
         earlier = re.search(r"position (\d+)", d.get("note", ""))
-        earlier_row = good[int(earlier.group(1)) - 2] if earlier and 2 <= int(earlier.group(1)) < len(good) + 2 else None
+        earlier_row = (
+            good[int(earlier.group(1)) - 2] if earlier and 2 <= int(earlier.group(1)) < len(good) + 2 else None
+        )
         if d["type"] == "primary-key":
             if len(key_fields) > 1 and earlier_row and not any((row.number, k) in flagged for k in key_fields):
                 # a one-field key is reported as a unique-error already
-                problems.append(problem(
-                    row, None, f"the combination of {' and '.join(key_fields)} repeats row {earlier_row.number} (line {earlier_row.line})"
-                ))
+                problems.append(
+                    problem(
+                        row,
+                        None,
+                        f"the combination of {' and '.join(key_fields)} repeats row {earlier_row.number} "
+                        f"(line {earlier_row.line})",
+                    )
+                )
             continue
         name = d.get("fieldName", "")
         if (row.number, name) in flagged:
@@ -507,7 +527,8 @@ def _raise_problems(csv_path: Path, what: str, problems: list[Problem], names: l
     """Raise one CatalogueError listing the problems found in a file, in file order."""
     order = {name: i for i, name in enumerate(names)}
     problems = sorted(
-        problems, key=lambda p: (p.line if p.line is not None else float("inf"), order.get(p.field, -1))  # type: ignore[arg-type]
+        problems,
+        key=lambda p: (p.line if p.line is not None else float("inf"), order.get(p.field, -1)),  # type: ignore[arg-type]
     )
     lines = [str(p) for p in problems]
     shown = lines[:_MAX_LISTED_ERRORS]
@@ -570,7 +591,9 @@ def load_catalogue(
         _raise_problems(csv_path, "catalogue", problems, list(raw.columns))
     table = raw.replace("", pd.NA)
     for column in _INTEGER_FIELDS:  # every cell was checked: ASCII digits, within 64 bits
-        table[column] = pd.array([pd.NA if pd.isna(v) else int(v) for v in raw[column].replace("", pd.NA)], dtype="Int64")
+        table[column] = pd.array(
+            [pd.NA if pd.isna(v) else int(v) for v in raw[column].replace("", pd.NA)], dtype="Int64"
+        )
     table["access_model"] = pd.Categorical(table["access_model"], categories=ACCESS_MODELS, ordered=True)
     return table
 
@@ -676,7 +699,11 @@ def load_data_use(
     descriptor_path = Path(descriptor) if descriptor is not None else DEFAULT_DESCRIPTOR
     schema = _resource_schema("data_use", descriptor)
     raw, problems, places = _read_valid_table(
-        csv_path, schema, key="dataset", what="data-use table", descriptor_where=f"{descriptor_path}: resource 'data_use'"
+        csv_path,
+        schema,
+        key="dataset",
+        what="data-use table",
+        descriptor_where=f"{descriptor_path}: resource 'data_use'",
     )
     known = set((catalogue if catalogue is not None else load_catalogue(descriptor=descriptor))["id"])
     flagged = {(p.row, p.field) for p in problems}  # a field with a schema problem is not checked again
@@ -749,7 +776,10 @@ def annotate_data_use(catalogue: pd.DataFrame, data_use: pd.DataFrame) -> pd.Dat
     >>> annotated.loc["gnomad", "data_use_conditions"]
     'not recorded'
     """
-    for table, columns, name in [(catalogue, ["id"], "catalogue"), (data_use, ["repository", "duo_conditions"], "data_use")]:
+    for table, columns, name in [
+        (catalogue, ["id"], "catalogue"),
+        (data_use, ["repository", "duo_conditions"], "data_use"),
+    ]:
         missing = [c for c in columns if c not in table.columns]
         if missing:
             raise ValueError(f"{name} lacks column(s) {', '.join(missing)}")

@@ -46,10 +46,10 @@ attacks do not read. A saved release has one form for one content too (see below
 in one order, one spelling per number, one CSV layout). What is left: which rows are
 dropped (at most one bit a row, about people who are then not in the release), which
 SNPs a summary release keeps (only by a cutoff of the reference panel's minor allele
-frequency, so one number), and, for frequencies and beacons, whatever noise a steward adds, which the scorer measures by its
-attacks but cannot tell from data hidden in it. A beacon's ``beacon.csv`` describes the
-service to the scorer and is never published: its access tier (``max_queries``, at least
-1) limits what one user may ask.
+frequency, so one number), and, for frequencies and beacons, whatever noise a steward
+adds, which the scorer measures by its attacks but cannot tell from data hidden in it. A
+beacon's ``beacon.csv`` describes the service to the scorer and is never published: its
+access tier (``max_queries``, at least 1) limits what one user may ask.
 
 Membership and beacon AUCs are reported and ranked as max(AUC, 1 - AUC): an attack whose
 statistic ranks members *below* non-members reveals as much, read the other way round.
@@ -259,7 +259,9 @@ class Release:
 
     def __post_init__(self) -> None:
         check_choice(self.kind, "release.kind", KINDS)
-        needed = {"clinical": "table", "frequencies": "frequencies", "beacon": "answers", "genotypes": "genotypes"}[self.kind]
+        needed = {"clinical": "table", "frequencies": "frequencies", "beacon": "answers", "genotypes": "genotypes"}[
+            self.kind
+        ]
         if getattr(self, needed) is None:
             raise ValueError(f"release.{needed} is required for a {self.kind!r} release")
         if self.table is not None and not isinstance(self.table, pd.DataFrame):
@@ -267,16 +269,36 @@ class Release:
         for name in ("frequencies", "answers"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, pd.Series):
-                raise ValueError(f"release.{name} must be a pandas Series indexed by snp_id; got {type(value).__name__}")
+                raise ValueError(
+                    f"release.{name} must be a pandas Series indexed by snp_id; got {type(value).__name__}"
+                )
         # A release carries its own kind's content only: anything else would travel with it unscored.
-        own = {"clinical": {"table"}, "frequencies": {"frequencies"}, "beacon": {"answers", "max_queries"},
-               "genotypes": {"genotypes"}}[self.kind]
+        own = {
+            "clinical": {"table"},
+            "frequencies": {"frequencies"},
+            "beacon": {"answers", "max_queries"},
+            "genotypes": {"genotypes"},
+        }[self.kind]
         if self.kind in ("frequencies", "beacon"):
             own |= {"candidates", "candidate_genotypes", "pool_size"}  # set by make_release for an attacker
-        stray = [name for name in ("table", "frequencies", "answers", "max_queries", "genotypes", "candidates",
-                                   "candidate_genotypes", "pool_size") if name not in own and getattr(self, name) is not None]
+        stray = [
+            name
+            for name in (
+                "table",
+                "frequencies",
+                "answers",
+                "max_queries",
+                "genotypes",
+                "candidates",
+                "candidate_genotypes",
+                "pool_size",
+            )
+            if name not in own and getattr(self, name) is not None
+        ]
         if stray:
-            raise ValueError(f"a {self.kind!r} release carries only {', '.join(sorted(own))}; got {', '.join(stray)} too")
+            raise ValueError(
+                f"a {self.kind!r} release carries only {', '.join(sorted(own))}; got {', '.join(stray)} too"
+            )
         if self.max_queries is not None:
             check_integer(self.max_queries, "release.max_queries", minimum=0, maximum=MAX_QUERIES)
         if self.pool_size is not None:
@@ -394,10 +416,18 @@ def study_pool(world: Any) -> dict[str, Any]:
     # of people who are not participants), as many as the controls, in profile order.
     origin = world.people.set_index("person_id")["population"]
     database = world.database
-    outside = (database["person_id"].map(origin).to_numpy() == population) & ~database["person_id"].isin(cohort["person_id"]).to_numpy()
+    outside = (database["person_id"].map(origin).to_numpy() == population) & ~database["person_id"].isin(
+        cohort["person_id"]
+    ).to_numpy()
     outsiders = np.flatnonzero(outside)[: non_members.size]
-    return {"population": population, "members": members, "non_members": non_members, "reference_freqs": reference,
-            "reference_size": int(panel.sum()), "outsiders": outsiders}
+    return {
+        "population": population,
+        "members": members,
+        "non_members": non_members,
+        "reference_freqs": reference,
+        "reference_size": int(panel.sum()),
+        "outsiders": outsiders,
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -441,11 +471,22 @@ def score_release(world: Any, release: Release, rules: Rules | None = None) -> S
         return _sealed(_score_frequencies(world, release.frequencies, rules))
     if release.kind == "beacon":
         return _sealed(_score_beacon(world, release, rules))
-    return _sealed(Scoreboard(
-        "genotypes", False, int(np.shape(cast(np.ndarray, release.genotypes))[0]) if np.ndim(cast(np.ndarray, release.genotypes)) else 0, 0, None, None, 0.0, 1.0,
-        note="released genotypes are not scored by this challenge: every genotype row is a fingerprint (notebook 03) "
-        "and a link to relatives (notebook 04); treat such a release as re-identifying everyone",
-    ))
+    return _sealed(
+        Scoreboard(
+            "genotypes",
+            False,
+            int(np.shape(cast(np.ndarray, release.genotypes))[0])
+            if np.ndim(cast(np.ndarray, release.genotypes))
+            else 0,
+            0,
+            None,
+            None,
+            0.0,
+            1.0,
+            note="released genotypes are not scored by this challenge: every genotype row is a fingerprint "
+            "(notebook 03) and a link to relatives (notebook 04); treat such a release as re-identifying everyone",
+        )
+    )
 
 
 def _as_published(release: Release) -> Release:
@@ -496,8 +537,10 @@ def _zip_levels(values: pd.Series, column: str, width: int) -> tuple[np.ndarray,
         good |= (prefix.str.fullmatch(r"[0-9]{1,3}") & (text.str.len() == 5)).to_numpy()
     bad = np.flatnonzero(~good)
     if bad.size:
-        raise ValueError(f"release.table column {column!r}, row {values.index[bad[0]]!r}: cannot read {text.iloc[bad[0]]!r} "
-                         f"as a ZIP code (digits, then '*' for generalised digits)")
+        raise ValueError(
+            f"release.table column {column!r}, row {values.index[bad[0]]!r}: cannot read {text.iloc[bad[0]]!r} "
+            f"as a ZIP code (digits, then '*' for generalised digits)"
+        )
     prefix = prefix.where(~gone, "")
     return prefix.to_numpy(dtype=object), prefix.str.len().to_numpy(dtype=np.int64)
 
@@ -509,15 +552,19 @@ def _date_keys(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
         timed = values.notna() & ((values != values.dt.normalize()) | (values.dt.tz is not None))
         if timed.any():
             i = int(np.flatnonzero(timed.to_numpy())[0])
-            raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: {values.iloc[i]} has a time of day "
-                             "or a time zone; release the date only (e.g. .dt.normalize(), .dt.tz_localize(None))")
+            raise ValueError(
+                f"release.table column {column!r}, row {values.index[i]!r}: {values.iloc[i]} has a time of day "
+                "or a time zone; release the date only (e.g. .dt.normalize(), .dt.tz_localize(None))"
+            )
         text = values.dt.strftime("%Y-%m-%d").where(values.notna(), "")
     elif pd.api.types.is_integer_dtype(values) or pd.api.types.is_float_dtype(values):
         numbers = pd.to_numeric(values)
         fractional = (numbers % 1 != 0) & numbers.notna()
         if fractional.any():
-            raise ValueError(f"release.table column {column!r}, row {values.index[fractional.to_numpy()][0]!r}: "
-                             "a year must be a whole number")
+            raise ValueError(
+                f"release.table column {column!r}, row {values.index[fractional.to_numpy()][0]!r}: "
+                "a year must be a whole number"
+            )
         text = numbers.astype("Int64").astype(str).where(numbers.notna(), "")
     else:
         text = values.astype(str).str.strip()
@@ -533,17 +580,24 @@ def _date_keys(values: pd.Series, column: str) -> tuple[np.ndarray, np.ndarray]:
     # A band is one of a few widths, aligned on its width (1950-1959, not 1947-1956): where a
     # free band starts could carry hidden data (several bits a row), an aligned one cannot.
     whole = np.nan_to_num(width).astype(np.int64)
-    is_band = (~np.isnan(width) & np.isin(whole, BAND_WIDTHS)
-               & (np.nan_to_num(start).astype(np.int64) % np.where(whole > 0, whole, 1) == 0))
+    is_band = (
+        ~np.isnan(width)
+        & np.isin(whole, BAND_WIDTHS)
+        & (np.nan_to_num(start).astype(np.int64) % np.where(whole > 0, whole, 1) == 0)
+    )
     readable = gone | day | month | year | is_band
     if not readable.all():
         i = int(np.flatnonzero(~readable)[0])
-        raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: cannot read {text.iloc[i]!r} as "
-                         "a date of birth or birth year (YYYY-MM-DD, YYYY-MM, YYYY, a band YYYY-YYYY of "
-                         f"{', '.join(map(str, BAND_WIDTHS))} years starting on a multiple of its width, or '*')")
+        raise ValueError(
+            f"release.table column {column!r}, row {values.index[i]!r}: cannot read {text.iloc[i]!r} as "
+            "a date of birth or birth year (YYYY-MM-DD, YYYY-MM, YYYY, a band YYYY-YYYY of "
+            f"{', '.join(map(str, BAND_WIDTHS))} years starting on a multiple of its width, or '*')"
+        )
     safe_width = np.where(is_band, width, 1).astype(np.int64)
-    band_level = np.char.add(np.char.add("band:", (np.where(is_band, start, 0).astype(np.int64) % safe_width).astype(str)),
-                             np.char.add(":", safe_width.astype(str)))
+    band_level = np.char.add(
+        np.char.add("band:", (np.where(is_band, start, 0).astype(np.int64) % safe_width).astype(str)),
+        np.char.add(":", safe_width.astype(str)),
+    )
     levels = np.select([gone, day, month, year, is_band], ["", "day", "month", "year", band_level], default="")
     keys = np.where(gone, "", text.to_numpy(dtype=str))
     return levels.astype(object), keys.astype(object)
@@ -573,7 +627,11 @@ def _clinical_truth(world: Any, index: pd.Index) -> np.ndarray:
 def _join(columns: list[np.ndarray], separator: str) -> pd.Series:
     """Row-wise join of equal-length string arrays (vectorised by pandas)."""
     first = pd.Series(np.asarray(columns[0], dtype=object)).astype(str)
-    return first.str.cat([pd.Series(np.asarray(c, dtype=object)).astype(str) for c in columns[1:]], sep=separator) if len(columns) > 1 else first
+    return (
+        first.str.cat([pd.Series(np.asarray(c, dtype=object)).astype(str) for c in columns[1:]], sep=separator)
+        if len(columns) > 1
+        else first
+    )
 
 
 def _link(table: pd.DataFrame, roll: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -594,7 +652,10 @@ def _link(table: pd.DataFrame, roll: pd.DataFrame, columns: list[str]) -> tuple[
             values = table[column].astype(str).str.strip().to_numpy(dtype=object)
             bad = np.flatnonzero(~gone & ~np.isin(values, ["F", "M"]))
             if bad.size:
-                raise ValueError(f"release.table column 'sex', row {table.index[bad[0]]!r}: expected 'F', 'M' or '*'; got {values[bad[0]]!r}")
+                raise ValueError(
+                    f"release.table column 'sex', row {table.index[bad[0]]!r}: expected 'F', 'M' or '*'; "
+                    f"got {values[bad[0]]!r}"
+                )
             parts[column] = (np.where(gone, "", "1").astype(object), np.where(gone, "", values).astype(object))
     n = len(table)
     candidates = np.full(n, len(roll), dtype=np.int64)
@@ -649,15 +710,19 @@ def _schemes(values: pd.Series, column: str) -> np.ndarray:
     if column in ("zip5", "zip3"):
         prefix, length = _zip_levels(values, column, 5 if column == "zip5" else 3)
         width = text.str.len().to_numpy()
-        schemes = np.char.add(np.char.add("a ZIP prefix of ", length.astype(str)),
-                              np.char.add(" digit(s) in ", np.char.add(width.astype(str), " characters"))).astype(object)
+        schemes = np.char.add(
+            np.char.add("a ZIP prefix of ", length.astype(str)),
+            np.char.add(" digit(s) in ", np.char.add(width.astype(str), " characters")),
+        ).astype(object)
     elif column in ("date_of_birth", "birth_year"):
         levels, _ = _date_keys(values, column)
         schemes = np.char.add("a date at level ", levels.astype(str)).astype(object)
     elif column == "bmi":
         whole = text.str.fullmatch(r"0|[1-9][0-9]*").to_numpy()
         tenth = text.str.fullmatch(r"(0|[1-9][0-9]*)\.[0-9]").to_numpy()
-        schemes = np.select([whole, tenth], ["a whole number", "a number with one decimal"], default="another numeral").astype(object)
+        schemes = np.select(
+            [whole, tenth], ["a whole number", "a number with one decimal"], default="another numeral"
+        ).astype(object)
     return np.where(gone, np.char.add("suppressed, written as ", spelled.astype(str)).astype(object), schemes)
 
 
@@ -681,11 +746,15 @@ def _mixed_scheme(table: pd.DataFrame) -> str:
             shown = "; ".join(f"row {table.index[first[i]]!r}: {_excerpt(kinds[i], 60)}" for i in order[:3])
             advice = ""
             if any(k.startswith("suppressed") for k in kinds) and not all(k.startswith("suppressed") for k in kinds):
-                advice = (f"; to leave out some rows' {column}, drop those rows (for example "
-                          f"table.dropna(subset=[{str(column)!r}]))")
-            return (f"column {column!r} is written in {len(kinds)} ways ({shown}{'; ...' if len(kinds) > 3 else ''}); keep "
-                    "each column at one level and one spelling in every row, or suppress it in every row, and drop "
-                    f"rows instead of suppressing single cells (row-by-row choices can carry hidden data){advice}")
+                advice = (
+                    f"; to leave out some rows' {column}, drop those rows (for example "
+                    f"table.dropna(subset=[{str(column)!r}]))"
+                )
+            return (
+                f"column {column!r} is written in {len(kinds)} ways ({shown}{'; ...' if len(kinds) > 3 else ''}); keep "
+                "each column at one level and one spelling in every row, or suppress it in every row, and drop "
+                f"rows instead of suppressing single cells (row-by-row choices can carry hidden data){advice}"
+            )
     return ""
 
 
@@ -709,8 +778,10 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
         padded = np.flatnonzero(values.notna().to_numpy() & (text != text.str.strip()).to_numpy())
         if padded.size:
             row = table.index[padded[0]]
-            return (f"column {column!r}, row {row!r}: {_excerpt(values.iloc[padded[0]])} has spaces around its value "
-                    f"({padded.size} such cell(s)); write values without padding")
+            return (
+                f"column {column!r}, row {row!r}: {_excerpt(values.iloc[padded[0]])} has spaces around its value "
+                f"({padded.size} such cell(s)); write values without padding"
+            )
         kept = ~_suppressed(values)
         if not kept.any() or column in DIRECT_IDENTIFIERS:
             continue  # a kept direct identifier counts as re-identifying whatever it holds
@@ -734,31 +805,46 @@ def _untruthful(world: Any, table: pd.DataFrame) -> str:
             number = pd.to_numeric(text.where(plain, ""), errors="coerce").to_numpy(dtype=float)
             true = truth["bmi"].to_numpy(dtype=float)
             ok = plain & np.isfinite(number) & ((number == np.round(true)) | (number == np.round(true, 1)))
-            if ok[kept].all() and not ((number == np.round(true))[kept].all() or (number == np.round(true, 1))[kept].all()):
+            if ok[kept].all() and not (
+                (number == np.round(true))[kept].all() or (number == np.round(true, 1))[kept].all()
+            ):
                 row = table.index[np.flatnonzero(kept & (number != np.round(true)))[0]]
-                return (f"column 'bmi' is rounded in two ways (row {row!r} is not the whole-number rounding that other "
-                        "rows use); round every row the same way")
+                return (
+                    f"column 'bmi' is rounded in two ways (row {row!r} is not the whole-number rounding that other "
+                    "rows use); round every row the same way"
+                )
         else:  # sex, diagnosis, comorbidity, state: the true value itself
-            ok = (values.astype(str).str.strip().to_numpy(dtype=object) == truth[column].astype(str).str.strip().to_numpy(dtype=object))
+            ok = values.astype(str).str.strip().to_numpy(dtype=object) == truth[column].astype(
+                str
+            ).str.strip().to_numpy(dtype=object)
         bad = np.flatnonzero(kept & ~ok)
         if bad.size:
             row = table.index[bad[0]]
             if column in ("zip3", "zip5") and str(values.iloc[bad[0]]).startswith("000"):
-                return (f"column {column!r}, row {row!r}: '000' is Safe Harbor's code for a small area, which the scorer "
-                        f"does not read ({bad.size} such row(s)); drop those rows, or release a coarser ZIP prefix")
+                return (
+                    f"column {column!r}, row {row!r}: '000' is Safe Harbor's code for a small area, which the scorer "
+                    f"does not read ({bad.size} such row(s)); drop those rows, or release a coarser ZIP prefix"
+                )
             if column == "bmi":
-                return (f"column 'bmi', row {row!r}: {_excerpt(values.iloc[bad[0]])} is not the row's true bmi rounded to a "
-                        f"whole number or one decimal ({bad.size} such row(s)); the scorer reads bmi as a number (bands "
-                        "such as '15-19' are not read: round it instead, or drop the column)")
-            return (f"column {column!r}, row {row!r}: {_excerpt(values.iloc[bad[0]])} is neither the row's true {column} nor a "
-                    f"generalisation of it ({bad.size} such row(s)); the scorer judges truthful releases (columns kept, "
-                    "generalised, suppressed or rows dropped), not perturbed or relabelled values, which its attacks cannot measure")
+                return (
+                    f"column 'bmi', row {row!r}: {_excerpt(values.iloc[bad[0]])} is not the row's true bmi "
+                    f"rounded to a whole number or one decimal ({bad.size} such row(s)); the scorer reads bmi "
+                    "as a number (bands such as '15-19' are not read: round it instead, or drop the column)"
+                )
+            return (
+                f"column {column!r}, row {row!r}: {_excerpt(values.iloc[bad[0]])} is neither the row's true "
+                f"{column} nor a generalisation of it ({bad.size} such row(s)); the scorer judges truthful "
+                "releases (columns kept, generalised, suppressed or rows dropped), not perturbed or relabelled "
+                "values, which its attacks cannot measure"
+            )
     return ""
 
 
 def _region_counts(world: Any, table: pd.DataFrame) -> tuple[float, str]:
     """Clinical utility: 1 - sum |released - true| cases by ZIP3 / true total (at least 0)."""
-    truth = world.clinical.loc[world.clinical["diagnosis"] == COUNTED_DIAGNOSIS, "zip5"].astype(str).str[:3].value_counts()
+    truth = (
+        world.clinical.loc[world.clinical["diagnosis"] == COUNTED_DIAGNOSIS, "zip5"].astype(str).str[:3].value_counts()
+    )
     if "diagnosis" not in table.columns:
         return 0.0, "no diagnosis column: case counts cannot be computed"
     region = pd.Series("", index=table.index, dtype=object)
@@ -769,7 +855,9 @@ def _region_counts(world: Any, table: pd.DataFrame) -> tuple[float, str]:
             region = region.where(region != "", three)
     cases = table["diagnosis"].astype(str).to_numpy() == COUNTED_DIAGNOSIS
     released = region[cases & (region != "").to_numpy()].value_counts()
-    error = (released.reindex(truth.index, fill_value=0) - truth).abs().sum() + released.drop(truth.index, errors="ignore").sum()
+    error = (released.reindex(truth.index, fill_value=0) - truth).abs().sum() + released.drop(
+        truth.index, errors="ignore"
+    ).sum()
     return max(0.0, 1.0 - float(error) / float(truth.sum())), ""
 
 
@@ -780,36 +868,57 @@ def _score_clinical(world: Any, table: pd.DataFrame, rules: Rules) -> Scoreboard
     if blank:
         raise ValueError(f"release.table has a column without a name ({', '.join(blank)}); name or drop it")
     if table.columns.duplicated().any():
-        raise ValueError(f"release.table has repeated column name(s) {', '.join(map(str, table.columns[table.columns.duplicated()]))}")
+        raise ValueError(
+            "release.table has repeated column name(s) "
+            f"{', '.join(map(str, table.columns[table.columns.duplicated()]))}"
+        )
     index = table.index
     if index.has_duplicates:
-        raise ValueError(f"release.table index repeats row {index[index.duplicated()][0]!r}; each row of world.clinical may be released once")
+        raise ValueError(
+            f"release.table index repeats row {index[index.duplicated()][0]!r}; "
+            "each row of world.clinical may be released once"
+        )
     unknown_rows = ~index.isin(world.clinical.index)
     if unknown_rows.any():
-        raise ValueError(f"release.table index {index[unknown_rows][0]!r} is not a row of world.clinical; keep world.clinical's index")
+        raise ValueError(
+            f"release.table index {index[unknown_rows][0]!r} is not a row of world.clinical; "
+            "keep world.clinical's index"
+        )
     records = len(table)
     known = set(DIRECT_IDENTIFIERS) | set(QUASI_IDENTIFIERS) | set(ATTRIBUTES)
     unknown = [str(c) for c in table.columns if c not in known]
     if unknown:
-        return _not_evaluated("clinical", records, rules.region_tolerance,
-                              f"the scorer cannot attack column(s) {', '.join(_excerpt(c)[1:-1] for c in unknown[:5])}"
-                              f"{' ...' if len(unknown) > 5 else ''}; release only "
-                              f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose"
-                              + ("; safe_harbor's date_of_birth_year is birth_year: rename it" if "date_of_birth_year" in unknown
-                                 else "") + ")")
+        return _not_evaluated(
+            "clinical",
+            records,
+            rules.region_tolerance,
+            f"the scorer cannot attack column(s) {', '.join(_excerpt(c)[1:-1] for c in unknown[:5])}"
+            f"{' ...' if len(unknown) > 5 else ''}; release only "
+            f"{', '.join(QUASI_IDENTIFIERS + ATTRIBUTES)} (generalised or suppressed as you choose"
+            + ("; safe_harbor's date_of_birth_year is birth_year: rename it" if "date_of_birth_year" in unknown else "")
+            + ")",
+        )
     untruthful = _mixed_scheme(table) or _untruthful(world, table)
     if untruthful:
         return _not_evaluated("clinical", records, rules.region_tolerance, untruthful)
     utility, why = _region_counts(world, table)
     direct = [c for c in table.columns if c in DIRECT_IDENTIFIERS and not _suppressed(table[c]).all()]
     # A row that keeps a direct identifier is re-identified by it; the others face the linkage.
-    exposed = ~np.logical_and.reduce([_suppressed(table[c]) for c in direct]) if direct else np.zeros(records, dtype=bool)
+    exposed = (
+        ~np.logical_and.reduce([_suppressed(table[c]) for c in direct]) if direct else np.zeros(records, dtype=bool)
+    )
     columns = [c for c in QUASI_IDENTIFIERS if c in table.columns]
     candidates, matched = _link(table, world.voter_roll, columns)
     truth = _clinical_truth(world, index)
     linked = (candidates == 1) & (matched == truth) & (truth != "")
-    note = f"direct identifier(s) {', '.join(direct)} released: every row that keeps one counts as re-identified" if direct else why
-    return Scoreboard("clinical", True, records, int((exposed | linked).sum()), None, None, utility, rules.region_tolerance, note=note)
+    note = (
+        f"direct identifier(s) {', '.join(direct)} released: every row that keeps one counts as re-identified"
+        if direct
+        else why
+    )
+    return Scoreboard(
+        "clinical", True, records, int((exposed | linked).sum()), None, None, utility, rules.region_tolerance, note=note
+    )
 
 
 # --- summary statistics ---------------------------------------------------------------------
@@ -821,7 +930,9 @@ def _snp_positions(world: Any, series: pd.Series, field_name: str) -> np.ndarray
         raise ValueError(f"release.{field_name} repeats snp_id {series.index[series.index.duplicated()][0]!r}")
     position = pd.Index(ids).get_indexer(series.index)
     if (position < 0).any():
-        raise ValueError(f"release.{field_name} has snp_id {series.index[position < 0][0]!r}, which is not a SNP of this world")
+        raise ValueError(
+            f"release.{field_name} has snp_id {series.index[position < 0][0]!r}, which is not a SNP of this world"
+        )
     return position
 
 
@@ -843,9 +954,11 @@ def _unruled_snp_set(world: Any, released: np.ndarray, what: str) -> str:
     if maf[~kept].max() < maf[kept].min():
         return ""
     offender = int(np.flatnonzero(~kept & (maf >= maf[kept].min()))[0])
-    return (f"the {what} leaves out SNP {world.snps['snp_id'].iloc[offender]!r} (reference minor allele frequency "
-            f"{maf[offender]:.4f}) but keeps rarer ones; leave SNPs out only below a cutoff of the reference panel's "
-            "minor allele frequency (keep every SNP at or above it), so that which SNPs are kept carries nothing else")
+    return (
+        f"the {what} leaves out SNP {world.snps['snp_id'].iloc[offender]!r} (reference minor allele frequency "
+        f"{maf[offender]:.4f}) but keeps rarer ones; leave SNPs out only below a cutoff of the reference panel's "
+        "minor allele frequency (keep every SNP at or above it), so that which SNPs are kept carries nothing else"
+    )
 
 
 def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scoreboard:
@@ -856,8 +969,10 @@ def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scor
         raise ValueError("release.frequencies must hold numbers (NaN for a suppressed SNP)") from None
     bad = ~np.isnan(values) & ((values < 0) | (values > 1))
     if bad.any() or np.isinf(values).any():
-        raise ValueError(f"release.frequencies for snp_id {frequencies.index[np.flatnonzero(bad | np.isinf(values))[0]]!r} "
-                         "is not between 0 and 1")
+        raise ValueError(
+            f"release.frequencies for snp_id {frequencies.index[np.flatnonzero(bad | np.isinf(values))[0]]!r} "
+            "is not between 0 and 1"
+        )
     # A frequency release carries FREQUENCY_DECIMALS decimals (as save_release writes it): digits
     # beyond them change nothing a user needs and could hold hidden data.
     values = np.round(values, FREQUENCY_DECIMALS) + 0.0
@@ -880,14 +995,25 @@ def _score_frequencies(world: Any, frequencies: pd.Series, rules: Rules) -> Scor
         release_top = set(position[np.argsort(-chi2, kind="stable")[:top]].tolist())
         utility = len(exact_top & release_top) / top
         outsiders = world.database_genotypes[pool["outsiders"]]
-        stats = [lr_membership_statistic(g[:, position], values, pool["reference_freqs"][position])
-                 for g in (cases, controls, outsiders)]
+        stats = [
+            lr_membership_statistic(g[:, position], values, pool["reference_freqs"][position])
+            for g in (cases, controls, outsiders)
+        ]
         auc = max(_fold(roc_curve(stats[0], other)[1]) for other in stats[1:] if len(other))
     else:
         utility, auc = 0.0, 0.5
-    return Scoreboard("frequencies", True, int(position.size), 0, round(float(auc), 6), None, utility, rules.signals_required,
-                      note=f"pool: {n_cases} {pool['population']} cases; {int(position.size)} SNPs released; attacked with "
-                      f"{n_controls} controls and {pool['outsiders'].size} people outside the study as non-members")
+    return Scoreboard(
+        "frequencies",
+        True,
+        int(position.size),
+        0,
+        round(float(auc), 6),
+        None,
+        utility,
+        rules.signals_required,
+        note=f"pool: {n_cases} {pool['population']} cases; {int(position.size)} SNPs released; attacked with "
+        f"{n_controls} controls and {pool['outsiders'].size} people outside the study as non-members",
+    )
 
 
 def _fold(auc: float) -> float:
@@ -906,9 +1032,13 @@ def _answers_beacon(answers: np.ndarray, size: int) -> Beacon:
 def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
     answers = cast(pd.Series, release.answers)  # required for a beacon (Release.__post_init__)
     if release.max_queries == 0:
-        return _not_evaluated("beacon", int(answers.size), rules.beacon_required,
-                              "max_queries is 0: a beacon that answers no query is not a release anyone can use "
-                              "(and its answers file would be the release); allow at least one query per user")
+        return _not_evaluated(
+            "beacon",
+            int(answers.size),
+            rules.beacon_required,
+            "max_queries is 0: a beacon that answers no query is not a release anyone can use "
+            "(and its answers file would be the release); allow at least one query per user",
+        )
     position = _snp_positions(world, answers, "answers")
     if answers.dtype != bool:
         raise ValueError(f"release.answers must be True/False per snp_id; got dtype {answers.dtype}")
@@ -934,14 +1064,26 @@ def _score_beacon(world: Any, release: Release, rules: Rules) -> Scoreboard:
         outsiders = world.database_genotypes[pool["outsiders"]]
         aucs: list[float] = []
         for frequency in (None, unseen):
-            finals = [beacon_attack(g[:, position], beacon, freqs, n_queries=limit, unseen_frequency=frequency)[:, -1]
-                      for g in (cases, controls, outsiders) if len(g)]
+            finals = [
+                beacon_attack(g[:, position], beacon, freqs, n_queries=limit, unseen_frequency=frequency)[:, -1]
+                for g in (cases, controls, outsiders)
+                if len(g)
+            ]
             # Low statistics point to membership; non-members are the controls, then the outsiders.
             aucs.extend(_fold(roc_curve(-finals[0], -other)[1]) for other in finals[1:])
         auc = max(aucs)
-    return Scoreboard("beacon", True, int(position.size), 0, None, round(float(auc), 6), utility, rules.beacon_required,
-                      note=f"pool: {len(cases)} {pool['population']} cases; attacker makes {limit} queries per person; attacked "
-                      f"with {len(controls)} controls and {pool['outsiders'].size} people outside the study as non-members")
+    return Scoreboard(
+        "beacon",
+        True,
+        int(position.size),
+        0,
+        None,
+        round(float(auc), 6),
+        utility,
+        rules.beacon_required,
+        note=f"pool: {len(cases)} {pool['population']} cases; attacker makes {limit} queries per person; attacked "
+        f"with {len(controls)} controls and {pool['outsiders'].size} people outside the study as non-members",
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -978,7 +1120,9 @@ def _make(world: Any, kind: str, seed: int) -> tuple[Release, Any]:
         table = pd.DataFrame({"record_id": [f"R{i + 1:04d}" for i in range(len(rows))]})
         table["zip5"] = chosen["zip5"].astype(str).str[: variant["zip5"]].str.ljust(5, "*").to_numpy()
         dob = chosen["date_of_birth"]
-        table["date_of_birth"] = (dob.dt.strftime("%Y-%m-%d") if variant["date_of_birth"] == "day" else dob.dt.year.astype(str)).to_numpy()
+        table["date_of_birth"] = (
+            dob.dt.strftime("%Y-%m-%d") if variant["date_of_birth"] == "day" else dob.dt.year.astype(str)
+        ).to_numpy()
         table["sex"] = chosen["sex"].to_numpy()
         for column in ("diagnosis", "comorbidity", "bmi"):
             table[column] = chosen[column].to_numpy()
@@ -989,7 +1133,9 @@ def _make(world: Any, kind: str, seed: int) -> tuple[Release, Any]:
     # Half the pool is released; candidates are drawn from the released half and from non-members.
     released = np.sort(rng.choice(members, size=max(2, members.size // 2), replace=False))
     n_each = int(min(25, released.size, non_members.size))
-    chosen = np.concatenate([rng.choice(released, n_each, replace=False), rng.choice(non_members, n_each, replace=False)])
+    chosen = np.concatenate(
+        [rng.choice(released, n_each, replace=False), rng.choice(non_members, n_each, replace=False)]
+    )
     is_member = np.repeat([True, False], n_each)
     order = rng.permutation(chosen.size)
     chosen, is_member = chosen[order], is_member[order]
@@ -1000,10 +1146,18 @@ def _make(world: Any, kind: str, seed: int) -> tuple[Release, Any]:
     truth = pd.Series(is_member, index=candidates["candidate_id"].to_numpy())
     if kind == "frequencies":
         freqs = pd.Series(allele_frequencies(pool_genotypes, missing="as_reference"), index=snp_ids, name="frequency")
-        return Release("frequencies", frequencies=freqs, candidates=candidates, candidate_genotypes=genotypes, seed=seed), truth
+        return Release(
+            "frequencies", frequencies=freqs, candidates=candidates, candidate_genotypes=genotypes, seed=seed
+        ), truth
     answers = pd.Series((pool_genotypes > 0).any(axis=0), index=snp_ids, name="answer")
-    return Release("beacon", answers=answers, pool_size=int(released.size), candidates=candidates,
-                   candidate_genotypes=genotypes, seed=seed), truth
+    return Release(
+        "beacon",
+        answers=answers,
+        pool_size=int(released.size),
+        candidates=candidates,
+        candidate_genotypes=genotypes,
+        seed=seed,
+    ), truth
 
 
 def make_release(world: Any, kind: str, seed: int) -> Release:
@@ -1064,8 +1218,10 @@ class AttackScore:
         return self.correct / self.possible if self.possible else 0.0
 
     def __str__(self) -> str:
-        lines = [f"{self.kind} attack: {self.guesses} guesses, {self.correct} correct, {self.wrong} wrong",
-                 f"precision {self.precision:.3f}, recall {self.recall:.3f} (of {self.possible})"]
+        lines = [
+            f"{self.kind} attack: {self.guesses} guesses, {self.correct} correct, {self.wrong} wrong",
+            f"precision {self.precision:.3f}, recall {self.recall:.3f} (of {self.possible})",
+        ]
         if self.false_positive_rate is not None:
             lines.append(f"false-positive rate {self.false_positive_rate:.3f}")
         return "\n".join(lines)
@@ -1097,7 +1253,9 @@ def score_attack(world: Any, release: Release, guesses: Any) -> AttackScore:
     if not isinstance(release, Release):
         raise ValueError(f"release must be a genshare.challenge.Release; got {type(release).__name__}")
     if release.seed is None or release.kind not in ATTACK_KINDS:
-        raise ValueError("release was not made by make_release (release.seed is missing): there is no truth to score against")
+        raise ValueError(
+            "release was not made by make_release (release.seed is missing): there is no truth to score against"
+        )
     original, truth = _make(world, release.kind, release.seed)
     if _fingerprint(original) != _fingerprint(release):
         raise ValueError("release differs from the one make_release gives for this world and seed: it cannot be scored")
@@ -1110,7 +1268,11 @@ def score_attack(world: Any, release: Release, guesses: Any) -> AttackScore:
     chosen = truth.index.isin(list(claimed))
     right = int((chosen & is_member).sum())
     fpr = float((chosen & ~is_member).sum()) / max(1, int((~is_member).sum()))
-    return _sealed(AttackScore(release.kind, int(chosen.sum()), right, int(chosen.sum()) - right, int(is_member.sum()), round(fpr, 6)))
+    return _sealed(
+        AttackScore(
+            release.kind, int(chosen.sum()), right, int(chosen.sum()) - right, int(is_member.sum()), round(fpr, 6)
+        )
+    )
 
 
 def _read_reidentification_guesses(guesses: Any, records: pd.Index) -> dict[str, str]:
@@ -1122,7 +1284,9 @@ def _read_reidentification_guesses(guesses: Any, records: pd.Index) -> dict[str,
     elif isinstance(guesses, Mapping):
         pairs = list(guesses.items())
     else:
-        raise ValueError(f"guesses must be a mapping record_id -> voter_id or a DataFrame; got {type(guesses).__name__}")
+        raise ValueError(
+            f"guesses must be a mapping record_id -> voter_id or a DataFrame; got {type(guesses).__name__}"
+        )
     claims: dict[str, str] = {}
     known = set(records)
     for record, voter in pairs:
@@ -1154,8 +1318,22 @@ def _read_membership_guesses(guesses: Any, candidates: pd.Index) -> set[str]:
 
 #: Columns of the shared scoreboard CSV, in order. Empty cells where a measure does not apply.
 SCOREBOARD_COLUMNS = (
-    "team", "role", "kind", "evaluated", "records_released", "people_reidentified", "membership_auc",
-    "beacon_auc", "utility", "utility_required", "utility_met", "guesses", "correct", "wrong", "note", "signature",
+    "team",
+    "role",
+    "kind",
+    "evaluated",
+    "records_released",
+    "people_reidentified",
+    "membership_auc",
+    "beacon_auc",
+    "utility",
+    "utility_required",
+    "utility_met",
+    "guesses",
+    "correct",
+    "wrong",
+    "note",
+    "signature",
 )
 #: The environment variable holding the key that signs scoreboard rows (see :func:`append_to_scoreboard`).
 SECRET_ENV = "GENSHARE_CHALLENGE_SECRET"
@@ -1172,11 +1350,19 @@ def _row(team: str, result: Scoreboard | AttackScore) -> dict[str, str]:
         return str(value)
 
     if isinstance(result, Scoreboard):
-        values = {"role": "steward", "utility_met": result.utility_met,
-                  **{f.name: getattr(result, f.name) for f in fields(result)}}
+        values = {
+            "role": "steward",
+            "utility_met": result.utility_met,
+            **{f.name: getattr(result, f.name) for f in fields(result)},
+        }
     elif isinstance(result, AttackScore):
-        values = {"role": "attacker", "kind": result.kind, "guesses": result.guesses, "correct": result.correct,
-                  "wrong": result.wrong}
+        values = {
+            "role": "attacker",
+            "kind": result.kind,
+            "guesses": result.guesses,
+            "correct": result.correct,
+            "wrong": result.wrong,
+        }
     else:
         raise ValueError(f"result must be a Scoreboard or an AttackScore; got {type(result).__name__}")
     # A spreadsheet would run a cell that starts with = + - @ (or a tab or CR) as a formula.
@@ -1201,15 +1387,19 @@ def _board_key(path: Path, secret: str | bytes | None, *, create: bool) -> bytes
     try:
         fd = os.open(key_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise ValueError(f"{path}: no key to check its rows with: pass secret=, set {SECRET_ENV}, or keep {key_path.name} "
-                         "beside it (append_to_scoreboard creates it)") from None
+        raise ValueError(
+            f"{path}: no key to check its rows with: pass secret=, set {SECRET_ENV}, or keep {key_path.name} "
+            "beside it (append_to_scoreboard creates it)"
+        ) from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise ValueError(f"{key_path} is not a regular file")
         if hasattr(os, "getuid") and (info.st_uid != os.getuid() or info.st_mode & 0o077):
-            raise ValueError(f"{key_path}: not a key this user made (it must be yours and readable by you only, "
-                             "mode 0600): a key someone else planted could sign rows; remove it, or pass secret=")
+            raise ValueError(
+                f"{key_path}: not a key this user made (it must be yours and readable by you only, "
+                "mode 0600): a key someone else planted could sign rows; remove it, or pass secret="
+            )
         key = handle.read(4097).strip()
     if not key or len(key) > 4096:
         raise ValueError(f"{key_path} does not hold a key")
@@ -1252,8 +1442,9 @@ def _csv_line(values: Iterable[str]) -> str:
     return buffer.getvalue()
 
 
-def append_to_scoreboard(path: str | PathLike[str], team: str, result: Scoreboard | AttackScore, *,
-                         secret: str | bytes | None = None) -> Path:
+def append_to_scoreboard(
+    path: str | PathLike[str], team: str, result: Scoreboard | AttackScore, *, secret: str | bytes | None = None
+) -> Path:
     """Append one result to the workshop's scoreboard CSV (created with its header if absent).
 
     The file has the columns :data:`SCOREBOARD_COLUMNS`; an existing file with other
@@ -1287,8 +1478,10 @@ def append_to_scoreboard(path: str | PathLike[str], team: str, result: Scoreboar
     if not isinstance(result, (Scoreboard, AttackScore)):
         raise ValueError(f"result must be a Scoreboard or an AttackScore; got {type(result).__name__}")
     if not _is_sealed(result):
-        raise ValueError("result was not made by score_release or score_attack in this session (a hand-built or "
-                         "altered result is not added to the scoreboard)")
+        raise ValueError(
+            "result was not made by score_release or score_attack in this session (a hand-built or "
+            "altered result is not added to the scoreboard)"
+        )
     path = Path(path)
     key = _board_key(path, secret, create=True)
     row = _row(team.strip(), result)
@@ -1326,8 +1519,9 @@ def _lock(fd: int) -> bool:
     return True
 
 
-def read_scoreboard(path: str | PathLike[str] | io.BytesIO, *, secret: str | bytes | None = None,
-                    name: str | None = None) -> pd.DataFrame:
+def read_scoreboard(
+    path: str | PathLike[str] | io.BytesIO, *, secret: str | bytes | None = None, name: str | None = None
+) -> pd.DataFrame:
     """Read a shared scoreboard, check every row's signature, and rank the stewards' releases.
 
     Stewards' releases that meet their utility requirement come first; among them, and then
@@ -1364,8 +1558,10 @@ def read_scoreboard(path: str | PathLike[str] | io.BytesIO, *, secret: str | byt
     first = source.getvalue().split(b"\n", 1)[0].rstrip(b"\r")
     if first.decode("utf-8", errors="replace") != ",".join(SCOREBOARD_COLUMNS):
         shown = first[:200].decode("utf-8", errors="replace")
-        raise ValueError(f"{path} is not a release-challenge scoreboard: its first line is {shown!r}, not the header "
-                         f"{','.join(SCOREBOARD_COLUMNS)}")
+        raise ValueError(
+            f"{path} is not a release-challenge scoreboard: its first line is {shown!r}, not the header "
+            f"{','.join(SCOREBOARD_COLUMNS)}"
+        )
     frame = pd.read_csv(source, dtype=str, keep_default_na=False)
     if tuple(frame.columns) != SCOREBOARD_COLUMNS:
         raise ValueError(f"{path} is not a release-challenge scoreboard: its columns are {list(frame.columns)}")
@@ -1378,8 +1574,10 @@ def read_scoreboard(path: str | PathLike[str] | io.BytesIO, *, secret: str | byt
                 break  # enough to name; a hostile board of a million rows is refused at once
     if forged:
         shown = ", ".join(map(str, forged[:10])) + (" ..." if len(forged) > 10 else "")
-        raise ValueError(f"{path}, line(s) {shown}: not signed by the challenge scorer with this scoreboard's key "
-                         "(typed or edited by hand, or signed with another key); remove them")
+        raise ValueError(
+            f"{path}, line(s) {shown}: not signed by the challenge scorer with this scoreboard's key "
+            "(typed or edited by hand, or signed with another key); remove them"
+        )
     return rank_scoreboard(frame)
 
 
@@ -1395,8 +1593,13 @@ def rank_scoreboard(frame: pd.DataFrame) -> pd.DataFrame:
     worst = np.maximum(fold(number("membership_auc", 0.5)), fold(number("beacon_auc", 0.5)))
     met = (frame["utility_met"] == "yes") & (frame["evaluated"] == "yes")
     harm = release_harm(frame)
-    ranked = frame.assign(harm=harm.round(4).where(frame["role"] == "steward", np.nan),
-                          _met=~met, _harm=harm, _reid=number("people_reidentified", math.inf), _worst=worst)
+    ranked = frame.assign(
+        harm=harm.round(4).where(frame["role"] == "steward", np.nan),
+        _met=~met,
+        _harm=harm,
+        _reid=number("people_reidentified", math.inf),
+        _worst=worst,
+    )
     ranked = ranked.assign(_attacker=frame["role"] != "steward")
     columns = ["_attacker", "_met", "_harm", "_reid", "_worst"]
     return ranked.sort_values(columns, kind="stable").drop(columns=columns).reset_index(drop=True)
@@ -1438,6 +1641,7 @@ def release_harm(frame: pd.DataFrame) -> pd.Series:
     >>> release_harm(rows).round(3).tolist()
     [0.001, 0.44, 0.58]
     """
+
     def number(column: str) -> pd.Series:
         return pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
 
@@ -1451,8 +1655,13 @@ def release_harm(frame: pd.DataFrame) -> pd.Series:
     return harm.where(frame["role"] == "steward", np.nan)
 
 
-def merge_scoreboards(paths: Iterable[str | PathLike[str]], out: str | PathLike[str], *,
-                      keys: Mapping[str, str | bytes] | None = None, secret: str | bytes | None = None) -> Path:
+def merge_scoreboards(
+    paths: Iterable[str | PathLike[str]],
+    out: str | PathLike[str],
+    *,
+    keys: Mapping[str, str | bytes] | None = None,
+    secret: str | bytes | None = None,
+) -> Path:
     """Merge the teams' scoreboard files into one board ``out`` (one header, every row checked).
 
     Each file's rows are checked with a key you hold (``keys[str(path)]``, else ``secret``,
@@ -1482,8 +1691,10 @@ def merge_scoreboards(paths: Iterable[str | PathLike[str]], out: str | PathLike[
         # Never the key file beside a team's board: the team holds it and could sign anything.
         key = (keys or {}).get(str(path), secret if secret is not None else os.environ.get(SECRET_ENV) or None)
         if key is None:
-            raise ValueError(f"{path}: no key to check its rows with: pass keys={{path: key}} or secret= (a key you "
-                             f"hold, not the key file beside a team's board), or set {SECRET_ENV}")
+            raise ValueError(
+                f"{path}: no key to check its rows with: pass keys={{path: key}} or secret= (a key you "
+                f"hold, not the key file beside a team's board), or set {SECRET_ENV}"
+            )
         from genshare._safe_files import open_regular
 
         with open_regular(path) as handle:  # a regular file, read once: what is checked is what is copied
@@ -1501,11 +1712,15 @@ def merge_scoreboards(paths: Iterable[str | PathLike[str]], out: str | PathLike[
         row["signature"] = _signature(key, row)
     import tempfile
 
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".merging", dir=target.parent)  # O_EXCL: no planted link
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".merging", dir=target.parent
+    )  # O_EXCL: no planted link
     tmp = Path(name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(_csv_line(SCOREBOARD_COLUMNS) + "".join(_csv_line(row[c] for c in SCOREBOARD_COLUMNS) for row in rows))
+            handle.write(
+                _csv_line(SCOREBOARD_COLUMNS) + "".join(_csv_line(row[c] for c in SCOREBOARD_COLUMNS) for row in rows)
+            )
         os.link(tmp, target)  # fails if out appeared meanwhile: never overwrite a board
     finally:
         tmp.unlink(missing_ok=True)
@@ -1546,20 +1761,25 @@ def _release_text(release: Release, answer_words: tuple[str, str] = ("yes", "no"
                 control = values.map(lambda v: isinstance(v, str) and ("\r" in v or "\n" in v))
                 if control.any():
                     i = int(np.flatnonzero(control.to_numpy(dtype=bool))[0])
-                    raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: {_excerpt(values.iloc[i])} "
-                                     "holds a line break")
+                    raise ValueError(
+                        f"release.table column {column!r}, row {values.index[i]!r}: {_excerpt(values.iloc[i])} "
+                        "holds a line break"
+                    )
             # The file keeps a date's day only: refuse what it would drop.
             if pd.api.types.is_datetime64_any_dtype(values):
                 timed = values.notna() & ((values != values.dt.normalize()) | (values.dt.tz is not None))
                 if timed.any():
                     i = int(np.flatnonzero(timed.to_numpy())[0])
-                    raise ValueError(f"release.table column {column!r}, row {values.index[i]!r}: {values.iloc[i]} has a time "
-                                     "of day or a time zone; release the date only (e.g. .dt.normalize(), .dt.tz_localize(None))")
+                    raise ValueError(
+                        f"release.table column {column!r}, row {values.index[i]!r}: {values.iloc[i]} has a time "
+                        "of day or a time zone; release the date only (e.g. .dt.normalize(), .dt.tz_localize(None))"
+                    )
         frame = table[_column_order(list(table.columns))].rename_axis("row").reset_index()
         # Cells as pandas writes them, read back with the csv module (which, unlike pandas' reader,
         # keeps a quoted carriage return inside a cell as the cell's own character).
-        reader = csv.reader(io.StringIO(frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n"),
-                                        newline=""))
+        reader = csv.reader(
+            io.StringIO(frame.to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\n"), newline="")
+        )
         header = next(reader)
         frame = pd.DataFrame(list(reader), columns=header, dtype=object)
         released = [c for c in frame.columns if c != "row"]
@@ -1575,16 +1795,20 @@ def _release_text(release: Release, answer_words: tuple[str, str] = ("yes", "no"
             raise ValueError("release.frequencies must hold numbers (NaN for a suppressed SNP)") from None
         bad = np.isinf(values) | (~np.isnan(values) & ((values < 0) | (values > 1)))
         if bad.any():  # checked before rounding: 1.00001 is out of range, not 1.0
-            raise ValueError(f"release.frequencies for snp_id {frequencies.index[np.flatnonzero(bad)[0]]!r} "
-                             "is not between 0 and 1")
-        frame = pd.DataFrame({"snp_id": frequencies.index.astype(str),
-                              "frequency": [_frequency_text(v) for v in values]}).sort_values("snp_id", kind="stable")
+            raise ValueError(
+                f"release.frequencies for snp_id {frequencies.index[np.flatnonzero(bad)[0]]!r} is not between 0 and 1"
+            )
+        frame = pd.DataFrame(
+            {"snp_id": frequencies.index.astype(str), "frequency": [_frequency_text(v) for v in values]}
+        ).sort_values("snp_id", kind="stable")
     else:
         given = cast(pd.Series, release.answers)
         if given.dtype != bool:
             raise ValueError(f"release.answers must be True/False per snp_id; got dtype {given.dtype}")
         answers = np.where(given.to_numpy(dtype=bool), *answer_words)
-        frame = pd.DataFrame({"snp_id": given.index.astype(str), "answer": answers}).sort_values("snp_id", kind="stable")
+        frame = pd.DataFrame({"snp_id": given.index.astype(str), "answer": answers}).sort_values(
+            "snp_id", kind="stable"
+        )
     return _csv_text(list(frame.columns), frame.astype(str).values.tolist())
 
 
@@ -1606,7 +1830,9 @@ def save_release(release: Release, folder: str | PathLike[str]) -> Path:
     if not isinstance(release, Release):
         raise ValueError(f"release must be a genshare.challenge.Release; got {type(release).__name__}")
     if release.kind not in RELEASE_FILES:
-        raise ValueError(f"a {release.kind!r} release cannot be saved for scoring; save a {', '.join(RELEASE_FILES)} release")
+        raise ValueError(
+            f"a {release.kind!r} release cannot be saved for scoring; save a {', '.join(RELEASE_FILES)} release"
+        )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     others = [name for kind, name in RELEASE_FILES.items() if kind != release.kind and (folder / name).exists()]
@@ -1663,7 +1889,9 @@ def _parse_csv(text: str, name: str) -> tuple[list[str], list[list[str]]]:
         rows = []
         for row in reader:
             if len(row) != len(header):
-                raise ValueError(f"{name}, line {reader.line_num}: {len(row):,} fields where the header has {len(header)}")
+                raise ValueError(
+                    f"{name}, line {reader.line_num}: {len(row):,} fields where the header has {len(header)}"
+                )
             rows.append(row)
     except csv.Error as error:
         raise ValueError(f"{name}, line {reader.line_num}: not a readable CSV line ({error})") from None
@@ -1673,10 +1901,18 @@ def _parse_csv(text: str, name: str) -> tuple[list[str], list[list[str]]]:
     canonical = _csv_text(header, rows)
     if text != canonical:
         lines, expected = text.split("\n"), canonical.split("\n")
-        line = next((i for i, (x, y) in enumerate(zip(lines, expected, strict=False)) if x != y), min(len(lines), len(expected)) - 1) + 1
-        raise ValueError(f"{name}, line {line}: not written as save_release writes it (quotes only where a value needs "
-                         "them, LF line ends, no blank lines, a final line end, no byte-order mark); write the file "
-                         "with save_release")
+        line = (
+            next(
+                (i for i, (x, y) in enumerate(zip(lines, expected, strict=False)) if x != y),
+                min(len(lines), len(expected)) - 1,
+            )
+            + 1
+        )
+        raise ValueError(
+            f"{name}, line {line}: not written as save_release writes it (quotes only where a value needs "
+            "them, LF line ends, no blank lines, a final line end, no byte-order mark); write the file "
+            "with save_release"
+        )
     return header, rows
 
 
@@ -1692,16 +1928,24 @@ def _read_csv(path: Path, columns: tuple[str, ...], *, exact: bool = False) -> p
     except UnicodeDecodeError as error:
         raise ValueError(f"{path.name}: not a readable CSV file (not UTF-8: {error})") from None
     if text.count("\n") > MAX_RELEASE_LINES:
-        raise ValueError(f"{path.name}: more than {MAX_RELEASE_LINES:,} lines; a release has one line per record or SNP")
+        raise ValueError(
+            f"{path.name}: more than {MAX_RELEASE_LINES:,} lines; a release has one line per record or SNP"
+        )
     if text.startswith("\ufeff"):
-        raise ValueError(f"{path.name}, line 1: starts with a byte-order mark; write the file with save_release (UTF-8 without one)")
+        raise ValueError(
+            f"{path.name}, line 1: starts with a byte-order mark; write the file with save_release (UTF-8 without one)"
+        )
     header, rows = _parse_csv(text, path.name)
     missing = [c for c in columns if c not in header]
     if missing:
-        raise ValueError(f"{path.name}: no column(s) {', '.join(missing)}; its columns are {_excerpt(','.join(header), 120)}")
+        raise ValueError(
+            f"{path.name}: no column(s) {', '.join(missing)}; its columns are {_excerpt(','.join(header), 120)}"
+        )
     if exact and header != list(columns):
-        raise ValueError(f"{path.name}: its columns must be exactly {','.join(columns)} (any other column would be "
-                         f"published unread); got {_excerpt(','.join(header), 120)}")
+        raise ValueError(
+            f"{path.name}: its columns must be exactly {','.join(columns)} (any other column would be "
+            f"published unread); got {_excerpt(','.join(header), 120)}"
+        )
     return pd.DataFrame(rows, columns=header, dtype=object)
 
 
@@ -1721,8 +1965,10 @@ def _check_sorted(path: Path, keys: list[tuple[Any, ...]], by: str) -> None:
     """Rows must come in one order (sorted by ``by``), so that the order of lines carries nothing."""
     for i in range(1, len(keys)):
         if keys[i] < keys[i - 1]:
-            raise ValueError(f"{path.name}, line {i + 2}: rows must be sorted by {by} (the order save_release writes), "
-                             "so that their order carries nothing; write the file with save_release")
+            raise ValueError(
+                f"{path.name}, line {i + 2}: rows must be sorted by {by} (the order save_release writes), "
+                "so that their order carries nothing; write the file with save_release"
+            )
 
 
 def load_release(folder: str | PathLike[str]) -> Release:
@@ -1740,14 +1986,18 @@ def load_release(folder: str | PathLike[str]) -> Release:
     present = [kind for kind, name in RELEASE_FILES.items() if (folder / name).exists() or (folder / name).is_symlink()]
     if len(present) != 1:
         found = ", ".join(RELEASE_FILES[k] for k in present) or "none"
-        raise ValueError(f"{folder.name}/ must hold exactly one release file ({', '.join(RELEASE_FILES.values())}); found {found}")
+        raise ValueError(
+            f"{folder.name}/ must hold exactly one release file ({', '.join(RELEASE_FILES.values())}); found {found}"
+        )
     kind = present[0]
     allowed = {RELEASE_FILES[kind]} | ({_OPTIONS_FILE} if kind == "beacon" else set())
     others = sorted(entry.name for entry in folder.iterdir() if entry.name not in allowed)
     if others:
         shown = ", ".join(ascii(name)[:60] for name in others[:5]) + (" ..." if len(others) > 5 else "")
-        raise ValueError(f"{folder.name}/ holds {shown} beside {RELEASE_FILES[kind]}; the folder must hold only the release "
-                         f"(anything else would be handed in unread)")
+        raise ValueError(
+            f"{folder.name}/ holds {shown} beside {RELEASE_FILES[kind]}; the folder must hold only the release "
+            f"(anything else would be handed in unread)"
+        )
     path = folder / RELEASE_FILES[kind]
     if kind == "clinical":
         frame = _read_csv(path, ("row",))
@@ -1755,17 +2005,26 @@ def load_release(folder: str | PathLike[str]) -> Release:
         bad = ~frame["row"].str.fullmatch(r"0|[1-9][0-9]{0,11}")
         if bad.any():
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-            raise ValueError(f"{path.name}, line {line}, field 'row': expected the row's index in world.clinical (an integer "
-                             "in ASCII digits, without leading zeros); "
-                             f"got {frame['row'][bad].iloc[0]!r}")
+            raise ValueError(
+                f"{path.name}, line {line}, field 'row': expected the row's index in world.clinical (an integer "
+                "in ASCII digits, without leading zeros); "
+                f"got {frame['row'][bad].iloc[0]!r}"
+            )
         released = [c for c in frame.columns if c != "row"]
         if list(frame.columns) != ["row", *_column_order(released)]:
-            raise ValueError(f"{path.name}, line 1: columns must come in the order save_release writes them "
-                             f"(row, then {', '.join(_column_order(released))}); write the file with save_release")
+            raise ValueError(
+                f"{path.name}, line 1: columns must come in the order save_release writes them "
+                f"(row, then {', '.join(_column_order(released))}); write the file with save_release"
+            )
         rows = frame["row"].astype(np.int64)
-        _check_sorted(path, [(*values, row) for values, row in zip(frame[released].itertuples(index=False, name=None),
-                                                                   rows, strict=True)],
-                      "their released values, then by row")
+        _check_sorted(
+            path,
+            [
+                (*values, row)
+                for values, row in zip(frame[released].itertuples(index=False, name=None), rows, strict=True)
+            ],
+            "their released values, then by row",
+        )
         table = frame.set_index(rows.rename(None)).drop(columns="row")
         return _exactly_as_saved(path, Release("clinical", table=table))
     if kind == "frequencies":
@@ -1778,24 +2037,36 @@ def load_release(folder: str | PathLike[str]) -> Release:
         bad = (values.isna() & (text != "")) | (text != canonical)
         if bad.any():
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-            raise ValueError(f"{path.name}, line {line}, field 'frequency': expected a number written as save_release "
-                             f"writes it (at most {FREQUENCY_DECIMALS} decimals, e.g. 0.25, 0.0001) or an empty cell; got {text[bad].iloc[0]!r}")
-        return _exactly_as_saved(path, Release("frequencies", frequencies=pd.Series(values.to_numpy(dtype=float),
-                                                                                  index=frame["snp_id"].to_numpy(dtype=object))))
+            raise ValueError(
+                f"{path.name}, line {line}, field 'frequency': expected a number written as save_release "
+                f"writes it (at most {FREQUENCY_DECIMALS} decimals, e.g. 0.25, 0.0001) or an empty cell; "
+                f"got {text[bad].iloc[0]!r}"
+            )
+        return _exactly_as_saved(
+            path,
+            Release(
+                "frequencies",
+                frequencies=pd.Series(values.to_numpy(dtype=float), index=frame["snp_id"].to_numpy(dtype=object)),
+            ),
+        )
     frame = _read_csv(path, ("snp_id", "answer"), exact=True)
     _check_sorted(path, [(v,) for v in frame["snp_id"]], "snp_id")
     text = frame["answer"]
     bad = ~text.isin(list(_YES))
     if bad.any():
         line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-        raise ValueError(f"{path.name}, line {line}, field 'answer': expected yes or no (or true/false, 1/0; lower case, "
-                         f"no spaces); got {frame['answer'][bad].iloc[0]!r}")
+        raise ValueError(
+            f"{path.name}, line {line}, field 'answer': expected yes or no (or true/false, 1/0; lower case, "
+            f"no spaces); got {frame['answer'][bad].iloc[0]!r}"
+        )
     # One pair of words for the whole file: a spelling chosen SNP by SNP could carry hidden data.
     pairs = text.map(_PAIR)
     if pairs.nunique() > 1:
         line = int(np.flatnonzero((pairs != pairs.iloc[0]).to_numpy())[0]) + 2
-        raise ValueError(f"{path.name}, line {line}, field 'answer': {text.iloc[line - 2]!r} is written differently from line 2's "
-                         f"{text.iloc[0]!r}; write every answer with one pair of words ({' or '.join('/'.join(p) for p in _PAIRS)})")
+        raise ValueError(
+            f"{path.name}, line {line}, field 'answer': {text.iloc[line - 2]!r} is written differently from line 2's "
+            f"{text.iloc[0]!r}; write every answer with one pair of words ({' or '.join('/'.join(p) for p in _PAIRS)})"
+        )
     max_queries = None
     options = folder / _OPTIONS_FILE
     if options.exists() or options.is_symlink():
@@ -1804,23 +2075,33 @@ def load_release(folder: str | PathLike[str]) -> Release:
         try:
             data = json.loads(options.read_text(encoding="utf-8"))
         except RecursionError:
-            raise ValueError(f"{_OPTIONS_FILE}: nested too deeply; expected {{\"max_queries\": <number or null>}}") from None
+            raise ValueError(
+                f'{_OPTIONS_FILE}: nested too deeply; expected {{"max_queries": <number or null>}}'
+            ) from None
         except (ValueError, UnicodeDecodeError) as error:
             raise ValueError(f"{_OPTIONS_FILE}: not valid JSON ({error})") from None
         if not isinstance(data, dict) or set(data) - {"max_queries"}:
             raise ValueError(f"{_OPTIONS_FILE}: expected an object with only 'max_queries'; got {data!r}")
         max_queries = data.get("max_queries")
-        if max_queries is not None and (isinstance(max_queries, bool) or not isinstance(max_queries, int)
-                                        or not 0 <= max_queries <= MAX_QUERIES):
-            raise ValueError(f"{_OPTIONS_FILE}, field 'max_queries': expected a whole number from 0 to {MAX_QUERIES:,} "
-                             f"or null; got {_excerpt(max_queries)}")
+        if max_queries is not None and (
+            isinstance(max_queries, bool) or not isinstance(max_queries, int) or not 0 <= max_queries <= MAX_QUERIES
+        ):
+            raise ValueError(
+                f"{_OPTIONS_FILE}, field 'max_queries': expected a whole number from 0 to {MAX_QUERIES:,} "
+                f"or null; got {_excerpt(max_queries)}"
+            )
         # Exactly the bytes save_release writes: spaces, escapes or repeated keys could carry data.
         if options.read_bytes() != _options_text(max_queries).encode("utf-8"):
-            raise ValueError(f"{_OPTIONS_FILE}: not written as save_release writes it ({_options_text(max_queries)!r}); "
-                             "write the folder with save_release")
+            raise ValueError(
+                f"{_OPTIONS_FILE}: not written as save_release writes it ({_options_text(max_queries)!r}); "
+                "write the folder with save_release"
+            )
     answers = pd.Series(text.map(_YES).to_numpy(dtype=bool), index=frame["snp_id"].to_numpy(dtype=object))
-    return _exactly_as_saved(path, Release("beacon", answers=answers, max_queries=max_queries), _PAIR[text.iloc[0]]
-                             if len(text) else ("yes", "no"))
+    return _exactly_as_saved(
+        path,
+        Release("beacon", answers=answers, max_queries=max_queries),
+        _PAIR[text.iloc[0]] if len(text) else ("yes", "no"),
+    )
 
 
 def _exactly_as_saved(path: Path, release: Release, answer_words: tuple[str, str] = ("yes", "no")) -> Release:
@@ -1833,11 +2114,18 @@ def _exactly_as_saved(path: Path, release: Release, answer_words: tuple[str, str
     expected = _release_text(release, answer_words)
     if text != expected:
         lines, wanted = text.split("\n"), expected.split("\n")
-        line = next((i for i, (x, y) in enumerate(zip(lines, wanted, strict=False)) if x != y),
-                    min(len(lines), len(wanted)) - 1) + 1
-        raise ValueError(f"{path.name}, line {line}: not the file save_release writes for this content "
-                         f"(expected {_excerpt(wanted[line - 1] if line <= len(wanted) else '', 60)}); "
-                         "write the file with save_release")
+        line = (
+            next(
+                (i for i, (x, y) in enumerate(zip(lines, wanted, strict=False)) if x != y),
+                min(len(lines), len(wanted)) - 1,
+            )
+            + 1
+        )
+        raise ValueError(
+            f"{path.name}, line {line}: not the file save_release writes for this content "
+            f"(expected {_excerpt(wanted[line - 1] if line <= len(wanted) else '', 60)}); "
+            "write the file with save_release"
+        )
     return release
 
 
@@ -1858,20 +2146,38 @@ def scoreboard_row(world: Any, folder: str | PathLike[str], rules: Rules | None 
     >>> scoreboard_row(world, "submissions/ana/challenge")["people_reidentified"]   # doctest: +SKIP
     0
     """
-    empty = {"kind": "", "evaluated": 0, "records_released": "", "people_reidentified": "", "membership_auc": "",
-             "beacon_auc": "", "utility": "", "utility_required": "", "utility_met": 0}
+    empty = {
+        "kind": "",
+        "evaluated": 0,
+        "records_released": "",
+        "people_reidentified": "",
+        "membership_auc": "",
+        "beacon_auc": "",
+        "utility": "",
+        "utility_required": "",
+        "utility_met": 0,
+    }
     try:
         release = load_release(folder)
         board = score_release(world, release, rules)
     except (ValueError, OSError) as error:
         return {**empty, "note": f"release not scored: {error}"}
     if not board.evaluated:
-        return {**empty, "kind": board.kind, "records_released": board.records_released, "note": f"release not evaluated: {board.note}"}
+        return {
+            **empty,
+            "kind": board.kind,
+            "records_released": board.records_released,
+            "note": f"release not evaluated: {board.note}",
+        }
     return {
-        "kind": board.kind, "evaluated": 1, "records_released": board.records_released,
+        "kind": board.kind,
+        "evaluated": 1,
+        "records_released": board.records_released,
         "people_reidentified": board.people_reidentified,
         "membership_auc": "" if board.membership_auc is None else board.membership_auc,
         "beacon_auc": "" if board.beacon_auc is None else board.beacon_auc,
-        "utility": round(board.utility, 6), "utility_required": board.utility_required,
-        "utility_met": int(board.utility_met), "note": board.note,
+        "utility": round(board.utility, 6),
+        "utility_required": board.utility_required,
+        "utility_met": int(board.utility_met),
+        "note": board.note,
     }

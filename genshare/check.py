@@ -69,7 +69,9 @@ LESSON_PACKAGES = {
 }
 
 MINIMUM_PYTHON = (3, 11)
-_REINSTALL = "reinstall the run environment: `pip install -r binder/requirements.txt` in a checkout (see the Setting up page)"
+_REINSTALL = (
+    "reinstall the run environment: `pip install -r binder/requirements.txt` in a checkout (see the Setting up page)"
+)
 
 
 @dataclass
@@ -86,8 +88,12 @@ class Result:
 def _python() -> Result:
     version = platform.python_version()
     if sys.version_info[:2] < MINIMUM_PYTHON:
-        return Result("Python", False, f"Python {version} is too old",
-                      "install Python 3.11 (the version the lessons are tested with) and create the environment again")
+        return Result(
+            "Python",
+            False,
+            f"Python {version} is too old",
+            "install Python 3.11 (the version the lessons are tested with) and create the environment again",
+        )
     notes = [] if sys.version_info[:2] == MINIMUM_PYTHON else [f"Python {version}: the lessons are tested with 3.11"]
     return Result("Python", True, f"Python {version}", notes=notes)
 
@@ -113,7 +119,9 @@ def _packages() -> Result:
             installed = metadata.version(distribution)
         except metadata.PackageNotFoundError:
             if "google.colab" not in sys.modules and "pyodide" not in sys.modules:
-                notes.append(f"{distribution} not installed (needed to open the lessons in JupyterLab on your computer)")
+                notes.append(
+                    f"{distribution} not installed (needed to open the lessons in JupyterLab on your computer)"
+                )
             continue
         if installed != RUN_PINS[distribution]:
             notes.append(f"{distribution} {installed} (tested with {RUN_PINS[distribution]})")
@@ -162,7 +170,11 @@ def _data(state: dict) -> Result:
             "or reinstall genshare; do not edit the files in data/ by hand"
         )
         return Result("data", False, "; ".join(problems), advice)
-    return Result("data", True, f"catalogue, DUO terms, data-use table and world (seed {state['world'].seed}, checksums intact) in {world}")
+    return Result(
+        "data",
+        True,
+        f"catalogue, DUO terms, data-use table and world (seed {state['world'].seed}, checksums intact) in {world}",
+    )
 
 
 def _plot() -> Result:
@@ -190,7 +202,9 @@ def _attack(state: dict) -> Result:
     genotypes = world.cohort_genotypes[:50, :200]
     found = match_genotype(genotypes[7], genotypes)["index"].tolist()
     if 7 not in found:
-        return Result("attack", False, f"a genotype fingerprint did not find its own record (found {found[:5]})", _REINSTALL)
+        return Result(
+            "attack", False, f"a genotype fingerprint did not find its own record (found {found[:5]})", _REINSTALL
+        )
     return Result("attack", True, "a genotype fingerprint finds its record")
 
 
@@ -239,8 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:  # pragma: no cover
             __version__ = "?"
         aside = f"; {len(notes)} note(s), see --verbose" if notes and not args.verbose else ""
-        print(f"Ready: this environment can run every lesson (Python {platform.python_version()}, "
-              f"genshare {__version__}; checked in {seconds:.1f} s{aside}).")
+        print(
+            f"Ready: this environment can run every lesson (Python {platform.python_version()}, "
+            f"genshare {__version__}; checked in {seconds:.1f} s{aside})."
+        )
         if notes and args.verbose:
             print("Notes (no action needed): " + "; ".join(notes) + ".")
         return 0

@@ -314,8 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     old = stale(claims, today, args.months)
     print(f"{len(claims)} dated claims; {len(old)} checked more than {args.months} months before {today.isoformat()}.")
     for claim in old:
-        print(f"warning: claim {claim.claim_id} was last checked on {claim.checked_on.isoformat()} "
-              f"({claim.source_url}); used in {', '.join(claim.pages)}")
+        print(
+            f"warning: claim {claim.claim_id} was last checked on {claim.checked_on.isoformat()} "
+            f"({claim.source_url}); used in {', '.join(claim.pages)}"
+        )
     return 0
 
 

@@ -160,6 +160,7 @@ def render(template: str, values: Mapping[str, str] | None = None) -> str:
             f"not computed yet: {', '.join(missing)}. Run the notebook's cells from the top "
             "(Run > Run All Above Selected Cell), then this cell again."
         )
+
     def fill(match: re.Match[str]) -> str:
         if match.group(1) is None:
             return match.group(0)[0]  # an escaped brace

@@ -48,7 +48,8 @@ def gift(bank: Mapping[str, tuple[Question, ...]] | None = None) -> str:
     Examples
     --------
     >>> from genshare.quiz import Option
-    >>> q = Question("two-plus", "2 + 2 = ?", "k", "Arithmetic", (Option("4", True, "Yes."), Option("5", False, "No: 4.")))
+    >>> q = Question("two-plus", "2 + 2 = ?", "k", "Arithmetic",
+    ...              (Option("4", True, "Yes."), Option("5", False, "No: 4.")))
     >>> print(gift({"p": (q,)}))
     $CATEGORY: genshare/p
     <BLANKLINE>
@@ -72,7 +73,10 @@ def gift(bank: Mapping[str, tuple[Question, ...]] | None = None) -> str:
     return "\n".join(parts)
 
 
-def qti_xml(bank: Mapping[str, tuple[Question, ...]] | None = None, title: str = "Genomic data sharing: checks for understanding") -> bytes:
+def qti_xml(
+    bank: Mapping[str, tuple[Question, ...]] | None = None,
+    title: str = "Genomic data sharing: checks for understanding",
+) -> bytes:
     """The bank as one QTI 1.2 ``questestinterop`` document (UTF-8 bytes)."""
     bank = arrange(load_quizzes()) if bank is None else bank
     root = ET.Element("questestinterop")
@@ -87,45 +91,62 @@ def qti_xml(bank: Mapping[str, tuple[Question, ...]] | None = None, title: str =
                 ET.SubElement(field, "fieldlabel").text = label
                 ET.SubElement(field, "fieldentry").text = entry
             presentation = ET.SubElement(item, "presentation")
-            ET.SubElement(ET.SubElement(presentation, "material"), "mattext", texttype="text/plain").text = (
-                f"{q.prompt} (Source: {q.source_text})")
-            choices = ET.SubElement(ET.SubElement(presentation, "response_lid", ident="response1", rcardinality="Single"),
-                                    "render_choice")
+            ET.SubElement(
+                ET.SubElement(presentation, "material"), "mattext", texttype="text/plain"
+            ).text = f"{q.prompt} (Source: {q.source_text})"
+            choices = ET.SubElement(
+                ET.SubElement(presentation, "response_lid", ident="response1", rcardinality="Single"), "render_choice"
+            )
             for index, option in enumerate(q.options):
                 choice = ET.SubElement(choices, "response_label", ident=f"{q.id}-{index}")
                 ET.SubElement(ET.SubElement(choice, "material"), "mattext", texttype="text/plain").text = option.text
             processing = ET.SubElement(item, "resprocessing")
-            ET.SubElement(ET.SubElement(processing, "outcomes"), "decvar", maxvalue="100", minvalue="0",
-                          varname="SCORE", vartype="Decimal")
+            ET.SubElement(
+                ET.SubElement(processing, "outcomes"),
+                "decvar",
+                maxvalue="100",
+                minvalue="0",
+                varname="SCORE",
+                vartype="Decimal",
+            )
             for index, _option in enumerate(q.options):
                 condition = ET.SubElement(processing, "respcondition", attrib={"continue": "Yes"})
-                ET.SubElement(ET.SubElement(condition, "conditionvar"), "varequal", respident="response1").text = f"{q.id}-{index}"
+                ET.SubElement(
+                    ET.SubElement(condition, "conditionvar"), "varequal", respident="response1"
+                ).text = f"{q.id}-{index}"
                 ET.SubElement(condition, "displayfeedback", feedbacktype="Response", linkrefid=f"{q.id}-{index}-fb")
             right = next(i for i, o in enumerate(q.options) if o.correct)
             condition = ET.SubElement(processing, "respcondition", attrib={"continue": "No"})
-            ET.SubElement(ET.SubElement(condition, "conditionvar"), "varequal", respident="response1").text = f"{q.id}-{right}"
+            ET.SubElement(
+                ET.SubElement(condition, "conditionvar"), "varequal", respident="response1"
+            ).text = f"{q.id}-{right}"
             ET.SubElement(condition, "setvar", action="Set", varname="SCORE").text = "100"
             for index, option in enumerate(q.options):
                 feedback = ET.SubElement(item, "itemfeedback", ident=f"{q.id}-{index}-fb")
                 verdict = "Correct." if option.correct else "Not quite."
-                ET.SubElement(ET.SubElement(ET.SubElement(feedback, "flow_mat"), "material"), "mattext",
-                              texttype="text/plain").text = f"{verdict} {option.explanation}"
+                ET.SubElement(
+                    ET.SubElement(ET.SubElement(feedback, "flow_mat"), "material"), "mattext", texttype="text/plain"
+                ).text = f"{verdict} {option.explanation}"
     ET.indent(root)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")
 
 
 def qti_package(bank: Mapping[str, tuple[Question, ...]] | None = None) -> bytes:
     """A ZIP with the QTI document and an IMS content-package manifest, as Canvas imports."""
-    manifest = ET.Element("manifest", identifier="genshare-quizzes-manifest",
-                          xmlns="http://www.imsglobal.org/xsd/imscp_v1p1")
+    manifest = ET.Element(
+        "manifest", identifier="genshare-quizzes-manifest", xmlns="http://www.imsglobal.org/xsd/imscp_v1p1"
+    )
     ET.SubElement(manifest, "organizations")
     resources = ET.SubElement(manifest, "resources")
-    resource = ET.SubElement(resources, "resource", identifier="genshare-quizzes", type="imsqti_xmlv1p2",
-                             href="genshare-quizzes.xml")
+    resource = ET.SubElement(
+        resources, "resource", identifier="genshare-quizzes", type="imsqti_xmlv1p2", href="genshare-quizzes.xml"
+    )
     ET.SubElement(resource, "file", href="genshare-quizzes.xml")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("imsmanifest.xml", b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(manifest, encoding="utf-8"))
+        archive.writestr(
+            "imsmanifest.xml", b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(manifest, encoding="utf-8")
+        )
         archive.writestr("genshare-quizzes.xml", qti_xml(bank))
     return buffer.getvalue()
 

@@ -134,9 +134,21 @@ DEFAULT_LIMITS = Limits()
 #: The note of a notebook that was not executed.
 NOT_EXECUTED = "notebook not executed: re-run with --execute-notebooks or submit an answer file"
 #: The challenge columns of the score sheet (see :func:`genshare.challenge.scoreboard_row`).
-CHALLENGE_COLUMNS = tuple(f"challenge_{name}" for name in (
-    "kind", "evaluated", "records_released", "people_reidentified", "membership_auc", "beacon_auc",
-    "utility", "utility_required", "utility_met", "note"))
+CHALLENGE_COLUMNS = tuple(
+    f"challenge_{name}"
+    for name in (
+        "kind",
+        "evaluated",
+        "records_released",
+        "people_reidentified",
+        "membership_auc",
+        "beacon_auc",
+        "utility",
+        "utility_required",
+        "utility_met",
+        "note",
+    )
+)
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _INVISIBLE = {"Cf", "Zl", "Zp"}
@@ -211,11 +223,15 @@ def learner_id(name: Any) -> tuple[str, list[str]]:
     warnings = []
     invisible = [f"U+{ord(c):04X}" for c in name if unicodedata.category(c) in _INVISIBLE]
     if invisible:
-        warnings.append(f"learner id {ascii(name)[:80]} holds invisible character(s) {', '.join(invisible[:5])}: check it")
+        warnings.append(
+            f"learner id {ascii(name)[:80]} holds invisible character(s) {', '.join(invisible[:5])}: check it"
+        )
     scripts = _scripts(key)
     if len(scripts) > 1:
-        warnings.append(f"learner id {ascii(key)[:80]} mixes scripts ({', '.join(sorted(scripts))}): "
-                        "it may look like another learner's; check it")
+        warnings.append(
+            f"learner id {ascii(key)[:80]} mixes scripts ({', '.join(sorted(scripts))}): "
+            "it may look like another learner's; check it"
+        )
     return key, warnings
 
 
@@ -373,12 +389,21 @@ def find_submissions(folder: str | os.PathLike[str]) -> list[Submission]:
         elif suffix == ".json":
             sub.answer_files = [entry]
         else:
-            sub.problem = f"{ascii(name)[:80]}: not a submission (expected <learner>.json, <learner>.ipynb or a folder <learner>/)"
+            sub.problem = (
+                f"{ascii(name)[:80]}: not a submission "
+                "(expected <learner>.json, <learner>.ipynb or a folder <learner>/)"
+            )
         if key in found:
             first = found[key]
             entries = first.entries + sub.entries
-            found[key] = Submission(key, entries=entries, problem=(
-                f"entries {', '.join(repr(e) for e in entries)} are the same learner ({key!r}) once normalised; keep one"))
+            found[key] = Submission(
+                key,
+                entries=entries,
+                problem=(
+                    f"entries {', '.join(repr(e) for e in entries)} are the same learner ({key!r}) "
+                    "once normalised; keep one"
+                ),
+            )
             continue
         found[key] = sub
     return [found[k] for k in sorted(found)]
@@ -410,8 +435,10 @@ def match_roster(submissions: Sequence[Submission], roster: Sequence[str]) -> li
 
     names = {normalise(name): name for name in roster}
     if len(names) != len(roster):
-        raise ValueError("the roster names the same learner twice once normalised (read it with "
-                         "genshare.assignment.read_roster, which says which lines)")
+        raise ValueError(
+            "the roster names the same learner twice once normalised (read it with "
+            "genshare.assignment.read_roster, which says which lines)"
+        )
     by_slug: dict[str, list[str]] = {}
     for key in names:
         by_slug.setdefault(_slug(key), []).append(key)
@@ -425,22 +452,34 @@ def match_roster(submissions: Sequence[Submission], roster: Sequence[str]) -> li
             key = sub.learner
         elif len(by_slug.get(_slug(sub.learner), [])) == 1 and _slug(sub.learner) == sub.learner.replace(" ", "-"):
             key = by_slug[_slug(sub.learner)][0]
-            sub.notes.append(f"entry {sub.entries[0] if sub.entries else sub.learner!r} matched to roster learner "
-                             f"{names[key]!r} by its folder-name form")
+            sub.notes.append(
+                f"entry {sub.entries[0] if sub.entries else sub.learner!r} matched to roster learner "
+                f"{names[key]!r} by its folder-name form"
+            )
         else:
             candidates = by_slug.get(_slug(sub.learner), [])
             if len(candidates) > 1:
-                sub.status, sub.problem = "ambiguous", (
-                    f"{sub.learner!r} could be {', '.join(repr(names[c]) for c in candidates)}: rename the entry "
-                    "to the learner's name as the roster writes it")
+                sub.status, sub.problem = (
+                    "ambiguous",
+                    (
+                        f"{sub.learner!r} could be {', '.join(repr(names[c]) for c in candidates)}: rename the entry "
+                        "to the learner's name as the roster writes it"
+                    ),
+                )
             else:
                 sub.status, sub.problem = "not on roster", f"{sub.learner!r} is not on the roster; not marked"
             out.append(sub)
             continue
         if key in matched:
             first = matched[key]
-            matched[key] = Submission(key, entries=first.entries + sub.entries, problem=(
-                f"entries {', '.join(repr(e) for e in first.entries + sub.entries)} are all {names[key]!r}; keep one"))
+            matched[key] = Submission(
+                key,
+                entries=first.entries + sub.entries,
+                problem=(
+                    f"entries {', '.join(repr(e) for e in first.entries + sub.entries)} "
+                    f"are all {names[key]!r}; keep one"
+                ),
+            )
             continue
         sub.learner = key
         matched[key] = sub
@@ -493,8 +532,10 @@ def _accept(records: Iterable[tuple[Any, Any]], source: str, *, last_wins: bool)
         answers[canonical] = answer
     for canonical, spellings in spelled.items():
         if len(spellings) > 1 and not last_wins:
-            notes.append(f"{source}: exercise {canonical} is answered {len(spellings)} times "
-                         f"(as {', '.join(repr(s) for s in spellings)}); not marked")
+            notes.append(
+                f"{source}: exercise {canonical} is answered {len(spellings)} times "
+                f"(as {', '.join(repr(s) for s in spellings)}); not marked"
+            )
             answers[canonical] = _UNREADABLE
     return answers, notes
 
@@ -552,7 +593,9 @@ def read_answer_file(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list
     except (ValueError, RecursionError) as error:
         raise ValueError(f"{_excerpt(path.name)}: not valid JSON ({_excerpt(str(error), 80)})") from None
     if not isinstance(parsed, dict) or not isinstance(parsed.get("answers"), dict):
-        raise ValueError(f"{_excerpt(path.name)}: expected an object with an 'answers' object mapping exercise ids to answers")
+        raise ValueError(
+            f"{_excerpt(path.name)}: expected an object with an 'answers' object mapping exercise ids to answers"
+        )
     return _accept(parsed["answers"].pairs, _excerpt(path.name), last_wins=False)
 
 
@@ -607,13 +650,27 @@ def mark(
     >>> mark(find_submissions("submissions")[0], "ws-2027-03")["total"]   # doctest: +SKIP
     12
     """
-    row = _empty_row(submission, course) if submission.problem is None else {
-        **_empty_row(submission, course), "status": submission.status, "notes": _clean(submission.problem, 400, quotes=False)}
+    row = (
+        _empty_row(submission, course)
+        if submission.problem is None
+        else {
+            **_empty_row(submission, course),
+            "status": submission.status,
+            "notes": _clean(submission.problem, 400, quotes=False),
+        }
+    )
     if submission.problem is not None:
         return row
     try:
-        _mark_into(row, submission, course, cache=cache, limits=limits, world_params=world_params,
-                   execute_notebooks=execute_notebooks)
+        _mark_into(
+            row,
+            submission,
+            course,
+            cache=cache,
+            limits=limits,
+            world_params=world_params,
+            execute_notebooks=execute_notebooks,
+        )
     except SandboxUnavailable:
         raise
     except Exception as error:  # the marker survives any submission  # noqa: BLE001
@@ -622,14 +679,22 @@ def mark(
         row.update({e.id: "" for e in exercises()})  # no partial marks: the learner is re-marked once fixed
         row.update(total=0, feedback={})
         row["status"] = "error"
-        row["notes"] = _clean("; ".join(filter(None, [row.get("notes", ""),
-                                                       f"marking stopped: {type(error).__name__}: {_excerpt(str(error), 120)}"])),
-                              1000, quotes=False)
+        row["notes"] = _clean(
+            "; ".join(
+                filter(
+                    None,
+                    [row.get("notes", ""), f"marking stopped: {type(error).__name__}: {_excerpt(str(error), 120)}"],
+                )
+            ),
+            1000,
+            quotes=False,
+        )
     return row
 
 
-def _mark_into(row: dict[str, Any], submission: Submission, course: str, *, cache, limits, world_params,
-               execute_notebooks: bool) -> None:
+def _mark_into(
+    row: dict[str, Any], submission: Submission, course: str, *, cache, limits, world_params, execute_notebooks: bool
+) -> None:
     from genshare.assignment import world_for
     from genshare.cohort import load_world
     from genshare.exercises import evaluate, exercises
@@ -660,8 +725,10 @@ def _mark_into(row: dict[str, Any], submission: Submission, course: str, *, cach
         world_folder = world_for(course, submission.learner, cache=cache, **dict(world_params or {}))
     seconds = 0.0
     if execute_notebooks and len(submission.notebooks) > MAX_NOTEBOOKS:
-        notes.append(f"{len(submission.notebooks)} notebooks: at most {MAX_NOTEBOOKS} are executed per learner "
-                     "(one per lesson); the rest are not run")
+        notes.append(
+            f"{len(submission.notebooks)} notebooks: at most {MAX_NOTEBOOKS} are executed per learner "
+            "(one per lesson); the rest are not run"
+        )
     for index, path in enumerate(submission.notebooks):
         if execute_notebooks and index >= MAX_NOTEBOOKS:
             statuses.append("too many notebooks")
@@ -725,7 +792,11 @@ def _challenge_row(world: Any, submission: Submission) -> dict[str, Any]:
     try:
         values = dict(scoreboard_row(world, folder))
     except Exception as error:  # a broken release is the learner's problem, not the marker's  # noqa: BLE001
-        values = {"evaluated": 0, "utility_met": 0, "note": f"release not scored: {type(error).__name__}: {_excerpt(str(error), 120)}"}
+        values = {
+            "evaluated": 0,
+            "utility_met": 0,
+            "note": f"release not scored: {type(error).__name__}: {_excerpt(str(error), 120)}",
+        }
     row = {column: "" for column in CHALLENGE_COLUMNS}
     for name, value in values.items():
         column = f"challenge_{name}"
@@ -744,7 +815,9 @@ def _write_feedback(target: Path, row: Mapping[str, Any]) -> None:
     learner = row["learner"]
     if learner.startswith("!") or "/" in learner or "\\" in learner or ".." in learner:
         return  # no safe file name: the row's notes say why
-    text = "\n".join(row["feedback"].values()) or ("No answers marked. " + row["notes"] if row["notes"] else "No answers found.")
+    text = "\n".join(row["feedback"].values()) or (
+        "No answers marked. " + row["notes"] if row["notes"] else "No answers found."
+    )
     path = target / f"{learner}.txt"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -799,7 +872,8 @@ def mark_folder(
             raise SandboxUnavailable(
                 f"notebooks cannot be executed safely on this machine: {reason}. Mark answer files instead: "
                 "run without --execute-notebooks (notebooks are then reported, not run), and ask learners for "
-                "<learner>.json answer files (genshare.exercises.encode_answer)")
+                "<learner>.json answer files (genshare.exercises.encode_answer)"
+            )
     columns = _columns()
     out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -812,7 +886,9 @@ def mark_folder(
         writer.writeheader()
         handle.flush()
         for sub in submissions:
-            row = mark(sub, course, cache=cache, limits=limits, world_params=world_params, execute_notebooks=execute_notebooks)
+            row = mark(
+                sub, course, cache=cache, limits=limits, world_params=world_params, execute_notebooks=execute_notebooks
+            )
             writer.writerow({k: neutralise(v) for k, v in row.items() if k != "feedback"})
             handle.flush()
             os.fsync(handle.fileno())
@@ -827,18 +903,31 @@ def mark_folder(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line (see the module docstring); returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m genshare.marking", description="Mark a folder of submissions, each on its own learner's world.")
+    parser = argparse.ArgumentParser(
+        prog="python -m genshare.marking", description="Mark a folder of submissions, each on its own learner's world."
+    )
     parser.add_argument("submissions", help="folder of <learner>.json, <learner>.ipynb or <learner>/ entries")
     parser.add_argument("--course", required=True, help="the course key the learners' worlds were made with")
     parser.add_argument("--out", default="scores.csv", help="score sheet to write (default scores.csv)")
     parser.add_argument("--feedback", help="folder for one feedback file per learner")
     parser.add_argument("--cache", help="folder of the learners' worlds (default as genshare.assignment)")
-    parser.add_argument("--roster", help="text file, one learner a line (as for python -m genshare.assignment worlds): "
-                                         "every roster learner gets a row; entries not on it are reported, not marked")
-    parser.add_argument("--execute-notebooks", action="store_true",
-                        help="execute submitted notebooks, each in its own bubblewrap sandbox (default: answer files only)")
+    parser.add_argument(
+        "--roster",
+        help="text file, one learner a line (as for python -m genshare.assignment worlds): "
+        "every roster learner gets a row; entries not on it are reported, not marked",
+    )
+    parser.add_argument(
+        "--execute-notebooks",
+        action="store_true",
+        help="execute submitted notebooks, each in its own bubblewrap sandbox (default: answer files only)",
+    )
     parser.add_argument("--timeout", type=float, default=Limits.timeout, help="seconds per notebook (default 120)")
-    parser.add_argument("--memory-mb", type=int, default=Limits.memory_bytes // 1024**2, help="address space per notebook (default 3072)")
+    parser.add_argument(
+        "--memory-mb",
+        type=int,
+        default=Limits.memory_bytes // 1024**2,
+        help="address space per notebook (default 3072)",
+    )
     args = parser.parse_args(argv)
     limits = Limits(timeout=args.timeout, cpu_seconds=int(args.timeout) + 5, memory_bytes=args.memory_mb * 1024**2)
     try:
@@ -846,10 +935,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         roster = read_roster(args.roster) if args.roster else None
         if roster is None:
-            print("warning: no --roster: learners are matched by entry name only, and missing or unknown "
-                  "submissions cannot be reported", file=sys.stderr)
-        rows = mark_folder(args.submissions, args.course, args.out, cache=args.cache, feedback=args.feedback, limits=limits,
-                           execute_notebooks=args.execute_notebooks, roster=roster)
+            print(
+                "warning: no --roster: learners are matched by entry name only, and missing or unknown "
+                "submissions cannot be reported",
+                file=sys.stderr,
+            )
+        rows = mark_folder(
+            args.submissions,
+            args.course,
+            args.out,
+            cache=args.cache,
+            feedback=args.feedback,
+            limits=limits,
+            execute_notebooks=args.execute_notebooks,
+            roster=roster,
+        )
     except (ValueError, OSError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -858,8 +958,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         who = [r["learner"] for r in rows if r["status"] == status]
         if who:
             print(f"{status}: {len(who)} ({', '.join(who[:10])}{', ...' if len(who) > 10 else ''})", file=sys.stderr)
-    print(f"marked {len(rows)} submissions; scores in {args.out}"
-          + (f"; {skipped} with notebooks not executed (--execute-notebooks runs them in a sandbox)" if skipped else ""))
+    print(
+        f"marked {len(rows)} submissions; scores in {args.out}"
+        + (f"; {skipped} with notebooks not executed (--execute-notebooks runs them in a sandbox)" if skipped else "")
+    )
     return 0
 
 

@@ -175,7 +175,9 @@ def allelic_chi2(case_freq: npt.ArrayLike, control_freq: npt.ArrayLike, n_cases:
     check_integer(n_controls, "n_controls", minimum=1)
     p1, p0 = (np.asarray(f, dtype=float) for f in (case_freq, control_freq))
     if p1.ndim != 1 or p1.shape != p0.shape:
-        raise ValueError(f"case_freq and control_freq must be 1-D and of one length; got shapes {p1.shape} and {p0.shape}")
+        raise ValueError(
+            f"case_freq and control_freq must be 1-D and of one length; got shapes {p1.shape} and {p0.shape}"
+        )
     bad = ~((p1 >= 0) & (p1 <= 1) & (p0 >= 0) & (p0 <= 1))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -196,8 +198,16 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     z = np.abs(x)
     t = 1.0 / (1.0 + 0.5 * z)
     coefficients = (
-        -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806,
-        0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277,
+        -1.26551223,
+        1.00002368,
+        0.37409196,
+        0.09678418,
+        -0.18628806,
+        0.27886807,
+        -1.13520398,
+        1.48851587,
+        -0.82215223,
+        0.17087277,
     )
     poly = np.zeros_like(t)
     for c in reversed(coefficients[1:]):
@@ -351,7 +361,9 @@ def pca(genotypes: npt.ArrayLike, n_components: int = 2) -> tuple[np.ndarray, np
     return scores, explained
 
 
-def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None, estimator: str = "within") -> np.ndarray:
+def kinship(
+    genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None, estimator: str = "within"
+) -> np.ndarray:
     """KING-robust kinship coefficient for every pair of people across two sets.
 
     For people i and j, counting over the SNPs called in both (Manichaikul et al. 2010),
@@ -416,7 +428,9 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
     a = check_genotypes(genotypes_a, "genotypes_a")
     b = a if genotypes_b is None else check_genotypes(genotypes_b, "genotypes_b")
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}")
+        raise ValueError(
+            f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}"
+        )
     n_snps = a.shape[1]
     # Counts of 0/1 products are exact in float32 below 2**24 SNPs, and float32 halves the
     # memory traffic of the matrix products, which are the whole cost.
@@ -432,8 +446,9 @@ def kinship(genotypes_a: npt.ArrayLike, genotypes_b: npt.ArrayLike | None = None
     # h.m within one set. When missing calls are rare, those sums are gathered over each
     # person's missing SNPs (a small share of the cost); otherwise they are one general
     # matrix product. So the estimator costs about one symmetric product (s.s), as
-    # plink2's --make-king counts the same quantities with bit operations. What remains is elementwise work on the pair matrices, done in
-    # place because at thousands of people those matrices are the memory traffic.
+    # plink2's --make-king counts the same quantities with bit operations. What remains is
+    # elementwise work on the pair matrices, done in place because at thousands of people
+    # those matrices are the memory traffic.
     same = genotypes_b is None
     het_count_a = (a == 1).sum(axis=1).astype(np.float64)
     miss_count_a = (a < 0).sum(axis=1).astype(np.float64)
@@ -593,9 +608,13 @@ def _kinship_chunked(genotypes_a, genotypes_b, estimator: str = "within") -> np.
     b = genotypes_b if is_dask(genotypes_b) else da.from_array(np.asarray(genotypes_b), chunks=(len(genotypes_b), -1))
     for name, array in (("genotypes_a", a), ("genotypes_b", b)):
         if len(array.chunks[1]) != 1:
-            raise ValueError(f"{name} is chunked along SNPs; chunk it by people only, e.g. array.rechunk({{0: 'auto', 1: -1}})")
+            raise ValueError(
+                f"{name} is chunked along SNPs; chunk it by people only, e.g. array.rechunk({{0: 'auto', 1: -1}})"
+            )
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}")
+        raise ValueError(
+            f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}"
+        )
     blocks = da.blockwise(lambda x, y: kinship(x, y, estimator), "ij", a, "ik", b, "jk", dtype=float, concatenate=True)
     return np.asarray(blocks.compute())
 

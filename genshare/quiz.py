@@ -15,9 +15,10 @@ stored in an untrusted notebook (every notebook a learner downloads), so the com
 outputs would show nothing until re-run, its JupyterLab math support loads MathJax from a
 CDN (not offline), and its options are clickable ``div`` elements rather than controls a
 keyboard reaches. Plain ``<details>`` needs no script at all: it works from stored outputs
-in JupyterLab from stored outputs and in JupyterLite once the cell runs (their HTML sanitiser keeps ``details``, ``summary``, ``fieldset`` and ``legend``), in
-the built book and offline, and browsers expose it to the keyboard (Tab, Enter, Space) and
-to screen readers as an expandable button. The trade-off: a learner can open every option;
+in JupyterLab from stored outputs and in JupyterLite once the cell runs (their HTML
+sanitiser keeps ``details``, ``summary``, ``fieldset`` and ``legend``), in the built book
+and offline, and browsers expose it to the keyboard (Tab, Enter, Space) and to screen
+readers as an expandable button. The trade-off: a learner can open every option;
 the questions are for self-checking, not marking.
 
 In a notebook::
@@ -122,13 +123,26 @@ def _question(raw: Any, where: str) -> Question:
             raise ValueError(f"{at} must be an object with exactly 'text', 'correct' and 'explanation'")
         if not isinstance(option["correct"], bool):
             raise ValueError(f"{at}.correct must be true or false; got {option['correct']!r}")
-        parsed.append(Option(_text(option["text"], f"{at}.text"), option["correct"], _text(option["explanation"], f"{at}.explanation")))
+        parsed.append(
+            Option(
+                _text(option["text"], f"{at}.text"),
+                option["correct"],
+                _text(option["explanation"], f"{at}.explanation"),
+            )
+        )
     if sum(o.correct for o in parsed) != 1:
-        raise ValueError(f"{where}.options must have exactly one correct option; found {sum(o.correct for o in parsed)}")
+        raise ValueError(
+            f"{where}.options must have exactly one correct option; found {sum(o.correct for o in parsed)}"
+        )
     if len({o.text for o in parsed}) != len(parsed):
         raise ValueError(f"{where}.options repeat an option text")
-    return Question(qid, _text(raw.get("prompt"), f"{where}.prompt"), _text(source["key"], f"{where}.source.key"),
-                    _text(source["text"], f"{where}.source.text"), tuple(parsed))
+    return Question(
+        qid,
+        _text(raw.get("prompt"), f"{where}.prompt"),
+        _text(source["key"], f"{where}.source.key"),
+        _text(source["text"], f"{where}.source.text"),
+        tuple(parsed),
+    )
 
 
 def load_quizzes(path: str | PathLike[str] | None = None) -> dict[str, tuple[Question, ...]]:
@@ -260,8 +274,11 @@ def arrange(quizzes: dict[str, tuple[Question, ...]], learner: str | None = None
             right = next(o for o in q.options if o.correct)
             others = sorted((o for o in q.options if not o.correct), key=lambda o: _draw(q.id, o.text))
             position = slot[k] % n
-            arranged.append(Question(q.id, q.prompt, q.source_key, q.source_text,
-                                     tuple(others[:position] + [right] + others[position:])))
+            arranged.append(
+                Question(
+                    q.id, q.prompt, q.source_key, q.source_text, tuple(others[:position] + [right] + others[position:])
+                )
+            )
             k += 1
         out[page] = tuple(arranged)
     return out

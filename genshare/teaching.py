@@ -98,7 +98,8 @@ def hide_solutions(notebook: nbformat.NotebookNode) -> int:
     Examples
     --------
     >>> from nbformat.v4 import new_notebook, new_code_cell
-    >>> nb = new_notebook(cells=[new_code_cell("1 + 1"), new_code_cell("42", metadata={"tags": ["hide-input", "solution"]})])
+    >>> nb = new_notebook(cells=[new_code_cell("1 + 1"),
+    ...                          new_code_cell("42", metadata={"tags": ["hide-input", "solution"]})])
     >>> hide_solutions(nb), hide_solutions(nb)
     (1, 0)
     >>> nb.cells[1].metadata["tags"], nb.cells[1].metadata["jupyter"]
@@ -196,7 +197,9 @@ def repository_url(config: str | PathLike[str] | None = None) -> tuple[str, str]
     path = Path(config) if config is not None else PROJECT_ROOT / "_config.yml"
     text = path.read_text(encoding="utf-8")
     block = re.search(r"^repository:\s*\n((?:[ \t]+.*\n?|\s*#.*\n?|\s*\n)*)", text, flags=re.MULTILINE)
-    fields = dict(re.findall(r"^[ \t]+(url|branch):[ \t]*([^\s#]+)", block.group(1), flags=re.MULTILINE)) if block else {}
+    fields = (
+        dict(re.findall(r"^[ \t]+(url|branch):[ \t]*([^\s#]+)", block.group(1), flags=re.MULTILINE)) if block else {}
+    )
     url = fields.get("url", "").strip("\"'")
     if not url.startswith("https://"):
         raise ValueError(f"{path}: repository.url must be an https:// URL, found {url!r}")
@@ -241,7 +244,12 @@ def normalise_bootstrap(notebook: nbformat.NotebookNode, source: str | None = No
     codes = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
     if codes and BOOTSTRAP_TAG in notebook.cells[codes[0]].get("metadata", {}).get("tags", []):
         cell = notebook.cells[codes[0]]
-        if cell.source == source and cell.metadata.get("tags") == _BOOTSTRAP_TAGS and not cell.outputs and cell.get("id") == _BOOTSTRAP_ID:
+        if (
+            cell.source == source
+            and cell.metadata.get("tags") == _BOOTSTRAP_TAGS
+            and not cell.outputs
+            and cell.get("id") == _BOOTSTRAP_ID
+        ):
             return False
         cell.source, cell.outputs, cell.id = source, [], _BOOTSTRAP_ID
         cell.metadata["tags"] = list(_BOOTSTRAP_TAGS)
@@ -351,10 +359,17 @@ def package_commit(root: str | PathLike[str] | None = None) -> str:
 
     folder = Path(root) if root is not None else PROJECT_ROOT
     try:
-        done = subprocess.run(["git", "log", "-1", "--format=%H", "--", *PACKAGE_PATHS], cwd=folder,
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%H", "--", *PACKAGE_PATHS],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     except (OSError, subprocess.CalledProcessError) as error:
-        raise ValueError(f"{folder}: not a git checkout, so the commit to install on Colab is unknown ({error})") from None
+        raise ValueError(
+            f"{folder}: not a git checkout, so the commit to install on Colab is unknown ({error})"
+        ) from None
     commit = done.stdout.strip()
     if not re.fullmatch(r"[0-9a-f]{40}", commit):
         raise ValueError(f"{folder}: git names no commit that changed {', '.join(PACKAGE_PATHS)}")
@@ -386,7 +401,10 @@ def the_book(root: str | PathLike[str] | None = None, url: str | None = None) ->
         titles=page_titles(folder, documents),
         terms=glossary_terms(folder / "chapters" / "glossary.md"),
         citations=bibliography(folder / "references.bib"),
-        claims={claim.claim_id: (claim.checked_on, claim.source_url) for claim in load_claims(folder / "data" / "policy.csv")},
+        claims={
+            claim.claim_id: (claim.checked_on, claim.source_url)
+            for claim in load_claims(folder / "data" / "policy.csv")
+        },
     )
 
 
@@ -415,7 +433,7 @@ def say_template(block: str) -> str:
     """
     out, last = [], 0
     for match in _GLUE_ROLE.finditer(block):
-        out.append(block[last: match.start()].replace("{", "{{").replace("}", "}}"))
+        out.append(block[last : match.start()].replace("{", "{{").replace("}", "}}"))
         spec = match["spec"]
         out.append("{" + match["name"] + (f":{spec}" if spec else "") + "}")
         last = match.end()
@@ -432,11 +450,14 @@ def _python_string(text: str) -> str:
 
 def _say_cell(block: str, names: list[str]) -> nbformat.NotebookNode:
     source = _SAY_HEADER + f"say({_python_string(say_template(block))})"
-    return nbformat.v4.new_code_cell(source, metadata={
-        GENERATED_KEY: {"kind": "computed-text", "glued": names},
-        "jupyter": {"source_hidden": True},  # JupyterLab, JupyterLite: the output, not the code
-        "cellView": "form",  # Colab: the same
-    })
+    return nbformat.v4.new_code_cell(
+        source,
+        metadata={
+            GENERATED_KEY: {"kind": "computed-text", "glued": names},
+            "jupyter": {"source_hidden": True},  # JupyterLab, JupyterLite: the output, not the code
+            "cellView": "form",  # Colab: the same
+        },
+    )
 
 
 def _glued_by(notebook: nbformat.NotebookNode) -> dict[str, tuple[int, bool]]:
@@ -471,7 +492,7 @@ def _with_reasoning(source: str) -> str:
 
 
 def _checked_after(notebook: nbformat.NotebookNode, index: int) -> bool:
-    following = [c for c in notebook.cells[index + 1: index + 3] if c.cell_type == "code"]
+    following = [c for c in notebook.cells[index + 1 : index + 3] if c.cell_type == "code"]
     return any(re.search(r"\bcheck\(", c.source) for c in following)
 
 
@@ -533,8 +554,10 @@ def learner_notebook(notebook: nbformat.NotebookNode, name: str, book: Any, setu
                 continue
             late = [n for n in names if n not in glued or glued[n][0] > index or glued[n][1]]
             if late:
-                raise MystError(f"{where}: states {', '.join(late)} before a lesson cell computes it "
-                                "(move the sentence after the cell that glues it)")
+                raise MystError(
+                    f"{where}: states {', '.join(late)} before a lesson cell computes it "
+                    "(move the sentence after the cell that glues it)"
+                )
             if pending:
                 cells.append(nbformat.v4.new_markdown_cell("\n\n".join(pending)))
                 pending = []
@@ -542,13 +565,19 @@ def learner_notebook(notebook: nbformat.NotebookNode, name: str, book: Any, setu
         if pending:
             cells.append(nbformat.v4.new_markdown_cell("\n\n".join(pending)))
     if any(c.cell_type == "code" and re.search(r"\bcheck\(", c.source) for c in cells):
-        cells.append(nbformat.v4.new_markdown_cell(
-            "## Hand in your answers\n\nIf your instructor marks this lesson, fill in `COURSE` and `LEARNER` "
-            "in the first cell, run the lesson and your checks, then uncomment and run the line below: it "
-            "writes the answer file the marker reads (your name `.json`). Hand in that file."))
-        cells.append(nbformat.v4.new_code_cell(
-            "from genshare.exercises import save_answers\n\n# save_answers()",
-            metadata={GENERATED_KEY: {"kind": "hand-in"}}))
+        cells.append(
+            nbformat.v4.new_markdown_cell(
+                "## Hand in your answers\n\nIf your instructor marks this lesson, fill in `COURSE` and `LEARNER` "
+                "in the first cell, run the lesson and your checks, then uncomment and run the line below: it "
+                "writes the answer file the marker reads (your name `.json`). Hand in that file."
+            )
+        )
+        cells.append(
+            nbformat.v4.new_code_cell(
+                "from genshare.exercises import save_answers\n\n# save_answers()",
+                metadata={GENERATED_KEY: {"kind": "hand-in"}},
+            )
+        )
     stem = Path(name).stem.split("-")[0]
     for position, cell in enumerate(cells):  # stable ids, so a regeneration changes nothing
         cell["id"] = f"learner-{stem}-{position:03d}"
@@ -627,7 +656,7 @@ def _exercise_reasoning(notebook: nbformat.NotebookNode, name: str, book: Any) -
     for index, cell in enumerate(notebook.cells):
         if DISCUSSION_TAG not in cell.get("metadata", {}).get("tags", []):
             continue
-        following = [c for c in notebook.cells[index + 1: index + 3] if c.cell_type == "code"]
+        following = [c for c in notebook.cells[index + 1 : index + 3] if c.cell_type == "code"]
         ids = [m for c in following for m in re.findall(r"\bcheck\(\s*[\"'](\d\d[a-z]?\.\d+)[\"']", c.source)]
         if not ids:
             continue
@@ -695,20 +724,34 @@ def render_in_place(paths: list[str | PathLike[str]]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m genshare.teaching",
-                                     description="Write the learner edition of the notebooks, or normalise them.")
-    parser.add_argument("--learner", action="store_true",
-                        help="write the learner edition (what every launch route opens), from a git checkout")
+    parser = argparse.ArgumentParser(
+        prog="python -m genshare.teaching", description="Write the learner edition of the notebooks, or normalise them."
+    )
+    parser.add_argument(
+        "--learner",
+        action="store_true",
+        help="write the learner edition (what every launch route opens), from a git checkout",
+    )
     parser.add_argument("--out", default=None, help=f"folder for the learner edition (default: {LEARNER_DIR}/)")
     parser.add_argument("--source", default=None, help="folder of notebooks (default: the module's notebooks/)")
-    parser.add_argument("--normalise", action="store_true",
-                        help="apply the notebook conventions in place (the canonical setup cell "
-                             "first, every solution hidden on the web and in JupyterLab)")
-    parser.add_argument("--hide-solutions", action="store_true",
-                        help="only mark every solution cell as hidden (web and JupyterLab), in place")
-    parser.add_argument("--render", nargs="+", metavar="NOTEBOOK",
-                        help="rewrite these executed notebooks as the book shows them (plain Markdown, "
-                             "computed values filled in): the answer key")
+    parser.add_argument(
+        "--normalise",
+        action="store_true",
+        help="apply the notebook conventions in place (the canonical setup cell "
+        "first, every solution hidden on the web and in JupyterLab)",
+    )
+    parser.add_argument(
+        "--hide-solutions",
+        action="store_true",
+        help="only mark every solution cell as hidden (web and JupyterLab), in place",
+    )
+    parser.add_argument(
+        "--render",
+        nargs="+",
+        metavar="NOTEBOOK",
+        help="rewrite these executed notebooks as the book shows them (plain Markdown, "
+        "computed values filled in): the answer key",
+    )
     args = parser.parse_args(argv)
     if args.render:
         from genshare.myst import MystError
@@ -731,7 +774,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"setup cell updated in {len(changed)} notebook(s)" + "".join(f"\n  {p.name}" for p in changed))
     if args.normalise or args.hide_solutions:
         rewritten = hide_solutions_in_place()
-        print(f"hid the solutions of {len(rewritten)} notebook(s)" if rewritten else "every solution was already hidden")
+        print(
+            f"hid the solutions of {len(rewritten)} notebook(s)" if rewritten else "every solution was already hidden"
+        )
     if args.learner:
         from genshare.myst import MystError
 
@@ -743,12 +788,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"learner edition: {len(written)} notebooks in {written[0].parent if written else args.out}/")
         import subprocess
 
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", *PACKAGE_PATHS], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True).stdout.splitlines()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", *PACKAGE_PATHS], cwd=PROJECT_ROOT, capture_output=True, text=True
+        ).stdout.splitlines()
         dirty = [line[3:] for line in dirty if line.strip()]
         if dirty:
-            print("note: the package has uncommitted changes (" + ", ".join(dirty[:5])
-                  + "). Colab installs the last commit that changed it: commit them, then run this again.")
+            print(
+                "note: the package has uncommitted changes ("
+                + ", ".join(dirty[:5])
+                + "). Colab installs the last commit that changed it: commit them, then run this again."
+            )
     return 0
 
 

@@ -73,11 +73,15 @@ def _check_responses(responses: npt.ArrayLike) -> np.ndarray:
     if x.dtype.kind not in "biu":
         raise ValueError(f"responses must be yes/no answers (True/False or 1/0); got dtype {x.dtype}")
     if x.ndim not in (1, 2) or x.size == 0:
-        raise ValueError(f"responses must be a non-empty array of shape (queries,) or (people, queries); got shape {x.shape}")
+        raise ValueError(
+            f"responses must be a non-empty array of shape (queries,) or (people, queries); got shape {x.shape}"
+        )
     return x.astype(bool)
 
 
-def beacon_lrt(responses: npt.ArrayLike, allele_freqs: npt.ArrayLike, n_beacon: int, error_rate: float = 1e-6) -> np.ndarray:
+def beacon_lrt(
+    responses: npt.ArrayLike, allele_freqs: npt.ArrayLike, n_beacon: int, error_rate: float = 1e-6
+) -> np.ndarray:
     """Running log-likelihood ratio of "not in the beacon" against "in the beacon", one SNP frequency at a time.
 
     For the i-th query at an allele of frequency f, the chance that none of N beacon

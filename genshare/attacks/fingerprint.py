@@ -55,7 +55,9 @@ def uniqueness_curve(genotypes: npt.ArrayLike, snp_counts: Sequence[int], seed: 
     if counts.size == 0:
         raise ValueError("snp_counts is empty; give at least one number of SNPs")
     if counts[0] < 1 or counts[-1] > n_snps:
-        raise ValueError(f"snp_counts must lie between 1 and the number of SNPs ({n_snps}); got {counts[0]}..{counts[-1]}")
+        raise ValueError(
+            f"snp_counts must lie between 1 and the number of SNPs ({n_snps}); got {counts[0]}..{counts[-1]}"
+        )
     seed = check_integer(seed, "seed", minimum=0)
     rng = np.random.default_rng(seed)
     order = rng.permutation(n_snps)[: counts[-1]]

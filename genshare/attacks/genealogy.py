@@ -93,7 +93,13 @@ __all__ = [
 IDENTITY_FIELDS = ("first_name", "surname", "sex", "birth_year", "place")
 #: Columns a public family-tree table must have (``person_id``, the truth, is never read by the attack).
 TREE_COLUMNS = (
-    "tree_id", "owner_profile_id", "record_id", *IDENTITY_FIELDS, "death_year", "father_record", "mother_record",
+    "tree_id",
+    "owner_profile_id",
+    "record_id",
+    *IDENTITY_FIELDS,
+    "death_year",
+    "father_record",
+    "mother_record",
 )
 #: Columns of the genealogy site's profiles used to find each tree's owner in their own tree.
 PROFILE_COLUMNS = ("profile_id", "first_name", "surname", "sex", "birth_year")
@@ -239,23 +245,34 @@ def identify_people(family_trees: pd.DataFrame) -> pd.DataFrame:
     for column in ("tree_id", "owner_profile_id", "record_id", "first_name", "surname", "sex", "place"):
         empty = records.index[records[column] == ""]
         if len(empty):
-            where = _ids(records.loc[empty, "record_id"].replace("", "(no id)")) if column != "record_id" else f"rows {_ids(empty)}"
+            where = (
+                _ids(records.loc[empty, "record_id"].replace("", "(no id)"))
+                if column != "record_id"
+                else f"rows {_ids(empty)}"
+            )
             raise ValueError(f"family_trees.{column} is missing for record(s) {where}")
     years = pd.to_numeric(family_trees["birth_year"], errors="coerce")
     bad = ~np.isfinite(years.to_numpy(dtype=float)) | (years.to_numpy(dtype=float) % 1 != 0)
     if bad.any():
-        raise ValueError(f"family_trees.birth_year must be a whole year; record(s) {_ids(records['record_id'][bad])} have "
-                         f"{_ids(family_trees['birth_year'][bad].tolist())}")
+        raise ValueError(
+            f"family_trees.birth_year must be a whole year; record(s) {_ids(records['record_id'][bad])} have "
+            f"{_ids(family_trees['birth_year'][bad].tolist())}"
+        )
     records["birth_year"] = years.to_numpy(dtype=float).astype(np.int64)
     death = pd.to_numeric(family_trees["death_year"], errors="coerce")
     given = _text(family_trees["death_year"]) != ""
     if (given & death.isna()).any():
-        raise ValueError(f"family_trees.death_year must be a year or empty; record(s) {_ids(records['record_id'][given & death.isna()])}")
+        raise ValueError(
+            "family_trees.death_year must be a year or empty; "
+            f"record(s) {_ids(records['record_id'][given & death.isna()])}"
+        )
     records["death_year"] = death.astype("Int64")
     sexes = ~records["sex"].isin(["F", "M"])
     if sexes.any():
-        raise ValueError(f"family_trees.sex must be 'F' or 'M'; record(s) {_ids(records['record_id'][sexes])} have "
-                         f"{_ids(records['sex'][sexes].unique())}")
+        raise ValueError(
+            f"family_trees.sex must be 'F' or 'M'; record(s) {_ids(records['record_id'][sexes])} have "
+            f"{_ids(records['sex'][sexes].unique())}"
+        )
     repeated = records["record_id"][records["record_id"].duplicated()]
     if len(repeated):
         raise ValueError(f"family_trees.record_id must be unique; repeated: {_ids(repeated.unique())}")
@@ -268,24 +285,40 @@ def identify_people(family_trees: pd.DataFrame) -> pd.DataFrame:
         unknown = rows.isna().to_numpy()
         if unknown.any():
             child = records["record_id"][linked][unknown]
-            raise ValueError(f"family_trees.{link} of record(s) {_ids(child)} point to unknown record(s) "
-                             f"{_ids(records[link][linked][unknown])}")
+            raise ValueError(
+                f"family_trees.{link} of record(s) {_ids(child)} point to unknown record(s) "
+                f"{_ids(records[link][linked][unknown])}"
+            )
         parent = np.full(len(records), -1, dtype=np.int64)
         parent[linked.to_numpy()] = rows.to_numpy(dtype=np.int64)
         has = parent >= 0
         other_tree = has & (records["tree_id"].to_numpy() != records["tree_id"].to_numpy()[np.where(has, parent, 0)])
         if other_tree.any():
-            raise ValueError(f"family_trees.{link} of record(s) {_ids(records['record_id'][other_tree])} point to a record "
-                             "of another tree; parent records must be in the child's tree")
+            raise ValueError(
+                f"family_trees.{link} of record(s) {_ids(records['record_id'][other_tree])} point to a record "
+                "of another tree; parent records must be in the child's tree"
+            )
         wrong_sex = has & (records["sex"].to_numpy()[np.where(has, parent, 0)] != sex)
         if wrong_sex.any():
-            raise ValueError(f"family_trees.{link} of record(s) {_ids(records['record_id'][wrong_sex])} point to record(s) "
-                             f"{_ids(records[link][wrong_sex])} whose sex is not {sex}")
+            raise ValueError(
+                f"family_trees.{link} of record(s) {_ids(records['record_id'][wrong_sex])} point to record(s) "
+                f"{_ids(records[link][wrong_sex])} whose sex is not {sex}"
+            )
         parents[link] = parent
     _check_acyclic(records["record_id"].to_numpy(), parents["father_record"], parents["mother_record"])
 
-    records["person"] = (records["first_name"] + " " + records["surname"] + " (" + records["sex"] + ", b. "
-                         + records["birth_year"].astype(str) + ", " + records["place"] + ")")
+    records["person"] = (
+        records["first_name"]
+        + " "
+        + records["surname"]
+        + " ("
+        + records["sex"]
+        + ", b. "
+        + records["birth_year"].astype(str)
+        + ", "
+        + records["place"]
+        + ")"
+    )
     _check_people_acyclic(records, parents["father_record"], parents["mother_record"])
     person = records["person"].to_numpy()
     for link, name in (("father_record", "father"), ("mother_record", "mother")):
@@ -319,7 +352,9 @@ def _check_acyclic(record_ids: np.ndarray, father: np.ndarray, mother: np.ndarra
     rows = np.arange(len(father))
     on_cycle = _on_cycles(len(record_ids), np.concatenate([rows, rows]), np.concatenate([father, mother]))
     if on_cycle.any():
-        raise ValueError(f"family_trees: record cycle (a record is its own ancestor) through record(s) {_ids(record_ids[on_cycle])}")
+        raise ValueError(
+            f"family_trees: record cycle (a record is its own ancestor) through record(s) {_ids(record_ids[on_cycle])}"
+        )
 
 
 def _check_people_acyclic(records: pd.DataFrame, father: np.ndarray, mother: np.ndarray) -> None:
@@ -330,14 +365,20 @@ def _check_people_acyclic(records: pd.DataFrame, father: np.ndarray, mother: np.
     a family up or down would never end, so the trees are refused, naming the people.
     """
     codes, people = pd.factorize(records["person"], sort=False)
-    parent = np.concatenate([np.where(father >= 0, codes[np.maximum(father, 0)], -1),
-                             np.where(mother >= 0, codes[np.maximum(mother, 0)], -1)])
+    parent = np.concatenate(
+        [
+            np.where(father >= 0, codes[np.maximum(father, 0)], -1),
+            np.where(mother >= 0, codes[np.maximum(mother, 0)], -1),
+        ]
+    )
     on_cycle = _on_cycles(len(people), np.concatenate([codes, codes]), parent)
     if on_cycle.any():
         names = sorted(np.asarray(people)[on_cycle])
         involved = sorted(records["record_id"][np.isin(codes, np.flatnonzero(on_cycle))])
-        raise ValueError(f"family_trees: merged across trees, the records make someone their own ancestor; the people "
-                         f"on the cycle: {_ids(names)} (records {_ids(involved)}); check the parents recorded for them")
+        raise ValueError(
+            f"family_trees: merged across trees, the records make someone their own ancestor; the people "
+            f"on the cycle: {_ids(names)} (records {_ids(involved)}); check the parents recorded for them"
+        )
 
 
 # --------------------------------------------------------------------------------------
@@ -386,15 +427,30 @@ class Triangulation:
 
 _RANKING = ["n_matches", "misfit", "shared_cm", "mean_generation"]
 _ASCENDING = {"n_matches": False, "misfit": True, "shared_cm": False, "mean_generation": True}
-_CANDIDATE_COLUMNS = ["rank", "father", "mother", "n_matches", "matches", "match_generations", "target_generations",
-                      "agreed_generations", "likely_generation", "misfit", "shared_cm", "father_records", "mother_records"]
+_CANDIDATE_COLUMNS = [
+    "rank",
+    "father",
+    "mother",
+    "n_matches",
+    "matches",
+    "match_generations",
+    "target_generations",
+    "agreed_generations",
+    "likely_generation",
+    "misfit",
+    "shared_cm",
+    "father_records",
+    "mother_records",
+]
 
 
 def _match_table(matches: pd.DataFrame) -> pd.DataFrame:
     check_columns(matches, ["profile_id"], "matches", what="matches columns", allow_empty_table=True)
     if "relationships" not in matches.columns and "shared_cm" not in matches.columns:
-        raise ValueError("matches needs a 'relationships' column (names separated by '; ', as infer_relationship gives) "
-                         "or a 'shared_cm' column to infer them from")
+        raise ValueError(
+            "matches needs a 'relationships' column (names separated by '; ', as infer_relationship gives) "
+            "or a 'shared_cm' column to infer them from"
+        )
     table = pd.DataFrame({"profile_id": _text(matches["profile_id"]).to_numpy()})
     if (table["profile_id"] == "").any():
         raise ValueError(f"matches.profile_id is missing in row(s) {_ids(np.flatnonzero(table['profile_id'] == ''))}")
@@ -413,7 +469,11 @@ def _match_table(matches: pd.DataFrame) -> pd.DataFrame:
         table["relationships"] = _text(matches["relationships"]).to_numpy()
     else:
         segments = matches["n_segments"].to_numpy() if "n_segments" in matches.columns else None
-        inferred = infer_relationship(table["shared_cm"].to_numpy(), segments)["relationships"].to_numpy() if len(table) else []
+        inferred = (
+            infer_relationship(table["shared_cm"].to_numpy(), segments)["relationships"].to_numpy()
+            if len(table)
+            else []
+        )
         table["relationships"] = pd.Series(inferred, index=table.index, dtype=object)
     return table
 
@@ -514,19 +574,30 @@ def candidate_ancestors(
     chosen = trees_of.drop_duplicates("owner_profile_id").set_index("owner_profile_id")
     table["tree_id"] = chosen["tree_id"].reindex(table["profile_id"]).fillna("").to_numpy()
     n_found = chosen["n"].reindex(table["profile_id"]).fillna(-1).to_numpy()
-    table["owner_record"] = np.where(n_found == 1, chosen["first"].reindex(table["profile_id"]).fillna("").to_numpy(), "")
+    table["owner_record"] = np.where(
+        n_found == 1, chosen["first"].reindex(table["profile_id"]).fillna("").to_numpy(), ""
+    )
     allowed = relationship_generations(table["relationships"])
-    allowed = allowed[(allowed["match_generation"] >= 1) & (allowed["target_generation"] >= 1)
-                      & ~allowed["relationship"].str.startswith("half_")]
-    per_match = table[["profile_id", "relationships"]].assign(name=table["relationships"].str.split(";")).explode("name")
+    allowed = allowed[
+        (allowed["match_generation"] >= 1)
+        & (allowed["target_generation"] >= 1)
+        & ~allowed["relationship"].str.startswith("half_")
+    ]
+    per_match = (
+        table[["profile_id", "relationships"]].assign(name=table["relationships"].str.split(";")).explode("name")
+    )
     per_match["name"] = per_match["name"].fillna("").str.strip()
     per_match = per_match.merge(allowed, left_on="name", right_on="relationship")[
-        ["profile_id", "relationship", "match_generation", "target_generation"]].drop_duplicates()
+        ["profile_id", "relationship", "match_generation", "target_generation"]
+    ].drop_duplicates()
     table["note"] = np.select(
         [table["tree_id"] == "", n_found == 0, n_found > 1, ~table["profile_id"].isin(per_match["profile_id"])],
-        ["no public tree", "the owner's profile matches no record of the tree",
-         "the owner's profile matches several records of the tree",
-         "the relationship range names no ancestral couple above both"],
+        [
+            "no public tree",
+            "the owner's profile matches no record of the tree",
+            "the owner's profile matches several records of the tree",
+            "the relationship range names no ancestral couple above both",
+        ],
         default="",
     )
     table["usable"] = table["note"] == ""
@@ -537,40 +608,74 @@ def candidate_ancestors(
             "cannot proceed",
             f"only {len(usable)} of {len(table)} matches have a public tree usable for triangulation "
             f"(at least {min_matches} are needed)",
-            empty, table,
+            empty,
+            table,
         )
 
     # Walk up every usable tree from its owner: the couples above the owner's direct line.
     row_of = pd.Series(np.arange(len(records)), index=records["record_id"].to_numpy())
     father_row = row_of.reindex(records["father_record"].to_numpy()).fillna(-1).to_numpy(dtype=np.int64)
     mother_row = row_of.reindex(records["mother_record"].to_numpy()).fillna(-1).to_numpy(dtype=np.int64)
-    level = pd.DataFrame({"profile_id": usable["profile_id"].to_numpy(),
-                          "row": row_of[usable["owner_record"].to_numpy()].to_numpy(), "generation": 0})
+    level = pd.DataFrame(
+        {
+            "profile_id": usable["profile_id"].to_numpy(),
+            "row": row_of[usable["owner_record"].to_numpy()].to_numpy(),
+            "generation": 0,
+        }
+    )
     couples = []
     while len(level):  # one pass per generation (records are acyclic, so this ends)
         f, m = father_row[level["row"].to_numpy()], mother_row[level["row"].to_numpy()]
         both = (f >= 0) & (m >= 0)
-        couples.append(pd.DataFrame({"profile_id": level["profile_id"].to_numpy()[both], "father_row": f[both],
-                                     "mother_row": m[both], "generation": level["generation"].to_numpy()[both] + 1}))
+        couples.append(
+            pd.DataFrame(
+                {
+                    "profile_id": level["profile_id"].to_numpy()[both],
+                    "father_row": f[both],
+                    "mother_row": m[both],
+                    "generation": level["generation"].to_numpy()[both] + 1,
+                }
+            )
+        )
         up = np.concatenate([f, m])
         keep = up >= 0
-        level = pd.DataFrame({"profile_id": np.concatenate([level["profile_id"].to_numpy()] * 2)[keep], "row": up[keep],
-                              "generation": np.concatenate([level["generation"].to_numpy()] * 2)[keep] + 1})
+        level = pd.DataFrame(
+            {
+                "profile_id": np.concatenate([level["profile_id"].to_numpy()] * 2)[keep],
+                "row": up[keep],
+                "generation": np.concatenate([level["generation"].to_numpy()] * 2)[keep] + 1,
+            }
+        )
     couples = pd.concat(couples, ignore_index=True)
     person = records["person"].to_numpy()
     record_id = records["record_id"].to_numpy()
-    couples = couples.assign(father=person[couples["father_row"]], mother=person[couples["mother_row"]],
-                             father_record=record_id[couples["father_row"]], mother_record=record_id[couples["mother_row"]])
-    consistent = couples.merge(per_match, left_on=["profile_id", "generation"], right_on=["profile_id", "match_generation"])
+    couples = couples.assign(
+        father=person[couples["father_row"]],
+        mother=person[couples["mother_row"]],
+        father_record=record_id[couples["father_row"]],
+        mother_record=record_id[couples["mother_row"]],
+    )
+    consistent = couples.merge(
+        per_match, left_on=["profile_id", "generation"], right_on=["profile_id", "match_generation"]
+    )
     if consistent.empty:
-        return Triangulation("cannot proceed", "no ancestral couple in the usable trees sits at a generation consistent "
-                             "with its match's shared cM", empty, table)
+        return Triangulation(
+            "cannot proceed",
+            "no ancestral couple in the usable trees sits at a generation consistent with its match's shared cM",
+            empty,
+            table,
+        )
     pair = ["father", "mother"]
     n_matches = consistent.groupby(pair)["profile_id"].transform("nunique")
     consistent = consistent[n_matches >= min_matches]
     if consistent.empty:
-        return Triangulation("cannot proceed", f"no ancestral couple appears in the trees of {min_matches} or more matches "
-                             "at generations consistent with each match's shared cM", empty, table)
+        return Triangulation(
+            "cannot proceed",
+            f"no ancestral couple appears in the trees of {min_matches} or more matches "
+            "at generations consistent with each match's shared cM",
+            empty,
+            table,
+        )
     # Generations above the target: those any explaining match allows (the target descends from a common ancestor
     # couple at one of them, even when the couple is above the most recent common ancestors of some matches), and
     # those every explaining match allows.
@@ -579,7 +684,9 @@ def candidate_ancestors(
     votes = votes.merge(explained, on=pair)
     listed = lambda s: "; ".join(map(str, sorted(s)))  # noqa: E731
     generations = votes.groupby(pair)["target_generation"].agg(listed).rename("target_generations")
-    agreed = votes[votes["votes"] == votes["n"]].groupby(pair)["target_generation"].agg(listed).rename("agreed_generations")
+    agreed = (
+        votes[votes["votes"] == votes["n"]].groupby(pair)["target_generation"].agg(listed).rename("agreed_generations")
+    )
     consistent = consistent.join(generations, on=pair).join(agreed, on=pair)
     consistent["agreed_generations"] = consistent["agreed_generations"].fillna("")
     consistent = consistent.merge(table[["profile_id", "shared_cm"]], on="profile_id")
@@ -592,29 +699,44 @@ def candidate_ancestors(
     fit = consistent.groupby(pair + ["target_generation", "profile_id"])["misfit"].min().reset_index()
     fit = fit.groupby(pair + ["target_generation"]).agg(support=("profile_id", "nunique"), misfit=("misfit", "mean"))
     fit = fit[fit["support"] >= min_matches].reset_index()
-    fit = fit.sort_values(pair + ["misfit", "support", "target_generation"], ascending=[True, True, True, False, True],
-                          na_position="last").drop_duplicates(pair).set_index(pair)
-    by_match = consistent.drop_duplicates(pair + ["profile_id", "generation"]).sort_values(pair + ["profile_id", "generation"])
+    fit = (
+        fit.sort_values(
+            pair + ["misfit", "support", "target_generation"],
+            ascending=[True, True, True, False, True],
+            na_position="last",
+        )
+        .drop_duplicates(pair)
+        .set_index(pair)
+    )
+    by_match = consistent.drop_duplicates(pair + ["profile_id", "generation"]).sort_values(
+        pair + ["profile_id", "generation"]
+    )
     by_match = by_match.assign(label=by_match["profile_id"] + ":" + by_match["generation"].astype(str))
     per_profile = consistent.drop_duplicates(pair + ["profile_id"])
     joined = lambda s: "; ".join(sorted(set(s)))  # noqa: E731
-    candidates = pd.DataFrame({
-        "n_matches": per_profile.groupby(pair)["profile_id"].nunique(),
-        "matches": per_profile.groupby(pair)["profile_id"].agg(joined),
-        "match_generations": by_match.groupby(pair)["label"].agg("; ".join),
-        "target_generations": consistent.groupby(pair)["target_generations"].first(),
-        "agreed_generations": consistent.groupby(pair)["agreed_generations"].first(),
-        "shared_cm": per_profile.groupby(pair)["shared_cm"].sum(min_count=1),
-        "mean_generation": by_match.groupby(pair)["generation"].mean(),
-        "likely_generation": fit["target_generation"].astype("Int64"),
-        "misfit": fit["misfit"],
-        "father_records": consistent.groupby(pair)["father_record"].agg(joined),
-        "mother_records": consistent.groupby(pair)["mother_record"].agg(joined),
-    }).reset_index()
+    candidates = pd.DataFrame(
+        {
+            "n_matches": per_profile.groupby(pair)["profile_id"].nunique(),
+            "matches": per_profile.groupby(pair)["profile_id"].agg(joined),
+            "match_generations": by_match.groupby(pair)["label"].agg("; ".join),
+            "target_generations": consistent.groupby(pair)["target_generations"].first(),
+            "agreed_generations": consistent.groupby(pair)["agreed_generations"].first(),
+            "shared_cm": per_profile.groupby(pair)["shared_cm"].sum(min_count=1),
+            "mean_generation": by_match.groupby(pair)["generation"].mean(),
+            "likely_generation": fit["target_generation"].astype("Int64"),
+            "misfit": fit["misfit"],
+            "father_records": consistent.groupby(pair)["father_record"].agg(joined),
+            "mother_records": consistent.groupby(pair)["mother_record"].agg(joined),
+        }
+    ).reset_index()
     candidates["likely_generation"] = candidates["likely_generation"].astype("Int64")
     order = _RANKING
-    candidates = candidates.sort_values(order + ["father", "mother"], ascending=[_ASCENDING[c] for c in order] + [True, True],
-                                        na_position="last", kind="stable")
+    candidates = candidates.sort_values(
+        order + ["father", "mother"],
+        ascending=[_ASCENDING[c] for c in order] + [True, True],
+        na_position="last",
+        kind="stable",
+    )
     candidates.insert(0, "rank", np.arange(1, len(candidates) + 1))
     return Triangulation("ok", "", candidates[_CANDIDATE_COLUMNS].reset_index(drop=True), table)
 
@@ -633,15 +755,28 @@ def _couple_keys(couple: Any) -> tuple[str, str]:
     elif isinstance(couple, tuple) and len(couple) == 2:
         father, mother = couple
     else:
-        raise ValueError(f"couple must be a candidates row, a mapping with 'father' and 'mother', or a (father, mother) "
-                         f"tuple of identity keys; got {type(couple).__name__}")
+        raise ValueError(
+            f"couple must be a candidates row, a mapping with 'father' and 'mother', or a (father, mother) "
+            f"tuple of identity keys; got {type(couple).__name__}"
+        )
     if not isinstance(father, str) or not isinstance(mother, str) or not father or not mother:
         raise ValueError(f"couple: father and mother must be non-empty identity keys; got {father!r}, {mother!r}")
     return father, mother
 
 
-_DESCENDANT_COLUMNS = ["person", "first_name", "surname", "sex", "birth_year", "death_year", "place", "generation",
-                       "father", "mother", "records"]
+_DESCENDANT_COLUMNS = [
+    "person",
+    "first_name",
+    "surname",
+    "sex",
+    "birth_year",
+    "death_year",
+    "place",
+    "generation",
+    "father",
+    "mother",
+    "records",
+]
 
 
 def descendants(
@@ -726,7 +861,9 @@ def descendants(
     depth = 1
     while len(current):  # one pass per generation (records are acyclic, so this ends)
         depth += 1
-        below = pd.Index(records.loc[records["father"].isin(current) | records["mother"].isin(current), "person"].unique())
+        below = pd.Index(
+            records.loc[records["father"].isin(current) | records["mother"].isin(current), "person"].unique()
+        )
         below = below.difference(seen, sort=False)
         seen = seen.append(below)
         found.append(pd.DataFrame({"person": below.to_numpy(), "generation": depth}))
@@ -769,8 +906,10 @@ def _add_voters(table: pd.DataFrame, voter_roll: pd.DataFrame) -> pd.DataFrame:
     voters = voter_roll[columns].copy()
     voters["date_of_birth"] = pd.to_datetime(voters["date_of_birth"], errors="coerce")
     if voters["date_of_birth"].isna().any():
-        raise ValueError(f"voter_roll.date_of_birth is missing or not a date for voter(s) "
-                         f"{_ids(voters['voter_id'][voters['date_of_birth'].isna()])}")
+        raise ValueError(
+            f"voter_roll.date_of_birth is missing or not a date for voter(s) "
+            f"{_ids(voters['voter_id'][voters['date_of_birth'].isna()])}"
+        )
     voters["birth_year"] = voters["date_of_birth"].dt.year.astype(np.int64)
     for c in ("first_name", "surname", "sex", "voter_id", "zip5"):
         voters[c] = _text(voters[c])
@@ -863,7 +1002,9 @@ def narrow(
     if sex is not None:
         check_columns(candidates, "sex", "candidates", what="sex", allow_empty_table=True)
         check_choice(sex, "sex", ("F", "M"))
-        keep &= (candidates["sex"].astype("string") == sex).fillna(False).to_numpy(dtype=bool) | candidates["sex"].isna().to_numpy()
+        keep &= (candidates["sex"].astype("string") == sex).fillna(False).to_numpy(dtype=bool) | candidates[
+            "sex"
+        ].isna().to_numpy()
     if birth_year is not None or age is not None:
         check_columns(candidates, "birth_year", "candidates", what="birth_year", allow_empty_table=True)
         years = pd.to_numeric(candidates["birth_year"], errors="coerce").to_numpy(dtype=float)
@@ -882,7 +1023,11 @@ def narrow(
         possible = unknown | ((date.year - years - 1 <= high) & (date.year - years >= low))
         if "date_of_birth" in candidates.columns:
             born = pd.to_datetime(candidates["date_of_birth"], errors="coerce")
-            exact = (date.year - born.dt.year - ((born.dt.month > date.month) | ((born.dt.month == date.month) & (born.dt.day > date.day)))).to_numpy(dtype=float)
+            exact = (
+                date.year
+                - born.dt.year
+                - ((born.dt.month > date.month) | ((born.dt.month == date.month) & (born.dt.day > date.day)))
+            ).to_numpy(dtype=float)
             known = ~np.isnan(exact)
             possible = np.where(known, (exact >= low) & (exact <= high), possible)
         keep &= possible
@@ -908,8 +1053,12 @@ def narrow(
 
 def _record_persons(records: pd.Series, family_trees: pd.DataFrame) -> pd.DataFrame:
     """Explode ``"; "``-separated record ids into (row, person_id) using the truth column."""
-    check_columns(family_trees, ["record_id", "person_id"], "family_trees", what="scoring columns", allow_empty_table=True)
-    truth = pd.Series(family_trees["person_id"].astype(str).to_numpy(), index=family_trees["record_id"].astype(str).to_numpy())
+    check_columns(
+        family_trees, ["record_id", "person_id"], "family_trees", what="scoring columns", allow_empty_table=True
+    )
+    truth = pd.Series(
+        family_trees["person_id"].astype(str).to_numpy(), index=family_trees["record_id"].astype(str).to_numpy()
+    )
     exploded = records.astype(str).str.split("; ").explode()
     person = truth.reindex(exploded.to_numpy())
     if person.isna().any():
@@ -917,9 +1066,15 @@ def _record_persons(records: pd.Series, family_trees: pd.DataFrame) -> pd.DataFr
     return pd.DataFrame({"row": exploded.index.to_numpy(), "person_id": person.to_numpy()}).drop_duplicates()
 
 
-def score_ancestors(result: Triangulation, family_trees: pd.DataFrame, relationships: pd.DataFrame,
-                    participant_id: str, *, people: pd.DataFrame | None = None,
-                    target_person_id: str | None = None) -> dict[str, Any]:
+def score_ancestors(
+    result: Triangulation,
+    family_trees: pd.DataFrame,
+    relationships: pd.DataFrame,
+    participant_id: str,
+    *,
+    people: pd.DataFrame | None = None,
+    target_person_id: str | None = None,
+) -> dict[str, Any]:
     """Score step 1: are the target's true common ancestors among the candidates, and at which rank?
 
     The truth is the world's ``relationships`` table: for each match of the target it names
@@ -960,17 +1115,34 @@ def score_ancestors(result: Triangulation, family_trees: pd.DataFrame, relations
     """
     if not isinstance(result, Triangulation):
         raise ValueError(f"result must be a Triangulation from candidate_ancestors; got {type(result).__name__}")
-    check_columns(relationships, ["participant_id", "profile_id", "common_ancestors"], "relationships",
-                  what="relationships columns", allow_empty_table=True)
+    check_columns(
+        relationships,
+        ["participant_id", "profile_id", "common_ancestors"],
+        "relationships",
+        what="relationships columns",
+        allow_empty_table=True,
+    )
     if (people is None) != (target_person_id is None):
         raise ValueError("people and target_person_id go together: give both for the ancestral score, or neither")
-    mine = relationships[(relationships["participant_id"] == participant_id)
-                         & relationships["profile_id"].isin(result.matches["profile_id"])]
+    mine = relationships[
+        (relationships["participant_id"] == participant_id)
+        & relationships["profile_id"].isin(result.matches["profile_id"])
+    ]
     couples = mine["common_ancestors"].astype(str).str.split(";")
     couples = couples[couples.str.len() == 2]
-    true = pd.DataFrame(couples.tolist(), columns=["a", "b"]).drop_duplicates() if len(couples) else pd.DataFrame(columns=["a", "b"])
-    score: dict[str, Any] = {"status": result.status, "n_candidates": len(result.candidates),
-                             "n_true_couples": len(true), "found": False, "rank": None, "top_is_true": False}
+    true = (
+        pd.DataFrame(couples.tolist(), columns=["a", "b"]).drop_duplicates()
+        if len(couples)
+        else pd.DataFrame(columns=["a", "b"])
+    )
+    score: dict[str, Any] = {
+        "status": result.status,
+        "n_candidates": len(result.candidates),
+        "n_true_couples": len(true),
+        "found": False,
+        "rank": None,
+        "top_is_true": False,
+    }
     if people is not None:
         score.update(ancestral_rank=None, top_is_ancestral=False)
     if not result.proceed:
@@ -980,8 +1152,12 @@ def score_ancestors(result: Triangulation, family_trees: pd.DataFrame, relations
     mothers = _record_persons(cands["mother_records"], family_trees)
     pairs = fathers.merge(mothers, on="row", suffixes=("_f", "_m"))
     ranks = cands["rank"].to_numpy()
-    right = pd.concat([pairs.merge(true, left_on=["person_id_f", "person_id_m"], right_on=["a", "b"]),
-                       pairs.merge(true, left_on=["person_id_f", "person_id_m"], right_on=["b", "a"])])
+    right = pd.concat(
+        [
+            pairs.merge(true, left_on=["person_id_f", "person_id_m"], right_on=["a", "b"]),
+            pairs.merge(true, left_on=["person_id_f", "person_id_m"], right_on=["b", "a"]),
+        ]
+    )
     if len(right):
         best = int(ranks[right["row"].to_numpy()].min())
         score.update(found=True, rank=best, top_is_true=best == 1)
@@ -1035,5 +1211,8 @@ def score_people(table: pd.DataFrame, family_trees: pd.DataFrame, target_person_
     """
     check_columns(table, "records", "table", what="records", allow_empty_table=True)
     persons = _record_persons(table["records"].reset_index(drop=True), family_trees)
-    return {"n": int(len(table)), "found": bool((persons["person_id"] == target_person_id).any()),
-            "n_true_people": int(persons["person_id"].nunique())}
+    return {
+        "n": int(len(table)),
+        "found": bool((persons["person_id"] == target_person_id).any()),
+        "n_true_people": int(persons["person_id"].nunique()),
+    }

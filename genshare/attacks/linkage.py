@@ -78,8 +78,8 @@ def linkage_attack(
     for column in columns:
         if released[column].dtype != public[column].dtype:
             raise ValueError(
-                f"column {column!r} has type {released[column].dtype} in released but {public[column].dtype} in public; "
-                "convert one so values can be compared"
+                f"column {column!r} has type {released[column].dtype} in released "
+                f"but {public[column].dtype} in public; convert one so values can be compared"
             )
     keys = public[columns].copy()
     keys["_candidates"] = keys.groupby(columns, dropna=False, sort=False)[columns[0]].transform("size")
@@ -89,7 +89,9 @@ def linkage_attack(
     merged = released[columns].reset_index(drop=True).merge(first, on=columns, how="left", sort=False)
     candidates = merged["_candidates"].fillna(0).astype(int).to_numpy()
     result = pd.DataFrame({"candidates": candidates}, index=released.index)
-    outcome = np.where(candidates == 0, "no match", np.where(candidates == 1, "unique match", "ambiguous")).astype(object)
+    outcome = np.where(candidates == 0, "no match", np.where(candidates == 1, "unique match", "ambiguous")).astype(
+        object
+    )
     if public_id is not None:
         matched = np.where(candidates == 1, merged["_id"].to_numpy(dtype=object), None)
         result["matched_id"] = matched

@@ -20,7 +20,9 @@ __all__ = ["homer_statistic", "lr_membership_statistic", "roc_curve"]
 _ROWS = 256  # people processed at a time, to bound memory on large matrices
 
 
-def homer_statistic(genotypes: npt.ArrayLike, mixture_freqs: npt.ArrayLike, reference_freqs: npt.ArrayLike) -> np.ndarray:
+def homer_statistic(
+    genotypes: npt.ArrayLike, mixture_freqs: npt.ArrayLike, reference_freqs: npt.ArrayLike
+) -> np.ndarray:
     """Sum of Homer's per-SNP distance differences for each person (a variant of Homer et al. 2008).
 
     For person i, ``D_i = sum_j |Y_ij - Pop_j| - |Y_ij - Mix_j|`` over SNPs j, where

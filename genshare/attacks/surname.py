@@ -135,27 +135,36 @@ def _repeat_counts(values: Any, name: str, loci: list[str], ids: Sequence[Any] |
         not_number = num.isna() & raw.notna()
         if not_number.any():
             row = rows[int(np.flatnonzero(not_number.to_numpy())[0])]
-            raise ValueError(f"{name}: repeat count at locus {locus} is not a number (row {row!r}: {raw[not_number].iloc[0]!r})")
+            raise ValueError(
+                f"{name}: repeat count at locus {locus} is not a number (row {row!r}: {raw[not_number].iloc[0]!r})"
+            )
         if num.isna().any():
             row = rows[int(np.flatnonzero(num.isna().to_numpy())[0])]
-            raise ValueError(f"{name}: missing repeat count at locus {locus} (row {row!r}); "
-                             "call it, or pass loci=[...] without it")
+            raise ValueError(
+                f"{name}: missing repeat count at locus {locus} (row {row!r}); call it, or pass loci=[...] without it"
+            )
         values_ = num.to_numpy(dtype=float)
         infinite = ~np.isfinite(values_)
         if infinite.any():
             row = rows[int(np.flatnonzero(infinite)[0])]
-            raise ValueError(f"{name}: repeat count at locus {locus} must be a finite whole number "
-                             f"(row {row!r}: {raw[infinite].iloc[0]!r})")
+            raise ValueError(
+                f"{name}: repeat count at locus {locus} must be a finite whole number "
+                f"(row {row!r}: {raw[infinite].iloc[0]!r})"
+            )
         bad = (num != np.round(num)) | (num < 0) | raw.map(lambda v: isinstance(v, (bool, np.bool_)))
         if bad.any():
             row = rows[int(np.flatnonzero(bad.to_numpy())[0])]
-            raise ValueError(f"{name}: repeat count at locus {locus} must be a non-negative integer "
-                             f"(row {row!r}: {raw[bad].iloc[0]!r}); microvariants such as 14.2 are not supported")
+            raise ValueError(
+                f"{name}: repeat count at locus {locus} must be a non-negative integer "
+                f"(row {row!r}: {raw[bad].iloc[0]!r}); microvariants such as 14.2 are not supported"
+            )
         huge = values_ > largest
         if huge.any():
             row = rows[int(np.flatnonzero(huge)[0])]
-            raise ValueError(f"{name}: repeat count at locus {locus} is {raw[huge].iloc[0]!r} (row {row!r}); "
-                             f"Y-STR alleles have at most {largest} repeats (MAX_REPEAT_COUNT)")
+            raise ValueError(
+                f"{name}: repeat count at locus {locus} is {raw[huge].iloc[0]!r} (row {row!r}); "
+                f"Y-STR alleles have at most {largest} repeats (MAX_REPEAT_COUNT)"
+            )
     return numeric.to_numpy(dtype=float).astype(np.int32)
 
 
@@ -167,12 +176,16 @@ def _target_series(target_haplotype: Any) -> pd.Series:
     if isinstance(target_haplotype, Mapping):
         target_haplotype = pd.Series(dict(target_haplotype), dtype=object)
     if not isinstance(target_haplotype, pd.Series):
-        raise ValueError("target_haplotype must be a pandas Series or a mapping from locus name to repeat count; "
-                         f"got {type(target_haplotype).__name__}")
+        raise ValueError(
+            "target_haplotype must be a pandas Series or a mapping from locus name to repeat count; "
+            f"got {type(target_haplotype).__name__}"
+        )
     return target_haplotype
 
 
-def _resolve_loci(target_loci: list[str], database: pd.DataFrame, loci: Sequence[str] | None, panel_loci: set[str]) -> list[str]:
+def _resolve_loci(
+    target_loci: list[str], database: pd.DataFrame, loci: Sequence[str] | None, panel_loci: set[str]
+) -> list[str]:
     db_loci = [c for c in database.columns if c in panel_loci]
     if loci is not None:
         if isinstance(loci, str):
@@ -187,12 +200,16 @@ def _resolve_loci(target_loci: list[str], database: pd.DataFrame, loci: Sequence
         return loci
     not_in_db = [locus for locus in target_loci if locus not in database.columns]
     if not_in_db:
-        raise ValueError(f"target_haplotype has locus {not_in_db[:5]} that the database does not hold; "
-                         "the panels must match (or pass loci=[...])")
+        raise ValueError(
+            f"target_haplotype has locus {not_in_db[:5]} that the database does not hold; "
+            "the panels must match (or pass loci=[...])"
+        )
     not_in_target = [locus for locus in db_loci if locus not in target_loci]
     if not_in_target:
-        raise ValueError(f"target_haplotype lacks locus {not_in_target[:5]} that the database holds; "
-                         "the panels must match (or pass loci=[...] to compare on a subset)")
+        raise ValueError(
+            f"target_haplotype lacks locus {not_in_target[:5]} that the database holds; "
+            "the panels must match (or pass loci=[...] to compare on a subset)"
+        )
     if not target_loci:
         raise ValueError("target_haplotype names no locus")
     return list(target_loci)
@@ -256,8 +273,10 @@ def tmrca_posterior(
         raise ValueError("differences must hold finite whole numbers of repeats (no NaN, infinity or fraction)")
     largest = _max_repeat_count()
     if array.size and np.abs(array.astype(float)).max() > largest:
-        raise ValueError(f"differences must lie between -{largest} and {largest} repeats (MAX_REPEAT_COUNT); "
-                         f"got {np.abs(array.astype(float)).max():g}")
+        raise ValueError(
+            f"differences must lie between -{largest} and {largest} repeats (MAX_REPEAT_COUNT); "
+            f"got {np.abs(array.astype(float)).max():g}"
+        )
     diffs = np.abs(array.astype(np.int64))
     if diffs.ndim != 2:
         raise ValueError(f"differences must have shape (pairs, loci); got {diffs.shape}")
@@ -272,7 +291,9 @@ def tmrca_posterior(
     return post / post.sum(axis=1, keepdims=True)
 
 
-def _time_grid(recent_generations: int, max_generations: int, step_until: int = 40, n_log: int = 40) -> tuple[np.ndarray, np.ndarray]:
+def _time_grid(
+    recent_generations: int, max_generations: int, step_until: int = 40, n_log: int = 40
+) -> tuple[np.ndarray, np.ndarray]:
     """TMRCA grid for ranking: every generation up to ``max(recent, step_until)``, then geometric steps.
 
     Each point carries the number of integer generations it stands for, so that sums over
@@ -310,24 +331,32 @@ def _rank(
     recent = generations <= recent_generations
     locus_index = np.arange(len(rates))[None, None, :]
     for start in range(0, len(targets), chunk):
-        block = targets[start:start + chunk]
+        block = targets[start : start + chunk]
         diffs = np.abs(block[:, None, :] - db[None, :, :])  # (b, m, L)
         steps = diffs.sum(axis=2)
-        nearest = np.argpartition(steps, k - 1, axis=1)[:, :k] if k < len(db) else np.tile(np.arange(len(db)), (len(block), 1))
+        nearest = (
+            np.argpartition(steps, k - 1, axis=1)[:, :k]
+            if k < len(db)
+            else np.tile(np.arange(len(db)), (len(block), 1))
+        )
         near = np.take_along_axis(diffs, nearest[:, :, None], axis=1)  # (b, k, L)
         loglik = table[locus_index, near].sum(axis=2)  # (b, k, T)
         logpost = loglik + log_weights
         logpost -= logpost.max(axis=2, keepdims=True)
         post = np.exp(logpost)
         post /= post.sum(axis=2, keepdims=True)
-        frames.append(pd.DataFrame({
-            "target": np.repeat(np.arange(start, start + len(block)), k),
-            "surname": surnames[nearest].ravel(),
-            "p_recent": post[:, :, recent].sum(axis=2).ravel(),
-            "tmrca_generations": generations[loglik.argmax(axis=2)].ravel().astype(int),
-            "steps": np.take_along_axis(steps, nearest, axis=1).ravel(),
-            "mismatches": (near > 0).sum(axis=2).ravel(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "target": np.repeat(np.arange(start, start + len(block)), k),
+                    "surname": surnames[nearest].ravel(),
+                    "p_recent": post[:, :, recent].sum(axis=2).ravel(),
+                    "tmrca_generations": generations[loglik.argmax(axis=2)].ravel().astype(int),
+                    "steps": np.take_along_axis(steps, nearest, axis=1).ravel(),
+                    "mismatches": (near > 0).sum(axis=2).ravel(),
+                }
+            )
+        )
     long = pd.concat(frames, ignore_index=True)
     long = long.sort_values(["target", "p_recent", "steps"], ascending=[True, False, True], kind="stable")
     counts = long.groupby(["target", "surname"]).size().rename("profiles")
@@ -343,14 +372,19 @@ def _decide(ranking: pd.DataFrame, min_confidence: float) -> tuple[str, str | No
     top = str(ranking["surname"].iloc[0])
     if confidence >= min_confidence:
         generations = int(ranking["tmrca_generations"].iloc[0])
-        return "answer", top, confidence, (
-            f"closest profile with surname {top} implies a TMRCA of about {generations} "
-            f"generation{'' if generations == 1 else 's'}; confidence {confidence:.2f}")
+        return (
+            "answer",
+            top,
+            confidence,
+            (
+                f"closest profile with surname {top} implies a TMRCA of about {generations} "
+                f"generation{'' if generations == 1 else 's'}; confidence {confidence:.2f}"
+            ),
+        )
     if p[0] < min_confidence:
         why = f"no profile is likely to share a recent paternal ancestor (best p_recent {p[0]:.2f})"
     else:
-        why = (f"surnames {top} and {ranking['surname'].iloc[1]} are both close "
-               f"(p_recent {p[0]:.2f} and {p[1]:.2f})")
+        why = f"surnames {top} and {ranking['surname'].iloc[1]} are both close (p_recent {p[0]:.2f} and {p[1]:.2f})"
     return "no_answer", None, confidence, f"abstained: {why}; confidence {confidence:.2f} < {min_confidence}"
 
 
@@ -365,7 +399,9 @@ def _check_database(database: Any, loci: list[str]) -> tuple[np.ndarray, np.ndar
     return haps, surnames.astype(str).to_numpy()
 
 
-def _parameters(candidates: Any, recent_generations: Any, max_generations: Any, min_confidence: Any) -> tuple[int, int, int, float]:
+def _parameters(
+    candidates: Any, recent_generations: Any, max_generations: Any, min_confidence: Any
+) -> tuple[int, int, int, float]:
     candidates = check_integer(candidates, "candidates", minimum=1)
     max_generations = check_integer(max_generations, "max_generations", minimum=1)
     recent_generations = check_integer(recent_generations, "recent_generations", minimum=1, maximum=max_generations)
@@ -434,14 +470,17 @@ def infer_surname(
     if sex is not None and str(sex).upper() == "F":
         raise NoYChromosomeError(
             "target is a woman (sex='F'): she has no Y chromosome, so her surname cannot be inferred "
-            "from Y-STRs; it can be inferred through a father's or brother's Y haplotype")
+            "from Y-STRs; it can be inferred through a father's or brother's Y haplotype"
+        )
     target = _target_series(target_haplotype)
     if len(target) and target.isna().all():
         raise NoYChromosomeError(
             "target_haplotype has no called Y-STR locus (all missing): a woman's genome has no Y chromosome; "
-            "no surname can be inferred from it")
+            "no surname can be inferred from it"
+        )
     candidates, recent_generations, max_generations, min_confidence = _parameters(
-        candidates, recent_generations, max_generations, min_confidence)
+        candidates, recent_generations, max_generations, min_confidence
+    )
     if not isinstance(database, pd.DataFrame):
         raise ValueError(f"database must be a pandas DataFrame; got {type(database).__name__}")
     from genshare._facts import YSTR_PANEL
@@ -449,13 +488,22 @@ def infer_surname(
     panel_loci = set((YSTR_PANEL if panel is None else panel)["locus"])
     chosen = _resolve_loci([str(i) for i in target.index], database, loci, panel_loci)
     rates = _mutation_rates(panel, chosen)
-    target_counts = _repeat_counts(pd.DataFrame([target.loc[chosen].to_numpy()], columns=chosen), "target_haplotype", chosen, ["target"])
+    target_counts = _repeat_counts(
+        pd.DataFrame([target.loc[chosen].to_numpy()], columns=chosen), "target_haplotype", chosen, ["target"]
+    )
     db, surnames = _check_database(database, chosen)
     if len(db) == 0:
         ranking = pd.DataFrame(columns=["surname", "p_recent", "tmrca_generations", "steps", "mismatches", "profiles"])
     else:
-        ranking = _rank(target_counts, db, surnames, rates, candidates=candidates,
-                        recent_generations=recent_generations, max_generations=max_generations)
+        ranking = _rank(
+            target_counts,
+            db,
+            surnames,
+            rates,
+            candidates=candidates,
+            recent_generations=recent_generations,
+            max_generations=max_generations,
+        )
         ranking = ranking.drop(columns="target").reset_index(drop=True)
     status, surname, confidence, reason = _decide(ranking, min_confidence)
     return SurnameInference(status, surname, confidence, reason, ranking)
@@ -496,7 +544,8 @@ def infer_surnames(
     ['answer', 'no_answer']
     """
     candidates, recent_generations, max_generations, min_confidence = _parameters(
-        candidates, recent_generations, max_generations, min_confidence)
+        candidates, recent_generations, max_generations, min_confidence
+    )
     check_columns(targets, [id_column], "targets", what="id_column", allow_empty_table=True)
     if not isinstance(database, pd.DataFrame):
         raise ValueError(f"database must be a pandas DataFrame; got {type(database).__name__}")
@@ -509,12 +558,20 @@ def infer_surnames(
     ids = targets[id_column].tolist()
     haps = _repeat_counts(targets, "targets", chosen, ids)
     db, surnames = _check_database(database, chosen)
-    out = pd.DataFrame({id_column: ids, "status": "no_answer", "surname": "", "confidence": 0.0,
-                        "tmrca_generations": 0, "steps": -1})
+    out = pd.DataFrame(
+        {id_column: ids, "status": "no_answer", "surname": "", "confidence": 0.0, "tmrca_generations": 0, "steps": -1}
+    )
     if len(db) == 0 or len(haps) == 0:
         return out
-    ranked = _rank(haps, db, surnames, rates, candidates=candidates,
-                   recent_generations=recent_generations, max_generations=max_generations)
+    ranked = _rank(
+        haps,
+        db,
+        surnames,
+        rates,
+        candidates=candidates,
+        recent_generations=recent_generations,
+        max_generations=max_generations,
+    )
     p = ranked["p_recent"].to_numpy(float)
     ranked["log_miss"] = np.log1p(-np.minimum(p, 1 - 1e-15))
     first = ranked.drop_duplicates("target").set_index("target")

@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
                 signal.signal(getattr(signal, name), _stop)
     try:
         check_destination(args.out, force=args.force)  # fail before a long simulation, not after
-        world = simulate_world(seed=args.seed, **{spec.name: getattr(args, spec.name) for spec in PARAMETERS if spec.flag})
+        world = simulate_world(
+            seed=args.seed, **{spec.name: getattr(args, spec.name) for spec in PARAMETERS if spec.flag}
+        )
         folder = save_world(world, args.out, force=args.force, vcf=args.vcf)
     except WorldBusyError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -68,15 +68,21 @@ def out_of_africa_3g09() -> msprime.Demography:
     )
     years = GENERATION_TIME
     builder.add_deme("ancestral", epochs=[{"end_time": t_africa * years, "start_size": n_ancestral}])
-    builder.add_deme("AMH", ancestors=["ancestral"], epochs=[{"end_time": t_bottleneck * years, "start_size": n_africa}])
+    builder.add_deme(
+        "AMH", ancestors=["ancestral"], epochs=[{"end_time": t_bottleneck * years, "start_size": n_africa}]
+    )
     builder.add_deme("OOA", ancestors=["AMH"], epochs=[{"end_time": t_europe_asia * years, "start_size": n_bottleneck}])
     builder.add_deme("YRI", description="Yoruba (Africa)", ancestors=["AMH"], epochs=[{"start_size": n_africa}])
     builder.add_deme(
-        "CEU", description="European ancestry", ancestors=["OOA"],
+        "CEU",
+        description="European ancestry",
+        ancestors=["OOA"],
         epochs=[{"start_size": n_europe_0, "end_size": n_europe}],
     )
     builder.add_deme(
-        "CHB", description="Han Chinese (East Asia)", ancestors=["OOA"],
+        "CHB",
+        description="Han Chinese (East Asia)",
+        ancestors=["OOA"],
         epochs=[{"start_size": n_asia_0, "end_size": n_asia}],
     )
     builder.add_migration(demes=["YRI", "OOA"], rate=m_africa_bottleneck)

@@ -67,8 +67,17 @@ from genshare.cohort.demography import DEMOGRAPHIC_MODELS, MUTATION_RATE, RECOMB
 from genshare.cohort.parameters import quotas
 
 __all__ = [
-    "CHROM_SPAN", "GENETIC_MAP", "UNIT", "Library", "Mosaics", "chromosome_lengths", "founder_mosaics",
-    "founder_block_haplotypes", "shared_intervals", "simulate_library", "transmit_mosaics",
+    "CHROM_SPAN",
+    "GENETIC_MAP",
+    "UNIT",
+    "Library",
+    "Mosaics",
+    "chromosome_lengths",
+    "founder_mosaics",
+    "founder_block_haplotypes",
+    "shared_intervals",
+    "simulate_library",
+    "transmit_mosaics",
 ]
 
 #: The 22 autosomes: GRCh38 length in bases and sex-averaged genetic length in
@@ -80,17 +89,52 @@ GENETIC_MAP = pd.DataFrame(
     {
         "chrom": np.arange(1, 23),
         "length_bp": [
-            248956422, 242193529, 198295559, 190214555, 181538259, 170805979, 159345973, 145138636,
-            138394717, 133797422, 135086622, 133275309, 114364328, 107043718, 101991189, 90338345,
-            83257441, 80373285, 58617616, 64444167, 46709983, 50818468,
+            248956422,
+            242193529,
+            198295559,
+            190214555,
+            181538259,
+            170805979,
+            159345973,
+            145138636,
+            138394717,
+            133797422,
+            135086622,
+            133275309,
+            114364328,
+            107043718,
+            101991189,
+            90338345,
+            83257441,
+            80373285,
+            58617616,
+            64444167,
+            46709983,
+            50818468,
         ],
         "rate_per_bp": [
-            1.1523470111585671e-08, 1.1042947599187705e-08, 1.1258496243179589e-08, 1.148200397734684e-08,
-            1.1244324085272748e-08, 1.1265873463291707e-08, 1.177126324439884e-08, 1.1604882118427952e-08,
-            1.219866363355389e-08, 1.3333710355319759e-08, 1.1721276661036567e-08, 1.3098075878935492e-08,
-            1.3061005794618377e-08, 1.3629801391728677e-08, 1.738760443308643e-08, 1.4831470988338458e-08,
-            1.55382549450431e-08, 1.4645528336185072e-08, 1.8384797447801312e-08, 1.6788552013988714e-08,
-            1.724434082825555e-08, 2.1057233894035443e-08,
+            1.1523470111585671e-08,
+            1.1042947599187705e-08,
+            1.1258496243179589e-08,
+            1.148200397734684e-08,
+            1.1244324085272748e-08,
+            1.1265873463291707e-08,
+            1.177126324439884e-08,
+            1.1604882118427952e-08,
+            1.219866363355389e-08,
+            1.3333710355319759e-08,
+            1.1721276661036567e-08,
+            1.3098075878935492e-08,
+            1.3061005794618377e-08,
+            1.3629801391728677e-08,
+            1.738760443308643e-08,
+            1.4831470988338458e-08,
+            1.55382549450431e-08,
+            1.4645528336185072e-08,
+            1.8384797447801312e-08,
+            1.6788552013988714e-08,
+            1.724434082825555e-08,
+            2.1057233894035443e-08,
         ],
     }
 )
@@ -168,8 +212,11 @@ _AXIS = 64 * CHROM_SPAN
 def founder_mosaics(owners: np.ndarray, haps: np.ndarray) -> Mosaics:
     """Copies that are founder haplotypes end to end (one segment each)."""
     order = np.argsort(owners, kind="stable")
-    return Mosaics(owner=np.asarray(owners, np.int64)[order], start=np.zeros(len(owners), np.int64),
-                   hap=np.asarray(haps, np.int64)[order])
+    return Mosaics(
+        owner=np.asarray(owners, np.int64)[order],
+        start=np.zeros(len(owners), np.int64),
+        hap=np.asarray(haps, np.int64)[order],
+    )
 
 
 def _ranges(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -233,11 +280,13 @@ def transmit_mosaics(
     lengths = ends - bounds
     rows = _ranges(bounds.ravel(), lengths.ravel())
     row_m = np.repeat(np.arange(n_meioses), lengths.sum(axis=1))
-    cand = np.concatenate([
-        (np.arange(n_meioses)[:, None] * _AXIS + chrom_start[None, :]).ravel(),
-        xo_key,
-        row_m * _AXIS + mosaics.start[rows],
-    ])
+    cand = np.concatenate(
+        [
+            (np.arange(n_meioses)[:, None] * _AXIS + chrom_start[None, :]).ravel(),
+            xo_key,
+            row_m * _AXIS + mosaics.start[rows],
+        ]
+    )
     cand.sort()
     cand = cand[np.concatenate([[True], cand[1:] != cand[:-1]])]
     m, pos = cand // _AXIS, cand % _AXIS
@@ -301,8 +350,12 @@ def simulate_library(
     ancestry_seed = int(rng.integers(1, 2**31 - 1))
     mutation_seeds = rng.integers(1, 2**31 - 1, size=n_blocks)
     replicates = msprime.sim_ancestry(
-        samples=samples, demography=demography, sequence_length=BLOCK_LENGTH,
-        recombination_rate=RECOMBINATION_RATE, random_seed=ancestry_seed, num_replicates=n_blocks,
+        samples=samples,
+        demography=demography,
+        sequence_length=BLOCK_LENGTH,
+        recombination_rate=RECOMBINATION_RATE,
+        random_seed=ancestry_seed,
+        num_replicates=n_blocks,
     )
     out: dict[str, list] = {"genotypes": [], "offsets": [], "ref": [], "alt": [], "common": [], "pool": []}
     populations: np.ndarray | None = None
@@ -378,8 +431,10 @@ def founder_block_haplotypes(
         raise ValueError("library: no coalescent block has enough variants for the SNPs per block")
     source = rng.choice(eligible, size=n_blocks)
     # Founder haplotypes of each population, and the library columns of that population.
-    groups = [(np.flatnonzero(founder_populations == p), np.flatnonzero(library.populations == p))
-              for p in np.unique(founder_populations)]
+    groups = [
+        (np.flatnonzero(founder_populations == p), np.flatnonzero(library.populations == p))
+        for p in np.unique(founder_populations)
+    ]
     stretch = chrom_bp // n_blocks
     starts = np.arange(n_blocks) * stretch + rng.integers(0, max(stretch - BLOCK_LENGTH, 1), size=n_blocks)
     haps = np.empty((len(founder_populations), n_snps), dtype=np.int8)
@@ -405,10 +460,15 @@ def founder_block_haplotypes(
         alt.append(library.alt[lib][take])
         panel.append(order < n_array[b])
         filled += len(take)
-    table = pd.DataFrame({
-        "chrom": chrom, "pos": np.concatenate(pos), "ref": np.concatenate(ref), "alt": np.concatenate(alt),
-        "panel": np.where(np.concatenate(panel), "array", "sequence"),
-    })
+    table = pd.DataFrame(
+        {
+            "chrom": chrom,
+            "pos": np.concatenate(pos),
+            "ref": np.concatenate(ref),
+            "alt": np.concatenate(alt),
+            "panel": np.where(np.concatenate(panel), "array", "sequence"),
+        }
+    )
     table["morgans"] = table["pos"] / chrom_bp * chrom_morgans
     return table, haps
 
@@ -464,11 +524,13 @@ def shared_intervals(
     rows = _ranges(first.ravel(), count.ravel())
     row_pair = np.repeat(np.repeat(np.arange(n_pairs), 2), count.ravel())
     ends_key = (np.arange(n_pairs)[:, None] * _AXIS + chrom_end[None, :]).ravel()
-    cand = np.concatenate([
-        (np.arange(n_pairs)[:, None] * _AXIS + chrom_start[None, :]).ravel(),
-        ends_key,
-        row_pair * _AXIS + mosaics.start[rows],
-    ])
+    cand = np.concatenate(
+        [
+            (np.arange(n_pairs)[:, None] * _AXIS + chrom_start[None, :]).ravel(),
+            ends_key,
+            row_pair * _AXIS + mosaics.start[rows],
+        ]
+    )
     cand.sort()  # (np.unique would hash: several times slower here)
     cand = cand[np.concatenate([[True], cand[1:] != cand[:-1]])] if len(cand) else cand
     pair, pos = cand // _AXIS, cand % _AXIS

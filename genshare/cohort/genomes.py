@@ -96,8 +96,9 @@ _COPIES = 2000
 _PAIRS = 20_000
 
 
-def ibd_table(mosaics: Mosaics, chrom_morgans: np.ndarray, pairs: np.ndarray, *, by_copy: bool = False,
-              min_cm: float = 0.0) -> pd.DataFrame:
+def ibd_table(
+    mosaics: Mosaics, chrom_morgans: np.ndarray, pairs: np.ndarray, *, by_copy: bool = False, min_cm: float = 0.0
+) -> pd.DataFrame:
     """True IBD segments of pairs of genotyped people (rows ``i``, copies ``2i`` and ``2i + 1``).
 
     Parameters
@@ -151,10 +152,14 @@ def ibd_table(mosaics: Mosaics, chrom_morgans: np.ndarray, pairs: np.ndarray, *,
         lasts = np.concatenate([firsts[1:], [len(pair)]])[: len(firsts)] - 1
         pair, chrom, start, end = pair[firsts], chrom[firsts], start[firsts], reach[lasts]
         which = None
-    out = pd.DataFrame({
-        "pair": pair, "chrom": (chrom + 1).astype(np.int64),
-        "start_cm": (start - chrom * CHROM_SPAN) * (UNIT * 100), "end_cm": (end - chrom * CHROM_SPAN) * (UNIT * 100),
-    })
+    out = pd.DataFrame(
+        {
+            "pair": pair,
+            "chrom": (chrom + 1).astype(np.int64),
+            "start_cm": (start - chrom * CHROM_SPAN) * (UNIT * 100),
+            "end_cm": (end - chrom * CHROM_SPAN) * (UNIT * 100),
+        }
+    )
     out["length_cm"] = out["end_cm"] - out["start_cm"]
     if which is not None:
         out["copy_a"], out["copy_b"] = which // 2, which % 2
@@ -212,12 +217,14 @@ class Genomes:
         for name, person in (("person_a", person_a), ("person_b", person_b)):
             if person not in row:
                 raise ValueError(f"{name} {person!r} is not one of the sampled people")
-        table = ibd_table(self.mosaics, self.chrom_morgans, np.array([[row[person_a], row[person_b]]]),
-                          by_copy=by_copy, min_cm=min_cm)
+        table = ibd_table(
+            self.mosaics, self.chrom_morgans, np.array([[row[person_a], row[person_b]]]), by_copy=by_copy, min_cm=min_cm
+        )
         return table.drop(columns="pair")
 
 
 # --- input checks -------------------------------------------------------------------------------
+
 
 def _parent_ids(values: pd.Series) -> np.ndarray:
     """Parent ids as strings, '' for unknown (NaN/None/empty)."""
@@ -265,12 +272,13 @@ def _pedigree_and_samples(pedigree: pd.DataFrame, samples: list[str], population
     return ped
 
 
-
-
 def _concat(parts: list[Mosaics]) -> Mosaics:
     """Tables whose owners follow each other (each part's owners above the previous part's)."""
-    return Mosaics(owner=np.concatenate([p.owner for p in parts]), start=np.concatenate([p.start for p in parts]),
-                   hap=np.concatenate([p.hap for p in parts]))
+    return Mosaics(
+        owner=np.concatenate([p.owner for p in parts]),
+        start=np.concatenate([p.start for p in parts]),
+        hap=np.concatenate([p.hap for p in parts]),
+    )
 
 
 def _keep(mosaics: Mosaics, wanted: np.ndarray) -> Mosaics:
@@ -390,7 +398,9 @@ def simulate_genomes(
         for start in range(0, len(rows), _CHUNK):  # chunks bound memory; each is vectorised
             part = rows[start : start + _CHUNK]
             parents = slot[np.stack([father[part], mother[part]], axis=1).ravel()]  # meiosis 2j + k
-            gametes = transmit_mosaics(mosaics, np.stack([2 * parents, 2 * parents + 1], axis=1), chrom_morgans, rng, keys)
+            gametes = transmit_mosaics(
+                mosaics, np.stack([2 * parents, 2 * parents + 1], axis=1), chrom_morgans, rng, keys
+            )
             # Gamete 2j + k becomes copy k of part[j].
             new.append(Mosaics(owner=2 * slot[part][0] + gametes.owner, start=gametes.start, hap=gametes.hap))
         born = _concat(new)
@@ -408,8 +418,12 @@ def simulate_genomes(
     new_owner = owner_row[sampled.owner]
     order = np.lexsort((sampled.start, new_owner))
     sampled = Mosaics(owner=new_owner[order], start=sampled.start[order], hap=sampled.hap[order])
-    _log.debug("mosaics: %.1f s CPU, %d segments for %d sampled copies", time.process_time() - clock,
-               len(sampled.owner), 2 * len(sample_rows))
+    _log.debug(
+        "mosaics: %.1f s CPU, %d segments for %d sampled copies",
+        time.process_time() - clock,
+        len(sampled.owner),
+        2 * len(sample_rows),
+    )
 
     # Founder haplotypes, chromosome by chromosome, gathered for the samples' two copies.
     counts = {pop: int((population[founders] == pop).sum()) for pop in model_pops}
@@ -424,8 +438,15 @@ def simulate_genomes(
     pops = [p for p in model_pops if counts[p] > 0]
     for c in range(n_chromosomes):  # chromosome by chromosome, each vectorised
         table, haps = founder_block_haplotypes(
-            library, hap_population, int(snps_per_chrom[c]), c + 1, int(chrom_bp[c]), float(chrom_morgans[c]),
-            array_fraction, snp_rng, snps_per_block,
+            library,
+            hap_population,
+            int(snps_per_chrom[c]),
+            c + 1,
+            int(chrom_bp[c]),
+            float(chrom_morgans[c]),
+            array_fraction,
+            snp_rng,
+            snps_per_block,
         )
         axis = c * CHROM_SPAN + np.floor(table["morgans"].to_numpy() / UNIT).astype(np.int64)
         cols = np.arange(len(table))
@@ -446,10 +467,17 @@ def simulate_genomes(
     metadata = {
         "method": "transmission through the pedigree as mosaics of coalescent founder haplotypes",
         "model": model,
-        "genetic_map": "HapMap II mean rate per chromosome (stdpopsim HomSap) x GRCh38 length; uniform within chromosome",
-        "genome_cm": float(chrom_morgans.sum() * 100), "n_snps": n_snps, "snps_per_block": snps_per_block,
-        "array_fraction": array_fraction, "array_min_maf": array_min_maf, "library_blocks": library_blocks,
-        "simulated_people": int(needed.sum()), "founders": int(len(founders)),
+        "genetic_map": "HapMap II mean rate per chromosome (stdpopsim HomSap) x GRCh38 length; "
+        "uniform within chromosome",
+        "genome_cm": float(chrom_morgans.sum() * 100),
+        "n_snps": n_snps,
+        "snps_per_block": snps_per_block,
+        "array_fraction": array_fraction,
+        "array_min_maf": array_min_maf,
+        "library_blocks": library_blocks,
+        "simulated_people": int(needed.sum()),
+        "founders": int(len(founders)),
     }
-    return Genomes(haplotypes=out, snps=snps, mosaics=sampled, samples=samples, chrom_morgans=chrom_morgans,
-                   metadata=metadata)
+    return Genomes(
+        haplotypes=out, snps=snps, mosaics=sampled, samples=samples, chrom_morgans=chrom_morgans, metadata=metadata
+    )

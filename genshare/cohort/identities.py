@@ -141,7 +141,11 @@ def make_geography(
     zip3 = np.repeat(prefixes, zips_per_zip3)
     suffixes = np.tile(np.arange(zips_per_zip3) * 7 + 11, n_zip3)
     zip5 = np.array([f"{z}{s:02d}" for z, s in zip(zip3, suffixes, strict=True)])
-    cities = rng.choice(_CITY_NAMES, size=n_zip3, replace=False) if n_zip3 <= len(_CITY_NAMES) else rng.choice(_CITY_NAMES, size=n_zip3)
+    cities = (
+        rng.choice(_CITY_NAMES, size=n_zip3, replace=False)
+        if n_zip3 <= len(_CITY_NAMES)
+        else rng.choice(_CITY_NAMES, size=n_zip3)
+    )
     return pd.DataFrame(
         {
             "zip5": zip5,

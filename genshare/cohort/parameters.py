@@ -33,7 +33,19 @@ from genshare._validation import check_integer, check_number
 from genshare.cohort.demography import DEMOGRAPHIC_MODELS
 from genshare.populations import POPULATIONS
 
-__all__ = ["DEFAULTS", "PARAMETERS", "SIZES", "SIZE_PARAMETERS", "Parameter", "add_arguments", "docstring", "memory_needed", "quotas", "scaled", "validate_parameters"]
+__all__ = [
+    "DEFAULTS",
+    "PARAMETERS",
+    "SIZES",
+    "SIZE_PARAMETERS",
+    "Parameter",
+    "add_arguments",
+    "docstring",
+    "memory_needed",
+    "quotas",
+    "scaled",
+    "validate_parameters",
+]
 
 
 @dataclass(frozen=True)
@@ -58,41 +70,128 @@ class Parameter:
 
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("n_participants", 1000, "integer", "people in the study cohort, drawn from living adults", 2,
-              flag="--participants", scales="people"),
-    Parameter("n_snps", 25_000, "integer", "SNPs genotyped, spread over n_chromosomes autosomes (25,000 keeps the committed "
-              "world, with its true IBD and phase, within 25 MB)", 1, flag="--snps", scales="snps"),
-    Parameter("n_reference", 500, "integer", "people in the reference panel (living adults of one ancestry each)", 0,
-              flag="--reference", scales="people"),
-    Parameter("n_database", 2000, "integer", "profiles in the consumer genealogy database, drawn from living adults", 0,
-              flag="--database", scales="people"),
-    Parameter("n_relatives", 0, "integer",
-              "participants who are given a close relative (first cousin or closer) in the database on purpose, as when "
-              "families test together; 0 makes the database a random sample of the population", 0, flag="--relatives"),
-    Parameter("population_size", 38_000, "integer",
-              "living adults wanted in Synthetica: sets the number of founders of the pedigree (the actual count is "
-              "in world.metadata['n_living_adults'])", 100, flag="--population", scales="people"),
-    Parameter("tree_share", 0.3, "probability", "share of database customers who publish a family tree", 0.0, 1.0,
-              flag="--tree-share"),
-    Parameter("ystr_share", 0.1, "probability", "share of living adult men in the public Y-STR genealogy database",
-              0.0, 1.0, flag="--ystr-share"),
-    Parameter("voter_coverage", 0.9, "probability", "share of living adults on the voter roll", 0.0, 1.0, flag="--voter-coverage"),
+    Parameter(
+        "n_participants",
+        1000,
+        "integer",
+        "people in the study cohort, drawn from living adults",
+        2,
+        flag="--participants",
+        scales="people",
+    ),
+    Parameter(
+        "n_snps",
+        25_000,
+        "integer",
+        "SNPs genotyped, spread over n_chromosomes autosomes (25,000 keeps the committed "
+        "world, with its true IBD and phase, within 25 MB)",
+        1,
+        flag="--snps",
+        scales="snps",
+    ),
+    Parameter(
+        "n_reference",
+        500,
+        "integer",
+        "people in the reference panel (living adults of one ancestry each)",
+        0,
+        flag="--reference",
+        scales="people",
+    ),
+    Parameter(
+        "n_database",
+        2000,
+        "integer",
+        "profiles in the consumer genealogy database, drawn from living adults",
+        0,
+        flag="--database",
+        scales="people",
+    ),
+    Parameter(
+        "n_relatives",
+        0,
+        "integer",
+        "participants who are given a close relative (first cousin or closer) in the database on purpose, as when "
+        "families test together; 0 makes the database a random sample of the population",
+        0,
+        flag="--relatives",
+    ),
+    Parameter(
+        "population_size",
+        38_000,
+        "integer",
+        "living adults wanted in Synthetica: sets the number of founders of the pedigree (the actual count is "
+        "in world.metadata['n_living_adults'])",
+        100,
+        flag="--population",
+        scales="people",
+    ),
+    Parameter(
+        "tree_share",
+        0.3,
+        "probability",
+        "share of database customers who publish a family tree",
+        0.0,
+        1.0,
+        flag="--tree-share",
+    ),
+    Parameter(
+        "ystr_share",
+        0.1,
+        "probability",
+        "share of living adult men in the public Y-STR genealogy database",
+        0.0,
+        1.0,
+        flag="--ystr-share",
+    ),
+    Parameter(
+        "voter_coverage",
+        0.9,
+        "probability",
+        "share of living adults on the voter roll",
+        0.0,
+        1.0,
+        flag="--voter-coverage",
+    ),
     Parameter("n_chromosomes", 22, "integer", "autosomes simulated", 1, flag="--chromosomes"),
-    Parameter("missing_rate", 0.005, "probability", "share of genotype calls set missing (-1) in the cohort and database",
-              0.0, 0.5, flag="--missing-rate"),
-    Parameter("phasing_switch_cm", 15.0, "probability",
-              "mean distance in cM between switch errors in the phase the world shows (world.haplotypes), as a "
-              "genealogy service's statistical phasing leaves them (Eagle on 150,000 UK Biobank samples: perfect "
-              "phase in most 10 Mb segments, so on average more than about 14 Mb between switches; Loh et al. "
-              "2016). The same paper's switch error rate, about 3 in 1,000 heterozygous sites, would mean a switch "
-              "every few cM at array density if switches were spread evenly; the two readings agree only if "
-              "many switches come in close pairs (a single mis-phased site), which the world does not model: "
-              "it follows the 10 Mb reading and has no single-site errors; 0 shows the true phase",
-              0.0, 1e6, flag="--phasing-switch-cm"),
-    Parameter("model", "out_of_africa_3g09", "choice", "demographic model above the founders", choices=tuple(DEMOGRAPHIC_MODELS),
-              flag="--model"),
-    Parameter("ancestry", dict(zip(POPULATIONS, (0.25, 0.5, 0.25), strict=True)), "shares",
-              "shares of the founders' populations; the cohort is recruited in these shares too"),
+    Parameter(
+        "missing_rate",
+        0.005,
+        "probability",
+        "share of genotype calls set missing (-1) in the cohort and database",
+        0.0,
+        0.5,
+        flag="--missing-rate",
+    ),
+    Parameter(
+        "phasing_switch_cm",
+        15.0,
+        "probability",
+        "mean distance in cM between switch errors in the phase the world shows (world.haplotypes), as a "
+        "genealogy service's statistical phasing leaves them (Eagle on 150,000 UK Biobank samples: perfect "
+        "phase in most 10 Mb segments, so on average more than about 14 Mb between switches; Loh et al. "
+        "2016). The same paper's switch error rate, about 3 in 1,000 heterozygous sites, would mean a switch "
+        "every few cM at array density if switches were spread evenly; the two readings agree only if "
+        "many switches come in close pairs (a single mis-phased site), which the world does not model: "
+        "it follows the 10 Mb reading and has no single-site errors; 0 shows the true phase",
+        0.0,
+        1e6,
+        flag="--phasing-switch-cm",
+    ),
+    Parameter(
+        "model",
+        "out_of_africa_3g09",
+        "choice",
+        "demographic model above the founders",
+        choices=tuple(DEMOGRAPHIC_MODELS),
+        flag="--model",
+    ),
+    Parameter(
+        "ancestry",
+        dict(zip(POPULATIONS, (0.25, 0.5, 0.25), strict=True)),
+        "shares",
+        "shares of the founders' populations; the cohort is recruited in these shares too",
+    ),
 )
 
 #: Default value of every parameter, by name.
@@ -171,14 +270,27 @@ def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
         if spec.kind == "integer":
             value = check_integer(value, spec.name)
             if spec.minimum is not None and value < spec.minimum:
-                raise ValueError(f"{spec.name} must be at least {spec.minimum:g}; got {value}{reasons.get(spec.name, '')}")
+                raise ValueError(
+                    f"{spec.name} must be at least {spec.minimum:g}; got {value}{reasons.get(spec.name, '')}"
+                )
         elif spec.kind == "probability":
-            value = check_number(value, spec.name, minimum=spec.minimum, maximum=spec.maximum, high_open=spec.maximum is not None and spec.maximum < 1)
+            value = check_number(
+                value,
+                spec.name,
+                minimum=spec.minimum,
+                maximum=spec.maximum,
+                high_open=spec.maximum is not None and spec.maximum < 1,
+            )
         elif spec.kind == "choice":
             if not isinstance(value, str) or value not in spec.choices:
                 raise ValueError(f"{spec.name} {value!r} is unknown; choose one of: {', '.join(spec.choices)}")
         elif spec.kind == "shares":
-            if not isinstance(value, dict) or not value or not all(isinstance(k, str) for k in value) or set(value) - set(POPULATIONS):
+            if (
+                not isinstance(value, dict)
+                or not value
+                or not all(isinstance(k, str) for k in value)
+                or set(value) - set(POPULATIONS)
+            ):
                 raise ValueError(f"{spec.name} must map some of {', '.join(POPULATIONS)} to proportions; got {value!r}")
             shares = {k: check_number(v, f"{spec.name}[{k!r}]", minimum=0.0) for k, v in value.items()}
             if sum(shares.values()) <= 0:
@@ -202,8 +314,8 @@ def validate_parameters(seed: Any, **params: Any) -> dict[str, Any]:
     if p["population_size"] < 2 * sampled:
         raise ValueError(
             f"population_size ({p['population_size']}) must be at least twice the number of people sampled from it "
-            f"({sampled}: participants, database profiles and reference panel), so that the samples are a small part of "
-            "the population"
+            f"({sampled}: participants, database profiles and reference panel), so that the samples are a small "
+            "part of the population"
         )
     needed, available = memory_needed(p), _physical_memory()
     if available is not None and needed > available:
@@ -223,16 +335,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         if not spec.flag:
             continue
         parser.add_argument(
-            spec.flag, dest=spec.name, type=types[spec.kind], default=spec.default,
-            choices=spec.choices or None, help=f"{spec.help} (default %(default)s)",
+            spec.flag,
+            dest=spec.name,
+            type=types[spec.kind],
+            default=spec.default,
+            choices=spec.choices or None,
+            help=f"{spec.help} (default %(default)s)",
         )
 
 
 def docstring() -> str:
     """The numpy-style parameter list of :func:`simulate_world`, generated from :data:`PARAMETERS`."""
-    lines = ["seed", "    Non-negative integer; the same seed and parameters (and the same pinned package", "    versions) give the same world."]
+    lines = [
+        "seed",
+        "    Non-negative integer; the same seed and parameters (and the same pinned package",
+        "    versions) give the same world.",
+    ]
     for spec in PARAMETERS:
-        default = ", ".join(f"{k} {v:g}" for k, v in spec.default.items()) if spec.kind == "shares" else f"{spec.default!r}"
+        default = (
+            ", ".join(f"{k} {v:g}" for k, v in spec.default.items()) if spec.kind == "shares" else f"{spec.default!r}"
+        )
         option = f" Command line: ``{spec.flag}``." if spec.flag else ""
         lines += [spec.name, f"    {spec.help[0].upper()}{spec.help[1:]} (default {default}).{option}"]
     return "\n".join(lines)

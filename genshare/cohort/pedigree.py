@@ -174,7 +174,11 @@ def _pair(gen: pd.DataFrame, rng: np.random.Generator, n_zip3: int, everyone_par
     # The husband is a little older: shift men's birth years before matching on them.
     shift = np.where(gen["sex"].to_numpy() == "M", rng.normal(*SPOUSE_AGE_GAP, n), 0.0)
     frame = pd.DataFrame(
-        {"row": np.arange(n), "sex": gen["sex"].to_numpy(), "key": gen["birth_year"].to_numpy() + shift + rng.uniform(0, 1e-3, n)}
+        {
+            "row": np.arange(n),
+            "sex": gen["sex"].to_numpy(),
+            "key": gen["birth_year"].to_numpy() + shift + rng.uniform(0, 1e-3, n),
+        }
     )[partnering]
     found = []
     for group in (area * len(POPULATIONS) + pop, pop, np.zeros(n, dtype=np.int64)):
@@ -187,6 +191,7 @@ def _pair(gen: pd.DataFrame, rng: np.random.Generator, n_zip3: int, everyone_par
 
 def _close_kin(couples: pd.DataFrame, gen: pd.DataFrame, everyone: pd.DataFrame) -> np.ndarray:
     """True for couples who share a parent or a grandparent (siblings, first cousins, ...)."""
+
     def lineage(rows: np.ndarray) -> np.ndarray:
         parents = gen[["father", "mother"]].to_numpy()[rows]  # (couples, 2), -1 for founders
         up = [parents]
@@ -200,7 +205,9 @@ def _close_kin(couples: pd.DataFrame, gen: pd.DataFrame, everyone: pd.DataFrame)
     return shared.any(axis=(1, 2))
 
 
-def _unrelated_couples(gen: pd.DataFrame, gens: list[pd.DataFrame], rng: np.random.Generator, n_zip3: int) -> pd.DataFrame:
+def _unrelated_couples(
+    gen: pd.DataFrame, gens: list[pd.DataFrame], rng: np.random.Generator, n_zip3: int
+) -> pd.DataFrame:
     """Couples of one generation, none of them siblings or first cousins.
 
     Couples who turn out to be that closely related are split, and their members try once
@@ -330,8 +337,10 @@ def simulate_pedigree(
             other = men[pick]
             other_birth = parents.loc[other, "birth_year"].to_numpy()
             keep = (
-                (other != legal[npe]) & (men_area[pick] == men_area[position])
-                & (other_birth <= birth[npe] - MOTHER_AGE[2]) & (other_birth >= birth[npe] - 60)
+                (other != legal[npe])
+                & (men_area[pick] == men_area[position])
+                & (other_birth <= birth[npe] - MOTHER_AGE[2])
+                & (other_birth >= birth[npe] - 60)
             )
             father[npe[keep]] = other[keep]
         kept = birth <= LAST_BIRTH_YEAR
@@ -499,21 +508,28 @@ def validate_pedigree(
         unknown = (values != "") & (position < 0)
         if unknown.any():
             raise PedigreeError(
-                f"{column} names unknown people: {_name(f'{c} ({column} {p})' for c, p in zip(pid[unknown], values[unknown], strict=True))}"
+                f"{column} names unknown people: "
+                f"{_name(f'{c} ({column} {p})' for c, p in zip(pid[unknown], values[unknown], strict=True))}"
             )
         own = values == pid
         if own.any():
             raise PedigreeError(f"people who are their own parent ({column}): {_name(pid[own])}")
         parents[column] = np.where(values != "", position, -1)
-    for column, wanted, word in [("father_id", "M", "fathers must be male"), ("mother_id", "F", "mothers must be female"),
-                                 ("legal_father_id", "M", "legal fathers must be male")]:
+    for column, wanted, word in [
+        ("father_id", "M", "fathers must be male"),
+        ("mother_id", "F", "mothers must be female"),
+        ("legal_father_id", "M", "legal fathers must be male"),
+    ]:
         if column not in parents:
             continue
         p = parents[column]
         wrong = (p >= 0) & (sex[np.maximum(p, 0)] != wanted)
         if wrong.any():
             label = column.removesuffix("_id").replace("_", " ")
-            raise PedigreeError(f"{word}: {_name(f'{c} ({label} {pid[q]} is {sex[q]})' for c, q in zip(pid[wrong], p[wrong], strict=True))}")
+            raise PedigreeError(
+                f"{word}: "
+                f"{_name(f'{c} ({label} {pid[q]} is {sex[q]})' for c, q in zip(pid[wrong], p[wrong], strict=True))}"
+            )
     father, mother = parents["father_id"], parents["mother_id"]
     if both_parents:
         half = (father < 0) != (mother < 0)
@@ -555,20 +571,24 @@ def validate_pedigree(
             p = parents[column]
             late = (p >= 0) & (generation[np.maximum(p, 0)] >= generation)
             if late.any():
-                raise PedigreeError(f"parents must be of an earlier generation than their children ({column}): "
-                                    f"{_name(pid[late])}")
+                raise PedigreeError(
+                    f"parents must be of an earlier generation than their children ({column}): {_name(pid[late])}"
+                )
     if populations is not None:
         label = table["population"]
         unknown_population = ~label.isin(list(populations)).to_numpy()
         if unknown_population.any():
-            raise PedigreeError(f"population must be one of {', '.join(populations)}: "
-                                f"{_name(f'{c} ({v})' for c, v in zip(pid[unknown_population], label[unknown_population], strict=True))}")
+            unknown_people = zip(pid[unknown_population], label[unknown_population], strict=True)
+            raise PedigreeError(
+                f"population must be one of {', '.join(populations)}: {_name(f'{c} ({v})' for c, v in unknown_people)}"
+            )
     return None
 
 
 # --------------------------------------------------------------------------------------
 # Relatives
 # --------------------------------------------------------------------------------------
+
 
 def _ancestors(people: pd.DataFrame, focal: np.ndarray, depth: int) -> pd.DataFrame:
     """Ancestor table of ``focal`` (row indices): one row per path, ``(person, ancestor, depth)``.
@@ -648,8 +668,20 @@ def relative_pairs(people: pd.DataFrame, left: Any, right: Any, max_generations:
     common = common[common["person_l"] != common["person_r"]]
     columns = ["person_l", "person_r", "ancestor", "depth_l", "depth_r"]
     if common.empty:
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in [("left_id", str), ("right_id", str), ("relationship", str),
-                             ("degree", "int64"), ("expected_kinship", float), ("generations", str), ("common_ancestors", str)]})
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=t)
+                for c, t in [
+                    ("left_id", str),
+                    ("right_id", str),
+                    ("relationship", str),
+                    ("degree", "int64"),
+                    ("expected_kinship", float),
+                    ("generations", str),
+                    ("common_ancestors", str),
+                ]
+            }
+        )
     common = common[columns]
     # Drop common ancestors that are ancestors of another common ancestor of the same pair.
     distinct = common[["person_l", "person_r", "ancestor"]].drop_duplicates()
@@ -674,14 +706,18 @@ def relative_pairs(people: pd.DataFrame, left: Any, right: Any, max_generations:
     ids = table["person_id"].to_numpy()
     closest = closest.assign(aid=ids[closest["ancestor"].to_numpy()])
     grouped = closest.groupby(pair).agg(
-        depth_l=("depth_l", "first"), depth_r=("depth_r", "first"),
-        n=("ancestor", "nunique"), ancestors=("aid", lambda s: ";".join(sorted(set(s)))),
+        depth_l=("depth_l", "first"),
+        depth_r=("depth_r", "first"),
+        n=("ancestor", "nunique"),
+        ancestors=("aid", lambda s: ";".join(sorted(set(s)))),
     )
     grouped["expected_kinship"] = kinship.reindex(grouped.index).to_numpy()
     out = grouped.reset_index()
     names = [
         relationship_name(int(x), int(y), bool(n >= 2))
-        for x, y, n in zip(out["depth_l"], out["depth_r"], out["n"], strict=True)  # one call per related pair (not per person)
+        for x, y, n in zip(
+            out["depth_l"], out["depth_r"], out["n"], strict=True
+        )  # one call per related pair (not per person)
     ]
     result = pd.DataFrame(
         {

@@ -39,7 +39,9 @@ def name_people(pedigree: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
     people = pedigree.copy()
     people["first_name"] = ids.draw_first_names(people["sex"].to_numpy(), rng)
     start = pd.to_datetime(people["birth_year"].astype(str) + "-01-01").to_numpy().astype("datetime64[D]")
-    leap = ((people["birth_year"] % 4 == 0) & ((people["birth_year"] % 100 != 0) | (people["birth_year"] % 400 == 0))).to_numpy()
+    leap = (
+        (people["birth_year"] % 4 == 0) & ((people["birth_year"] % 100 != 0) | (people["birth_year"] % 400 == 0))
+    ).to_numpy()
     day = np.floor(rng.random(len(people)) * np.where(leap, 366, 365)).astype(np.int64)
     people["date_of_birth"] = start + day.astype("timedelta64[D]")
     days = (ids.REFERENCE_DATE - people["date_of_birth"].to_numpy().astype("datetime64[D]")).astype(np.int64)
@@ -85,7 +87,9 @@ def choose_samples(people: pd.DataFrame, p: dict[str, Any], rng: np.random.Gener
 
     database_parts = []
     if p["n_relatives"]:
-        pairs = relative_pairs(people, people.loc[cohort, "person_id"], people.loc[free, "person_id"], max_generations=2)
+        pairs = relative_pairs(
+            people, people.loc[cohort, "person_id"], people.loc[free, "person_id"], max_generations=2
+        )
         pairs = pairs[pairs["degree"] <= 3]
         pairs = pairs.iloc[rng.permutation(len(pairs))].drop_duplicates("left_id").drop_duplicates("right_id")
         if len(pairs) < p["n_relatives"]:
@@ -97,7 +101,9 @@ def choose_samples(people: pd.DataFrame, p: dict[str, Any], rng: np.random.Gener
         planted = row_of[pairs["right_id"].to_numpy()[: p["n_relatives"]]].to_numpy()
         free[planted] = False
         database_parts.append(planted)
-    database_parts.append(_draw(people[free], p["n_database"] - p["n_relatives"], rng, "database profiles", "n_database"))
+    database_parts.append(
+        _draw(people[free], p["n_database"] - p["n_relatives"], rng, "database profiles", "n_database")
+    )
     database = rng.permutation(np.concatenate(database_parts))
     free[database] = False
 
@@ -131,7 +137,9 @@ def voter_roll(people: pd.DataFrame, coverage: float, rng: np.random.Generator) 
     return roll, voter_id
 
 
-def sample_tables(people: pd.DataFrame, roles: dict[str, np.ndarray], zip_codes: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def sample_tables(
+    people: pd.DataFrame, roles: dict[str, np.ndarray], zip_codes: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
     """The cohort (without status), reference and database tables of the sampled people."""
     c, r, d = roles["cohort"], roles["reference"], roles["database"]
     zip3_of = dict(zip(zip_codes["zip5"], zip_codes["zip3"], strict=True))
@@ -165,8 +173,9 @@ def sample_tables(people: pd.DataFrame, roles: dict[str, np.ndarray], zip_codes:
     return {"cohort": cohort, "reference": reference, "database": database}
 
 
-def family_trees(people: pd.DataFrame, database: pd.DataFrame, share: float, zip_codes: pd.DataFrame,
-                 rng: np.random.Generator) -> pd.DataFrame:
+def family_trees(
+    people: pd.DataFrame, database: pd.DataFrame, share: float, zip_codes: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """Public family trees posted by some genealogy-database customers.
 
     A share ``share`` of the database's customers publish a tree, as many customers of
@@ -203,20 +212,27 @@ def family_trees(people: pd.DataFrame, database: pd.DataFrame, share: float, zip
         members.append(level)
     # Descendants of the grandparents, three generations down.
     children = pd.concat(
-        [pd.DataFrame({"parent": father, "child": np.arange(len(people))}),
-         pd.DataFrame({"parent": mother, "child": np.arange(len(people))})]
+        [
+            pd.DataFrame({"parent": father, "child": np.arange(len(people))}),
+            pd.DataFrame({"parent": mother, "child": np.arange(len(people))}),
+        ]
     )
     children = children[children["parent"] >= 0]
     level = members[2][["tree", "row"]]
     for _ in range(3):
-        level = level.merge(children, left_on="row", right_on="parent")[["tree", "child"]].rename(columns={"child": "row"})
+        level = level.merge(children, left_on="row", right_on="parent")[["tree", "child"]].rename(
+            columns={"child": "row"}
+        )
         members.append(level.assign(depth=-1))
     tree = pd.concat(members, ignore_index=True).drop_duplicates(["tree", "row"]).sort_values(["tree", "row"])
     tree["number"] = tree.groupby("tree").cumcount() + 1
     record = pd.Series(
-        [f"{t}-{n:04d}" for t, n in zip(tree_ids[tree["tree"].to_numpy()], tree["number"].to_numpy(), strict=True)], index=tree.index
+        [f"{t}-{n:04d}" for t, n in zip(tree_ids[tree["tree"].to_numpy()], tree["number"].to_numpy(), strict=True)],
+        index=tree.index,
     )
-    key = pd.Series(record.to_numpy(), index=pd.MultiIndex.from_arrays([tree["tree"].to_numpy(), tree["row"].to_numpy()]))
+    key = pd.Series(
+        record.to_numpy(), index=pd.MultiIndex.from_arrays([tree["tree"].to_numpy(), tree["row"].to_numpy()])
+    )
 
     def parent_record(parent_rows: np.ndarray) -> np.ndarray:
         index = pd.MultiIndex.from_arrays([tree["tree"].to_numpy(), parent_rows])
@@ -246,7 +262,9 @@ _COMORBIDITIES = np.array(["none", "hypertension", "asthma", "depression", "chro
 _COMORBIDITY_WEIGHTS = np.array([0.45, 0.25, 0.1, 0.12, 0.05, 0.03])
 
 
-def clinical_records(cohort: pd.DataFrame, persons: pd.DataFrame, geography: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+def clinical_records(
+    cohort: pd.DataFrame, persons: pd.DataFrame, geography: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """A hospital's view of the participants, with every direct identifier still present."""
     n = len(cohort)
     city_of = dict(zip(geography["zip5"], geography["city"], strict=True))
@@ -268,7 +286,10 @@ def clinical_records(cohort: pd.DataFrame, persons: pd.DataFrame, geography: pd.
             "state": ids.STATE,
             "zip5": persons["zip5"].to_numpy(),
             "phone": [f"({a}) 555-01{line:02d}" for a, line in zip(area_codes, lines, strict=True)],
-            "email": [f"{f.lower()}.{s.lower()}{k}@example.org" for f, s, k in zip(first, last, rng.integers(1, 99, size=n), strict=True)],
+            "email": [
+                f"{f.lower()}.{s.lower()}{k}@example.org"
+                for f, s, k in zip(first, last, rng.integers(1, 99, size=n), strict=True)
+            ],
             "date_of_birth": persons["date_of_birth"].to_numpy(),
             "sex": cohort["sex"],
             "age": cohort["age"],

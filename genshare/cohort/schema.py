@@ -39,47 +39,135 @@ __all__ = ["CORE_TABLES", "DESCRIPTIONS", "OPTIONAL", "TABLES", "World", "normal
 
 #: Every table of a world: file name and (column, Table Schema type) pairs.
 TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "snps": ("snps.csv.gz", [
-        ("snp_id", "string"), ("chrom", "integer"), ("pos", "integer"), ("cm", "number"), ("ref", "string"),
-        ("alt", "string"), ("panel", "string"), *[(f"freq_{pop}", "number") for pop in POPULATIONS], ("effect", "number"),
-    ]),
-    "cohort": ("cohort.csv", [
-        ("participant_id", "string"), ("person_id", "string"), ("population", "string"), ("sex", "string"),
-        ("age", "integer"), ("status", "string"),
-    ]),
+    "snps": (
+        "snps.csv.gz",
+        [
+            ("snp_id", "string"),
+            ("chrom", "integer"),
+            ("pos", "integer"),
+            ("cm", "number"),
+            ("ref", "string"),
+            ("alt", "string"),
+            ("panel", "string"),
+            *[(f"freq_{pop}", "number") for pop in POPULATIONS],
+            ("effect", "number"),
+        ],
+    ),
+    "cohort": (
+        "cohort.csv",
+        [
+            ("participant_id", "string"),
+            ("person_id", "string"),
+            ("population", "string"),
+            ("sex", "string"),
+            ("age", "integer"),
+            ("status", "string"),
+        ],
+    ),
     "reference": ("reference.csv", [("sample_id", "string"), ("person_id", "string"), ("population", "string")]),
-    "database": ("database.csv", [
-        ("profile_id", "string"), ("person_id", "string"), ("first_name", "string"), ("surname", "string"),
-        ("sex", "string"), ("birth_year", "integer"), ("zip3", "string"),
-    ]),
-    "people": ("people.csv.gz", [
-        ("person_id", "string"), ("sex", "string"), ("birth_year", "integer"), ("date_of_birth", "date"),
-        ("death_year", "integer"), ("alive", "boolean"), ("generation", "integer"), ("population", "string"),
-        ("father_id", "string"), ("mother_id", "string"), ("legal_father_id", "string"), ("first_name", "string"),
-        ("surname", "string"), ("zip5", "string"), ("voter_id", "string"),
-    ]),
-    "relationships": ("relationships.csv.gz", [
-        ("participant_id", "string"), ("profile_id", "string"), ("relationship", "string"), ("degree", "integer"),
-        ("expected_kinship", "number"), ("generations", "string"), ("common_ancestors", "string"),
-    ]),
-    "family_trees": ("family_trees.csv.gz", [
-        ("tree_id", "string"), ("owner_profile_id", "string"), ("record_id", "string"), ("person_id", "string"),
-        ("first_name", "string"), ("surname", "string"), ("sex", "string"), ("birth_year", "integer"),
-        ("death_year", "integer"), ("place", "string"), ("father_record", "string"), ("mother_record", "string"),
-    ]),
-    "voter_roll": ("voter_roll.csv.gz", [
-        ("voter_id", "string"), ("first_name", "string"), ("surname", "string"), ("zip5", "string"),
-        ("date_of_birth", "date"), ("sex", "string"),
-    ]),
-    "clinical": ("clinical.csv", [
-        ("participant_id", "string"), ("medical_record_number", "string"), ("name", "string"),
-        ("street_address", "string"), ("city", "string"), ("state", "string"), ("zip5", "string"),
-        ("phone", "string"), ("email", "string"), ("date_of_birth", "date"), ("sex", "string"), ("age", "integer"),
-        ("admission_date", "date"), ("diagnosis", "string"), ("comorbidity", "string"), ("bmi", "number"),
-    ]),
-    "zip_codes": ("zip_codes.csv", [
-        ("zip5", "string"), ("zip3", "string"), ("city", "string"), ("state", "string"), ("population", "integer"),
-    ]),
+    "database": (
+        "database.csv",
+        [
+            ("profile_id", "string"),
+            ("person_id", "string"),
+            ("first_name", "string"),
+            ("surname", "string"),
+            ("sex", "string"),
+            ("birth_year", "integer"),
+            ("zip3", "string"),
+        ],
+    ),
+    "people": (
+        "people.csv.gz",
+        [
+            ("person_id", "string"),
+            ("sex", "string"),
+            ("birth_year", "integer"),
+            ("date_of_birth", "date"),
+            ("death_year", "integer"),
+            ("alive", "boolean"),
+            ("generation", "integer"),
+            ("population", "string"),
+            ("father_id", "string"),
+            ("mother_id", "string"),
+            ("legal_father_id", "string"),
+            ("first_name", "string"),
+            ("surname", "string"),
+            ("zip5", "string"),
+            ("voter_id", "string"),
+        ],
+    ),
+    "relationships": (
+        "relationships.csv.gz",
+        [
+            ("participant_id", "string"),
+            ("profile_id", "string"),
+            ("relationship", "string"),
+            ("degree", "integer"),
+            ("expected_kinship", "number"),
+            ("generations", "string"),
+            ("common_ancestors", "string"),
+        ],
+    ),
+    "family_trees": (
+        "family_trees.csv.gz",
+        [
+            ("tree_id", "string"),
+            ("owner_profile_id", "string"),
+            ("record_id", "string"),
+            ("person_id", "string"),
+            ("first_name", "string"),
+            ("surname", "string"),
+            ("sex", "string"),
+            ("birth_year", "integer"),
+            ("death_year", "integer"),
+            ("place", "string"),
+            ("father_record", "string"),
+            ("mother_record", "string"),
+        ],
+    ),
+    "voter_roll": (
+        "voter_roll.csv.gz",
+        [
+            ("voter_id", "string"),
+            ("first_name", "string"),
+            ("surname", "string"),
+            ("zip5", "string"),
+            ("date_of_birth", "date"),
+            ("sex", "string"),
+        ],
+    ),
+    "clinical": (
+        "clinical.csv",
+        [
+            ("participant_id", "string"),
+            ("medical_record_number", "string"),
+            ("name", "string"),
+            ("street_address", "string"),
+            ("city", "string"),
+            ("state", "string"),
+            ("zip5", "string"),
+            ("phone", "string"),
+            ("email", "string"),
+            ("date_of_birth", "date"),
+            ("sex", "string"),
+            ("age", "integer"),
+            ("admission_date", "date"),
+            ("diagnosis", "string"),
+            ("comorbidity", "string"),
+            ("bmi", "number"),
+        ],
+    ),
+    "zip_codes": (
+        "zip_codes.csv",
+        [
+            ("zip5", "string"),
+            ("zip3", "string"),
+            ("city", "string"),
+            ("state", "string"),
+            ("population", "integer"),
+        ],
+    ),
 }
 
 #: Integer columns that may be empty: (table, column).
@@ -141,7 +229,9 @@ def normalise_table(frame: pd.DataFrame, columns: list[tuple[str, str]], table: 
             else:
                 text = values.astype(str).str.lower()
                 if not text.isin(["true", "false"]).all():
-                    raise ValueError(f"column {name!r} must hold true or false; got {sorted(set(text) - {'true', 'false'})[:3]}")
+                    raise ValueError(
+                        f"column {name!r} must hold true or false; got {sorted(set(text) - {'true', 'false'})[:3]}"
+                    )
                 out[name] = text == "true"
         elif kind == "date":
             out[name] = pd.to_datetime(values).astype("datetime64[s]")
@@ -151,7 +241,18 @@ def normalise_table(frame: pd.DataFrame, columns: list[tuple[str, str]], table: 
 
 
 #: Tables that are fields of :class:`World` (others made by added steps go to ``extra_tables``).
-CORE_TABLES = ("snps", "cohort", "reference", "database", "people", "relationships", "family_trees", "voter_roll", "clinical", "zip_codes")
+CORE_TABLES = (
+    "snps",
+    "cohort",
+    "reference",
+    "database",
+    "people",
+    "relationships",
+    "family_trees",
+    "voter_roll",
+    "clinical",
+    "zip_codes",
+)
 
 
 @dataclass(frozen=True)
@@ -287,16 +388,23 @@ class World:
     def _truth_rows(self, people: Any, name: str) -> np.ndarray:
         """Genotyped rows (cohort, reference, database) of person ids; a clear error otherwise."""
         self._known_mosaics()
-        ids_ = np.concatenate([self.cohort["person_id"].to_numpy(), self.reference["person_id"].to_numpy(),
-                               self.database["person_id"].to_numpy()]).astype(str)
+        ids_ = np.concatenate(
+            [
+                self.cohort["person_id"].to_numpy(),
+                self.reference["person_id"].to_numpy(),
+                self.database["person_id"].to_numpy(),
+            ]
+        ).astype(str)
         index = pd.Series(np.arange(len(ids_)), index=ids_)
         index = index[~index.index.duplicated()]  # a person in two sets has one genome
         values = np.atleast_1d(np.asarray(people, dtype=object)).astype(str)
         rows = index.reindex(values).to_numpy()
         missing = np.flatnonzero(np.isnan(rows))
         if missing.size:
-            raise ValueError(f"{name} {str(values[missing[0]])!r} is not a genotyped person of this world "
-                             "(a person_id of world.cohort, world.reference or world.database)")
+            raise ValueError(
+                f"{name} {str(values[missing[0]])!r} is not a genotyped person of this world "
+                "(a person_id of world.cohort, world.reference or world.database)"
+            )
         return rows.astype(np.int64)
 
     def ibd_segments(self, person_a: str, person_b: str, *, by_copy: bool = False, min_cm: float = 0.0) -> pd.DataFrame:
@@ -336,7 +444,9 @@ class World:
         from genshare.cohort.genomes import ibd_table
 
         min_cm = check_number(min_cm, "min_cm", minimum=0.0)
-        rows = np.stack([self._truth_rows(person_a, "person_a")[:1], self._truth_rows(person_b, "person_b")[:1]], axis=1)
+        rows = np.stack(
+            [self._truth_rows(person_a, "person_a")[:1], self._truth_rows(person_b, "person_b")[:1]], axis=1
+        )
         morgans = chromosome_lengths(int(self.parameters.get("n_chromosomes", 22)))[1]
         return ibd_table(self._known_mosaics(), morgans, rows, by_copy=by_copy, min_cm=min_cm).drop(columns="pair")
 
@@ -377,13 +487,15 @@ class World:
         length = seg["length_cm"].to_numpy()
         longest = np.zeros(len(a))
         np.maximum.at(longest, pair, length)
-        return pd.DataFrame({
-            "person_a": np.atleast_1d(np.asarray(people_a, dtype=object)).astype(str),
-            "person_b": np.atleast_1d(np.asarray(people_b, dtype=object)).astype(str),
-            "shared_cm": np.bincount(pair, weights=length, minlength=len(a)),
-            "n_segments": np.bincount(pair, minlength=len(a)).astype(np.int64),
-            "longest_cm": longest,
-        })
+        return pd.DataFrame(
+            {
+                "person_a": np.atleast_1d(np.asarray(people_a, dtype=object)).astype(str),
+                "person_b": np.atleast_1d(np.asarray(people_b, dtype=object)).astype(str),
+                "shared_cm": np.bincount(pair, weights=length, minlength=len(a)),
+                "n_segments": np.bincount(pair, minlength=len(a)).astype(np.int64),
+                "longest_cm": longest,
+            }
+        )
 
     def select_snps(self, keep: Any) -> World:
         """This world with only some of its SNPs; every person and every other table unchanged.
@@ -423,12 +535,16 @@ class World:
         """
         rows = np.asarray(keep)
         if rows.ndim != 1 or rows.size == 0 or not np.issubdtype(rows.dtype, np.integer):
-            raise ValueError(f"keep must be a non-empty list of SNP row indices (whole numbers); got {rows.dtype} "
-                             f"values of shape {rows.shape}")
+            raise ValueError(
+                f"keep must be a non-empty list of SNP row indices (whole numbers); got {rows.dtype} "
+                f"values of shape {rows.shape}"
+            )
         if rows[0] < 0 or rows[-1] >= len(self.snps) or (np.diff(rows) <= 0).any():
             raise ValueError(f"keep must be increasing, distinct SNP row indices from 0 to {len(self.snps) - 1}")
         genotypes = {name: getattr(self, f"{name}_genotypes") for name in ("cohort", "reference", "database")}
-        phase = {name: np.packbits(self.haplotypes(name)[:, 0, rows][genotypes[name][:, rows] == 1]) for name in self.phase}
+        phase = {
+            name: np.packbits(self.haplotypes(name)[:, 0, rows][genotypes[name][:, rows] == 1]) for name in self.phase
+        }
         return replace(
             self,
             parameters={**self.parameters, "n_snps": int(rows.size)},

@@ -80,13 +80,18 @@ __all__ = [
 ]
 
 _DESCRIPTIONS = {
-    "snps": "One row per SNP: position on the synthetic chromosomes, alleles, panel (array or sequence), allele frequency in each simulated population, and effect on the study phenotype.",
-    "cohort": "The study cohort as the study holds it: participant id, population, sex, age and case/control status. person_id links to the ground truth in people.csv.gz.",
+    "snps": "One row per SNP: position on the synthetic chromosomes, alleles, panel (array or sequence), "
+    "allele frequency in each simulated population, and effect on the study phenotype.",
+    "cohort": "The study cohort as the study holds it: participant id, population, sex, age and case/control "
+    "status. person_id links to the ground truth in people.csv.gz.",
     "reference": "Reference panel: people from the same populations who are not in the cohort.",
     "database": "Profiles in a consumer genealogy database, with what the site shows about each customer.",
-    "people": "Ground truth: the whole pedigree of Synthetica, every generation, the dead included: birth and death years, biological and legal parents, names, ZIP code and voter-roll entry (empty when not registered).",
-    "relationships": "True relationships (third cousin or closer, from the pedigree) between cohort participants and genealogy-database profiles, with the common ancestors.",
-    "family_trees": "Public family trees posted by some genealogy-database customers: names, birth and death years, places and legal parent links (person_id is ground truth for scoring).",
+    "people": "Ground truth: the whole pedigree of Synthetica, every generation, the dead included: birth and "
+    "death years, biological and legal parents, names, ZIP code and voter-roll entry (empty when not registered).",
+    "relationships": "True relationships (third cousin or closer, from the pedigree) between cohort participants "
+    "and genealogy-database profiles, with the common ancestors.",
+    "family_trees": "Public family trees posted by some genealogy-database customers: names, birth and death "
+    "years, places and legal parent links (person_id is ground truth for scoring).",
     "voter_roll": "Public voter roll of Synthetica: name, ZIP code, date of birth and sex.",
     "clinical": "Hospital records of the participants before de-identification, with direct identifiers.",
     "zip_codes": "The synthetic geography: ZIP codes of Synthetica with their living residents.",
@@ -221,7 +226,9 @@ def unpack_mosaics(arrays: dict[str, np.ndarray]) -> Mosaics:
     steps = _unplanes(arrays["mosaic_steps"])
     haps = np.asarray(arrays["mosaic_haps"], dtype=np.int64)
     if counts.sum() != len(steps) or len(steps) != len(haps):
-        raise ValueError(f"mosaics: {counts.sum()} segments counted but {len(steps)} starts and {len(haps)} haplotypes stored")
+        raise ValueError(
+            f"mosaics: {counts.sum()} segments counted but {len(steps)} starts and {len(haps)} haplotypes stored"
+        )
     owner = np.repeat(np.arange(len(counts)), counts)
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
     # Start = cumulative sum of steps, restarted at each copy's first segment.
@@ -233,7 +240,9 @@ def unpack_mosaics(arrays: dict[str, np.ndarray]) -> Mosaics:
 def _write_npz(path: Path, arrays: dict[str, np.ndarray], compression: int = zipfile.ZIP_DEFLATED) -> None:
     """Like ``numpy.savez_compressed`` but with fixed timestamps, so bytes are reproducible
     (``compression``: ``zipfile.ZIP_DEFLATED``, or ``ZIP_LZMA``, which ``numpy.load`` reads too)."""
-    with zipfile.ZipFile(path, "w", compression=compression, compresslevel=9 if compression == zipfile.ZIP_DEFLATED else None) as archive:
+    with zipfile.ZipFile(
+        path, "w", compression=compression, compresslevel=9 if compression == zipfile.ZIP_DEFLATED else None
+    ) as archive:
         for name, array in arrays.items():
             buffer = io.BytesIO()
             np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
@@ -256,8 +265,11 @@ def read_vcf_genotypes(path: str | PathLike[str]) -> tuple[list[str], np.ndarray
     rows, samples = [], []
     path = Path(path)
     try:
-        with open_regular(path, follow_symlinks=True) as raw, gzip.GzipFile(fileobj=raw, mode="rb") as inflated, \
-                io.TextIOWrapper(inflated, encoding="ascii", newline="") as handle:
+        with (
+            open_regular(path, follow_symlinks=True) as raw,
+            gzip.GzipFile(fileobj=raw, mode="rb") as inflated,
+            io.TextIOWrapper(inflated, encoding="ascii", newline="") as handle,
+        ):
             for number, line in enumerate(capped_lines(handle, path.name), start=1):
                 if line.startswith("##"):
                     continue
@@ -268,12 +280,17 @@ def read_vcf_genotypes(path: str | PathLike[str]) -> tuple[list[str], np.ndarray
                 calls = fields[9:]
                 unknown = next((c for c in calls if c not in codes), None)
                 if unknown is not None or len(calls) != len(samples):
-                    what = f"call {unknown!r} is not one of {', '.join(codes)}" if unknown is not None else (
-                        f"{len(calls)} calls for {len(samples)} samples")
+                    what = (
+                        f"call {unknown!r} is not one of {', '.join(codes)}"
+                        if unknown is not None
+                        else (f"{len(calls)} calls for {len(samples)} samples")
+                    )
                     raise WorldIntegrityError(f"{path}, line {number}: {what}")
                 rows.append([codes[call] for call in calls])
     except (LineTooLongError, NotRegularFileError, UnicodeDecodeError, OSError, EOFError, zlib.error) as error:
-        raise WorldIntegrityError(f"{path}: cannot be read as a VCF of write_vcf ({type(error).__name__}: {error})") from None
+        raise WorldIntegrityError(
+            f"{path}: cannot be read as a VCF of write_vcf ({type(error).__name__}: {error})"
+        ) from None
     return samples, np.array(rows, dtype=np.int8).T.reshape(len(samples), -1)
 
 
@@ -318,10 +335,10 @@ def _package(world: World, files: dict[str, bytes], vcf: bool) -> dict[str, Any]
                 "path": "truth.npz",
                 "format": "npz",
                 "mediatype": "application/zip",
-                "description": "What the simulation knows: the founder-haplotype mosaics of every genotyped genome copy "
-                "(copy k of genotyped row i is copy 2i + k, rows numbered through cohort, reference, database; see "
-                "genshare.cohort.storage.pack_mosaics), from which the true IBD segments of any pair follow, and the "
-                "phase shown to learners (one bit per heterozygous call, people-major, phase_<set>; see "
+                "description": "What the simulation knows: the founder-haplotype mosaics of every genotyped genome "
+                "copy (copy k of genotyped row i is copy 2i + k, rows numbered through cohort, reference, database; "
+                "see genshare.cohort.storage.pack_mosaics), from which the true IBD segments of any pair follow, "
+                "and the phase shown to learners (one bit per heterozygous call, people-major, phase_<set>; see "
                 "genshare.cohort.world.World.haplotypes).",
             }
         )
@@ -334,7 +351,8 @@ def _package(world: World, files: dict[str, bytes], vcf: bool) -> dict[str, Any]
                     "format": "vcf",
                     "mediatype": "text/x-vcf",
                     "compression": "gz",
-                    "description": f"The {name} genotypes as unphased VCF 4.3, compressed with bgzip (BGZF, which any gzip reader can read).",
+                    "description": f"The {name} genotypes as unphased VCF 4.3, compressed with bgzip "
+                    "(BGZF, which any gzip reader can read).",
                 }
             )
     return {
@@ -342,7 +360,9 @@ def _package(world: World, files: dict[str, bytes], vcf: bool) -> dict[str, Any]
         "title": f"Synthetic genomic world (seed {world.seed})",
         "description": "A simulated study cohort, genealogy database, reference panel, voter roll and "
         "clinical records for teaching genomic privacy. Entirely synthetic: no real person's data.",
-        "licenses": [{"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/", "title": "CC0 1.0"}],
+        "licenses": [
+            {"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/", "title": "CC0 1.0"}
+        ],
         "sources": [{"title": "Simulated with genshare.cohort and msprime"}],
         "resources": resources,
     }
@@ -363,15 +383,22 @@ def _readme(world: World, vcf: bool, note: str = "") -> str:
         "",
         "| file | contents |",
         "|---|---|",
-        f"| `genotypes.npz` | genotype matrices, 2 bits per call (unpacked: int8, people x SNPs; 0/1/2 alternate alleles, -1 missing): "
-        f"`cohort` ({n_people['cohort']} people), `reference` ({n_people['reference']}), `database` ({n_people['database']}) |",
+        "| `genotypes.npz` | genotype matrices, 2 bits per call "
+        "(unpacked: int8, people x SNPs; 0/1/2 alternate alleles, -1 missing): "
+        f"`cohort` ({n_people['cohort']} people), `reference` ({n_people['reference']}), "
+        f"`database` ({n_people['database']}) |",
     ]
     if world.founder_mosaics() is not None or world.phase:
-        lines.append("| `truth.npz` | what only the simulation knows: each genotyped genome copy as a mosaic of founder "
-                     "haplotypes (the true IBD segments of any pair: `world.ibd_segments`), and the phase shown to "
-                     "learners (`world.haplotypes`) |")
+        lines.append(
+            "| `truth.npz` | what only the simulation knows: each genotyped genome copy as a mosaic of founder "
+            "haplotypes (the true IBD segments of any pair: `world.ibd_segments`), and the phase shown to "
+            "learners (`world.haplotypes`) |"
+        )
     if vcf:
-        lines.append("| `cohort.vcf.gz`, `reference.vcf.gz`, `database.vcf.gz` | the same genotypes as bgzip-compressed VCF 4.3 |")
+        lines.append(
+            "| `cohort.vcf.gz`, `reference.vcf.gz`, `database.vcf.gz` | "
+            "the same genotypes as bgzip-compressed VCF 4.3 |"
+        )
     for key, (filename, _) in TABLES.items():
         lines.append(f"| `{filename}` | {_description(key)} |")
     lines += [
@@ -429,7 +456,9 @@ def _world_files(world: World, vcf: bool, note: str = "") -> dict[str, bytes]:
     if vcf:
         for name in _GENOTYPE_SETS:
             ids = getattr(world, name)[_ID_COLUMNS[name]].tolist()
-            files[f"{name}.vcf.gz"] = write_vcf(getattr(world, f"{name}_genotypes"), ids, world.snps, f"seed={world.seed} set={name}")
+            files[f"{name}.vcf.gz"] = write_vcf(
+                getattr(world, f"{name}_genotypes"), ids, world.snps, f"seed={world.seed} set={name}"
+            )
     info = {
         "seed": world.seed,
         "parameters": world.parameters,
@@ -578,7 +607,9 @@ def check_destination(out: str | PathLike[str], *, force: bool = False) -> Path:
     return destination
 
 
-def save_world(world: World, out: str | PathLike[str], *, force: bool = False, vcf: bool = True, note: str = "") -> Path:
+def save_world(
+    world: World, out: str | PathLike[str], *, force: bool = False, vcf: bool = True, note: str = ""
+) -> Path:
     """Write ``world`` to the folder ``out``, atomically and safely against other writers.
 
     The files are written to a staging folder ``.NAME.partial-PID`` beside the destination
@@ -691,7 +722,9 @@ def _sha256(path: Path) -> str:
     except FileNotFoundError:
         raise WorldIntegrityError(f"{path}: listed in {MANIFEST} but missing") from None
     except OSError as exc:  # ELOOP: a symbolic link
-        raise WorldIntegrityError(f"{path}: cannot be opened as a plain file ({exc.strerror}); a symbolic link?") from None
+        raise WorldIntegrityError(
+            f"{path}: cannot be opened as a plain file ({exc.strerror}); a symbolic link?"
+        ) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -773,10 +806,19 @@ def _read_table(path: Path, columns: list[tuple[str, str]], key: str = "") -> pd
             with io.BufferedReader(CappedReader(inner, str(path))) as capped:
                 raw = pd.read_csv(capped, dtype=str, keep_default_na=False, na_filter=False)
     except LineTooLongError:
-        raise WorldIntegrityError(f"{path}: a line is longer than {MAX_LINE_CHARS:,} bytes; not a table of a world "
-                                  "(or an endless line), refused rather than read whole") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError, EOFError, zlib.error,
-            ValueError) as error:  # OSError: gzip.BadGzipFile; ValueError: pandas' own decoding errors
+        raise WorldIntegrityError(
+            f"{path}: a line is longer than {MAX_LINE_CHARS:,} bytes; not a table of a world "
+            "(or an endless line), refused rather than read whole"
+        ) from None
+    except (
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        UnicodeDecodeError,
+        OSError,
+        EOFError,
+        zlib.error,
+        ValueError,
+    ) as error:  # OSError: gzip.BadGzipFile; ValueError: pandas' own decoding errors
         raise WorldIntegrityError(f"{path}: cannot be read as a CSV table ({type(error).__name__}: {error})") from None
     try:
         return normalise_table(raw, columns, key)
@@ -828,8 +870,10 @@ def _npz_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             if sorted(names) != sorted(expected):
-                raise WorldIntegrityError(f"{path}: holds {sorted(names)[:6]}; a world's genotypes.npz holds exactly "
-                                          f"{', '.join(sorted(expected))}")
+                raise WorldIntegrityError(
+                    f"{path}: holds {sorted(names)[:6]}; a world's genotypes.npz holds exactly "
+                    f"{', '.join(sorted(expected))}"
+                )
             headers = {}
             for name in _GENOTYPE_SETS:
                 info = archive.getinfo(f"{name}.npy")
@@ -843,21 +887,32 @@ def _npz_headers(path: Path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
                         raise WorldIntegrityError(f"{path}: {name}.npy has .npy format version {version}; expected 1.0")
                     offset = member.tell()
                 if dtype != np.uint8 or len(shape) != 2:
-                    raise WorldIntegrityError(f"{path}: {name}.npy declares a {dtype} array of shape {shape}; "
-                                              "packed genotypes are a 2-D uint8 array (SNPs x bytes)")
+                    raise WorldIntegrityError(
+                        f"{path}: {name}.npy declares a {dtype} array of shape {shape}; "
+                        "packed genotypes are a 2-D uint8 array (SNPs x bytes)"
+                    )
                 if info.file_size != offset + int(np.prod(shape, dtype=object)):
-                    raise WorldIntegrityError(f"{path}: {name}.npy declares shape {shape} but stores "
-                                              f"{info.file_size - offset:,} bytes of data; damaged")
+                    raise WorldIntegrityError(
+                        f"{path}: {name}.npy declares shape {shape} but stores "
+                        f"{info.file_size - offset:,} bytes of data; damaged"
+                    )
                 headers[name] = (tuple(shape), dtype)
     except WorldIntegrityError:
         raise
     except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, KeyError, SyntaxError) as error:
-        raise WorldIntegrityError(f"{path}: not a readable genotype archive ({type(error).__name__}: {error})") from None
+        raise WorldIntegrityError(
+            f"{path}: not a readable genotype archive ({type(error).__name__}: {error})"
+        ) from None
     return headers
 
 
-def _check_declared_shapes(path: Path, headers: dict[str, tuple[tuple[int, ...], np.dtype]],
-                           counts: dict[str, int | None], n_snps: int | None, against: str) -> None:
+def _check_declared_shapes(
+    path: Path,
+    headers: dict[str, tuple[tuple[int, ...], np.dtype]],
+    counts: dict[str, int | None],
+    n_snps: int | None,
+    against: str,
+) -> None:
     """Each packed matrix must be (SNPs, ceil(people / 4)) for the sizes ``against`` gives."""
     for name, (shape, _) in headers.items():
         people = counts.get(name)
@@ -867,11 +922,13 @@ def _check_declared_shapes(path: Path, headers: dict[str, tuple[tuple[int, ...],
         if shape != wanted:
             raise WorldIntegrityError(
                 f"{path}: '{name}' declares packed shape {shape}, but {against} gives {people} people and "
-                f"{n_snps} SNPs, shape {wanted}; refused before reading it")
+                f"{n_snps} SNPs, shape {wanted}; refused before reading it"
+            )
 
 
-def _load_genotypes(path: Path, headers: dict[str, tuple[tuple[int, ...], np.dtype]],
-                    people: dict[str, int]) -> dict[str, np.ndarray]:
+def _load_genotypes(
+    path: Path, headers: dict[str, tuple[tuple[int, ...], np.dtype]], people: dict[str, int]
+) -> dict[str, np.ndarray]:
     try:
         with np.load(path, allow_pickle=False) as archive:
             return {name: unpack_genotypes(archive[name], people[name]) for name in _GENOTYPE_SETS}
@@ -885,15 +942,19 @@ def _mosaics_loader(path: Path, digest: str, n_copies: int) -> Any:
 
     def read() -> Mosaics:
         if _sha256(path) != digest:
-            raise WorldIntegrityError(f"{path}: changed since the world was loaded (checksum mismatch); load the world again")
+            raise WorldIntegrityError(
+                f"{path}: changed since the world was loaded (checksum mismatch); load the world again"
+            )
         try:
             with np.load(path, allow_pickle=False) as archive:
                 arrays = {k: archive[k] for k in ("mosaic_counts", "mosaic_steps", "mosaic_haps")}
         except (zipfile.BadZipFile, ValueError, EOFError, OSError, zlib.error, KeyError) as error:
             raise WorldIntegrityError(f"{path}: cannot be read ({type(error).__name__}: {error})") from None
         if arrays["mosaic_counts"].shape != (2, n_copies):
-            raise WorldIntegrityError(f"{path}: mosaic_counts has shape {arrays['mosaic_counts'].shape}; "
-                                      f"the tables give {n_copies} genome copies, shape (2, {n_copies})")
+            raise WorldIntegrityError(
+                f"{path}: mosaic_counts has shape {arrays['mosaic_counts'].shape}; "
+                f"the tables give {n_copies} genome copies, shape (2, {n_copies})"
+            )
         try:
             return unpack_mosaics(arrays)
         except ValueError as error:
@@ -902,8 +963,9 @@ def _mosaics_loader(path: Path, digest: str, n_copies: int) -> Any:
     return read
 
 
-def _load_truth(path: Path, listed: dict[str, str], genotypes: dict[str, np.ndarray],
-                tables: dict[str, pd.DataFrame]) -> tuple[Mosaics | None, dict[str, np.ndarray]]:
+def _load_truth(
+    path: Path, listed: dict[str, str], genotypes: dict[str, np.ndarray], tables: dict[str, pd.DataFrame]
+) -> tuple[Mosaics | None, dict[str, np.ndarray]]:
     """The mosaics and phase of ``truth.npz`` (None and {} for a world saved before it existed)."""
     if "truth.npz" not in listed:
         return None, {}
@@ -916,7 +978,9 @@ def _load_truth(path: Path, listed: dict[str, str], genotypes: dict[str, np.ndar
         with zipfile.ZipFile(path) as archive:
             inflated = sum(info.file_size for info in archive.infolist())
         if inflated > cap:
-            raise WorldIntegrityError(f"{path}: inflates to {inflated:,} bytes, more than a world of this size holds ({cap:,})")
+            raise WorldIntegrityError(
+                f"{path}: inflates to {inflated:,} bytes, more than a world of this size holds ({cap:,})"
+            )
         with np.load(path, allow_pickle=False) as archive:
             names = set(archive.files)
             mosaics = None
@@ -928,8 +992,10 @@ def _load_truth(path: Path, listed: dict[str, str], genotypes: dict[str, np.ndar
                     bits = archive[f"phase_{name}"]
                     wanted = -(-int((genotypes[name] == 1).sum()) // 8)
                     if bits.dtype != np.uint8 or bits.shape != (wanted,):
-                        raise WorldIntegrityError(f"{path}: phase_{name} has shape {bits.shape}, dtype {bits.dtype}; "
-                                                  f"the genotypes have heterozygous calls for ({wanted},) uint8")
+                        raise WorldIntegrityError(
+                            f"{path}: phase_{name} has shape {bits.shape}, dtype {bits.dtype}; "
+                            f"the genotypes have heterozygous calls for ({wanted},) uint8"
+                        )
                     phase[name] = bits
     except WorldIntegrityError:
         raise
@@ -983,11 +1049,17 @@ def load_world(folder: str | PathLike[str] | None = None) -> World:
     npz = path / "genotypes.npz"
     headers = _npz_headers(npz)
     parameters = info.get("parameters", {})
-    _check_declared_shapes(npz, headers, {name: _declared_count(parameters, key) for name, key in _SIZE_PARAMETERS.items()},
-                           _declared_count(parameters, "n_snps"), "world.json")
+    _check_declared_shapes(
+        npz,
+        headers,
+        {name: _declared_count(parameters, key) for name, key in _SIZE_PARAMETERS.items()},
+        _declared_count(parameters, "n_snps"),
+        "world.json",
+    )
     tables = {key: _read_table(path / filename, columns, key) for key, (filename, columns) in TABLES.items()}
-    _check_declared_shapes(npz, headers, {name: len(tables[name]) for name in _GENOTYPE_SETS}, len(tables["snps"]),
-                           "the tables")
+    _check_declared_shapes(
+        npz, headers, {name: len(tables[name]) for name in _GENOTYPE_SETS}, len(tables["snps"]), "the tables"
+    )
     genotypes = _load_genotypes(npz, headers, {name: len(tables[name]) for name in _GENOTYPE_SETS})
     for name in _GENOTYPE_SETS:
         if genotypes[name].shape != (len(tables[name]), len(tables["snps"])):

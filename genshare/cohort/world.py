@@ -66,6 +66,8 @@ RELATIONSHIPS = {
 CITY_SHARE = 0.6
 #: ZIP3 areas and ZIP codes per area of Synthetica.
 N_ZIP3, ZIPS_PER_ZIP3 = 6, 7
+
+
 @dataclass
 class WorldState:
     """What the pipeline's steps read and write.
@@ -105,7 +107,11 @@ class WorldState:
 def geography(state: WorldState) -> None:
     """The ZIP codes of Synthetica (relative sizes; resident counts are filled in later)."""
     state.tables["zip_codes"] = ids.make_geography(
-        state.p["population_size"], n_zip3=N_ZIP3, zips_per_zip3=ZIPS_PER_ZIP3, rng=state.rng("geography"), city_share=CITY_SHARE
+        state.p["population_size"],
+        n_zip3=N_ZIP3,
+        zips_per_zip3=ZIPS_PER_ZIP3,
+        rng=state.rng("geography"),
+        city_share=CITY_SHARE,
     )
 
 
@@ -143,7 +149,11 @@ def genomes(state: WorldState) -> None:
     seed = int(state.seed_sequence("genomes").generate_state(1)[0])
     result = simulate_genomes(
         state.people[["person_id", "father_id", "mother_id", "sex", "generation", "population"]],
-        ids_, n_snps=state.p["n_snps"], model=state.p["model"], seed=seed, n_chromosomes=state.p["n_chromosomes"],
+        ids_,
+        n_snps=state.p["n_snps"],
+        model=state.p["model"],
+        seed=seed,
+        n_chromosomes=state.p["n_chromosomes"],
     )
     genotypes = result.genotypes
     start = 0
@@ -188,8 +198,9 @@ def missing_calls(state: WorldState) -> None:
         state.genotypes[role][mask] = -1
 
 
-def switch_parity(n_people: int, chrom: np.ndarray, cm: np.ndarray, switch_cm: float,
-                  rng: np.random.Generator) -> np.ndarray:
+def switch_parity(
+    n_people: int, chrom: np.ndarray, cm: np.ndarray, switch_cm: float, rng: np.random.Generator
+) -> np.ndarray:
     """Where statistical phasing has swapped a person's two copies: ``uint8`` (people, SNPs), 1 = swapped.
 
     Switch errors fall as a Poisson process along each chromosome's genetic map, one per
@@ -260,16 +271,25 @@ def relationships(state: WorldState) -> None:
         {
             "participant_id": participant[pairs["left_id"]].to_numpy(),
             "profile_id": profile[pairs["right_id"]].to_numpy(),
-            **{c: pairs[c].to_numpy() for c in ("relationship", "degree", "expected_kinship", "generations", "common_ancestors")},
+            **{
+                c: pairs[c].to_numpy()
+                for c in ("relationship", "degree", "expected_kinship", "generations", "common_ancestors")
+            },
         }
     )
-    state.tables["relationships"] = table.sort_values(["participant_id", "degree", "profile_id"], kind="stable").reset_index(drop=True)
+    state.tables["relationships"] = table.sort_values(
+        ["participant_id", "degree", "profile_id"], kind="stable"
+    ).reset_index(drop=True)
 
 
 def trees(state: WorldState) -> None:
     """Public family trees of some database customers."""
     state.tables["family_trees"] = records.family_trees(
-        state.people, state.tables["database"], state.p["tree_share"], state.tables["zip_codes"], state.rng("family_trees")
+        state.people,
+        state.tables["database"],
+        state.p["tree_share"],
+        state.tables["zip_codes"],
+        state.rng("family_trees"),
     )
 
 
@@ -284,7 +304,9 @@ def summary(state: WorldState) -> None:
     meta["n_living_adults"] = int(adult.sum())
     meta["n_founders"] = int((people["generation"] == 0).sum())
     meta["n_generations"] = int(people["generation"].max() + 1)
-    meta["non_paternity_share"] = round(float((people["father_id"] != people["legal_father_id"])[people["father_id"] != ""].mean()), 6)
+    meta["non_paternity_share"] = round(
+        float((people["father_id"] != people["legal_father_id"])[people["father_id"] != ""].mean()), 6
+    )
     meta["relatives_per_living_adult"] = {
         column: {
             "mean": round(float(counts[column].mean()), 3),

@@ -121,7 +121,6 @@ Y_SIZE_SCALE = 0.5
 HALF_RANGE = 6
 
 
-
 #: The file of :func:`genshare.paths.data_dir` holding the sourced allele frequencies.
 ALLELE_FREQUENCY_FILE = "ystr_allele_frequencies.csv"
 
@@ -218,8 +217,10 @@ def gene_diversity(haplotypes: pd.DataFrame) -> pd.Series:
         bad = values.isna() | (values != np.round(values))
         if bad.any():
             row = haplotypes.index[int(np.flatnonzero(bad.to_numpy())[0])]
-            raise ValueError(f"haplotypes: repeat count at locus {locus} is missing or not a whole number "
-                             f"(row {row!r}: {haplotypes[locus].loc[row]!r})")
+            raise ValueError(
+                f"haplotypes: repeat count at locus {locus} is missing or not a whole number "
+                f"(row {row!r}: {haplotypes[locus].loc[row]!r})"
+            )
         p = values.value_counts(normalize=True).to_numpy()
         out[locus] = n / (n - 1) * (1.0 - float(np.sum(p**2)))
     return pd.Series(out, dtype=float)
@@ -295,10 +296,16 @@ def check_allele_frequencies(table: pd.DataFrame, name: str = "allele_frequencie
             raise ValueError(f"{where(i)}: locus {value!r} is not in the Y-STR panel; known loci are {sorted(known)}")
     alleles = pd.to_numeric(table["allele"], errors="coerce")
     for i, (raw, value) in enumerate(zip(table["allele"], alleles, strict=True)):
-        if isinstance(raw, (bool, np.bool_)) or not np.isfinite(value) or value != round(value) \
-                or not 1 <= value <= MAX_REPEAT_COUNT:
-            raise ValueError(f"{where(i)}: allele must be a whole number of repeats from 1 to {MAX_REPEAT_COUNT}; "
-                             f"got {raw!r} (microvariants such as 14.2 are not supported)")
+        if (
+            isinstance(raw, (bool, np.bool_))
+            or not np.isfinite(value)
+            or value != round(value)
+            or not 1 <= value <= MAX_REPEAT_COUNT
+        ):
+            raise ValueError(
+                f"{where(i)}: allele must be a whole number of repeats from 1 to {MAX_REPEAT_COUNT}; "
+                f"got {raw!r} (microvariants such as 14.2 are not supported)"
+            )
     freqs = pd.to_numeric(table["frequency"], errors="coerce")
     for i, (raw, value) in enumerate(zip(table["frequency"], freqs, strict=True)):
         if isinstance(raw, (bool, np.bool_)) or not np.isfinite(value) or not 0 < value <= 1:
@@ -308,13 +315,16 @@ def check_allele_frequencies(table: pd.DataFrame, name: str = "allele_frequencie
     repeated = table.duplicated(["locus", "allele"], keep="first")
     if repeated.any():
         i = int(np.flatnonzero(repeated.to_numpy())[0])
-        raise ValueError(f"{where(i)}: allele {table['allele'].iloc[i]} of locus {table['locus'].iloc[i]} "
-                         "is listed more than once")
+        raise ValueError(
+            f"{where(i)}: allele {table['allele'].iloc[i]} of locus {table['locus'].iloc[i]} is listed more than once"
+        )
     sums = table.groupby("locus", sort=False)["frequency"].sum()
     off = sums[(sums - 1).abs() > FREQUENCY_SUM_TOLERANCE]
     if len(off):
-        raise ValueError(f"{name}: the frequencies of locus {off.index[0]} sum to {off.iloc[0]:.4f}, not 1 "
-                         f"(tolerance {FREQUENCY_SUM_TOLERANCE})")
+        raise ValueError(
+            f"{name}: the frequencies of locus {off.index[0]} sum to {off.iloc[0]:.4f}, not 1 "
+            f"(tolerance {FREQUENCY_SUM_TOLERANCE})"
+        )
     return table.reset_index(drop=True)
 
 
@@ -403,14 +413,16 @@ def stepwise_transition_matrix(frequencies: Sequence[float] | np.ndarray) -> np.
     if p.ndim != 1 or len(p) < 2:
         raise ValueError(f"frequencies must be a list of at least two alleles' probabilities; got shape {p.shape}")
     if (p <= 0).any():
-        raise ValueError(f"frequencies must all be positive (the chain must reach every allele); "
-                         f"got {float(p.min())} at position {int(p.argmin())}")
+        raise ValueError(
+            f"frequencies must all be positive (the chain must reach every allele); "
+            f"got {float(p.min())} at position {int(p.argmin())}"
+        )
     if abs(float(p.sum()) - 1) > 1e-9:
         raise ValueError(f"frequencies must sum to 1; got {float(p.sum())}")
     k = len(p)
     matrix = np.zeros((k, k))
-    up = 0.5 * np.minimum(1.0, p[1:] / p[:-1])     # i -> i + 1
-    down = 0.5 * np.minimum(1.0, p[:-1] / p[1:])   # i + 1 -> i
+    up = 0.5 * np.minimum(1.0, p[1:] / p[:-1])  # i -> i + 1
+    down = 0.5 * np.minimum(1.0, p[:-1] / p[1:])  # i + 1 -> i
     matrix[np.arange(k - 1), np.arange(1, k)] = up
     matrix[np.arange(1, k), np.arange(k - 1)] = down
     matrix[np.arange(k), np.arange(k)] = 1.0 - matrix.sum(axis=1)
@@ -508,7 +520,9 @@ def founder_haplotypes(
         transitions = stepwise_transition_matrix(p)
         changing = float(p @ (1.0 - np.diag(transitions)))  # share of proposed steps that change the allele
         mutated = msprime.sim_mutations(
-            tree_seq, rate=rate / changing, discrete_genome=True,
+            tree_seq,
+            rate=rate / changing,
+            discrete_genome=True,
             model=msprime.MatrixMutationModel([str(a) for a in alleles], p, transitions),
             random_seed=int(rng.integers(1, 2**31 - 1)),
         )
@@ -576,11 +590,15 @@ def inherit_haplotypes(
     has_father = father != ""
     known = pd.Series(father).isin(pedigree["person_id"]).to_numpy()
     if (has_father & ~known).any():
-        raise ValueError(f"pedigree: father_id not in the pedigree for {men.loc[has_father & ~known, 'person_id'].tolist()[:10]}")
+        raise ValueError(
+            f"pedigree: father_id not in the pedigree for {men.loc[has_father & ~known, 'person_id'].tolist()[:10]}"
+        )
     with_father = men.loc[has_father]
     father_sex = info.loc[with_father["father_id"], "sex"].to_numpy()
     if (father_sex != "M").any():
-        raise ValueError(f"pedigree: father is not a man for {with_father.loc[father_sex != 'M', 'person_id'].tolist()[:10]}")
+        raise ValueError(
+            f"pedigree: father is not a man for {with_father.loc[father_sex != 'M', 'person_id'].tolist()[:10]}"
+        )
     father_gen = info.loc[with_father["father_id"], "generation"].to_numpy()
     if (father_gen >= with_father["generation"].to_numpy()).any():
         bad = with_father.loc[father_gen >= with_father["generation"].to_numpy(), "person_id"].tolist()
@@ -652,13 +670,17 @@ def simulate_y_haplotypes(
     founding = pedigree.loc[(sex == "M") & (pedigree["father_id"].fillna("").astype(str) == "")]
     seeds = np.random.SeedSequence(seed).spawn(2)
     haps = founder_haplotypes(
-        founding["population"].tolist(), panel=panel, model=model, seed=int(seeds[0].generate_state(1)[0]),
+        founding["population"].tolist(),
+        panel=panel,
+        model=model,
+        seed=int(seeds[0].generate_state(1)[0]),
         allele_frequencies=allele_frequencies,
     )
     founders = pd.DataFrame(haps, columns=panel["locus"].tolist())
     founders.insert(0, "person_id", founding["person_id"].to_numpy())
-    return inherit_haplotypes(pedigree, founders, panel=panel, seed=int(seeds[1].generate_state(1)[0]),
-                              allele_frequencies=allele_frequencies)
+    return inherit_haplotypes(
+        pedigree, founders, panel=panel, seed=int(seeds[1].generate_state(1)[0]), allele_frequencies=allele_frequencies
+    )
 
 
 def ystr_database(
@@ -760,13 +782,16 @@ def ystr_tables(
 
 _LOCUS_COLUMNS = [(locus, "integer") for locus in YSTR_PANEL["locus"]]
 register_table(
-    "ystr", "ystr.csv", [("participant_id", "string"), *_LOCUS_COLUMNS],
+    "ystr",
+    "ystr.csv",
+    [("participant_id", "string"), *_LOCUS_COLUMNS],
     "Y-STR haplotypes (repeat counts at the loci of genshare.cohort.ystr.YSTR_PANEL) of the male participants, "
     "released with their genotypes as sequencing data would reveal them",
 )
 register_table(
-    "ystr_database", "ystr_database.csv", [("ystr_profile_id", "string"), ("person_id", "string"), ("surname", "string"),
-                                            *_LOCUS_COLUMNS],
+    "ystr_database",
+    "ystr_database.csv",
+    [("ystr_profile_id", "string"), ("person_id", "string"), ("surname", "string"), *_LOCUS_COLUMNS],
     "public Y-STR genealogy database: a share of living adult men with their haplotype and surname "
     "(person_id is the truth, for scoring; a real database does not show it)",
 )
@@ -779,5 +804,8 @@ def y_chromosomes(state: Any) -> None:
     random stream comes from its own name, so adding it changes no other step's draws.
     """
     seed = int(state.seed_sequence("ystr").generate_state(1)[0])
-    state.tables.update(ystr_tables(state.people, state.tables["cohort"], fraction=state.p["ystr_share"],
-                                    model=state.p["model"], seed=seed))
+    state.tables.update(
+        ystr_tables(
+            state.people, state.tables["cohort"], fraction=state.p["ystr_share"], model=state.p["model"], seed=seed
+        )
+    )

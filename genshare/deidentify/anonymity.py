@@ -16,7 +16,15 @@ import pandas as pd
 
 from genshare._validation import check_columns
 
-__all__ = ["date_hierarchy", "generalize", "k_anonymity", "l_diversity", "numeric_hierarchy", "suppression_hierarchy", "zip_hierarchy"]
+__all__ = [
+    "date_hierarchy",
+    "generalize",
+    "k_anonymity",
+    "l_diversity",
+    "numeric_hierarchy",
+    "suppression_hierarchy",
+    "zip_hierarchy",
+]
 
 Level = Callable[[pd.Series], pd.Series]
 
@@ -196,14 +204,16 @@ def generalize(
     Examples
     --------
     >>> t = pd.DataFrame({"zip5": ["39011", "39012", "39013", "39024"], "sex": ["F", "F", "M", "M"]})
-    >>> released, summary = generalize(t, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()}, k=2, max_suppression=0)
+    >>> released, summary = generalize(t, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()},
+    ...                                k=2, max_suppression=0)
     >>> released["zip5"].tolist(), released["sex"].tolist(), int(summary["k"])
     (['390**', '390**', '390**', '390**'], ['F', 'F', 'M', 'M'], 2)
 
     The same table as distinct combinations with their counts:
 
     >>> c = t.assign(count=1)
-    >>> int(generalize(c, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()}, k=2, max_suppression=0, counts="count")[1]["k"])
+    >>> int(generalize(c, {"zip5": zip_hierarchy(), "sex": suppression_hierarchy()}, k=2, max_suppression=0,
+    ...                counts="count")[1]["k"])
     2
     """
     if not isinstance(hierarchies, Mapping):
@@ -226,7 +236,12 @@ def generalize(
     best: tuple[tuple[float, int], tuple[int, ...], np.ndarray, np.ndarray] | None = None
     for levels in itertools.product(*[range(len(coarse[c])) for c in columns]):
         candidate = pd.DataFrame({c: coarse[c][level] for c, level in zip(columns, levels, strict=True)})
-        sizes = candidate.assign(_weight=weights).groupby(columns, dropna=False, sort=False)["_weight"].transform("sum").to_numpy()
+        sizes = (
+            candidate.assign(_weight=weights)
+            .groupby(columns, dropna=False, sort=False)["_weight"]
+            .transform("sum")
+            .to_numpy()
+        )
         small = sizes < k
         suppressed = int(weights[small].sum())
         if suppressed > max_suppression * records:
@@ -254,13 +269,17 @@ def _weights(table: pd.DataFrame, counts: str | None, columns: list[str]) -> np.
     if counts is None:
         return np.ones(len(table), dtype=np.int64)
     if counts not in table.columns:
-        raise ValueError(f"counts names column {counts!r}, which table does not have; its columns are {list(table.columns)}")
+        raise ValueError(
+            f"counts names column {counts!r}, which table does not have; its columns are {list(table.columns)}"
+        )
     if counts in columns:
         raise ValueError(f"counts column {counts!r} cannot also be a quasi-identifier")
     values = pd.to_numeric(table[counts], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"table column {counts!r}, row {table.index[i]!r}: a count must be a whole number >= 0; "
-                         f"got {table[counts].iloc[i]!r}")
+        raise ValueError(
+            f"table column {counts!r}, row {table.index[i]!r}: a count must be a whole number >= 0; "
+            f"got {table[counts].iloc[i]!r}"
+        )
     return values.astype(np.int64)

@@ -34,12 +34,18 @@ def laplace_scale(n_people: int, n_snps: int, epsilon: float) -> float:
 
 def _check_epsilon(epsilon: object) -> None:
     """epsilon must be one finite positive real number (not a list, a string or a bool)."""
-    if (not isinstance(epsilon, (int, float, np.integer, np.floating)) or isinstance(epsilon, (bool, np.bool_))
-            or not np.isfinite(epsilon) or epsilon <= 0):
+    if (
+        not isinstance(epsilon, (int, float, np.integer, np.floating))
+        or isinstance(epsilon, (bool, np.bool_))
+        or not np.isfinite(epsilon)
+        or epsilon <= 0
+    ):
         raise ValueError(f"epsilon must be a positive number; got {epsilon!r}")
 
 
-def dp_allele_frequencies(genotypes: npt.ArrayLike, epsilon: float, seed: int | None = None, clip: bool = True) -> np.ndarray:
+def dp_allele_frequencies(
+    genotypes: npt.ArrayLike, epsilon: float, seed: int | None = None, clip: bool = True
+) -> np.ndarray:
     """Alternate-allele frequencies with Laplace noise, epsilon-differentially private.
 
     Parameters

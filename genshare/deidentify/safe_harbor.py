@@ -66,52 +66,221 @@ _NAME_WORDS: list[tuple[str, frozenset[str]]] = [
     ("F", frozenset({"email", "emails", "emailaddress", "mail"})),
     ("O", frozenset({"ip", "ipaddress", "ipv4", "ipv6"})),
     ("E", frozenset({"fax", "faxnumber"})),
-    ("D", frozenset({"phone", "phones", "telephone", "tel", "mobile", "cellphone", "cellnumber", "pager", "phonenumber", "contactnumber"})),
+    (
+        "D",
+        frozenset(
+            {
+                "phone",
+                "phones",
+                "telephone",
+                "tel",
+                "mobile",
+                "cellphone",
+                "cellnumber",
+                "pager",
+                "phonenumber",
+                "contactnumber",
+            }
+        ),
+    ),
     ("G", frozenset({"ssn", "socialsecurity", "socialsecuritynumber", "socsec", "nationalid"})),
-    ("H", frozenset({"mrn", "medicalrecord", "medicalrecordnumber", "recordnumber", "chartnumber", "patientid", "hospitalnumber"})),
-    ("I", frozenset({"healthplan", "beneficiary", "insurance", "insurer", "memberid", "policy", "policynumber", "medicaid", "medicare"})),
+    (
+        "H",
+        frozenset(
+            {
+                "mrn",
+                "medicalrecord",
+                "medicalrecordnumber",
+                "recordnumber",
+                "chartnumber",
+                "patientid",
+                "hospitalnumber",
+            }
+        ),
+    ),
+    (
+        "I",
+        frozenset(
+            {
+                "healthplan",
+                "beneficiary",
+                "insurance",
+                "insurer",
+                "memberid",
+                "policy",
+                "policynumber",
+                "medicaid",
+                "medicare",
+            }
+        ),
+    ),
     ("J", frozenset({"account", "accounts", "acct", "billing", "accountnumber", "username", "login"})),
     ("L", frozenset({"vehicle", "vin", "plate", "licenseplate", "licenceplate", "numberplate"})),
     ("K", frozenset({"license", "licence", "certificate", "licensenumber", "licencenumber"})),
     ("M", frozenset({"device", "serial", "serialnumber", "imei", "udi", "macaddress"})),
     ("N", frozenset({"url", "urls", "website", "webpage", "homepage", "web", "link"})),
     ("P", frozenset({"fingerprint", "voiceprint", "biometric", "biometrics", "retina", "iris", "faceprint"})),
-    ("Q", frozenset({"photo", "photos", "photograph", "face", "image", "images", "picture", "portrait", "selfie", "headshot"})),
-    ("A", frozenset({"name", "names", "firstname", "lastname", "surname", "givenname", "familyname", "middlename", "fullname",
-                     "forename", "fname", "lname", "maidenname", "nickname", "initials", "alias"})),
-    ("B", frozenset({"street", "address", "addr", "streetaddress", "homeaddress", "city", "town", "village", "county",
-                     "precinct", "neighborhood", "neighbourhood", "district", "latitude", "longitude", "lat", "lon",
-                     "lng", "geocode", "geolocation", "coordinates", "gps", "place", "birthplace", "residence"})),
+    (
+        "Q",
+        frozenset(
+            {"photo", "photos", "photograph", "face", "image", "images", "picture", "portrait", "selfie", "headshot"}
+        ),
+    ),
+    (
+        "A",
+        frozenset(
+            {
+                "name",
+                "names",
+                "firstname",
+                "lastname",
+                "surname",
+                "givenname",
+                "familyname",
+                "middlename",
+                "fullname",
+                "forename",
+                "fname",
+                "lname",
+                "maidenname",
+                "nickname",
+                "initials",
+                "alias",
+            }
+        ),
+    ),
+    (
+        "B",
+        frozenset(
+            {
+                "street",
+                "address",
+                "addr",
+                "streetaddress",
+                "homeaddress",
+                "city",
+                "town",
+                "village",
+                "county",
+                "precinct",
+                "neighborhood",
+                "neighbourhood",
+                "district",
+                "latitude",
+                "longitude",
+                "lat",
+                "lon",
+                "lng",
+                "geocode",
+                "geolocation",
+                "coordinates",
+                "gps",
+                "place",
+                "birthplace",
+                "residence",
+            }
+        ),
+    ),
 ]
 _ZIP_WORDS = frozenset({"zip", "zipcode", "zip5", "zip9", "zip3", "postcode", "postalcode"})
 _AGE_WORDS = frozenset({"age", "ages"})
-_DATE_WORDS = frozenset({"date", "dates", "dob", "dod", "birth", "birthdate", "birthday", "born", "birthyear", "admission",
-                         "admitted", "discharge", "discharged", "died", "datetime", "timestamp", "dt"})
+_DATE_WORDS = frozenset(
+    {
+        "date",
+        "dates",
+        "dob",
+        "dod",
+        "birth",
+        "birthdate",
+        "birthday",
+        "born",
+        "birthyear",
+        "admission",
+        "admitted",
+        "discharge",
+        "discharged",
+        "died",
+        "datetime",
+        "timestamp",
+        "dt",
+    }
+)
 _BIRTH_WORDS = frozenset({"dob", "birth", "birthdate", "birthday", "born", "birthyear"})
-_FREE_TEXT_WORDS = frozenset({"note", "notes", "comment", "comments", "text", "remark", "remarks", "description",
-                              "narrative", "freetext", "memo", "message", "history", "summary", "details"})
+_FREE_TEXT_WORDS = frozenset(
+    {
+        "note",
+        "notes",
+        "comment",
+        "comments",
+        "text",
+        "remark",
+        "remarks",
+        "description",
+        "narrative",
+        "freetext",
+        "memo",
+        "message",
+        "history",
+        "summary",
+        "details",
+    }
+)
 
 # Identifier patterns looked for inside any text that remains, applied in this order.
-_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
-          r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("F", re.compile(r"[A-Za-z0-9._%+-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9-]+(?:\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z0-9-]+)+", re.I)),
+    (
+        "F",
+        re.compile(
+            r"[A-Za-z0-9._%+-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9-]+(?:\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z0-9-]+)+",
+            re.I,
+        ),
+    ),
     ("N", re.compile(r"(?:(?:https?|ftp)://|www\.)\S+", re.I)),
-    ("C", re.compile(r"(?<!\d)\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?", re.I)),
-    ("O", re.compile(r"(?<![\w:.])(?=[0-9a-f:]*:[0-9a-f:]*:)(?:[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){1,7}"
-                     r"(?::\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])", re.I)),
+    (
+        "C",
+        re.compile(r"(?<!\d)\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?", re.I),
+    ),
+    (
+        "O",
+        re.compile(
+            r"(?<![\w:.])(?=[0-9a-f:]*:[0-9a-f:]*:)(?:[0-9a-f]{1,4}|:)(?::[0-9a-f]{0,4}){1,7}"
+            r"(?::\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])",
+            re.I,
+        ),
+    ),
     ("O", re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")),
     ("G", re.compile(r"(?<!\d)\d{3}[-. ]?\d{2}[-. ]?\d{4}(?!\d)")),
     ("D", re.compile(r"(?:\+|\b00)\d{1,3}[\s.-]?(?:\(\d{1,4}\)[\s.-]?)?\d{1,4}(?:[\s.-]?\d{2,4}){1,4}(?!\d)")),
     ("D", re.compile(r"(?:\+?1[\s.-]?)?\(?(?<!\d)\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)")),
     ("D", re.compile(r"(?<![\d-])\d{3}[-.]\d{4}(?![\d-])")),
     ("C", re.compile(r"(?<!\d)(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})(?!\d)")),
-    ("C", re.compile(rf"(?<![\w])(?:{_DAY}(?:\s+of)?[\s/-]+{_MONTH},?(?:[\s/-]+\d{{2,4}})?"
-                     rf"|{_MONTH}[\s/-]+{_DAY}(?:,?\s+\d{{4}})?(?!\d)|{_MONTH},?\s+\d{{4}})(?![\w])", re.I)),
-    ("C", re.compile(r"(?<!\d)(?:(?:1[89]|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
-                     r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:1[89]|20)\d{2})(?!\d)")),
-    ("C", re.compile(r"(?<!\d)(?:9\d|1[0-4]\d)(?:\.\d+)?\s*-?\s*(?:years?|yrs?|y/?o)\b|\baged?\s*:?\s*(?:9\d|1[0-4]\d)(?!\d)", re.I)),
+    (
+        "C",
+        re.compile(
+            rf"(?<![\w])(?:{_DAY}(?:\s+of)?[\s/-]+{_MONTH},?(?:[\s/-]+\d{{2,4}})?"
+            rf"|{_MONTH}[\s/-]+{_DAY}(?:,?\s+\d{{4}})?(?!\d)|{_MONTH},?\s+\d{{4}})(?![\w])",
+            re.I,
+        ),
+    ),
+    (
+        "C",
+        re.compile(
+            r"(?<!\d)(?:(?:1[89]|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+            r"|(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])(?:1[89]|20)\d{2})(?!\d)"
+        ),
+    ),
+    (
+        "C",
+        re.compile(
+            r"(?<!\d)(?:9\d|1[0-4]\d)(?:\.\d+)?\s*-?\s*(?:years?|yrs?|y/?o)\b|\baged?\s*:?\s*(?:9\d|1[0-4]\d)(?!\d)",
+            re.I,
+        ),
+    ),
     ("B", re.compile(r"(?<!\d)\d{5}(?:-\d{4})?(?!\d)")),
     ("H", re.compile(r"\b(?:MRN|MR#|MR)[\s:#-]*\w+", re.I)),
 ]
@@ -162,7 +331,11 @@ def _integral(value: object) -> int | None:
 
 # --- ages ---------------------------------------------------------------------------------------
 
-_AGE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(\+|plus|and over|or over|or older|and older)?\s*(?:-?\s*(?:years?|yrs?|y/?o|y)(?:\s*old)?)?\s*$", re.I)
+_AGE_TEXT = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(\+|plus|and over|or over|or older|and older)?\s*"
+    r"(?:-?\s*(?:years?|yrs?|y/?o|y)(?:\s*old)?)?\s*$",
+    re.I,
+)
 
 
 def _read_age(value: object) -> tuple[str, float | None, str]:
@@ -214,8 +387,13 @@ def _release_ages(column: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, i
             over.append(bool(plus))
             unknown.append(False)
     index = column.index
-    return (_text_series(released, index), pd.Series(over, index=index),
-            pd.Series(unknown, index=index), pooled, unreadable)
+    return (
+        _text_series(released, index),
+        pd.Series(over, index=index),
+        pd.Series(unknown, index=index),
+        pooled,
+        unreadable,
+    )
 
 
 # --- dates --------------------------------------------------------------------------------------
@@ -302,7 +480,9 @@ def _zip3_populations(zip3_population: Mapping | pd.Series) -> dict[str, int]:
     try:
         items = dict(zip3_population).items()
     except (TypeError, ValueError) as error:
-        raise ValueError(f"zip3_population must map three-digit ZIP areas to populations; got {type(zip3_population).__name__}") from error
+        raise ValueError(
+            f"zip3_population must map three-digit ZIP areas to populations; got {type(zip3_population).__name__}"
+        ) from error
     populations: dict[str, int] = {}
     for key, value in items:
         area = _read_zip3(key, 3)
@@ -337,6 +517,7 @@ def _scan_text(column: pd.Series) -> tuple[pd.Series, list[tuple[str, int]]]:
 
 def _hashable(column: pd.Series) -> pd.Series:
     """The column with unhashable cells (lists, dicts) replaced by their repr, so it can be compared."""
+
     def key(value: object) -> object:
         try:
             hash(value)
@@ -426,10 +607,10 @@ def safe_harbor(
       removed (reported). The birth year is removed for everyone who may be over 89: an
       age over 89 or unreadable in any age column, or a birth year more than 89 years
       before ``reference_year``.
-    - Any remaining text is scanned for e-mail addresses, URLs, IP addresses (v4 and v6), social security, telephone (US and
-      international) and record numbers, ZIP codes, dates (numeric, compact such as
-      ``19500303``, written out such as ``3 Mar 1950``, ISO date-times) and ages over 89,
-      which are replaced by ``[REDACTED]``.
+    - Any remaining text is scanned for e-mail addresses, URLs, IP addresses (v4 and v6),
+      social security, telephone (US and international) and record numbers, ZIP codes,
+      dates (numeric, compact such as ``19500303``, written out such as ``3 Mar 1950``,
+      ISO date-times) and ages over 89, which are replaced by ``[REDACTED]``.
 
     Pattern scanning of free text is a teaching aid, not a guarantee: names, addresses,
     relatives and rare facts written in prose have no pattern. Every column left that
@@ -512,7 +693,8 @@ def safe_harbor(
         elif vocabulary & _DATE_WORDS:
             kinds[column] = "birth date" if vocabulary & _BIRTH_WORDS else "date"
         elif pd.api.types.is_datetime64_any_dtype(table[column]) or (
-            table[column].notna().any() and table[column].dropna().map(lambda v: isinstance(v, (date, np.datetime64))).all()
+            table[column].notna().any()
+            and table[column].dropna().map(lambda v: isinstance(v, (date, np.datetime64))).all()
         ):
             kinds[column] = "date"  # dates under a name that does not say so
         else:
@@ -543,12 +725,16 @@ def safe_harbor(
             zip3 = out[column].map(lambda v, digits=digits: _read_zip3(v, digits))
             unreadable = int((zip3 == "").sum())
             allowed = zip3.map(lambda z: isinstance(z, str) and populations.get(z, 0) > ZIP3_MIN_POPULATION)
-            new = _text_series([z if ok else "000" for z, ok in zip(zip3.tolist(), allowed.tolist(), strict=True)], out.index)
+            new = _text_series(
+                [z if ok else "000" for z, ok in zip(zip3.tolist(), allowed.tolist(), strict=True)], out.index
+            )
             new = new.where(zip3.notna())
             position = out.columns.get_loc(column)
             out = out.drop(columns=column)
             out.insert(position, _free_name(out.columns, "zip3"), new)
-            note(column, "B", "replaced by ZIP3 (000 where the area has 20,000 people or fewer)", int(zip3.notna().sum()))
+            note(
+                column, "B", "replaced by ZIP3 (000 where the area has 20,000 people or fewer)", int(zip3.notna().sum())
+            )
             note(column, "B", "ZIP3 set to 000", int((~allowed & zip3.notna()).sum()))
             if unreadable:
                 note(column, "B", "values that could not be read as ZIP codes set to 000", unreadable)
@@ -579,16 +765,36 @@ def safe_harbor(
             prose = _looks_like_prose(values) or bool(_vocabulary(column) & _FREE_TEXT_WORDS)
             if prose or redacted:
                 cells = int(values.map(lambda v: isinstance(v, str) and bool(v.strip())).sum())
-                note(column, "?", "free text: scanned for patterns only, names, places and other identifiers in prose "
-                     "are not found this way; read it before release", cells, _REVIEW)
-        odd = values.map(lambda v: not (_is_missing(v) or isinstance(v, (str, int, float, np.number, date, np.datetime64))))
+                note(
+                    column,
+                    "?",
+                    "free text: scanned for patterns only, names, places and other identifiers in prose "
+                    "are not found this way; read it before release",
+                    cells,
+                    _REVIEW,
+                )
+        odd = values.map(
+            lambda v: not (_is_missing(v) or isinstance(v, (str, int, float, np.number, date, np.datetime64)))
+        )
         if odd.any():
-            note(column, "?", "values the scan cannot read (such as bytes, lists or objects); check them before release",
-                 int(odd.sum()), _REVIEW)
+            note(
+                column,
+                "?",
+                "values the scan cannot read (such as bytes, lists or objects); check them before release",
+                int(odd.sum()),
+                _REVIEW,
+            )
         if not re.search(r"[A-Za-z]", str(column)):
-            note(column, "?", "the column name does not say what it holds; check it before release", len(table), _REVIEW)
+            note(
+                column, "?", "the column name does not say what it holds; check it before release", len(table), _REVIEW
+            )
         if not (prose or redacted) and _may_be_unique_code(values):
-            note(column, "R", "every value is a distinct code or number, possibly a unique identifier (rule R); "
-                 "list it in keep if it is a random study code", int(values.notna().sum()), _REVIEW)
+            note(
+                column,
+                "R",
+                "every value is a distinct code or number, possibly a unique identifier (rule R); "
+                "list it in keep if it is a random study code",
+                int(values.notna().sum()),
+                _REVIEW,
+            )
     return out.reset_index(drop=True), pd.DataFrame(report, columns=REPORT_COLUMNS)
-

@@ -80,7 +80,9 @@ class ConsentGroup:
 #: not-for-profit organisations, or any research with results made public.
 DEFAULT_GROUPS: tuple[ConsentGroup, ...] = (
     ConsentGroup(1, "HMB-IRB", "health, medical or biomedical research; the user's ethics committee must approve"),
-    ConsentGroup(2, "DS-T2D-IRB-NPU", "research on type 2 diabetes only, by not-for-profit organisations, with ethics approval"),
+    ConsentGroup(
+        2, "DS-T2D-IRB-NPU", "research on type 2 diabetes only, by not-for-profit organisations, with ethics approval"
+    ),
     ConsentGroup(3, "GRU-PUB", "any research purpose; results must be made public"),
 )
 
@@ -147,8 +149,15 @@ def assign_consent_groups(
         weights = np.full(len(groups), 1 / len(groups))
     else:
         weights = np.asarray(shares, dtype=float)
-        if weights.shape != (len(groups),) or not np.isfinite(weights).all() or (weights < 0).any() or not np.isclose(weights.sum(), 1):
-            raise ValueError(f"shares must be {len(groups)} non-negative numbers summing to 1, one per group; got {list(shares)}")
+        if (
+            weights.shape != (len(groups),)
+            or not np.isfinite(weights).all()
+            or (weights < 0).any()
+            or not np.isclose(weights.sum(), 1)
+        ):
+            raise ValueError(
+                f"shares must be {len(groups)} non-negative numbers summing to 1, one per group; got {list(shares)}"
+            )
     if not (isinstance(not_consented, (int, float)) and 0 <= not_consented < 1):
         raise ValueError(f"not_consented must be a share in [0, 1); got {not_consented!r}")
     rng = np.random.default_rng(check_integer(seed, "seed", minimum=0))

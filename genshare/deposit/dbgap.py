@@ -109,8 +109,9 @@ class Variable:
             raise ValueError(f"variable {self.name!r}: an encoded value needs its codes (values)")
         for text in (self.name, self.description, self.units, *map(str, self.values), *self.values.values()):
             if "\t" in text or "\n" in text or "\r" in text:
-                raise ValueError(f"variable {self.name!r}: tabs and line breaks cannot be written in a DD cell; "
-                                 f"found in {text!r}")
+                raise ValueError(
+                    f"variable {self.name!r}: tabs and line breaks cannot be written in a DD cell; found in {text!r}"
+                )
 
     def dd_row(self) -> list[str]:
         """The DD row: the seven columns, then one cell per further code."""
@@ -119,8 +120,15 @@ class Variable:
         def number(x: float | None) -> str:
             return "" if x is None else f"{x:g}"
 
-        return [self.name, self.description, self.type, self.units, number(self.minimum), number(self.maximum),
-                *(codes or [""])]
+        return [
+            self.name,
+            self.description,
+            self.type,
+            self.units,
+            number(self.minimum),
+            number(self.maximum),
+            *(codes or [""]),
+        ]
 
 
 @dataclass(frozen=True)
@@ -146,7 +154,9 @@ class DataSet:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {self.kind!r}")
         names = [v.name for v in self.variables]
         if list(self.table.columns) != names:
-            raise ValueError(f"{self.kind}: the table's columns {list(self.table.columns)} must be the variables {names}, in order")
+            raise ValueError(
+                f"{self.kind}: the table's columns {list(self.table.columns)} must be the variables {names}, in order"
+            )
         missing = [c for c in KINDS[self.kind] if c not in names]
         if missing:
             raise ValueError(f"{self.kind}: a {self.kind} data set needs column(s) {', '.join(missing)}")
@@ -181,16 +191,19 @@ class DataSet:
         text = self.table.astype("string").fillna("")
         for name in text.columns:
             if _BREAKS.search(str(name)):
-                raise ValueError(f"{self.kind}: column name {str(name)!r} holds a tab or line break, "
-                                 "which a tab-delimited file cannot hold")
+                raise ValueError(
+                    f"{self.kind}: column name {str(name)!r} holds a tab or line break, "
+                    "which a tab-delimited file cannot hold"
+                )
             column = text[name]
             bad = column.str.contains(_BREAKS).to_numpy(dtype=bool)
             if bad.any():
                 row = int(np.flatnonzero(bad)[0])
                 raise ValueError(
-                    f"{self.kind}: row {row}, field {name}: the value {column.iloc[row]!r} holds a tab, carriage return "
-                    f"or line feed, which dbGaP's tab-delimited files cannot hold (there is no escape); "
-                    f"{int(bad.sum())} value(s) of {name} do")
+                    f"{self.kind}: row {row}, field {name}: the value {column.iloc[row]!r} holds a tab, "
+                    "carriage return or line feed, which dbGaP's tab-delimited files cannot hold "
+                    f"(there is no escape); {int(bad.sum())} value(s) of {name} do"
+                )
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         ds, dd = folder / f"{self.kind}_DS.txt", folder / f"{self.kind}_DD.txt"
@@ -223,7 +236,10 @@ def read_dictionary(path: str | PathLike[str]) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        with open_regular(path, follow_symlinks=True) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle:
+        with (
+            open_regular(path, follow_symlinks=True) as raw,
+            io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle,
+        ):
             rows = list(csv.reader(capped_lines(handle, path.name), delimiter="\t", quoting=csv.QUOTE_NONE))
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not UTF-8 text") from None
@@ -245,7 +261,9 @@ def _codes(groups: Sequence[ConsentGroup]) -> dict[str, str]:
     return codes
 
 
-def build_submission(world, consent: pd.Series, *, groups: Sequence[ConsentGroup] = DEFAULT_GROUPS) -> dict[str, DataSet]:
+def build_submission(
+    world, consent: pd.Series, *, groups: Sequence[ConsentGroup] = DEFAULT_GROUPS
+) -> dict[str, DataSet]:
     """The four dbGaP data sets of the synthetic study, built from a world and consent codes.
 
     Subjects are the cohort's participants (``SUBJECT_ID`` = ``participant_id``); each has one
@@ -298,14 +316,27 @@ def build_submission(world, consent: pd.Series, *, groups: Sequence[ConsentGroup
     sex_code = {"M": "1", "F": "2"}
     consent_ds = DataSet(
         "SubjectConsent",
-        pd.DataFrame({"SUBJECT_ID": subject, "CONSENT": consent.to_numpy().astype(str),
-                      "SEX": cohort["sex"].map(sex_code).to_numpy()}),
+        pd.DataFrame(
+            {
+                "SUBJECT_ID": subject,
+                "CONSENT": consent.to_numpy().astype(str),
+                "SEX": cohort["sex"].map(sex_code).to_numpy(),
+            }
+        ),
         (
             Variable("SUBJECT_ID", "De-identified study subject id", "string"),
-            Variable("CONSENT", "Consent group, from the consent form the subject signed", "encoded value",
-                     values=_codes(groups)),
-            Variable("SEX", "Sex of the subject, as recorded at enrolment", "encoded value",
-                     values={"1": "male", "2": "female"}),
+            Variable(
+                "CONSENT",
+                "Consent group, from the consent form the subject signed",
+                "encoded value",
+                values=_codes(groups),
+            ),
+            Variable(
+                "SEX",
+                "Sex of the subject, as recorded at enrolment",
+                "encoded value",
+                values={"1": "male", "2": "female"},
+            ),
         ),
     )
     shared = subject[(consent != NOT_CONSENTED).to_numpy()]
@@ -325,7 +356,9 @@ def build_submission(world, consent: pd.Series, *, groups: Sequence[ConsentGroup
             Variable("SAMPLE_ID", "De-identified sample id", "string"),
             Variable("BODY_SITE", "Body site the sample was taken from", "string"),
             Variable("ANALYTE_TYPE", "Analyte extracted from the sample", "string"),
-            Variable("IS_TUMOR", "Whether the sample is tumour tissue", "encoded value", values={"Y": "yes", "N": "no"}),
+            Variable(
+                "IS_TUMOR", "Whether the sample is tumour tissue", "encoded value", values={"Y": "yes", "N": "no"}
+            ),
         ),
     )
     rows = clinical.loc[shared]
@@ -348,8 +381,12 @@ def build_submission(world, consent: pd.Series, *, groups: Sequence[ConsentGroup
             Variable("AGE", "Age at enrolment", "integer", "years", 18, 89, values={"90+": "90 years or older"}),
             Variable("T2D", "Type 2 diabetes status", "encoded value", values={"1": "control", "2": "case"}),
             Variable("BMI", "Body mass index at enrolment", "decimal", "kg/m2", 10, 80),
-            Variable("COMORBIDITY", "Main comorbidity recorded at enrolment", "encoded value",
-                     values={code: name for name, code in comorbidity_code.items()}),
+            Variable(
+                "COMORBIDITY",
+                "Main comorbidity recorded at enrolment",
+                "encoded value",
+                values={code: name for name, code in comorbidity_code.items()},
+            ),
         ),
     )
     return {d.kind: d for d in (consent_ds, mapping_ds, attributes_ds, phenotypes_ds)}
@@ -427,14 +464,18 @@ def write_pgen(vcf: str | PathLike[str], out_prefix: str | PathLike[str]) -> lis
     """
     program = shutil.which("plink2")
     if program is None:
-        raise FileNotFoundError("plink2 is not installed (Debian: apt install plink2); the VCF alone is a complete deposit")
+        raise FileNotFoundError(
+            "plink2 is not installed (Debian: apt install plink2); the VCF alone is a complete deposit"
+        )
     vcf = Path(vcf)
     if not vcf.is_file():
         raise FileNotFoundError(f"{vcf}: no such file")
     out_prefix = Path(out_prefix)
     result = subprocess.run(
         [program, "--vcf", str(vcf), "--make-pgen", "--out", str(out_prefix), "--threads", "1", "--memory", "1024"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"plink2 failed on {vcf}: {result.stdout[-800:]}{result.stderr[-400:]}")

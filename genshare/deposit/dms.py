@@ -35,12 +35,22 @@ ELEMENTS = (
     ("1", "Will the scientific data be shared to the maximum appropriate extent?"),
     ("2", "Will the data be shared by publication, or by the end of the period of performance for other findings?"),
     ("3", "Will the data stay available for at least as long as the repository's or journal's policy requires?"),
-    ("4", "If not, or if sharing is limited in another way: the limitations and their ethical, legal or technical reasons"),
-    ("5", "For data from human participants: will their privacy, rights and confidentiality be protected (NOT-OD-22-213), "
-          "including by access controls?"),
+    (
+        "4",
+        "If not, or if sharing is limited in another way: "
+        "the limitations and their ethical, legal or technical reasons",
+    ),
+    (
+        "5",
+        "For data from human participants: will their privacy, rights and confidentiality be protected "
+        "(NOT-OD-22-213), including by access controls?",
+    ),
     ("6", "The key types of scientific data, and the repository where each will be shared"),
     # Not an element of the format page: the GDS Policy's own expectations, added by this outline.
-    ("GDS", "For research under the NIH Genomic Data Sharing Policy: Institutional Certification and dbGaP registration"),
+    (
+        "GDS",
+        "For research under the NIH Genomic Data Sharing Policy: Institutional Certification and dbGaP registration",
+    ),
 )
 _TIERS = ("open", "registered", "controlled")
 
@@ -77,7 +87,10 @@ class StudyFacts:
     groups: tuple[ConsentGroup, ...] = DEFAULT_GROUPS
     data_types: tuple[tuple[str, str], ...] = (
         ("human genomic data: genome-wide SNP genotypes", "VCF (bgzip), sample ids as in the mapping"),
-        ("human phenotype data: age, type 2 diabetes status, BMI, comorbidity", "dbGaP data sets with data dictionaries"),
+        (
+            "human phenotype data: age, type 2 diabetes status, BMI, comorbidity",
+            "dbGaP data sets with data dictionaries",
+        ),
     )
     first_publication: date = date(2028, 6, 30)
     end_of_award: date = date(2029, 3, 31)
@@ -87,9 +100,14 @@ class StudyFacts:
     def __post_init__(self) -> None:
         if self.tier not in _TIERS:
             raise ValueError(f"tier must be one of {', '.join(_TIERS)}; got {self.tier!r}")
-        if not (isinstance(self.n_subjects, int) and isinstance(self.n_not_consented, int)
-                and 0 <= self.n_not_consented <= self.n_subjects):
-            raise ValueError("n_subjects and n_not_consented must be whole numbers with 0 <= n_not_consented <= n_subjects")
+        if not (
+            isinstance(self.n_subjects, int)
+            and isinstance(self.n_not_consented, int)
+            and 0 <= self.n_not_consented <= self.n_subjects
+        ):
+            raise ValueError(
+                "n_subjects and n_not_consented must be whole numbers with 0 <= n_not_consented <= n_subjects"
+            )
         if not self.groups:
             raise ValueError("a plan needs the study's consent groups")
         if not all(isinstance(d, date) for d in (self.first_publication, self.end_of_award)):
@@ -123,13 +141,17 @@ def dms_plan(facts: StudyFacts) -> pd.DataFrame:
         raise ValueError("facts must be a StudyFacts")
     catalogue = load_catalogue().set_index("id")
     if facts.repository not in catalogue.index:
-        raise ValueError(f"repository {facts.repository!r} is not in the catalogue; choose one of {', '.join(catalogue.index)}")
+        raise ValueError(
+            f"repository {facts.repository!r} is not in the catalogue; choose one of {', '.join(catalogue.index)}"
+        )
     repo = catalogue.loc[facts.repository]
     restricted = [g.label for g in facts.groups if g.duo[0] != "NRES"]
     if restricted and facts.tier == "open":
         raise ValueError(f"consent groups {', '.join(restricted)} restrict use: their data cannot go to the open tier")
     if facts.tier == "controlled" and repo["individual_level_access"] not in ("controlled", "depends"):
-        raise ValueError(f"{repo['name']} does not offer controlled access (catalogue: {repo['individual_level_access']})")
+        raise ValueError(
+            f"{repo['name']} does not offer controlled access (catalogue: {repo['individual_level_access']})"
+        )
     due = min(facts.first_publication, facts.end_of_award)
     shared = facts.n_subjects - facts.n_not_consented
     groups = "; ".join(f"group {g.code} {g.label} (DUO: {', '.join(g.duo)})" for g in facts.groups)
@@ -142,11 +164,15 @@ def dms_plan(facts: StudyFacts) -> pd.DataFrame:
         f"The {facts.n_not_consented} participants who did not consent to sharing are left out. "
         "Genotypes can identify people and their relatives even without names, so individual-level data are not open.",
         "Yes. Direct identifiers are removed (HIPAA Safe Harbor checked on every phenotype file), ids are study codes, "
-        f"and access is through {repo['name']}'s controlled-access route: {repo['controlled_access_route'] or 'none stated'}.",
+        f"and access is through {repo['name']}'s controlled-access route: "
+        f"{repo['controlled_access_route'] or 'none stated'}.",
         "; ".join(f"{kind} ({form}) in {repo['name']}" for kind, form in facts.data_types) + ".",
-        ("Yes. The institution's Institutional Certification states the data-use limitations of each consent group; "
-         "the funding institute's Genomic Program Administrator registers the study in dbGaP." if facts.gds_policy
-         else "Not applicable: the GDS Policy does not apply."),
+        (
+            "Yes. The institution's Institutional Certification states the data-use limitations of each consent group; "
+            "the funding institute's Genomic Program Administrator registers the study in dbGaP."
+            if facts.gds_policy
+            else "Not applicable: the GDS Policy does not apply."
+        ),
     ]
     return pd.DataFrame({"element": [e for e, _ in ELEMENTS], "question": [q for _, q in ELEMENTS], "answer": answers})
 
@@ -154,11 +180,14 @@ def dms_plan(facts: StudyFacts) -> pd.DataFrame:
 def dms_plan_markdown(facts: StudyFacts) -> str:
     """The plan as Markdown, one heading per element, headed by the study's title and the sources."""
     plan = dms_plan(facts)
-    lines = [f"# Data Management and Sharing Plan (outline): {facts.title}", "",
-             "Elements of NOT-OD-26-046 (applications due on or after 25 May 2026), "
-             "under the NIH DMS Policy NOT-OD-21-013; status as of 24 November 2026.", ""]
+    lines = [
+        f"# Data Management and Sharing Plan (outline): {facts.title}",
+        "",
+        "Elements of NOT-OD-26-046 (applications due on or after 25 May 2026), "
+        "under the NIH DMS Policy NOT-OD-21-013; status as of 24 November 2026.",
+        "",
+    ]
     for row in plan.itertuples(index=False):
         heading = f"Element {row.element}" if row.element.isdigit() else "Genomic Data Sharing Policy"
         lines += [f"## {heading}. {row.question}", "", row.answer, ""]
     return "\n".join(lines)
-

@@ -140,8 +140,10 @@ def write_manifests(folder: str | PathLike[str], files: Iterable[str] | None = N
     if files is None:
         names, others = _regular_files(folder)
         if others:
-            raise ValueError(f"{folder}: holds {'; '.join(others[:5])}: a manifest lists regular files only; "
-                             "move it out of the deposit folder")
+            raise ValueError(
+                f"{folder}: holds {'; '.join(others[:5])}: a manifest lists regular files only; "
+                "move it out of the deposit folder"
+            )
     else:
         names = [str(n) for n in files]
     for name in names:
@@ -150,7 +152,9 @@ def write_manifests(folder: str | PathLike[str], files: Iterable[str] | None = N
         try:
             name.encode("utf-8")
         except UnicodeEncodeError:
-            raise ValueError(f"{name!r}: the name is not valid UTF-8, which a manifest cannot hold; rename the file") from None
+            raise ValueError(
+                f"{name!r}: the name is not valid UTF-8, which a manifest cannot hold; rename the file"
+            ) from None
         problem = regular_file_problem(folder / name)
         if problem == "no such file":
             raise FileNotFoundError(f"{folder / name}: no such file")
@@ -226,8 +230,10 @@ def verify_manifest(folder: str | PathLike[str], algorithm: str = "sha256") -> l
             problems.append(f"{manifest.name}, line {number}: not '<{algorithm}>  <name>'")
             continue
         if not _plain_name(name):
-            problems.append(f"{manifest.name}, line {number}: {name[:80]!r} is not a plain file name inside the folder "
-                            "(no '/', '\\', '..' or absolute path); refused, not read")
+            problems.append(
+                f"{manifest.name}, line {number}: {name[:80]!r} is not a plain file name inside the folder "
+                "(no '/', '\\', '..' or absolute path); refused, not read"
+            )
             continue
         if name in listed:
             problems.append(f"{manifest.name}, line {number}: {name} is listed a second time")
@@ -251,8 +257,9 @@ def verify_manifest(folder: str | PathLike[str], algorithm: str = "sha256") -> l
             if problem:
                 problems.append(f"{entry.name}: {problem} where a manifest may stand; refused, not read")
             continue
-        problems.append(f"{entry.name!r}: in the folder but not listed in {manifest.name} "
-                        "(added after the manifest was written?)")
+        problems.append(
+            f"{entry.name!r}: in the folder but not listed in {manifest.name} (added after the manifest was written?)"
+        )
     return problems
 
 
@@ -275,8 +282,13 @@ def _require_crypt4gh() -> None:
         ) from None
 
 
-def generate_keypair(folder: str | PathLike[str], name: str = "archive", *, passphrase: str = "lesson passphrase",
-                     overwrite: bool = False) -> tuple[Path, Path]:
+def generate_keypair(
+    folder: str | PathLike[str],
+    name: str = "archive",
+    *,
+    passphrase: str = "lesson passphrase",
+    overwrite: bool = False,
+) -> tuple[Path, Path]:
     """Generate a Crypt4GH key pair ``<name>.pub`` / ``<name>.sec`` (private key locked with a passphrase).
 
     For lessons: it stands in for an archive's key pair. A real deposit is encrypted to the
@@ -314,12 +326,16 @@ def generate_keypair(folder: str | PathLike[str], name: str = "archive", *, pass
             if path.is_dir() and not path.is_symlink():
                 raise IsADirectoryError(f"{path}: is a folder; cannot write a key there")
             if not overwrite:
-                raise FileExistsError(f"{path}: a key file exists; pass overwrite=True to replace the pair (files encrypted "
-                                      "to the old public key can then no longer be decrypted)")
+                raise FileExistsError(
+                    f"{path}: a key file exists; pass overwrite=True to replace the pair (files encrypted "
+                    "to the old public key can then no longer be decrypted)"
+                )
     for path in (public, secret):
         if path.is_symlink() or path.exists():
             path.unlink()
-    generate(str(secret), str(public), passphrase=passphrase.encode("utf-8"), comment=f"genshare lesson key: {name}".encode())
+    generate(
+        str(secret), str(public), passphrase=passphrase.encode("utf-8"), comment=f"genshare lesson key: {name}".encode()
+    )
     return public, secret
 
 
@@ -335,7 +351,9 @@ def _key_file(path: str | PathLike[str], what: str) -> Path:
     if problem:
         raise ValueError(f"{path}: {problem}; expected a {what} file")
     if path.stat().st_size > MAX_KEY_BYTES:
-        raise ValueError(f"{path}: {path.stat().st_size:,} bytes, too large for a {what} (a key file is a few hundred bytes)")
+        raise ValueError(
+            f"{path}: {path.stat().st_size:,} bytes, too large for a {what} (a key file is a few hundred bytes)"
+        )
     return path
 
 
@@ -384,7 +402,9 @@ def _secret(path: str | PathLike[str], passphrase: str) -> bytes:
         with _quiet_crypt4gh():
             key = get_private_key(str(path), lambda: passphrase)
     except SystemExit:
-        raise ValueError(f"{path}: cannot be unlocked: the passphrase is wrong, or the private key is damaged") from None
+        raise ValueError(
+            f"{path}: cannot be unlocked: the passphrase is wrong, or the private key is damaged"
+        ) from None
     except Exception as error:  # noqa: BLE001 - binascii, ValueError, struct errors ...
         raise ValueError(f"{path}: not a Crypt4GH or OpenSSH private key ({type(error).__name__}: {error})") from None
     if not isinstance(key, bytes) or len(key) != 32:
@@ -396,8 +416,10 @@ def _refuse_same(destination: Path, *others: Path) -> None:
     """Refuse a destination that is one of the inputs (same device and inode: hard links and links too)."""
     for other in others:
         if same_file(destination, other) or destination.resolve() == Path(other).resolve():
-            raise ValueError(f"{destination}: is the same file as {other}; the destination must be another file "
-                             "(an input is never overwritten)")
+            raise ValueError(
+                f"{destination}: is the same file as {other}; the destination must be another file "
+                "(an input is never overwritten)"
+            )
     if not destination.parent.is_dir():
         raise FileNotFoundError(f"{destination.parent}: no such folder for the destination")
     if destination.is_dir() and not destination.is_symlink():
@@ -448,8 +470,10 @@ def encrypt_file(
         if size == 0:
             raise ValueError(f"{source}: is empty; there is nothing to encrypt (a deposit holds no empty files)")
         session_key = os.urandom(32)
-        packets = [*header.encrypt(header.make_packet_data_enc(0, session_key), keys),
-                   *header.encrypt(header.make_packet_data_edit_list([0, size]), keys)]
+        packets = [
+            *header.encrypt(header.make_packet_data_enc(0, session_key), keys),
+            *header.encrypt(header.make_packet_data_edit_list([0, size]), keys),
+        ]
         segment = bytearray(SEGMENT_SIZE)
         cipher = bytearray(SEGMENT_SIZE + _CIPHER_DIFF)
         left = size
@@ -458,8 +482,10 @@ def encrypt_file(
             while left > 0:
                 n = _read_into(infile, memoryview(segment)[: min(SEGMENT_SIZE, left)])
                 if n == 0:
-                    raise ValueError(f"{source}: became shorter while it was encrypted ({size - left:,} of {size:,} "
-                                     "bytes read); encrypt it again when nothing writes to it")
+                    raise ValueError(
+                        f"{source}: became shorter while it was encrypted ({size - left:,} of {size:,} "
+                        "bytes read); encrypt it again when nothing writes to it"
+                    )
                 length = sodium.chacha20poly1305_encrypt(cipher, bytes(segment[:n]), session_key)
                 outfile.write(cipher[:length])
                 left -= n
@@ -595,8 +621,10 @@ def decrypt_file(
     key_name = Path(recipient_secret_key).name
 
     def refuse(reason: str) -> ValueError:
-        return ValueError(f"{source.name}: cannot be decrypted with the key {key_name} ({reason}): "
-                          "it was encrypted for another key, or is damaged")
+        return ValueError(
+            f"{source.name}: cannot be decrypted with the key {key_name} ({reason}): "
+            "it was encrypted for another key, or is damaged"
+        )
 
     with open_regular(source, follow_symlinks=True) as infile, _quiet_crypt4gh():
         raw = _read_header(infile, source.name)
@@ -623,12 +651,15 @@ def decrypt_file(
                 total += plain
                 last = plain
             if declared_end is not None and total < declared_end:
-                raise ValueError(f"{source.name}: truncated: the header declares {declared_end:,} bytes of data but "
-                                 f"only {total:,} could be decrypted; nothing was written")
+                raise ValueError(
+                    f"{source.name}: truncated: the header declares {declared_end:,} bytes of data but "
+                    f"only {total:,} could be decrypted; nothing was written"
+                )
             if declared_end is None and (last is None or last == SEGMENT_SIZE):
                 raise ValueError(
                     f"{source.name}: cannot tell whether it is complete: it declares no length and "
                     + ("holds no data" if last is None else f"ends on a full {SEGMENT_SIZE // 1024} KiB segment")
                     + ", which is also what a file cut at a segment boundary looks like; refused "
-                    "(encrypt_file declares the length)")
+                    "(encrypt_file declares the length)"
+                )
     return destination

@@ -83,7 +83,9 @@ class Finding(NamedTuple):
     problem: str
 
     def __str__(self) -> str:
-        where = self.file + (f", line {self.line}" if self.line else "") + (f", field {self.field}" if self.field else "")
+        where = (
+            self.file + (f", line {self.line}" if self.line else "") + (f", field {self.field}" if self.field else "")
+        )
         return f"{where}: {self.problem}"
 
 
@@ -227,7 +229,9 @@ def _read_dd(path: Path, report: _Report) -> dict[str, _Var] | None:
             continue
         vtype = cells.get("TYPE", "").strip().lower()
         if vtype not in TYPES:
-            report.add(name, line, "TYPE", f"{varname}: unknown type {cells.get('TYPE', '')!r}; use one of {', '.join(TYPES)}")
+            report.add(
+                name, line, "TYPE", f"{varname}: unknown type {cells.get('TYPE', '')!r}; use one of {', '.join(TYPES)}"
+            )
             vtype = "unknown"
         if not cells.get("VARDESC", "").strip():
             report.add(name, line, "VARDESC", f"{varname}: no description")
@@ -249,7 +253,12 @@ def _read_dd(path: Path, report: _Report) -> dict[str, _Var] | None:
             text = cells.get(column, "").strip()
             value = _number(text) if text else None
             if text and (value is None or vtype not in ("integer", "decimal")):
-                report.add(name, line, column, f"{varname}: {column} {text!r} is not a number of an integer or decimal variable")
+                report.add(
+                    name,
+                    line,
+                    column,
+                    f"{varname}: {column} {text!r} is not a number of an integer or decimal variable",
+                )
                 value = None
             limits.append(value)
         units = cells.get("UNITS", "").strip()
@@ -329,7 +338,9 @@ def _check_dataset(folder: Path, kind: str, report: _Report, ids: dict) -> dict[
             continue
         n_rows += 1
         if len(row) != len(header):
-            report.add(ds.name, line, "", f"{len(row)} fields where the header has {len(header)}", "wrong number of fields")
+            report.add(
+                ds.name, line, "", f"{len(row)} fields where the header has {len(header)}", "wrong number of fields"
+            )
             continue
         for column, value in zip(header, row, strict=True):  # same length: checked just above
             value = value.strip()
@@ -345,8 +356,9 @@ def _check_dataset(folder: Path, kind: str, report: _Report, ids: dict) -> dict[
                 if problem:
                     report.add(ds.name, line, column, problem, f"{column}: value does not fit the dictionary")
         if kind == "SubjectConsent" and "CONSENT" in header and len(row) == len(header):
-            ids["consent_of"][row[header.index("SUBJECT_ID")].strip() if "SUBJECT_ID" in header else ""] = (
-                row[header.index("CONSENT")].strip())
+            ids["consent_of"][row[header.index("SUBJECT_ID")].strip() if "SUBJECT_ID" in header else ""] = row[
+                header.index("CONSENT")
+            ].strip()
     if header is None:
         report.add(ds.name, 0, "", "empty file: no header and no rows")
     elif n_rows == 0:
@@ -362,7 +374,12 @@ def _check_consent_codes(dd: Path, var: _Var, report: _Report) -> None:
         if code == str(NOT_CONSENTED):
             continue
         if not re.fullmatch(r"[1-9]\d*", code):
-            report.add(dd.name, 0, "CONSENT", f"consent code {code!r} is not a whole number (0 for no consent, 1, 2, ... for groups)")
+            report.add(
+                dd.name,
+                0,
+                "CONSENT",
+                f"consent code {code!r} is not a whole number (0 for no consent, 1, 2, ... for groups)",
+            )
             continue
         label = meaning.split()[0] if meaning.split() else ""
         try:
@@ -421,7 +438,9 @@ def _check_vcf(path: Path, report: _Report) -> list[tuple[int, str]]:
                 fields = line.split("\t")
                 header_line, n_fields = number, len(fields)
                 if fields[:8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
-                    report.add(name, number, "#CHROM", "the header line does not start #CHROM POS ID REF ALT QUAL FILTER INFO")
+                    report.add(
+                        name, number, "#CHROM", "the header line does not start #CHROM POS ID REF ALT QUAL FILTER INFO"
+                    )
                 if len(fields) <= 9 or fields[8] != "FORMAT":
                     report.add(name, number, "", "the VCF has no samples (no FORMAT column and sample ids)")
                     return []
@@ -436,7 +455,13 @@ def _check_vcf(path: Path, report: _Report) -> list[tuple[int, str]]:
             n_records += 1
             fields = line.split("\t")
             if len(fields) != n_fields:
-                report.add(name, number, "", f"{len(fields)} fields where the header has {n_fields}", "VCF: wrong number of fields")
+                report.add(
+                    name,
+                    number,
+                    "",
+                    f"{len(fields)} fields where the header has {n_fields}",
+                    "VCF: wrong number of fields",
+                )
                 continue
             if not fields[8].startswith("GT"):
                 report.add(name, number, "FORMAT", "the first FORMAT key must be GT", "VCF: FORMAT without GT")
@@ -453,7 +478,13 @@ def _check_vcf(path: Path, report: _Report) -> list[tuple[int, str]]:
                     continue
             bad = next((i for i, call in enumerate(fields[9:]) if not _GT.match(call.split(":", 1)[0])), None)
             if bad is not None:
-                report.add(name, number, samples[bad][1], f"genotype {fields[9 + bad]!r} cannot be read", "VCF: unreadable genotype")
+                report.add(
+                    name,
+                    number,
+                    samples[bad][1],
+                    f"genotype {fields[9 + bad]!r} cannot be read",
+                    "VCF: unreadable genotype",
+                )
     except LineTooLongError as error:
         report.add(name, 0, "", _too_long(error))
         return samples
@@ -520,18 +551,29 @@ def _check_safe_harbor(path: Path, variables: dict[str, _Var] | None, report: _R
             if row.status == "needs review" and (column, row.action) not in reviewed:
                 reviewed.add((column, row.action))
                 report.add(path.name, 0, column, f"Safe Harbor cannot vouch for this column: {row.action}")
-            elif row.status != "needs review" and row.cells and column not in released.columns and column not in removed:
+            elif (
+                row.status != "needs review" and row.cells and column not in released.columns and column not in removed
+            ):
                 removed.add(column)
-                report.add(path.name, 1, column, f"Safe Harbor identifier ({row.identifier}: "
-                           f"{IDENTIFIER_TYPES.get(row.identifier, 'unknown')}): {row.action}")
+                report.add(
+                    path.name,
+                    1,
+                    column,
+                    f"Safe Harbor identifier ({row.identifier}: "
+                    f"{IDENTIFIER_TYPES.get(row.identifier, 'unknown')}): {row.action}",
+                )
         for column in chunk.columns.intersection(released.columns):
             before = chunk[column].str.strip().reset_index(drop=True)
             after = released[column].astype("string").fillna("").reset_index(drop=True)
             changed = before.ne(after) & ~(before.eq("") & after.eq(""))
             for position in changed[changed].index:
-                report.add(path.name, lines[position], column,
-                           f"Safe Harbor would change {before[position]!r} to {after[position]!r}",
-                           f"{column}: Safe Harbor would change values")
+                report.add(
+                    path.name,
+                    lines[position],
+                    column,
+                    f"Safe Harbor would change {before[position]!r} to {after[position]!r}",
+                    f"{column}: Safe Harbor would change values",
+                )
 
 
 def validate(folder: str | PathLike[str]) -> list[Finding]:
@@ -579,7 +621,9 @@ def validate(folder: str | PathLike[str]) -> list[Finding]:
     vcfs = sorted(p for p in folder.iterdir() if _VCF.fullmatch(p.name))
     for path in sorted(folder.iterdir()):
         if path.name not in known and path not in vcfs and not _ALLOWED.fullmatch(path.name):
-            report.add(path.name, 0, "", "not a file of a dbGaP deposit this check knows; remove it or check it by hand")
+            report.add(
+                path.name, 0, "", "not a file of a dbGaP deposit this check knows; remove it or check it by hand"
+            )
         elif path.name not in known and path not in vcfs and _unusable(path):
             report.add(path.name, 0, "", _unusable(path) or "")
     if not vcfs:
@@ -592,7 +636,12 @@ def validate(folder: str | PathLike[str]) -> list[Finding]:
     if consent_ids:
         for subject, lines in _repeats(consent_ids["SUBJECT_ID"]).items():
             for line in lines[1:]:
-                report.add("SubjectConsent_DS.txt", line, "SUBJECT_ID", f"subject {subject} is listed more than once (first on line {lines[0]})")
+                report.add(
+                    "SubjectConsent_DS.txt",
+                    line,
+                    "SUBJECT_ID",
+                    f"subject {subject} is listed more than once (first on line {lines[0]})",
+                )
     subjects = set(consent_of) if consent_ids else None
     silent = {s for s, c in consent_of.items() if c == str(NOT_CONSENTED)}
     mapping = found["SubjectSampleMapping"]
@@ -608,8 +657,12 @@ def validate(folder: str | PathLike[str]) -> list[Finding]:
         for sample, rows in owners.items():
             sample_owner[sample] = rows[0][1]
             if len({s for _, s in rows}) > 1:
-                report.add("SubjectSampleMapping_DS.txt", rows[1][0], "SAMPLE_ID",
-                           f"sample {sample} is mapped to more than one subject ({', '.join(sorted({s for _, s in rows}))})")
+                report.add(
+                    "SubjectSampleMapping_DS.txt",
+                    rows[1][0],
+                    "SAMPLE_ID",
+                    f"sample {sample} is mapped to more than one subject ({', '.join(sorted({s for _, s in rows}))})",
+                )
             elif len(rows) > 1:
                 report.add("SubjectSampleMapping_DS.txt", rows[1][0], "SAMPLE_ID", f"sample {sample} is listed twice")
         if subjects is not None:
@@ -623,10 +676,20 @@ def validate(folder: str | PathLike[str]) -> list[Finding]:
         if mapping:
             for line, sample in attributes["SAMPLE_ID"]:
                 if sample not in sample_owner:
-                    report.add("SampleAttributes_DS.txt", line, "SAMPLE_ID", f"sample {sample} is not in the Subject Sample Mapping")
+                    report.add(
+                        "SampleAttributes_DS.txt",
+                        line,
+                        "SAMPLE_ID",
+                        f"sample {sample} is not in the Subject Sample Mapping",
+                    )
             for sample in sample_owner.keys() - described:
                 line = next(line for line, s in mapping["SAMPLE_ID"] if s == sample)
-                report.add("SubjectSampleMapping_DS.txt", line, "SAMPLE_ID", f"sample {sample} has no row in the Sample Attributes data set")
+                report.add(
+                    "SubjectSampleMapping_DS.txt",
+                    line,
+                    "SAMPLE_ID",
+                    f"sample {sample} has no row in the Sample Attributes data set",
+                )
     pheno = found["SubjectPhenotypes"]
     if pheno:
         for subject, lines in _repeats(pheno["SUBJECT_ID"]).items():
@@ -636,9 +699,21 @@ def validate(folder: str | PathLike[str]) -> list[Finding]:
     for name, samples in vcf_samples.items():
         for line, sample in samples:
             if mapping is not None and sample not in sample_owner:
-                report.add(name, line, sample, f"genotype sample {sample} is not in the Subject Sample Mapping", "VCF sample not mapped")
+                report.add(
+                    name,
+                    line,
+                    sample,
+                    f"genotype sample {sample} is not in the Subject Sample Mapping",
+                    "VCF sample not mapped",
+                )
             elif sample_owner.get(sample) in silent:
-                report.add(name, line, sample, f"genotype sample {sample} belongs to a subject who did not consent", "VCF sample not consented")
+                report.add(
+                    name,
+                    line,
+                    sample,
+                    f"genotype sample {sample} belongs to a subject who did not consent",
+                    "VCF sample not consented",
+                )
     return report.close()
 
 

@@ -158,8 +158,10 @@ def check(
         missing = [name for name in names if name not in namespace]
         if missing:
             listed = ", ".join(f"`{name}`" for name in names)
-            print(f"Exercise {exercise.id}: no answer yet. Put your answer in {listed} "
-                  f"(or call check({exercise.id!r}, your_answer)), then run this cell again.")
+            print(
+                f"Exercise {exercise.id}: no answer yet. Put your answer in {listed} "
+                f"(or call check({exercise.id!r}, your_answer)), then run this cell again."
+            )
             return None
         answer = namespace[names[0]] if isinstance(variable, str) else tuple(namespace[name] for name in names)
     if answer is _Missing:
@@ -223,8 +225,10 @@ def save_answers(path: str | os.PathLike[str] | None = None, learner: str | None
 
     who = learner if learner is not None else os.environ.get("GENSHARE_LEARNER", "")
     if not str(who).strip():
-        raise ValueError("say who you are: save_answers(learner='your name as your instructor has it'), "
-                         "or fill in LEARNER in the lesson's first cell")
+        raise ValueError(
+            "say who you are: save_answers(learner='your name as your instructor has it'), "
+            "or fill in LEARNER in the lesson's first cell"
+        )
     who = normalise(who)
     if not _ANSWERS:
         raise ValueError("no answer checked yet in this session: run the check cells after your answers, then save")
@@ -237,13 +241,19 @@ def save_answers(path: str | os.PathLike[str] | None = None, learner: str | None
             previous = json.loads(target.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             previous = None
-        if (not isinstance(previous, dict) or not isinstance(previous.get("answers", {}), dict)
-                or not isinstance(previous.get("learner", who), str) or normalise(previous.get("learner", who)) != who):
+        if (
+            not isinstance(previous, dict)
+            or not isinstance(previous.get("answers", {}), dict)
+            or not isinstance(previous.get("learner", who), str)
+            or normalise(previous.get("learner", who)) != who
+        ):
             raise FileExistsError(f"{target} exists and is not your answer file; choose another path")
         answers = {**previous.get("answers", {}), **answers}  # answers from other lessons' sessions stay
     import tempfile
 
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or ".")  # never a planted link
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or "."
+    )  # never a planted link
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(json.dumps({"learner": who, "answers": answers}, indent=1, ensure_ascii=False) + "\n")
@@ -304,8 +314,10 @@ def _show_reasoning(exercise_id: str, namespace: dict[str, Any]) -> None:
     try:
         text = reasoning(exercise_id, namespace)
     except Exception as error:  # the verdict stands; say why the reasoning is missing
-        print(f"  (The reasoning could not be computed here: {type(error).__name__}: {error}. "
-              "Run the notebook's cells from the top, then this check again.)")
+        print(
+            f"  (The reasoning could not be computed here: {type(error).__name__}: {error}. "
+            "Run the notebook's cells from the top, then this check again.)"
+        )
         return
     if text is None:
         return

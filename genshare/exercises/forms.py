@@ -70,7 +70,9 @@ class Number(Form):
     count: bool = False
 
     def read(self, answer: Any, ctx: Context) -> float:
-        if self.count and isinstance(answer, (pd.DataFrame, pd.Series, list, tuple, set, frozenset, pd.Index, np.ndarray)):
+        if self.count and isinstance(
+            answer, (pd.DataFrame, pd.Series, list, tuple, set, frozenset, pd.Index, np.ndarray)
+        ):
             if not (isinstance(answer, (list, tuple, np.ndarray)) and np.size(answer) == 1):
                 return float(len(answer))
         return _scalar(answer, self.what)
@@ -214,15 +216,23 @@ def encode_answer(answer: Any, _depth: int = 0) -> Any:
         return str(answer)
     if isinstance(answer, pd.DataFrame):
         frame = answer.reset_index() if not isinstance(answer.index, pd.RangeIndex) else answer
-        return {"__dataframe__": {
-            "columns": [str(c) for c in frame.columns],
-            "index_name": None if isinstance(answer.index, pd.RangeIndex) else str(frame.columns[0]),
-            "data": [[encode_answer(v, _depth + 1) for v in row] for row in frame.astype(object).itertuples(index=False)],
-        }}
+        return {
+            "__dataframe__": {
+                "columns": [str(c) for c in frame.columns],
+                "index_name": None if isinstance(answer.index, pd.RangeIndex) else str(frame.columns[0]),
+                "data": [
+                    [encode_answer(v, _depth + 1) for v in row] for row in frame.astype(object).itertuples(index=False)
+                ],
+            }
+        }
     if isinstance(answer, pd.Series):
-        return {"__series__": {"index": [encode_answer(v, _depth + 1) for v in answer.index.tolist()],
-                               "values": [encode_answer(v, _depth + 1) for v in answer.astype(object).tolist()],
-                               "name": None if answer.name is None else str(answer.name)}}
+        return {
+            "__series__": {
+                "index": [encode_answer(v, _depth + 1) for v in answer.index.tolist()],
+                "values": [encode_answer(v, _depth + 1) for v in answer.astype(object).tolist()],
+                "name": None if answer.name is None else str(answer.name),
+            }
+        }
     if isinstance(answer, (np.ndarray, pd.Index)):
         return [encode_answer(v, _depth + 1) for v in np.asarray(answer, dtype=object).tolist()]
     if isinstance(answer, (set, frozenset)):
@@ -248,16 +258,25 @@ def decode_answer(data: Any, _depth: int = 0) -> Any:
         if set(data) == {"__set__"}:
             return set(decode_answer(v, _depth + 1) for v in data["__set__"] if not isinstance(v, (list, dict)))
         if set(data) == {"__dict__"}:
-            return {decode_answer(k, _depth + 1) if not isinstance(k, (list, dict)) else str(k): decode_answer(v, _depth + 1)
-                    for k, v in data["__dict__"]}
+            return {
+                decode_answer(k, _depth + 1) if not isinstance(k, (list, dict)) else str(k): decode_answer(
+                    v, _depth + 1
+                )
+                for k, v in data["__dict__"]
+            }
         if set(data) == {"__series__"}:
             body = data["__series__"]
-            return pd.Series([decode_answer(v, _depth + 1) for v in body["values"]],
-                             index=[decode_answer(v, _depth + 1) for v in body["index"]], name=body.get("name"), dtype=object).infer_objects()
+            return pd.Series(
+                [decode_answer(v, _depth + 1) for v in body["values"]],
+                index=[decode_answer(v, _depth + 1) for v in body["index"]],
+                name=body.get("name"),
+                dtype=object,
+            ).infer_objects()
         if set(data) == {"__dataframe__"}:
             body = data["__dataframe__"]
-            frame = pd.DataFrame([[decode_answer(v, _depth + 1) for v in row] for row in body["data"]],
-                                 columns=body["columns"]).infer_objects()
+            frame = pd.DataFrame(
+                [[decode_answer(v, _depth + 1) for v in row] for row in body["data"]], columns=body["columns"]
+            ).infer_objects()
             if body.get("index_name") is not None and body["index_name"] in frame.columns:
                 frame = frame.set_index(body["index_name"])
             return frame

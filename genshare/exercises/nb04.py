@@ -59,42 +59,47 @@ def _longest_run(ctx: Context, chrom_index: int = 1, other: str = "cousin", unit
     return float(cm[last[best]] - cm[first[best]])
 
 
-register(Exercise(
-    id="04.1",
-    question="Longest run without an opposite homozygote (cM) between section 1's participant and first cousin on the second chromosome",
-    form=Number(what="a length in centimorgans", tolerance=0.05),
-    solve=lambda ctx: ctx.memo("04.1", lambda: _longest_run(ctx)),
-    misconceptions=(
-        Misconception(
-            "length in SNPs",
-            lambda ctx: _longest_run(ctx, unit="snps"),
-            "this looks like a number of SNPs: measure the run on the genetic map, from the cM "
-            "of its first SNP to the cM of its last.",
+register(
+    Exercise(
+        id="04.1",
+        question="Longest run without an opposite homozygote (cM) between section 1's participant and first cousin "
+        "on the second chromosome",
+        form=Number(what="a length in centimorgans", tolerance=0.05),
+        solve=lambda ctx: ctx.memo("04.1", lambda: _longest_run(ctx)),
+        misconceptions=(
+            Misconception(
+                "length in SNPs",
+                lambda ctx: _longest_run(ctx, unit="snps"),
+                "this looks like a number of SNPs: measure the run on the genetic map, from the cM "
+                "of its first SNP to the cM of its last.",
+            ),
+            Misconception(
+                "length in megabases",
+                lambda ctx: _longest_run(ctx, unit="mb"),
+                "this looks like a physical length (base pairs): segments are measured on the "
+                "genetic map, the cm column of the SNP table.",
+            ),
+            Misconception(
+                "first chromosome",
+                lambda ctx: _longest_run(ctx, chrom_index=0),
+                "this is the first chromosome's longest run, as in section 1: the exercise asks about "
+                "the second chromosome of the SNP table.",
+            ),
+            Misconception(
+                "the stranger",
+                lambda ctx: _longest_run(ctx, other="stranger"),
+                "this is the run shared with the stranger: compare the participant with their first cousin.",
+            ),
         ),
-        Misconception(
-            "length in megabases",
-            lambda ctx: _longest_run(ctx, unit="mb"),
-            "this looks like a physical length (base pairs): segments are measured on the "
-            "genetic map, the cm column of the SNP table.",
-        ),
-        Misconception(
-            "first chromosome",
-            lambda ctx: _longest_run(ctx, chrom_index=0),
-            "this is the first chromosome's longest run, as in section 1: the exercise asks about "
-            "the second chromosome of the SNP table.",
-        ),
-        Misconception(
-            "the stranger",
-            lambda ctx: _longest_run(ctx, other="stranger"),
-            "this is the run shared with the stranger: compare the participant with their first cousin.",
-        ),
-    ),
-    hint="keep only the SNPs of the second chromosome, cut at every opposite homozygote "
-         "(one person 0, the other 2) and take the longest stretch in cM.",
-))
+        hint="keep only the SNPs of the second chromosome, cut at every opposite homozygote "
+        "(one person 0, the other 2) and take the longest stretch in cM.",
+    )
+)
 
 
-def _share(ctx: Context, relationship: str = "second_cousin", exact: bool = False, among_related: bool = False) -> float:
+def _share(
+    ctx: Context, relationship: str = "second_cousin", exact: bool = False, among_related: bool = False
+) -> float:
     """Share of participants with a relative of degree at most ``relationship``'s in the database."""
     world = ctx.world
     truth = world.relationships
@@ -111,38 +116,40 @@ def _share(ctx: Context, relationship: str = "second_cousin", exact: bool = Fals
     return close["participant_id"].nunique() / denominator
 
 
-register(Exercise(
-    id="04.2",
-    question="Share of participants with a relative of second cousin or closer (by degree) in the full database",
-    form=Share(what="a share of the participants"),
-    solve=lambda ctx: ctx.memo("04.2", lambda: _share(ctx)),
-    misconceptions=(
-        Misconception(
-            "second cousins only",
-            lambda ctx: _share(ctx, exact=True),
-            "this counts second cousins only: 'second cousin or closer' also includes every "
-            "relationship of a smaller degree (first cousins, siblings, parents, ...).",
+register(
+    Exercise(
+        id="04.2",
+        question="Share of participants with a relative of second cousin or closer (by degree) in the full database",
+        form=Share(what="a share of the participants"),
+        solve=lambda ctx: ctx.memo("04.2", lambda: _share(ctx)),
+        misconceptions=(
+            Misconception(
+                "second cousins only",
+                lambda ctx: _share(ctx, exact=True),
+                "this counts second cousins only: 'second cousin or closer' also includes every "
+                "relationship of a smaller degree (first cousins, siblings, parents, ...).",
+            ),
+            Misconception(
+                "every relative",
+                lambda ctx: _share(ctx, relationship="any"),
+                "this counts relatives up to third cousins, every row of world.relationships: keep "
+                "only the degrees up to that of second cousins.",
+            ),
+            Misconception(
+                "first cousin or closer",
+                lambda ctx: _share(ctx, relationship="first_cousin"),
+                "this stops at first cousins: second cousins (and relationships of the same degree) count too.",
+            ),
+            Misconception(
+                "among related participants",
+                lambda ctx: _share(ctx, among_related=True),
+                "divide by every participant in the cohort, not only by those with a relative in the database.",
+            ),
         ),
-        Misconception(
-            "every relative",
-            lambda ctx: _share(ctx, relationship="any"),
-            "this counts relatives up to third cousins, every row of world.relationships: keep "
-            "only the degrees up to that of second cousins.",
-        ),
-        Misconception(
-            "first cousin or closer",
-            lambda ctx: _share(ctx, relationship="first_cousin"),
-            "this stops at first cousins: second cousins (and relationships of the same degree) count too.",
-        ),
-        Misconception(
-            "among related participants",
-            lambda ctx: _share(ctx, among_related=True),
-            "divide by every participant in the cohort, not only by those with a relative in the database.",
-        ),
-    ),
-    hint="keep the rows of world.relationships whose degree is at most that of second cousins, "
-         "count the distinct participants, and divide by the cohort's size.",
-))
+        hint="keep the rows of world.relationships whose degree is at most that of second cousins, "
+        "count the distinct participants, and divide by the cohort's size.",
+    )
+)
 
 
 def _true_shared_cm(ctx: Context, other: str = "cousin", min_cm: float = 7.0, first_chromosome: bool = False) -> float:
@@ -174,42 +181,50 @@ def _unphased_total(ctx: Context) -> float | None:
     who, cousin, _ = _pair(ctx)
     frequency = allele_frequencies(np.concatenate([world.cohort_genotypes, world.database_genotypes]))
     try:
-        found = find_segments(world.cohort_genotypes[[who]], world.database_genotypes[[cousin]],
-                              chrom=world.snps["chrom"], cm=world.snps["cm"], frequencies=frequency)
+        found = find_segments(
+            world.cohort_genotypes[[who]],
+            world.database_genotypes[[cousin]],
+            chrom=world.snps["chrom"],
+            cm=world.snps["cm"],
+            frequencies=frequency,
+        )
     except ValueError:
         return None
     return float(found["length_cm"].sum())
 
 
-register(Exercise(
-    id="04.3",
-    question="True shared cM (segments of at least 7 cM, from world.ibd_segments) of section 1's participant and first cousin",
-    form=Number(what="a length in centimorgans", tolerance=0.05),
-    solve=lambda ctx: ctx.memo("04.3", lambda: _true_shared_cm(ctx)),
-    misconceptions=(
-        Misconception(
-            "every true segment",
-            lambda ctx: _true_shared_cm(ctx, min_cm=0.0),
-            "this sums every true segment, however short: keep those of at least 7 cM (min_cm=7), "
-            "the shortest a genealogy site reports.",
+register(
+    Exercise(
+        id="04.3",
+        question="True shared cM (segments of at least 7 cM, from world.ibd_segments) "
+        "of section 1's participant and first cousin",
+        form=Number(what="a length in centimorgans", tolerance=0.05),
+        solve=lambda ctx: ctx.memo("04.3", lambda: _true_shared_cm(ctx)),
+        misconceptions=(
+            Misconception(
+                "every true segment",
+                lambda ctx: _true_shared_cm(ctx, min_cm=0.0),
+                "this sums every true segment, however short: keep those of at least 7 cM (min_cm=7), "
+                "the shortest a genealogy site reports.",
+            ),
+            Misconception(
+                "first chromosome only",
+                lambda ctx: _true_shared_cm(ctx, first_chromosome=True),
+                "this is the first chromosome only, as in section 1: add up the true segments of every chromosome.",
+            ),
+            Misconception(
+                "the stranger",
+                lambda ctx: _true_shared_cm(ctx, other="stranger"),
+                "this is what the participant truly shares with section 1's stranger: take the first cousin.",
+            ),
+            Misconception(
+                "unphased runs",
+                lambda ctx: _unphased_total(ctx),
+                "this is the total of the unphased runs that find_segments keeps: the question asks for the "
+                "truth, world.ibd_segments on the two person_id values.",
+            ),
         ),
-        Misconception(
-            "first chromosome only",
-            lambda ctx: _true_shared_cm(ctx, first_chromosome=True),
-            "this is the first chromosome only, as in section 1: add up the true segments of every chromosome.",
-        ),
-        Misconception(
-            "the stranger",
-            lambda ctx: _true_shared_cm(ctx, other="stranger"),
-            "this is what the participant truly shares with section 1's stranger: take the first cousin.",
-        ),
-        Misconception(
-            "unphased runs",
-            lambda ctx: _unphased_total(ctx),
-            "this is the total of the unphased runs that find_segments keeps: the question asks for the "
-            "truth, world.ibd_segments on the two person_id values.",
-        ),
-    ),
-    hint="take the person_id of the participant (world.cohort) and of the first cousin (world.database), "
-         "call world.ibd_segments(a, b, min_cm=7) and add up length_cm.",
-))
+        hint="take the person_id of the participant (world.cohort) and of the first cousin (world.database), "
+        "call world.ibd_segments(a, b, min_cm=7) and add up length_cm.",
+    )
+)

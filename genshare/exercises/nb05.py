@@ -50,32 +50,35 @@ def _exposed_counts(ctx: Context, everyone: bool = False, hiv_column: str = "com
 
 _COUNT = Number(what="a count", tolerance=0)
 
-register(Exercise(
-    id="05.1",
-    question="Among participants re-identified with ZIP5 + date of birth + sex: how many with type 2 diabetes, how many with HIV infection?",
-    form=Several(labels=("type 2 diabetes", "HIV infection"), forms=(_COUNT, _COUNT)),
-    solve=lambda ctx: _exposed_counts(ctx),
-    misconceptions=(
-        Misconception(
-            "whole release",
-            lambda ctx: _exposed_counts(ctx, everyone=True),
-            "count only the re-identified participants (outcome 're-identified'), not every "
-            "record of the release: the question is what the attack discloses.",
+register(
+    Exercise(
+        id="05.1",
+        question="Among participants re-identified with ZIP5 + date of birth + sex: "
+        "how many with type 2 diabetes, how many with HIV infection?",
+        form=Several(labels=("type 2 diabetes", "HIV infection"), forms=(_COUNT, _COUNT)),
+        solve=lambda ctx: _exposed_counts(ctx),
+        misconceptions=(
+            Misconception(
+                "whole release",
+                lambda ctx: _exposed_counts(ctx, everyone=True),
+                "count only the re-identified participants (outcome 're-identified'), not every "
+                "record of the release: the question is what the attack discloses.",
+            ),
+            Misconception(
+                "HIV as diagnosis",
+                lambda ctx: _exposed_counts(ctx, hiv_column="diagnosis"),
+                "HIV infection is recorded in the comorbidity column, not in diagnosis.",
+            ),
+            Misconception(
+                "swapped",
+                lambda ctx: tuple(reversed(_exposed_counts(ctx))),
+                "the two counts are in the wrong order: type 2 diabetes first, then HIV infection.",
+            ),
         ),
-        Misconception(
-            "HIV as diagnosis",
-            lambda ctx: _exposed_counts(ctx, hiv_column="diagnosis"),
-            "HIV infection is recorded in the comorbidity column, not in diagnosis.",
-        ),
-        Misconception(
-            "swapped",
-            lambda ctx: tuple(reversed(_exposed_counts(ctx))),
-            "the two counts are in the wrong order: type 2 diabetes first, then HIV infection.",
-        ),
-    ),
-    hint="run linkage_attack with the three quasi-identifiers, keep the release rows whose "
-         "outcome is 're-identified', then count the diagnosis and the comorbidity.",
-))
+        hint="run linkage_attack with the three quasi-identifiers, keep the release rows whose "
+        "outcome is 're-identified', then count the diagnosis and the comorbidity.",
+    )
+)
 
 
 def _coarse(ctx: Context, columns: list[str] | None = None, statistic: str = "median") -> tuple[float, float]:
@@ -84,28 +87,33 @@ def _coarse(ctx: Context, columns: list[str] | None = None, statistic: str = "me
     return share, float(getattr(attack["candidates"], statistic)())
 
 
-register(Exercise(
-    id="05.2",
-    question="Safe Harbor quasi-identifiers (zip3, birth year, sex): share re-identified, and median number of look-alikes",
-    form=Several(labels=("share re-identified", "median look-alikes"), forms=(Share(tolerance=0.001), Number(tolerance=0.5))),
-    solve=lambda ctx: _coarse(ctx),
-    misconceptions=(
-        Misconception(
-            "mean look-alikes",
-            lambda ctx: _coarse(ctx, statistic="mean"),
-            "the question asks for the median number of look-alikes: a few very large groups pull the mean up.",
+register(
+    Exercise(
+        id="05.2",
+        question="Safe Harbor quasi-identifiers (zip3, birth year, sex): "
+        "share re-identified, and median number of look-alikes",
+        form=Several(
+            labels=("share re-identified", "median look-alikes"), forms=(Share(tolerance=0.001), Number(tolerance=0.5))
         ),
-        Misconception(
-            "full ZIP code kept",
-            lambda ctx: _coarse(ctx, ["zip5", "birth_year", "sex"]),
-            "Safe Harbor keeps only the first three digits of the ZIP code (zip3), not the full ZIP5.",
+        solve=lambda ctx: _coarse(ctx),
+        misconceptions=(
+            Misconception(
+                "mean look-alikes",
+                lambda ctx: _coarse(ctx, statistic="mean"),
+                "the question asks for the median number of look-alikes: a few very large groups pull the mean up.",
+            ),
+            Misconception(
+                "full ZIP code kept",
+                lambda ctx: _coarse(ctx, ["zip5", "birth_year", "sex"]),
+                "Safe Harbor keeps only the first three digits of the ZIP code (zip3), not the full ZIP5.",
+            ),
+            Misconception(
+                "full date kept",
+                lambda ctx: _coarse(ctx, ["zip3", "date_of_birth", "sex"]),
+                "Safe Harbor keeps only the year of birth (birth_year), not the full date.",
+            ),
         ),
-        Misconception(
-            "full date kept",
-            lambda ctx: _coarse(ctx, ["zip3", "date_of_birth", "sex"]),
-            "Safe Harbor keeps only the year of birth (birth_year), not the full date.",
-        ),
-    ),
-    hint="run linkage_attack on ['zip3', 'birth_year', 'sex']; the share is the mean of outcome "
-         "== 're-identified' and the look-alikes are in the candidates column.",
-))
+        hint="run linkage_attack on ['zip3', 'birth_year', 'sex']; the share is the mean of outcome "
+        "== 're-identified' and the look-alikes are in the candidates column.",
+    )
+)

@@ -49,26 +49,28 @@ def _homer(ctx: Context, statistic: str = "homer") -> tuple[float, float]:
 
 _AUC = Number(what="an AUC", tolerance=0.0015)
 
-register(Exercise(
-    id="06.1",
-    question="AUC of Homer's attack on the sequence SNPs and on as many random array SNPs",
-    form=Several(labels=("AUC, sequence SNPs", "AUC, array SNPs"), forms=(_AUC, _AUC)),
-    solve=lambda ctx: ctx.memo("06.1", lambda: _homer(ctx)),
-    misconceptions=(
-        Misconception(
-            "swapped",
-            lambda ctx: tuple(reversed(ctx.memo("06.1", lambda: _homer(ctx)))),
-            "the two AUCs are in the wrong order: the sequence SNPs first, then the array SNPs.",
+register(
+    Exercise(
+        id="06.1",
+        question="AUC of Homer's attack on the sequence SNPs and on as many random array SNPs",
+        form=Several(labels=("AUC, sequence SNPs", "AUC, array SNPs"), forms=(_AUC, _AUC)),
+        solve=lambda ctx: ctx.memo("06.1", lambda: _homer(ctx)),
+        misconceptions=(
+            Misconception(
+                "swapped",
+                lambda ctx: tuple(reversed(ctx.memo("06.1", lambda: _homer(ctx)))),
+                "the two AUCs are in the wrong order: the sequence SNPs first, then the array SNPs.",
+            ),
+            Misconception(
+                "LR statistic",
+                lambda ctx: _homer(ctx, statistic="lr"),
+                "the exercise asks for Homer's statistic (homer_statistic), not the likelihood-ratio statistic.",
+            ),
         ),
-        Misconception(
-            "LR statistic",
-            lambda ctx: _homer(ctx, statistic="lr"),
-            "the exercise asks for Homer's statistic (homer_statistic), not the likelihood-ratio statistic.",
-        ),
-    ),
-    hint="score the cases and the controls with homer_statistic on each set of SNPs (the released "
-         "and reference frequencies restricted to those SNPs), then take roc_curve(...)[1].",
-))
+        hint="score the cases and the controls with homer_statistic on each set of SNPs (the released "
+        "and reference frequencies restricted to those SNPs), then take roc_curve(...)[1].",
+    )
+)
 
 
 def _beacon(ctx: Context, restrict: bool = True, negate: bool = True) -> float:
@@ -83,25 +85,28 @@ def _beacon(ctx: Context, restrict: bool = True, negate: bool = True) -> float:
     return float(roc_curve(sign * inside[:, -1], sign * outside[:, -1])[1])
 
 
-register(Exercise(
-    id="06.2",
-    question="AUC of the beacon attack (100 queries, full beacon) when only alleles with frequency >= 5% are answered",
-    form=Number(what="an AUC", tolerance=0.0015),
-    solve=lambda ctx: ctx.memo("06.2", lambda: _beacon(ctx)),
-    misconceptions=(
-        Misconception(
-            "not restricted",
-            lambda ctx: _beacon(ctx, restrict=False),
-            "this is the power of the unrestricted beacon: build the Beacon, and run the attack, on "
-            "the alleles with a population frequency of at least 5% only.",
+register(
+    Exercise(
+        id="06.2",
+        question="AUC of the beacon attack (100 queries, full beacon) "
+        "when only alleles with frequency >= 5% are answered",
+        form=Number(what="an AUC", tolerance=0.0015),
+        solve=lambda ctx: ctx.memo("06.2", lambda: _beacon(ctx)),
+        misconceptions=(
+            Misconception(
+                "not restricted",
+                lambda ctx: _beacon(ctx, restrict=False),
+                "this is the power of the unrestricted beacon: build the Beacon, and run the attack, on "
+                "the alleles with a population frequency of at least 5% only.",
+            ),
+            Misconception(
+                "score not negated",
+                lambda ctx: _beacon(ctx, negate=False),
+                "beacon_attack returns a log-likelihood ratio where lower means 'more likely a member': "
+                "negate it before roc_curve, which expects higher scores for members.",
+            ),
         ),
-        Misconception(
-            "score not negated",
-            lambda ctx: _beacon(ctx, negate=False),
-            "beacon_attack returns a log-likelihood ratio where lower means 'more likely a member': "
-            "negate it before roc_curve, which expects higher scores for members.",
-        ),
-    ),
-    hint="restrict the cases, the controls and the frequencies to frequencies >= 0.05, build the "
-         "beacon on the restricted cases, and use the score after the 100th query.",
-))
+        hint="restrict the cases, the controls and the frequencies to frequencies >= 0.05, build the "
+        "beacon on the restricted cases, and use the score after the 100th query.",
+    )
+)

@@ -30,7 +30,9 @@ def _generalize(ctx: Context, k: int, max_suppression: float) -> tuple[pd.DataFr
     from genshare.deidentify import generalize
 
     raw, hierarchies = _setup(ctx)
-    return ctx.memo(f"07:gen:{k}:{max_suppression}", lambda: generalize(raw, hierarchies, k=k, max_suppression=max_suppression))
+    return ctx.memo(
+        f"07:gen:{k}:{max_suppression}", lambda: generalize(raw, hierarchies, k=k, max_suppression=max_suppression)
+    )
 
 
 def _smallest_diverse_k(ctx: Context, column: str = "diagnosis", max_suppression: float = 0.05) -> int | None:
@@ -43,40 +45,43 @@ def _smallest_diverse_k(ctx: Context, column: str = "diagnosis", max_suppression
     return None
 
 
-register(Exercise(
-    id="07.1",
-    question="Smallest k for which the generalised release (5% suppression) is 2-diverse in diagnosis",
-    form=Number(what="a value of k", tolerance=0),
-    solve=lambda ctx: ctx.memo("07.1", lambda: _smallest_diverse_k(ctx)),
-    misconceptions=(
-        Misconception(
-            "k-anonymity is enough",
-            lambda ctx: 2,
-            "k = 2 makes every group hold two records, but both can share a diagnosis: check "
-            "l_diversity of the released table for each k, not k-anonymity.",
+register(
+    Exercise(
+        id="07.1",
+        question="Smallest k for which the generalised release (5% suppression) is 2-diverse in diagnosis",
+        form=Number(what="a value of k", tolerance=0),
+        solve=lambda ctx: ctx.memo("07.1", lambda: _smallest_diverse_k(ctx)),
+        misconceptions=(
+            Misconception(
+                "k-anonymity is enough",
+                lambda ctx: 2,
+                "k = 2 makes every group hold two records, but both can share a diagnosis: check "
+                "l_diversity of the released table for each k, not k-anonymity.",
+            ),
+            Misconception(
+                "comorbidity",
+                lambda ctx: _smallest_diverse_k(ctx, column="comorbidity"),
+                "the sensitive column of the question is diagnosis, not comorbidity.",
+            ),
+            Misconception(
+                "one too early",
+                lambda ctx: (lambda smallest: smallest - 1 if smallest and smallest > 3 else None)(
+                    ctx.memo("07.1", lambda: _smallest_diverse_k(ctx))
+                ),
+                "at this k some group of the released table still holds a single diagnosis: "
+                "l_diversity is below 2. Check l_diversity of each release, not only its k.",
+            ),
+            Misconception(
+                "20% suppression",
+                lambda ctx: _smallest_diverse_k(ctx, max_suppression=0.20),
+                "keep the notebook's limit of 5% suppressed records (max_suppression=0.05): suppressing "
+                "more changes which generalisation wins.",
+            ),
         ),
-        Misconception(
-            "comorbidity",
-            lambda ctx: _smallest_diverse_k(ctx, column="comorbidity"),
-            "the sensitive column of the question is diagnosis, not comorbidity.",
-        ),
-        Misconception(
-            "one too early",
-            lambda ctx: (lambda smallest: smallest - 1 if smallest and smallest > 3 else None)(
-                ctx.memo("07.1", lambda: _smallest_diverse_k(ctx))),
-            "at this k some group of the released table still holds a single diagnosis: "
-            "l_diversity is below 2. Check l_diversity of each release, not only its k.",
-        ),
-        Misconception(
-            "20% suppression",
-            lambda ctx: _smallest_diverse_k(ctx, max_suppression=0.20),
-            "keep the notebook's limit of 5% suppressed records (max_suppression=0.05): suppressing "
-            "more changes which generalisation wins.",
-        ),
-    ),
-    hint="generalise for k = 2, 3, ... (max_suppression=0.05) and stop at the first release whose "
-         "l_diversity in diagnosis is at least 2.",
-))
+        hint="generalise for k = 2, 3, ... (max_suppression=0.05) and stop at the first release whose "
+        "l_diversity in diagnosis is at least 2.",
+    )
+)
 
 
 def _summary(answer: Any) -> Any:
@@ -92,34 +97,39 @@ def _at(ctx: Context, max_suppression: float, kept: bool = False, k: int = 10) -
     return (1 - loss if kept else loss), int(summary["suppressed"])
 
 
-register(Exercise(
-    id="07.2",
-    question="With k = 10 and up to 20% suppression: precision lost and records suppressed",
-    form=Several(
-        labels=("precision_loss", "suppressed"),
-        forms=(Share(what="the precision lost (a share)", tolerance=0.0005), Number(what="a number of records", tolerance=0)),
-        reader=_summary,
-    ),
-    solve=lambda ctx: _at(ctx, 0.20),
-    misconceptions=(
-        Misconception(
-            "still 5% suppression",
-            lambda ctx: _at(ctx, 0.05),
-            "this is the release with at most 5% suppressed: set max_suppression=0.20.",
+register(
+    Exercise(
+        id="07.2",
+        question="With k = 10 and up to 20% suppression: precision lost and records suppressed",
+        form=Several(
+            labels=("precision_loss", "suppressed"),
+            forms=(
+                Share(what="the precision lost (a share)", tolerance=0.0005),
+                Number(what="a number of records", tolerance=0),
+            ),
+            reader=_summary,
         ),
-        Misconception(
-            "precision kept",
-            lambda ctx: _at(ctx, 0.20, kept=True),
-            "give the precision lost (generalize's precision_loss), as the summary reports it, "
-            "not the precision kept.",
+        solve=lambda ctx: _at(ctx, 0.20),
+        misconceptions=(
+            Misconception(
+                "still 5% suppression",
+                lambda ctx: _at(ctx, 0.05),
+                "this is the release with at most 5% suppressed: set max_suppression=0.20.",
+            ),
+            Misconception(
+                "precision kept",
+                lambda ctx: _at(ctx, 0.20, kept=True),
+                "give the precision lost (generalize's precision_loss), as the summary reports it, "
+                "not the precision kept.",
+            ),
+            Misconception(
+                "the release of the section above",
+                lambda ctx: _at(ctx, 0.05, k=5),
+                "this is the k = 5 release with at most 5% suppressed: generalise again with the k "
+                "and the suppression limit the question gives.",
+            ),
         ),
-        Misconception(
-            "the release of the section above",
-            lambda ctx: _at(ctx, 0.05, k=5),
-            "this is the k = 5 release with at most 5% suppressed: generalise again with the k "
-            "and the suppression limit the question gives.",
-        ),
-    ),
-    hint="call generalize(raw, hierarchies, k=10, max_suppression=0.20) and read precision_loss "
-         "and suppressed from the summary it returns (you may pass the summary itself).",
-))
+        hint="call generalize(raw, hierarchies, k=10, max_suppression=0.20) and read precision_loss "
+        "and suppressed from the summary it returns (you may pass the summary itself).",
+    )
+)

@@ -41,49 +41,60 @@ def _common(ctx: Context, minor: bool = True, threshold: float = 0.2) -> tuple[i
     return int(common.size), _power(s, exact[common], common)
 
 
-register(Exercise(
-    id="08.1",
-    question="Releasing only SNPs with minor allele frequency >= 20% among cases: SNPs left, and AUC of the attack on the exact release",
-    form=Several(labels=("SNPs left", "AUC"), forms=(Number(what="a number of SNPs (or their columns)", tolerance=0, count=True), Number(what="an AUC", tolerance=0.0015))),
-    solve=lambda ctx: ctx.memo("08.1", lambda: _common(ctx)),
-    misconceptions=(
-        Misconception(
-            "allele frequency, not minor",
-            lambda ctx: _common(ctx, minor=False),
-            "the minor allele frequency is min(p, 1 - p): an alternative-allele frequency of 0.9 "
-            "is a minor allele frequency of 0.1.",
+register(
+    Exercise(
+        id="08.1",
+        question="Releasing only SNPs with minor allele frequency >= 20% among cases: "
+        "SNPs left, and AUC of the attack on the exact release",
+        form=Several(
+            labels=("SNPs left", "AUC"),
+            forms=(
+                Number(what="a number of SNPs (or their columns)", tolerance=0, count=True),
+                Number(what="an AUC", tolerance=0.0015),
+            ),
         ),
-        Misconception(
-            "percent as 20",
-            lambda ctx: _common(ctx, threshold=0.02),
-            "20% is 0.2 as a frequency: a threshold of 0.02 keeps most rare variants.",
+        solve=lambda ctx: ctx.memo("08.1", lambda: _common(ctx)),
+        misconceptions=(
+            Misconception(
+                "allele frequency, not minor",
+                lambda ctx: _common(ctx, minor=False),
+                "the minor allele frequency is min(p, 1 - p): an alternative-allele frequency of 0.9 "
+                "is a minor allele frequency of 0.1.",
+            ),
+            Misconception(
+                "percent as 20",
+                lambda ctx: _common(ctx, threshold=0.02),
+                "20% is 0.2 as a frequency: a threshold of 0.02 keeps most rare variants.",
+            ),
         ),
-    ),
-    hint="keep the columns where min(exact, 1 - exact) >= 0.2, then run the notebook's "
-         "attack_power on the exact frequencies of those SNPs only.",
-))
+        hint="keep the columns where min(exact, 1 - exact) >= 0.2, then run the notebook's "
+        "attack_power on the exact frequencies of those SNPs only.",
+    )
+)
 
 
-register(Exercise(
-    id="08.2",
-    question="Total epsilon of two releases of the same frequencies at epsilon = 500 each",
-    form=Number(what="an epsilon", tolerance=1e-6),
-    solve=lambda ctx: 1000.0,
-    misconceptions=(
-        Misconception(
-            "each release has its own budget",
-            lambda ctx: 500.0,
-            "the privacy budget is shared by everything released about the same people: the "
-            "epsilons of releases of the same data add up (sequential composition).",
+register(
+    Exercise(
+        id="08.2",
+        question="Total epsilon of two releases of the same frequencies at epsilon = 500 each",
+        form=Number(what="an epsilon", tolerance=1e-6),
+        solve=lambda ctx: 1000.0,
+        misconceptions=(
+            Misconception(
+                "each release has its own budget",
+                lambda ctx: 500.0,
+                "the privacy budget is shared by everything released about the same people: the "
+                "epsilons of releases of the same data add up (sequential composition).",
+            ),
+            Misconception(
+                "averaging adds privacy",
+                lambda ctx: 250.0,
+                "averaging two noisy releases does not make them more private: anyone can average "
+                "them, and the noise partly cancels. The budgets of the two releases combine.",
+            ),
         ),
-        Misconception(
-            "averaging adds privacy",
-            lambda ctx: 250.0,
-            "averaging two noisy releases does not make them more private: anyone can average "
-            "them, and the noise partly cancels. The budgets of the two releases combine.",
-        ),
-    ),
-    hint="two releases about the same people each spend their epsilon; what does sequential "
-         "composition say about the total?",
-    uses_world=False,
-))
+        hint="two releases about the same people each spend their epsilon; what does sequential "
+        "composition say about the total?",
+        uses_world=False,
+    )
+)

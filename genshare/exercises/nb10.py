@@ -57,7 +57,10 @@ def _broken_findings(ctx: Context, drop_zip: bool, fix_code: bool) -> list:
     from genshare.deposit import assign_consent_groups, build_submission, validate, write_submission
 
     world = ctx.world
-    datasets = ctx.memo("10:datasets", lambda: build_submission(world, assign_consent_groups(world.cohort["participant_id"], seed=world.seed)))
+    datasets = ctx.memo(
+        "10:datasets",
+        lambda: build_submission(world, assign_consent_groups(world.cohort["participant_id"], seed=world.seed)),
+    )
     with tempfile.TemporaryDirectory(prefix="genshare-check-10-") as folder:
         study = Path(folder)
         write_submission(study, datasets, world=world, n_snps=20)
@@ -80,28 +83,30 @@ def _risky(ctx: Context, keep: str = "Safe Harbor identifier") -> list:
     return [f for f in findings if str(f.problem).startswith(keep)] if keep else list(findings)
 
 
-register(Exercise(
-    id="10.1",
-    question="Which findings of validate(broken), before any fix, would have put participants at risk if released?",
-    form=Findings(),
-    solve=lambda ctx: _risky(ctx),
-    misconceptions=(
-        Misconception(
-            "every finding",
-            lambda ctx: _risky(ctx, keep=""),
-            "not every finding endangers participants: an undefined status code confuses the data's "
-            "users but identifies nobody. Keep the findings about identifiers.",
+register(
+    Exercise(
+        id="10.1",
+        question="Which findings of validate(broken), before any fix, would have put participants at risk if released?",
+        form=Findings(),
+        solve=lambda ctx: _risky(ctx),
+        misconceptions=(
+            Misconception(
+                "every finding",
+                lambda ctx: _risky(ctx, keep=""),
+                "not every finding endangers participants: an undefined status code confuses the data's "
+                "users but identifies nobody. Keep the findings about identifiers.",
+            ),
+            Misconception(
+                "the undefined code",
+                lambda ctx: [f for f in _risky(ctx, keep="") if f.field == "T2D"],
+                "a wrong status code harms the data's quality, not the participants' privacy: look for the "
+                "finding that names a Safe Harbor identifier (notebook 07).",
+            ),
         ),
-        Misconception(
-            "the undefined code",
-            lambda ctx: [f for f in _risky(ctx, keep="") if f.field == "T2D"],
-            "a wrong status code harms the data's quality, not the participants' privacy: look for the "
-            "finding that names a Safe Harbor identifier (notebook 07).",
-        ),
-    ),
-    hint="keep the findings of validate(broken), taken before you fix anything, whose problem names an "
-         "identifier (findings_table(...) shows them; the problem column says which).",
-))
+        hint="keep the findings of validate(broken), taken before you fix anything, whose problem names an "
+        "identifier (findings_table(...) shows them; the problem column says which).",
+    )
+)
 
 
 def _blocking(ctx: Context, permissive: tuple[str, ...] = ()) -> list[str]:
@@ -112,27 +117,29 @@ def _blocking(ctx: Context, permissive: tuple[str, ...] = ()) -> list[str]:
     return [g.label for g in DEFAULT_GROUPS if g.duo[0] != "NRES" and g.label not in permissive]
 
 
-register(Exercise(
-    id="10.3",
-    question="Which consent groups keep the study's data out of the open tier (dms_plan's refusal)?",
-    form=Ids(what="dbGaP consent labels (e.g. a list of the groups' labels)"),
-    solve=lambda ctx: _blocking(ctx),
-    misconceptions=(
-        Misconception(
-            "only the disease-specific group restricts",
-            lambda ctx: _blocking(ctx, permissive=("HMB-IRB", "GRU-PUB")),
-            "a disease-specific consent is not the only restriction: 'health, medical or biomedical "
-            "research only' (HMB) limits use too. Any group whose permission is not 'no restriction' "
-            "(NRES) keeps its data out of the open tier.",
+register(
+    Exercise(
+        id="10.3",
+        question="Which consent groups keep the study's data out of the open tier (dms_plan's refusal)?",
+        form=Ids(what="dbGaP consent labels (e.g. a list of the groups' labels)"),
+        solve=lambda ctx: _blocking(ctx),
+        misconceptions=(
+            Misconception(
+                "only the disease-specific group restricts",
+                lambda ctx: _blocking(ctx, permissive=("HMB-IRB", "GRU-PUB")),
+                "a disease-specific consent is not the only restriction: 'health, medical or biomedical "
+                "research only' (HMB) limits use too. Any group whose permission is not 'no restriction' "
+                "(NRES) keeps its data out of the open tier.",
+            ),
+            Misconception(
+                "general research use is open",
+                lambda ctx: _blocking(ctx, permissive=("GRU-PUB",)),
+                "general research use (GRU) is not 'no restriction' (NRES): it was consented for a "
+                "controlled-access repository, and this group also carries a publication duty (PUB).",
+            ),
         ),
-        Misconception(
-            "general research use is open",
-            lambda ctx: _blocking(ctx, permissive=("GRU-PUB",)),
-            "general research use (GRU) is not 'no restriction' (NRES): it was consented for a "
-            "controlled-access repository, and this group also carries a publication duty (PUB).",
-        ),
-    ),
-    hint="read the message dms_plan raises for the open tier: it names every group whose "
-         "data-use conditions rule out open release.",
-    uses_world=False,
-))
+        hint="read the message dms_plan raises for the open tier: it names every group whose "
+        "data-use conditions rule out open release.",
+        uses_world=False,
+    )
+)

@@ -48,8 +48,12 @@ def _decade_release(ctx: Context) -> pd.DataFrame:
     naive = _naive(ctx)
     decade = naive["date_of_birth"].dt.year // 10 * 10
     return pd.DataFrame(
-        {"zip3": naive["zip5"].str[:3], "sex": naive["sex"], "diagnosis": naive["diagnosis"],
-         "birth_year": decade.astype(str) + "-" + (decade + 9).astype(str)},
+        {
+            "zip3": naive["zip5"].str[:3],
+            "sex": naive["sex"],
+            "diagnosis": naive["diagnosis"],
+            "birth_year": decade.astype(str) + "-" + (decade + 9).astype(str),
+        },
         index=naive.index,
     )
 
@@ -70,12 +74,18 @@ def _best_release(ctx: Context) -> pd.DataFrame:
     return table[["zip3", "diagnosis"]]
 
 
-_HINT_UNJUDGED = ("the scorer cannot judge a column of your release and never passes what it cannot judge: "
-                  "release only the columns it knows (coarsened or suppressed as you like).")
-_HINT_UTILITY = ("the utility requirement counts type 2 diabetes cases by ZIP3 region: a release that loses the "
-                 "region (or the diagnosis) cannot meet it, however safe it is.")
-_HINT_REIDENTIFIED = ("people are still re-identified: a combination of ZIP code, date of birth and sex is unique for "
-                      "many voters. Coarsen or drop quasi-identifiers until no row links to one voter.")
+_HINT_UNJUDGED = (
+    "the scorer cannot judge a column of your release and never passes what it cannot judge: "
+    "release only the columns it knows (coarsened or suppressed as you like)."
+)
+_HINT_UTILITY = (
+    "the utility requirement counts type 2 diabetes cases by ZIP3 region: a release that loses the "
+    "region (or the diagnosis) cannot meet it, however safe it is."
+)
+_HINT_REIDENTIFIED = (
+    "people are still re-identified: a combination of ZIP code, date of birth and sex is unique for "
+    "many voters. Coarsen or drop quasi-identifiers until no row links to one voter."
+)
 
 
 def _judge_release(table: pd.DataFrame, ctx: Context) -> tuple[bool, str | None]:
@@ -92,20 +102,25 @@ def _judge_release(table: pd.DataFrame, ctx: Context) -> tuple[bool, str | None]
     return True, None
 
 
-register(Exercise(
-    id="11.1",
-    question="A clinical release that meets the utility requirement and re-identifies nobody",
-    form=ClinicalRelease(),
-    solve=_best_release,
-    misconceptions=(
-        Misconception("direct identifiers dropped only", _naive, _HINT_REIDENTIFIED),
-        Misconception("region dropped too", lambda ctx: _decade_release(ctx).drop(columns="zip3"), _HINT_UTILITY),
-        Misconception("a column the scorer cannot judge",
-                      lambda ctx: _decade_release(ctx).assign(age=ctx.world.clinical["age"]), _HINT_UNJUDGED),
-    ),
-    hint=_HINT_REIDENTIFIED,
-    judge=_judge_release,
-))
+register(
+    Exercise(
+        id="11.1",
+        question="A clinical release that meets the utility requirement and re-identifies nobody",
+        form=ClinicalRelease(),
+        solve=_best_release,
+        misconceptions=(
+            Misconception("direct identifiers dropped only", _naive, _HINT_REIDENTIFIED),
+            Misconception("region dropped too", lambda ctx: _decade_release(ctx).drop(columns="zip3"), _HINT_UTILITY),
+            Misconception(
+                "a column the scorer cannot judge",
+                lambda ctx: _decade_release(ctx).assign(age=ctx.world.clinical["age"]),
+                _HINT_UNJUDGED,
+            ),
+        ),
+        hint=_HINT_REIDENTIFIED,
+        judge=_judge_release,
+    )
+)
 
 
 def _trade(ctx: Context) -> pd.DataFrame:
@@ -121,15 +136,22 @@ def _trade(ctx: Context) -> pd.DataFrame:
         for epsilon in EPSILONS:
             noisy = pd.Series(dp_allele_frequencies(cases, epsilon=epsilon, seed=NOISE_SEED), index=snp_ids)
             result = score_release(world, Release("frequencies", frequencies=noisy))
-            rows.append({"epsilon": epsilon, "AUC": result.membership_auc, "signals kept": result.utility,
-                         "met": result.utility_met})
+            rows.append(
+                {
+                    "epsilon": epsilon,
+                    "AUC": result.membership_auc,
+                    "signals kept": result.utility,
+                    "met": result.utility_met,
+                }
+            )
         return pd.DataFrame(rows)
 
     return ctx.memo("11:trade", build)
 
 
-def _smallest(ctx: Context, need_utility: bool = True, largest: bool = False,
-              second: str = "AUC") -> tuple[float, float] | None:
+def _smallest(
+    ctx: Context, need_utility: bool = True, largest: bool = False, second: str = "AUC"
+) -> tuple[float, float] | None:
     trade = _trade(ctx)
     chosen = trade[trade["met"]] if need_utility else trade
     if chosen.empty:
@@ -144,33 +166,37 @@ def _auc_or_none(answer: Any) -> Any:
     return answer
 
 
-register(Exercise(
-    id="11.2",
-    question=f"Smallest epsilon among {', '.join(f'{e:g}' for e in EPSILONS)} (seed {NOISE_SEED}) whose noisy "
-             "frequencies meet the utility requirement, and the membership AUC it leaves",
-    form=Several(labels=("epsilon", "AUC"), forms=(Number(what="an epsilon", tolerance=1e-6),
-                                                   Number(what="an AUC", tolerance=0.0015))),
-    solve=lambda ctx: _auc_or_none(_smallest(ctx)),
-    misconceptions=(
-        Misconception(
-            "smallest epsilon regardless of utility",
-            lambda ctx: _smallest(ctx, need_utility=False),
-            "the release must still meet the utility requirement: look at which epsilons keep enough "
-            "association signals before taking the smallest.",
+register(
+    Exercise(
+        id="11.2",
+        question=f"Smallest epsilon among {', '.join(f'{e:g}' for e in EPSILONS)} (seed {NOISE_SEED}) whose noisy "
+        "frequencies meet the utility requirement, and the membership AUC it leaves",
+        form=Several(
+            labels=("epsilon", "AUC"),
+            forms=(Number(what="an epsilon", tolerance=1e-6), Number(what="an AUC", tolerance=0.0015)),
         ),
-        Misconception(
-            "largest epsilon",
-            lambda ctx: _smallest(ctx, largest=True),
-            "a larger epsilon means less noise (a weaker privacy guarantee): the question asks for the "
-            "most noise that still keeps the signals, which is the smallest epsilon that passes.",
+        solve=lambda ctx: _auc_or_none(_smallest(ctx)),
+        misconceptions=(
+            Misconception(
+                "smallest epsilon regardless of utility",
+                lambda ctx: _smallest(ctx, need_utility=False),
+                "the release must still meet the utility requirement: look at which epsilons keep enough "
+                "association signals before taking the smallest.",
+            ),
+            Misconception(
+                "largest epsilon",
+                lambda ctx: _smallest(ctx, largest=True),
+                "a larger epsilon means less noise (a weaker privacy guarantee): the question asks for the "
+                "most noise that still keeps the signals, which is the smallest epsilon that passes.",
+            ),
+            Misconception(
+                "signals kept instead of the AUC",
+                lambda ctx: _smallest(ctx, second="signals kept"),
+                "the second value is the membership-inference AUC the release leaves (membership_auc), "
+                "not the share of association signals it keeps.",
+            ),
         ),
-        Misconception(
-            "signals kept instead of the AUC",
-            lambda ctx: _smallest(ctx, second="signals kept"),
-            "the second value is the membership-inference AUC the release leaves (membership_auc), "
-            "not the share of association signals it keeps.",
-        ),
-    ),
-    hint="score each noisy release (dp_allele_frequencies(cases, epsilon, seed=2)) and keep the "
-         "smallest epsilon whose scoreboard says the utility requirement is met, with its AUC.",
-))
+        hint="score each noisy release (dp_allele_frequencies(cases, epsilon, seed=2)) and keep the "
+        "smallest epsilon whose scoreboard says the utility requirement is met, with its AUC.",
+    )
+)

@@ -221,7 +221,9 @@ def _wrong(exercise: Exercise, m: Misconception, ctx: Context) -> Any:
     return ctx.memo(f"wrong:{exercise.id}:{m.name}", compute)
 
 
-def evaluate(exercise_id: Any, answer: Any, *, world: Any | None = None, folder: str | os.PathLike[str] | None = None) -> Feedback:
+def evaluate(
+    exercise_id: Any, answer: Any, *, world: Any | None = None, folder: str | os.PathLike[str] | None = None
+) -> Feedback:
     """Check ``answer`` and return the :class:`Feedback` (without printing it).
 
     Parameters

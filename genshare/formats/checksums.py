@@ -95,7 +95,13 @@ def manifest_text(files: Mapping[str, bytes]) -> bytes:
     ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  x
     """
     for name in files:
-        if not isinstance(name, str) or name in ("", ".", "..") or any(c in name for c in "/\\") \
-                or any(ord(c) < 32 for c in name):
+        if (
+            not isinstance(name, str)
+            or name in ("", ".", "..")
+            or any(c in name for c in "/\\")
+            or any(ord(c) < 32 for c in name)
+        ):
             raise ValueError(f"manifest: {name!r} is not a plain file name")
-    return "".join(f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())).encode()
+    return "".join(
+        f"{hashlib.sha256(content).hexdigest()}  {name}\n" for name, content in sorted(files.items())
+    ).encode()

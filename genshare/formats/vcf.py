@@ -100,13 +100,24 @@ def write_vcf(genotypes: np.ndarray, samples: list[str], snps: pd.DataFrame, des
         f"##source=genshare.cohort {description}",
         "##comment=Synthetic data: no real person's genotypes. CC0 1.0.",
         *[f"##contig=<ID={chrom},length={int(length)}>" for chrom, length in contigs.items()],
-        '##INFO=<ID=PANEL,Number=1,Type=String,Description="array (common SNP on a genotyping array) or sequence (any variant)">',
+        "##INFO=<ID=PANEL,Number=1,Type=String,"
+        'Description="array (common SNP on a genotyping array) or sequence (any variant)">',
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
         "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]),
     ]
     fixed = (
-        snps["chrom"].astype(str) + "\t" + snps["pos"].astype(str) + "\t" + snps["snp_id"] + "\t"
-        + snps["ref"] + "\t" + snps["alt"] + "\t.\tPASS\tPANEL=" + snps["panel"] + "\tGT\t"
+        snps["chrom"].astype(str)
+        + "\t"
+        + snps["pos"].astype(str)
+        + "\t"
+        + snps["snp_id"]
+        + "\t"
+        + snps["ref"]
+        + "\t"
+        + snps["alt"]
+        + "\t.\tPASS\tPANEL="
+        + snps["panel"]
+        + "\tGT\t"
     )
     # Every call is 4 bytes ("0/1" and a tab); the last tab of each line becomes a newline.
     table = np.frombuffer(b"./.\t0/0\t0/1\t1/1\t", dtype=np.uint8).reshape(4, 4)

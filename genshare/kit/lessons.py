@@ -121,7 +121,9 @@ def read_lessons(path: Path | str = LESSONS_CSV) -> list[Lesson]:
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != _COLUMNS:
-            raise ValueError(f"{path}: the header must be {','.join(_COLUMNS)}; got {','.join(reader.fieldnames or [])}")
+            raise ValueError(
+                f"{path}: the header must be {','.join(_COLUMNS)}; got {','.join(reader.fieldnames or [])}"
+            )
         lessons, seen = [], set()
         for number, row in enumerate(reader, start=2):
             where = f"{path}, row {number}"
@@ -192,7 +194,7 @@ def stated_time(page: str, root: Path = PROJECT_ROOT) -> tuple[int, int, bool]:
         raise ValueError(f"{page_file(page, root)}: the estimated time {sentence.strip()[:60]!r} gives no minutes")
     low = int(duration.group(1))
     high = int(duration.group(2) or low)
-    optional = sentence[duration.end():].lstrip().startswith("(optional)")
+    optional = sentence[duration.end() :].lstrip().startswith("(optional)")
     return low, high, optional
 
 

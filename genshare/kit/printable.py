@@ -120,7 +120,7 @@ def _classes(attrs: dict[str, str]) -> set[str]:
 
 
 def _summary(fragment: str, start: int) -> str:
-    found = re.search(r"<summary[^>]*>(.*?)</summary>", fragment[start:start + 2000], re.DOTALL)
+    found = re.search(r"<summary[^>]*>(.*?)</summary>", fragment[start : start + 2000], re.DOTALL)
     return re.sub(r"<[^>]+>|\s+", " ", found.group(1)).strip() if found else ""
 
 
@@ -145,8 +145,10 @@ def learner_article(fragment: str) -> str:
     for start, end in cells:
         cell = fragment[start:end]
         if re.search(r"check</span><span class=\"p\">\(|\bcheck\(", cell):
-            outputs += [(start + s, start + e) for s, e in
-                        element_spans(cell, lambda tag, attrs: "cell_output" in _classes(attrs))]
+            outputs += [
+                (start + s, start + e)
+                for s, e in element_spans(cell, lambda tag, attrs: "cell_output" in _classes(attrs))
+            ]
     return _remove(fragment, outputs)
 
 
@@ -231,20 +233,27 @@ def compose(html_root: Path | str, edition: str, paper: str = "a4", book_url: st
             raise FileNotFoundError(f"{path} is missing: build the book first (make book)")
         found = _ARTICLE.search(path.read_text(encoding="utf-8"))
         if not found:
-            raise ValueError(f"{path}: no <article class=\"bd-article\"> to print")
+            raise ValueError(f'{path}: no <article class="bd-article"> to print')
         article = _relink(transform(found.group(1)), set(pages), book_url)
         heading = re.search(r"<h1[^>]*>(.*?)</h1>", article, re.DOTALL)
         name = re.sub(r"<[^>]+>", "", heading.group(1)).replace("#", "").strip() if heading else page
         contents.append(f'<li><a href="#{_anchor(page)}">{name}</a></li>')
         sections.append(f'<section class="kit-page" id="{_anchor(page)}">{article}</section>')
-    what = ("the lessons with their exercises; solutions are left out" if edition == "learner"
-            else "the instructor guide and notes, then the lessons with every solution")
-    cover = (f'<section class="kit-cover"><h1>{html.escape(title)}</h1>'
-             f"<p>{what}. Printed from the book on {time.strftime('%d %B %Y')}; the book itself is at "
-             f'<a href="{book_url}">{book_url}</a>.</p>'
-             f'<nav aria-label="Contents"><h2>Contents</h2><ol>{"".join(contents)}</ol></nav></section>')
-    document = (f'<!DOCTYPE html>\n<html lang="en" data-mode="light" data-theme="light"><head>{head}</head>'
-                f'<body><main class="bd-article">{cover}{"".join(sections)}</main></body></html>\n')
+    what = (
+        "the lessons with their exercises; solutions are left out"
+        if edition == "learner"
+        else "the instructor guide and notes, then the lessons with every solution"
+    )
+    cover = (
+        f'<section class="kit-cover"><h1>{html.escape(title)}</h1>'
+        f"<p>{what}. Printed from the book on {time.strftime('%d %B %Y')}; the book itself is at "
+        f'<a href="{book_url}">{book_url}</a>.</p>'
+        f'<nav aria-label="Contents"><h2>Contents</h2><ol>{"".join(contents)}</ol></nav></section>'
+    )
+    document = (
+        f'<!DOCTYPE html>\n<html lang="en" data-mode="light" data-theme="light"><head>{head}</head>'
+        f'<body><main class="bd-article">{cover}{"".join(sections)}</main></body></html>\n'
+    )
     out = html_root / "print" / f"{edition}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(document, encoding="utf-8")
@@ -273,8 +282,14 @@ def _serve(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
-def print_pdf(html_root: Path | str, page: Path | str, out: Path | str, chromium: str | None = None,
-              timeout: float = 600, query: str = "") -> Path:
+def print_pdf(
+    html_root: Path | str,
+    page: Path | str,
+    out: Path | str,
+    chromium: str | None = None,
+    timeout: float = 600,
+    query: str = "",
+) -> Path:
     """Print ``page`` (a file under ``html_root``, opened with ``?query`` if given) to ``out`` with headless Chromium.
 
     Raises
@@ -290,10 +305,19 @@ def print_pdf(html_root: Path | str, page: Path | str, out: Path | str, chromium
     relative = page.relative_to(html_root).as_posix()
     with _serve(html_root) as site, tempfile.TemporaryDirectory() as profile:
         command = [
-            chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", f"--user-data-dir={profile}",
-            "--no-pdf-header-footer", "--generate-pdf-document-outline", "--virtual-time-budget=30000",
-            f"--print-to-pdf={out.resolve()}", site + relative + (f"?{query}" if query else ""),
+            chromium,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            "--generate-pdf-document-outline",
+            "--virtual-time-budget=30000",
+            f"--print-to-pdf={out.resolve()}",
+            site + relative + (f"?{query}" if query else ""),
         ]
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0 or not out.is_file() or out.stat().st_size == 0:

@@ -24,8 +24,17 @@ from genshare.kit.lessons import Lesson, read_lessons
 from genshare.paths import PROJECT_ROOT
 
 __all__ = [
-    "MAX_STRETCH", "PLANS", "SCHEDULE_MD", "Activity", "Break", "Plan", "PlannedDay", "Row",
-    "build_plan", "render_markdown", "write",
+    "MAX_STRETCH",
+    "PLANS",
+    "SCHEDULE_MD",
+    "Activity",
+    "Break",
+    "Plan",
+    "PlannedDay",
+    "Row",
+    "build_plan",
+    "render_markdown",
+    "write",
 ]
 
 #: Longest run of teaching, in minutes, without a break.
@@ -56,7 +65,9 @@ Slot = str | Break | Activity
 WELCOME = Activity("Welcome; setup check (everyone runs the first cell of a notebook)", 10)
 SWITCH_WORLDS = Activity(
     "Switch to per-learner worlds: each learner sets `COURSE` and `LEARNER` in the first cell "
-    "and runs it (the world is made in about a minute; worlds made the day before load at once)", 10)
+    "and runs it (the world is made in about a minute; worlds made the day before load at once)",
+    10,
+)
 RECAP = Activity("Welcome back; recap of day 1", 10)
 
 
@@ -79,53 +90,101 @@ class Plan:
 #: the plan as follow-up, with their times, so every lesson is accounted for.
 PLANS: tuple[Plan, ...] = (
     Plan(
-        "half-day", "Half day",
-        days=((
-            WELCOME, "chapters/repositories", "chapters/genomic-data-is-different", Break(10),
-            "chapters/reidentification", "notebooks/03-genetic-fingerprints",
-            "notebooks/05-linkage-of-quasi-identifiers", Break(10),
-            "chapters/access-and-governance", WRAP_UP(15),
-        ),),
+        "half-day",
+        "Half day",
+        days=(
+            (
+                WELCOME,
+                "chapters/repositories",
+                "chapters/genomic-data-is-different",
+                Break(10),
+                "chapters/reidentification",
+                "notebooks/03-genetic-fingerprints",
+                "notebooks/05-linkage-of-quasi-identifiers",
+                Break(10),
+                "chapters/access-and-governance",
+                WRAP_UP(15),
+            ),
+        ),
         before=("notebooks/02-synthetic-cohort",),
         note="Everyone works on the book's world: there is no time to switch to per-learner worlds.",
     ),
     Plan(
-        "full-day", "Full day",
-        days=((
-            WELCOME, "chapters/why-share", "chapters/repositories", "chapters/genomic-data-is-different", Break(15),
-            "chapters/reidentification", "notebooks/03-genetic-fingerprints",
-            "notebooks/05-linkage-of-quasi-identifiers", Break(10),
-            "notebooks/04-relatives-and-familial-search", Break(45, "Lunch"),
-            SWITCH_WORLDS, "notebooks/06-membership-inference-and-beacons", Break(15),
-            "chapters/deidentification", "notebooks/08-protecting-summary-statistics", Break(10),
-            "chapters/access-and-governance", WRAP_UP(10),
-        ),),
-        before=("notebooks/01-repository-catalogue", "notebooks/02-synthetic-cohort"),
-        note="The morning runs on the book's world; from the afternoon each learner checks their "
-             "answers on their own world.",
-    ),
-    Plan(
-        "two-day", "Two days",
+        "full-day",
+        "Full day",
         days=(
             (
-                WELCOME, "chapters/why-share", "chapters/repositories", "notebooks/01-repository-catalogue", Break(15),
-                "chapters/genomic-data-is-different", "notebooks/02-synthetic-cohort", Break(10),
-                "chapters/reidentification", "notebooks/03-genetic-fingerprints", Break(45, "Lunch"),
-                "notebooks/04-relatives-and-familial-search", Break(15),
-                "notebooks/04b-surname-inference", "notebooks/05-linkage-of-quasi-identifiers", Break(10),
-                "notebooks/06-membership-inference-and-beacons", WRAP_UP(10),
+                WELCOME,
+                "chapters/why-share",
+                "chapters/repositories",
+                "chapters/genomic-data-is-different",
+                Break(15),
+                "chapters/reidentification",
+                "notebooks/03-genetic-fingerprints",
+                "notebooks/05-linkage-of-quasi-identifiers",
+                Break(10),
+                "notebooks/04-relatives-and-familial-search",
+                Break(45, "Lunch"),
+                SWITCH_WORLDS,
+                "notebooks/06-membership-inference-and-beacons",
+                Break(15),
+                "chapters/deidentification",
+                "notebooks/08-protecting-summary-statistics",
+                Break(10),
+                "chapters/access-and-governance",
+                WRAP_UP(10),
+            ),
+        ),
+        before=("notebooks/01-repository-catalogue", "notebooks/02-synthetic-cohort"),
+        note="The morning runs on the book's world; from the afternoon each learner checks their "
+        "answers on their own world.",
+    ),
+    Plan(
+        "two-day",
+        "Two days",
+        days=(
+            (
+                WELCOME,
+                "chapters/why-share",
+                "chapters/repositories",
+                "notebooks/01-repository-catalogue",
+                Break(15),
+                "chapters/genomic-data-is-different",
+                "notebooks/02-synthetic-cohort",
+                Break(10),
+                "chapters/reidentification",
+                "notebooks/03-genetic-fingerprints",
+                Break(45, "Lunch"),
+                "notebooks/04-relatives-and-familial-search",
+                Break(15),
+                "notebooks/04b-surname-inference",
+                "notebooks/05-linkage-of-quasi-identifiers",
+                Break(10),
+                "notebooks/06-membership-inference-and-beacons",
+                WRAP_UP(10),
             ),
             (
-                RECAP, SWITCH_WORLDS, "chapters/deidentification", "notebooks/07-safe-harbor-and-k-anonymity", Break(15),
-                "notebooks/08-protecting-summary-statistics", "chapters/access-and-governance", Break(10),
-                "notebooks/09-data-use-and-access-requests", "notebooks/10-preparing-a-deposit", Break(45, "Lunch"),
-                "chapters/before-you-share", Break(10),
-                "notebooks/11-release-challenge", Break(10),
-                "chapters/going-further", WRAP_UP(15),
+                RECAP,
+                SWITCH_WORLDS,
+                "chapters/deidentification",
+                "notebooks/07-safe-harbor-and-k-anonymity",
+                Break(15),
+                "notebooks/08-protecting-summary-statistics",
+                "chapters/access-and-governance",
+                Break(10),
+                "notebooks/09-data-use-and-access-requests",
+                "notebooks/10-preparing-a-deposit",
+                Break(45, "Lunch"),
+                "chapters/before-you-share",
+                Break(10),
+                "notebooks/11-release-challenge",
+                Break(10),
+                "chapters/going-further",
+                WRAP_UP(15),
             ),
         ),
         note="Day 1 (parts I and II) runs on the book's world; day 2 (part III and the capstone) on "
-             "each learner's own world, and the capstone's teams share one world each.",
+        "each learner's own world, and the capstone's teams share one world each.",
     ),
 )
 
@@ -252,8 +311,7 @@ def render_markdown(courses: Sequence[PlannedCourse], base: str = "../") -> str:
     ``chapters/``).
     """
     out = [
-        "<!-- Generated by `python -m genshare.kit.schedule` from genshare/kit/lessons.csv;"
-        " do not edit by hand. -->",
+        "<!-- Generated by `python -m genshare.kit.schedule` from genshare/kit/lessons.csv; do not edit by hand. -->",
         "",
     ]
     for course in courses:
@@ -273,7 +331,11 @@ def render_markdown(courses: Sequence[PlannedCourse], base: str = "../") -> str:
                     what, estimate = _link(row.lesson, base), row.lesson.estimate
                     planned = _slot_label(row.lesson)
                 else:
-                    what, estimate, planned = (f"*{row.label}*" if row.is_break else row.label), "", f"{row.minutes} min"
+                    what, estimate, planned = (
+                        (f"*{row.label}*" if row.is_break else row.label),
+                        "",
+                        f"{row.minutes} min",
+                    )
                 out.append(f"| {_clock(row.start)} | {what} | {estimate} | {planned} |")
             out.append(f"| {_clock(day.length)} | End | | |")
             out.append("")

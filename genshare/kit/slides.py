@@ -100,7 +100,7 @@ def _section(text: str, start: str, stop: str | None = None) -> str:
     found = re.search(rf"^{re.escape(start)}.*?$", text, re.MULTILINE)
     if not found:
         return ""
-    rest = text[found.end():]
+    rest = text[found.end() :]
     end = re.search(rf"^(?:{re.escape(stop)}|#{{1,2}} |```\s*$)" if stop else r"^#{1,2} |^```\s*$", rest, re.MULTILINE)
     return rest[: end.start()] if end else rest
 
@@ -148,9 +148,15 @@ def _names(lesson: Lesson, prompt: str) -> bool:
     return f"{{doc}}`{lesson.page.split('/')[1]}`" in prompt
 
 
-def lesson_slides(lesson: Lesson, book, images: dict[str, bytes], root: Path = PROJECT_ROOT,
-                  quizzes: dict | None = None, prompts: list[str] | None = None,
-                  notes: dict[str, str] | None = None) -> list[Slide]:
+def lesson_slides(
+    lesson: Lesson,
+    book,
+    images: dict[str, bytes],
+    root: Path = PROJECT_ROOT,
+    quizzes: dict | None = None,
+    prompts: list[str] | None = None,
+    notes: dict[str, str] | None = None,
+) -> list[Slide]:
     """The slides of one lesson (see the module docstring); figures are added to ``images``."""
     from genshare.myst import to_markdown
     from genshare.quiz import load_quizzes
@@ -166,11 +172,15 @@ def lesson_slides(lesson: Lesson, book, images: dict[str, bytes], root: Path = P
 
     title = page_title(lesson.page, root)
     key = lesson.page.split("/")[1].split("-")[0] if lesson.is_notebook else lesson.page.split("/")[1]
-    speaker = [f"Book estimate: {lesson.estimate}" + (f"; workshop session {lesson.workshop_minutes} min." if lesson.workshop_minutes else ".")]
+    speaker = [
+        f"Book estimate: {lesson.estimate}"
+        + (f"; workshop session {lesson.workshop_minutes} min." if lesson.workshop_minutes else ".")
+    ]
     if lesson.is_notebook and key in notes:
-        speaker.append(md(_fill_other_glue(notes[key], root, "chapters/instructor-notes.md"), "chapters/instructor-notes"))
-    slides = [Slide(title, md(_objectives(text)),
-                    "\n\n".join(speaker), classes=["lesson-title"])]
+        speaker.append(
+            md(_fill_other_glue(notes[key], root, "chapters/instructor-notes.md"), "chapters/instructor-notes")
+        )
+    slides = [Slide(title, md(_objectives(text)), "\n\n".join(speaker), classes=["lesson-title"])]
     if notebook:
         figure = _key_figure(notebook)
         if figure:
@@ -186,8 +196,13 @@ def lesson_slides(lesson: Lesson, book, images: dict[str, bytes], root: Path = P
     for question in quizzes.get(key, ()):
         options = "\n".join(f"- **{chr(65 + i)}.** {o.text}" for i, o in enumerate(question.options))
         (answer,) = [(chr(65 + i), o) for i, o in enumerate(question.options) if o.correct]
-        slides.append(Slide("Check your understanding", f"**{question.prompt}**\n\n{options}",
-                            f"Answer: {answer[0]}. {answer[1].explanation}\n\nSource: {question.source_text}"))
+        slides.append(
+            Slide(
+                "Check your understanding",
+                f"**{question.prompt}**\n\n{options}",
+                f"Answer: {answer[0]}. {answer[1].explanation}\n\nSource: {question.source_text}",
+            )
+        )
     return slides
 
 
@@ -205,9 +220,14 @@ def decks(root: Path = PROJECT_ROOT, book=None) -> tuple[dict[str, list[Slide]],
         if lesson.part not in out:
             lessons = [x for x in read_lessons() if x.part == lesson.part]
             total = sum(x.minutes for x in lessons if not x.optional)
-            out[lesson.part] = [Slide(captions[lesson.part], "\n".join(f"- {page_title(x.page, root)} ({x.estimate})" for x in lessons),
-                                      f"About {total // 60} h {total % 60:02d} min of lessons by the book's estimates.",
-                                      classes=["part-title"])]
+            out[lesson.part] = [
+                Slide(
+                    captions[lesson.part],
+                    "\n".join(f"- {page_title(x.page, root)} ({x.estimate})" for x in lessons),
+                    f"About {total // 60} h {total % 60:02d} min of lessons by the book's estimates.",
+                    classes=["part-title"],
+                )
+            ]
         out[lesson.part] += lesson_slides(lesson, book, images, root, quizzes, prompts, notes)
     return out, images
 
@@ -217,14 +237,20 @@ def _slide_html(slide: Slide) -> str:
     figure = ""
     if slide.image:
         name, alt, caption = slide.image
-        figure = (f'<figure><img src="img/{html.escape(name)}" alt="{html.escape(alt)}">'
-                  f"<figcaption>{html.escape(caption)}</figcaption></figure>")
-        return (f'<section class="{" ".join(slide.classes)}"><h2>{html.escape(slide.title)}</h2>{figure}'
-                f'<aside class="notes">{html.escape(slide.notes)}</aside></section>')
+        figure = (
+            f'<figure><img src="img/{html.escape(name)}" alt="{html.escape(alt)}">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+        return (
+            f'<section class="{" ".join(slide.classes)}"><h2>{html.escape(slide.title)}</h2>{figure}'
+            f'<aside class="notes">{html.escape(slide.notes)}</aside></section>'
+        )
     notes = f"\n\nNote:\n{slide.notes}" if slide.notes else ""
     text = html.escape(body + notes, quote=False)
-    return (f'<section class="{" ".join(slide.classes)}" data-markdown data-separator-notes="^Note:">'
-            f'<textarea data-template>\n{text}\n</textarea></section>')
+    return (
+        f'<section class="{" ".join(slide.classes)}" data-markdown data-separator-notes="^Note:">'
+        f"<textarea data-template>\n{text}\n</textarea></section>"
+    )
 
 
 _STYLE = """

@@ -55,14 +55,16 @@ class NpmPackage:
 
 PACKAGES = {
     "mathjax": NpmPackage(
-        "mathjax", "3.2.2",
+        "mathjax",
+        "3.2.2",
         "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
         ("es5",),
         # The other combined components and the SVG output: the book loads tex-mml-chtml.js.
         exclude=("tex-chtml*.js", "tex-svg*.js", "tex-mml-svg.js", "mml-*.js", "node-main.js", "output/svg*"),
     ),
     "reveal.js": NpmPackage(
-        "reveal.js", "5.2.1",
+        "reveal.js",
+        "5.2.1",
         "sha512-r7//6mIM5p34hFiDMvYfXgyjXqGRta+/psd9YtytsgRlrpRzFv4RbH76TXd2qD+7ZPZEbpBDhdRhJaFgfQ7zNQ==",
         ("dist", "plugin/notes", "plugin/markdown"),
     ),
@@ -104,7 +106,9 @@ def vendor(package: NpmPackage, destination: Path | str, npm: str = "npm") -> Pa
         scratch_path = Path(scratch)
         result = subprocess.run(
             [npm, "pack", package.spec, "--json", "--pack-destination", scratch],
-            capture_output=True, text=True, cwd=scratch,
+            capture_output=True,
+            text=True,
+            cwd=scratch,
         )
         if result.returncode != 0:
             raise RuntimeError(f"npm pack {package.spec} failed: {result.stderr.strip()[-500:]}")
@@ -112,7 +116,9 @@ def vendor(package: NpmPackage, destination: Path | str, npm: str = "npm") -> Pa
         tarball = scratch_path / info["filename"]
         found = _integrity(tarball)
         if found != package.integrity:
-            raise RuntimeError(f"{package.spec}: the tarball's integrity is {found}, not the pinned {package.integrity}")
+            raise RuntimeError(
+                f"{package.spec}: the tarball's integrity is {found}, not the pinned {package.integrity}"
+            )
         with tarfile.open(tarball) as archive:
             archive.extractall(scratch_path / "unpacked", filter="data")
         root = scratch_path / "unpacked" / "package"

@@ -18,7 +18,9 @@ from genshare.risk.table import HIERARCHIES
 def _hierarchy(text: str) -> tuple[str, str]:
     column, _, name = text.partition("=")
     if not column or name not in HIERARCHIES:
-        raise argparse.ArgumentTypeError(f"expected COLUMN=HIERARCHY with HIERARCHY one of {', '.join(HIERARCHIES)}; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected COLUMN=HIERARCHY with HIERARCHY one of {', '.join(HIERARCHIES)}; got {text!r}"
+        )
     return column, name
 
 
@@ -46,10 +48,14 @@ def _zip3(path: str) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m genshare.risk", description="Pre-release risk check on your own data: "
-                                     "writes risk-report.html and risk-report.json.")
+    parser = argparse.ArgumentParser(
+        prog="python -m genshare.risk",
+        description="Pre-release risk check on your own data: writes risk-report.html and risk-report.json.",
+    )
     parser.add_argument("--table", help="CSV or TSV table of records about people")
-    parser.add_argument("--qi", action="append", default=[], metavar="COLUMN", help="a quasi-identifier column (repeat)")
+    parser.add_argument(
+        "--qi", action="append", default=[], metavar="COLUMN", help="a quasi-identifier column (repeat)"
+    )
     parser.add_argument("--k", type=int, default=5, help="the k-anonymity the release should reach (default 5)")
     parser.add_argument("--genotypes", help="VCF (plain or bgzipped), PLINK .bed or .pgen")
     parser.add_argument("--sample-id-column", help="the table's column holding the genotype file's sample ids")
@@ -60,8 +66,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epsilon", type=float, action="append", help="differential-privacy budget to cost (repeat)")
     parser.add_argument("--zip3-population", type=_zip3, help="CSV with columns zip3,population (Safe Harbor's rule)")
     parser.add_argument("--keep", action="append", default=[], help="column Safe Harbor should leave alone (repeat)")
-    parser.add_argument("--hierarchy", type=_hierarchy, action="append", default=[], metavar="COLUMN=NAME",
-                        help=f"generalisation of a quasi-identifier: {', '.join(HIERARCHIES)}")
+    parser.add_argument(
+        "--hierarchy",
+        type=_hierarchy,
+        action="append",
+        default=[],
+        metavar="COLUMN=NAME",
+        help=f"generalisation of a quasi-identifier: {', '.join(HIERARCHIES)}",
+    )
     parser.add_argument("--max-suppression", type=float, default=0.05, help="largest share of rows to suppress")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--book-url", default=BOOK_URL, help="base address of the lessons linked from the report")
@@ -69,10 +81,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         summary = risk_check(
-            args.table, args.qi, k=args.k, genotypes=args.genotypes, sample_id_column=args.sample_id_column,
-            release=args.release, n_snps=args.n_snps, n_members=args.n_members, alpha=args.alpha,
-            epsilons=tuple(args.epsilon or (0.1, 1.0, 10.0)), zip3_population=args.zip3_population, keep=args.keep,
-            hierarchies=dict(args.hierarchy), max_suppression=args.max_suppression, seed=args.seed)
+            args.table,
+            args.qi,
+            k=args.k,
+            genotypes=args.genotypes,
+            sample_id_column=args.sample_id_column,
+            release=args.release,
+            n_snps=args.n_snps,
+            n_members=args.n_members,
+            alpha=args.alpha,
+            epsilons=tuple(args.epsilon or (0.1, 1.0, 10.0)),
+            zip3_population=args.zip3_population,
+            keep=args.keep,
+            hierarchies=dict(args.hierarchy),
+            max_suppression=args.max_suppression,
+            seed=args.seed,
+        )
         html_path, json_path = write_report(summary, args.out, book_url=args.book_url)
     except (RiskInputError, ValueError) as error:
         print(f"genshare.risk: {error}", file=sys.stderr)

@@ -71,13 +71,23 @@ def _stricter(a: str, b: str) -> str:
     return a if TIERS.index(a) >= TIERS.index(b) else b
 
 
-def _table_part(path, quasi_identifiers, k, sample_id_column, zip3_population, keep, hierarchies, max_suppression, chunk_rows):
-    summary = read_table_summary(path, quasi_identifiers, sample_id_column=sample_id_column,
-                                 zip3_population=zip3_population, keep=keep, chunk_rows=chunk_rows)
+def _table_part(
+    path, quasi_identifiers, k, sample_id_column, zip3_population, keep, hierarchies, max_suppression, chunk_rows
+):
+    summary = read_table_summary(
+        path,
+        quasi_identifiers,
+        sample_id_column=sample_id_column,
+        zip3_population=zip3_population,
+        keep=keep,
+        chunk_rows=chunk_rows,
+    )
     unknown = sorted(set(hierarchies or {}) - set(summary.quasi_identifiers))
     if unknown:
-        raise RiskInputError(f"{summary.path}: hierarchies given for column(s) {', '.join(unknown)}, "
-                             "which are not among the quasi-identifiers named")
+        raise RiskInputError(
+            f"{summary.path}: hierarchies given for column(s) {', '.join(unknown)}, "
+            "which are not among the quasi-identifiers named"
+        )
     uniqueness = uniqueness_summary(summary.combinations, k)
     generalisation = generalise_counts(summary.combinations, k, hierarchies, max_suppression)
     findings = summary.safe_harbor.to_dict("records")
@@ -131,8 +141,14 @@ def _release_part(release, freqs, n_members, n_snps, alpha, epsilons, seed, assu
     if n_snps is not None and freqs is not None and n_snps < freqs.size:
         # Released SNPs: a random subset of the file's SNPs, of the planned size.
         freqs = np.random.default_rng(seed).choice(freqs, size=n_snps, replace=False)
-    part = {"status": "assessed", "kind": release, "n_members": n_members, "alpha": alpha,
-            "frequencies_from": "assumed" if assumed else "the genotype file", "reference_panel": REFERENCE_PANEL_SIZE}
+    part = {
+        "status": "assessed",
+        "kind": release,
+        "n_members": n_members,
+        "alpha": alpha,
+        "frequencies_from": "assumed" if assumed else "the genotype file",
+        "reference_panel": REFERENCE_PANEL_SIZE,
+    }
     membership = membership_power(freqs, n_members, alpha=alpha, epsilons=tuple(epsilons), seed=seed)
     part["n_snps"] = membership["n_snps"]
     part["membership"] = membership
@@ -140,7 +156,9 @@ def _release_part(release, freqs, n_members, n_snps, alpha, epsilons, seed, assu
     if release == "beacon":
         part["beacon"] = beacon_power(freqs, n_members, alpha=alpha, seed=seed)
     threshold = POWER_FACTOR * alpha
-    powers = [membership["power"], membership["analytic_power"]] + (part["beacon"]["power"] if release == "beacon" else [])
+    powers = [membership["power"], membership["analytic_power"]] + (
+        part["beacon"]["power"] if release == "beacon" else []
+    )
     part["power_threshold"] = threshold
     part["detectable"] = bool(max(powers) > threshold)
     safe = [float(e) for e in epsilons if membership["dp"][str(e)]["power"] <= threshold]
@@ -241,21 +259,45 @@ def risk_check(
     for name, path in (("table", table), ("genotypes", genotypes)):
         if path is not None and Path(path).is_file():
             hashes[name] = {"path": str(path), "sha256": sha256(path)}
-    out: dict = {"tool": "genshare.risk", "checked_on": date.today().isoformat(), "inputs": hashes,
-                 "parameters": {"k": k, "release": release, "alpha": alpha, "epsilons": epsilons, "seed": seed,
-                                "max_suppression": max_suppression},
-                 "not_assessed": []}
+    out: dict = {
+        "tool": "genshare.risk",
+        "checked_on": date.today().isoformat(),
+        "inputs": hashes,
+        "parameters": {
+            "k": k,
+            "release": release,
+            "alpha": alpha,
+            "epsilons": epsilons,
+            "seed": seed,
+            "max_suppression": max_suppression,
+        },
+        "not_assessed": [],
+    }
 
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     table_summary = None
     if table is not None:
-        out["table"], table_summary = _table_part(table, quasi_identifiers, k, sample_id_column, zip3_population,
-                                                  keep, hierarchies, max_suppression, chunk_rows)
+        out["table"], table_summary = _table_part(
+            table,
+            quasi_identifiers,
+            k,
+            sample_id_column,
+            zip3_population,
+            keep,
+            hierarchies,
+            max_suppression,
+            chunk_rows,
+        )
     else:
         out["table"] = {"status": "not assessed", "reason": "no table given"}
-        out["not_assessed"].append({"part": "table", "requested": False, "reason": "no table given: "
-                                    "quasi-identifiers and Safe Harbor identifiers were not checked"})
+        out["not_assessed"].append(
+            {
+                "part": "table",
+                "requested": False,
+                "reason": "no table given: quasi-identifiers and Safe Harbor identifiers were not checked",
+            }
+        )
 
     timings["table_seconds"], clock = time.perf_counter() - clock, time.perf_counter()
     freqs = None
@@ -274,7 +316,8 @@ def risk_check(
                     f"sample ids do not match between {genotype_summary.path} and {table_summary.path} "
                     f"(column {sample_id_column!r}): {len(only_file)} only in the genotype file "
                     f"(first: {', '.join(only_file[:3]) or '-'}), {len(only_table)} only in the table "
-                    f"(first: {', '.join(only_table[:3]) or '-'})")
+                    f"(first: {', '.join(only_table[:3]) or '-'})"
+                )
             out["genotypes"]["sample_ids"] = "match the table"
         elif genotype_summary is not None:
             out["genotypes"]["sample_ids"] = "not compared (no sample_id_column given)"
@@ -287,8 +330,16 @@ def risk_check(
     else:
         assumed = freqs is None
         members = n_members if n_members is not None else (out["genotypes"].get("samples") if not assumed else None)
-        if assumed and out["genotypes"]["status"] == "not assessed" and genotypes is not None and (n_members is None or n_snps is None):
-            reason = f"the genotype file could not be read ({out['genotypes']['reason']}), and the release's size was not given"
+        if (
+            assumed
+            and out["genotypes"]["status"] == "not assessed"
+            and genotypes is not None
+            and (n_members is None or n_snps is None)
+        ):
+            reason = (
+                f"the genotype file could not be read ({out['genotypes']['reason']}), "
+                "and the release's size was not given"
+            )
             out["release"] = {"status": "not assessed", "kind": release, "reason": reason}
             out["not_assessed"].append({"part": "release", "reason": reason})
         elif assumed and (n_members is None or n_snps is None):
@@ -326,24 +377,56 @@ def _recommend(out: dict) -> dict:
         sh, u, g = t["safe_harbor"], t["uniqueness"], t["generalisation"]
         if sh["identifier_columns"] or sh["identifiers_in_text"]:
             cols = sh["identifier_columns"] + sh["identifiers_in_text"]
-            need("table", "controlled", f"Safe Harbor identifiers found in column(s) {', '.join(cols)}: remove or "
-                 "transform them before any release", "notebooks/07-safe-harbor-and-k-anonymity")
+            need(
+                "table",
+                "controlled",
+                f"Safe Harbor identifiers found in column(s) {', '.join(cols)}: remove or "
+                "transform them before any release",
+                "notebooks/07-safe-harbor-and-k-anonymity",
+            )
         if sh["needs_review"]:
             cols = sorted({f["column"] for f in sh["needs_review"]})
-            need("table", "controlled", f"column(s) {', '.join(cols)} need a person's review (free text or possibly "
-                 "unique codes); the check cannot vouch for them", "notebooks/07-safe-harbor-and-k-anonymity")
+            need(
+                "table",
+                "controlled",
+                f"column(s) {', '.join(cols)} need a person's review (free text or possibly "
+                "unique codes); the check cannot vouch for them",
+                "notebooks/07-safe-harbor-and-k-anonymity",
+            )
         if u["k_achieved"] < t["k"]:
-            fix = (f"generalising as suggested reaches k = {t['k']} with {g['rows_suppressed']} rows suppressed "
-                   f"and precision loss {g['precision_loss']:.2f}") if g["reachable"] else g.get("reason", "")
-            need("table", "controlled", f"{u['rows_below_k']} of {u['rows']} rows ({u['share_below_k']:.1%}) are in "
-                 f"groups smaller than k = {t['k']} on {', '.join(t['quasi_identifiers'])} ({u['unique_rows']} unique); "
-                 f"{fix}", "notebooks/05-linkage-of-quasi-identifiers", "notebooks/07-safe-harbor-and-k-anonymity")
-        need("table", "registered", "individual-level records, even k-anonymous ones, can be linked with outside data "
-             "the check does not see; release them to registered users at the least",
-             "notebooks/05-linkage-of-quasi-identifiers", "chapters/access-and-governance")
+            fix = (
+                (
+                    f"generalising as suggested reaches k = {t['k']} with {g['rows_suppressed']} rows suppressed "
+                    f"and precision loss {g['precision_loss']:.2f}"
+                )
+                if g["reachable"]
+                else g.get("reason", "")
+            )
+            need(
+                "table",
+                "controlled",
+                f"{u['rows_below_k']} of {u['rows']} rows ({u['share_below_k']:.1%}) are in "
+                f"groups smaller than k = {t['k']} on {', '.join(t['quasi_identifiers'])} ({u['unique_rows']} unique); "
+                f"{fix}",
+                "notebooks/05-linkage-of-quasi-identifiers",
+                "notebooks/07-safe-harbor-and-k-anonymity",
+            )
+        need(
+            "table",
+            "registered",
+            "individual-level records, even k-anonymous ones, can be linked with outside data "
+            "the check does not see; release them to registered users at the least",
+            "notebooks/05-linkage-of-quasi-identifiers",
+            "chapters/access-and-governance",
+        )
     if out["genotypes"]["status"] == "assessed":
-        need("genotypes", "controlled", "individual-level genotypes: under the NIH Genomic Data Sharing policy they "
-             "are shared through controlled access", "chapters/access-and-governance")
+        need(
+            "genotypes",
+            "controlled",
+            "individual-level genotypes: under the NIH Genomic Data Sharing policy they "
+            "are shared through controlled access",
+            "chapters/access-and-governance",
+        )
     r = out["release"]
     if r["status"] == "assessed":
         m = r["membership"]
@@ -351,26 +434,49 @@ def _recommend(out: dict) -> dict:
         if r["detectable"]:
             safe = r["epsilons_below_threshold"]
             cost = {d["epsilon"]: d["mean_absolute_error"] for d in r["dp_cost"]}
-            extra = (f"; a differentially private release at epsilon {', '.join(map(str, safe))} keeps the attack "
-                     f"below that level, at a mean absolute error per frequency of {cost[max(safe)]:.3g} or more "
-                     "(frequencies lie between 0 and 1)") if safe else ""
-            need("release", "controlled", f"a membership attack on the {what} of {r['n_members']} people at "
-                 f"{r['n_snps']} SNPs has power {m['power']:.2f} (simulated) / {m['analytic_power']:.2f} (analytic) "
-                 f"at a false-positive rate of {r['alpha']}, above {r['power_threshold']:.2f}{extra}",
-                 "notebooks/06-membership-inference-and-beacons", "notebooks/08-protecting-summary-statistics")
+            extra = (
+                (
+                    f"; a differentially private release at epsilon {', '.join(map(str, safe))} keeps the attack "
+                    f"below that level, at a mean absolute error per frequency of {cost[max(safe)]:.3g} or more "
+                    "(frequencies lie between 0 and 1)"
+                )
+                if safe
+                else ""
+            )
+            need(
+                "release",
+                "controlled",
+                f"a membership attack on the {what} of {r['n_members']} people at "
+                f"{r['n_snps']} SNPs has power {m['power']:.2f} (simulated) / {m['analytic_power']:.2f} (analytic) "
+                f"at a false-positive rate of {r['alpha']}, above {r['power_threshold']:.2f}{extra}",
+                "notebooks/06-membership-inference-and-beacons",
+                "notebooks/08-protecting-summary-statistics",
+            )
         else:
-            need("release", "open", f"the membership attack on the {what} has power {m['power']:.2f} (simulated) / "
-                 f"{m['analytic_power']:.2f} (analytic), at most {r['power_threshold']:.2f}; NIH releases most "
-                 "genomic summary results openly, but not those of sensitive studies, which the check cannot judge",
-                 "notebooks/06-membership-inference-and-beacons")
+            need(
+                "release",
+                "open",
+                f"the membership attack on the {what} has power {m['power']:.2f} (simulated) / "
+                f"{m['analytic_power']:.2f} (analytic), at most {r['power_threshold']:.2f}; NIH releases most "
+                "genomic summary results openly, but not those of sensitive studies, which the check cannot judge",
+                "notebooks/06-membership-inference-and-beacons",
+            )
     for item in out["not_assessed"]:
         if item.get("requested", True):
-            need(item["part"], "controlled", f"not assessed: {item['reason']}; what cannot be checked is not counted "
-                 "as low risk", "chapters/before-you-share")
+            need(
+                item["part"],
+                "controlled",
+                f"not assessed: {item['reason']}; what cannot be checked is not counted as low risk",
+                "chapters/before-you-share",
+            )
     if "chapters/before-you-share" not in lessons:
         lessons.append("chapters/before-you-share")
     tier = "open"
     for level in components.values():
         tier = _stricter(level, tier)
-    return {"tier": tier, "components": components, "reasons": reasons,
-            "lessons": [{"page": p, "title": LESSONS[p]} for p in lessons]}
+    return {
+        "tier": tier,
+        "components": components,
+        "reasons": reasons,
+        "lessons": [{"page": p, "title": LESSONS[p]} for p in lessons],
+    }

@@ -225,8 +225,10 @@ def read_table_summary(
     if not isinstance(chunk_rows, int) or isinstance(chunk_rows, bool) or chunk_rows < 2:
         # Two rows at least: Safe Harbor's "every value is distinct" needs two values to compare.
         raise RiskInputError(f"chunk_rows must be an integer of at least 2; got {chunk_rows!r}")
-    with _table_bytes(path, compressed) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace",
-                                                                 newline="") as handle:
+    with (
+        _table_bytes(path, compressed) as raw,
+        io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as handle,
+    ):
         too_long = False
         try:
             first_line = handle.readline(MAX_LINE_CHARS + 1)
@@ -235,8 +237,11 @@ def read_table_summary(
         except (OSError, EOFError, zlib.error) as error:
             raise _problem(path, f"cannot be read ({type(error).__name__}: {error}); truncated or corrupt?") from None
     if too_long or len(first_line) > MAX_LINE_CHARS:
-        raise _problem(path, f"the first line (the header) is longer than {MAX_LINE_CHARS:,} characters: not a table "
-                             "of this kind, or an endless line; refused rather than read whole")
+        raise _problem(
+            path,
+            f"the first line (the header) is longer than {MAX_LINE_CHARS:,} characters: not a table "
+            "of this kind, or an endless line; refused rather than read whole",
+        )
     if not first_line.strip():
         raise _problem(path, "the table is empty: the first line (the header) is blank")
     sep = _delimiter(path, first_line)
@@ -244,8 +249,9 @@ def read_table_summary(
     header = next(csv.reader([first_line.rstrip("\r\n")], delimiter=sep), [])
     repeated = sorted({c for c in header if header.count(c) > 1})
     if repeated:
-        raise _problem(path, f"the header repeats column name(s) {', '.join(map(repr, repeated))}; "
-                             "each column needs its own name")
+        raise _problem(
+            path, f"the header repeats column name(s) {', '.join(map(repr, repeated))}; each column needs its own name"
+        )
     options = dict(sep=sep, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
     try:
         with _table_bytes(path, compressed) as raw:
@@ -253,13 +259,19 @@ def read_table_summary(
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise _problem(path, f"cannot be read as a table ({error})") from None
     if len(columns) != len(header):
-        raise _problem(path, f"the header cannot be read consistently (found {len(header)} names, the table reader "
-                             f"{len(columns)}); check its quoting")
+        raise _problem(
+            path,
+            f"the header cannot be read consistently (found {len(header)} names, the table reader "
+            f"{len(columns)}); check its quoting",
+        )
     wanted = quasi_identifiers + ([sample_id_column] if sample_id_column else []) + list(keep)
     missing = [c for c in wanted if c not in columns]
     if missing:
-        raise _problem(path, f"the table has no column(s) {', '.join(map(repr, missing))}; "
-                             f"its columns are {', '.join(map(repr, columns))}")
+        raise _problem(
+            path,
+            f"the table has no column(s) {', '.join(map(repr, missing))}; "
+            f"its columns are {', '.join(map(repr, columns))}",
+        )
     counts: list[pd.Series] = []
     findings: list[pd.DataFrame] = []
     sample_ids: list[str] | None = [] if sample_id_column else None
@@ -282,11 +294,15 @@ def read_table_summary(
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise _problem(path, f"cannot be read as a table after {n_rows} rows ({error})") from None
     except LineTooLongError:
-        raise _problem(path, f"a line after row {n_rows} is longer than {MAX_LINE_CHARS:,} characters: not a table "
-                             "of this kind, or an endless line; refused rather than read whole") from None
+        raise _problem(
+            path,
+            f"a line after row {n_rows} is longer than {MAX_LINE_CHARS:,} characters: not a table "
+            "of this kind, or an endless line; refused rather than read whole",
+        ) from None
     except (OSError, EOFError, zlib.error) as error:
-        raise _problem(path, f"cannot be read after {n_rows} rows ({type(error).__name__}: {error}); "
-                             "truncated or corrupt?") from None
+        raise _problem(
+            path, f"cannot be read after {n_rows} rows ({type(error).__name__}: {error}); truncated or corrupt?"
+        ) from None
     if n_rows == 0:
         raise _problem(path, "the table has a header but no rows")
     total = pd.concat(counts).groupby(level=list(range(len(quasi_identifiers))), sort=False).sum()
@@ -294,8 +310,11 @@ def read_table_summary(
     combinations.columns = [*quasi_identifiers, "count"]
     report = pd.concat(findings, ignore_index=True)
     if len(report):
-        report = (report.groupby(["column", "identifier", "action", "status"], sort=False)["cells"].sum()
-                  .reset_index()[REPORT_COLUMNS])
+        report = (
+            report.groupby(["column", "identifier", "action", "status"], sort=False)["cells"]
+            .sum()
+            .reset_index()[REPORT_COLUMNS]
+        )
         report = report[report["cells"] > 0].reset_index(drop=True)
     return TableSummary(path, n_rows, columns, quasi_identifiers, combinations, report, sample_ids, chunks)
 
@@ -349,7 +368,9 @@ def _sidecar(path: Path, suffixes: Sequence[str], what: str) -> Path:
         candidate = path.with_suffix(suffix)
         if candidate.is_file():
             return candidate
-    raise _problem(path, f"the {what} file ({' or '.join(path.with_suffix(s).name for s in suffixes)}) is missing beside it")
+    raise _problem(
+        path, f"the {what} file ({' or '.join(path.with_suffix(s).name for s in suffixes)}) is missing beside it"
+    )
 
 
 def _check_vcf_header(path: Path, kind: str) -> None:
@@ -360,8 +381,10 @@ def _check_vcf_header(path: Path, kind: str) -> None:
     Only the lines up to the first record are read (the records are left to htslib).
     """
     try:
-        with _table_bytes(path, kind == "vcf.gz") as raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace",
-                                                                           newline="") as handle:
+        with (
+            _table_bytes(path, kind == "vcf.gz") as raw,
+            io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="") as handle,
+        ):
             while True:
                 line = handle.readline(MAX_LINE_CHARS + 1)
                 if len(line) > MAX_LINE_CHARS:
@@ -369,8 +392,11 @@ def _check_vcf_header(path: Path, kind: str) -> None:
                 if not line.startswith("#"):
                     return
     except LineTooLongError:
-        raise _problem(path, f"a header line is longer than {MAX_LINE_CHARS:,} characters: not a VCF, or an endless "
-                             "line; refused rather than read whole") from None
+        raise _problem(
+            path,
+            f"a header line is longer than {MAX_LINE_CHARS:,} characters: not a VCF, or an endless "
+            "line; refused rather than read whole",
+        ) from None
     except (OSError, EOFError, zlib.error) as error:
         raise _problem(path, f"cannot be read ({type(error).__name__}: {error}); truncated or corrupt?") from None
 
@@ -424,8 +450,16 @@ def _read_vcf(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
     notes = []
     if multiallelic:
         notes.append(f"{multiallelic} multi-allelic records counted as one SNP each (any alternate allele)")
-    return GenotypeSummary(path, kind, samples, np.concatenate(alt_parts), np.concatenate(called_parts),
-                           multiallelic, f"cyvcf2 {cyvcf2.__version__}", notes)
+    return GenotypeSummary(
+        path,
+        kind,
+        samples,
+        np.concatenate(alt_parts),
+        np.concatenate(called_parts),
+        multiallelic,
+        f"cyvcf2 {cyvcf2.__version__}",
+        notes,
+    )
 
 
 def _side_table(path: Path, **options) -> pd.DataFrame:
@@ -458,13 +492,21 @@ def _read_plink(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
     try:
         import pgenlib
     except ImportError:
-        raise MissingReaderError(f"{path}: reading PLINK files needs the optional pgenlib library: {INSTALL_HINT}") from None
+        raise MissingReaderError(
+            f"{path}: reading PLINK files needs the optional pgenlib library: {INSTALL_HINT}"
+        ) from None
     if kind == "bed":
-        samples_file, variants_file = _sidecar(path, [".fam"], "sample (.fam)"), _sidecar(path, [".bim"], "variant (.bim)")
+        samples_file, variants_file = (
+            _sidecar(path, [".fam"], "sample (.fam)"),
+            _sidecar(path, [".bim"], "variant (.bim)"),
+        )
         samples = _side_table(samples_file, sep=r"\s+", header=None, usecols=[1]).iloc[:, 0].tolist()
         n_variants = _count_lines(variants_file, skip_comments=False)
     else:
-        samples_file, variants_file = _sidecar(path, [".psam", ".fam"], "sample (.psam)"), _sidecar(path, [".pvar", ".bim"], "variant (.pvar)")
+        samples_file, variants_file = (
+            _sidecar(path, [".psam", ".fam"], "sample (.psam)"),
+            _sidecar(path, [".pvar", ".bim"], "variant (.pvar)"),
+        )
         table = _side_table(samples_file, sep="\t", comment=None)
         column = next((c for c in ("IID", "#IID") if c in table.columns), None)
         if column is None:
@@ -481,8 +523,11 @@ def _read_plink(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
         raise _problem(path, f"pgenlib cannot read it ({error})") from None
     if reader.get_variant_ct() != n_variants or reader.get_raw_sample_ct() != len(samples):
         reader.close()
-        raise _problem(path, f"has {reader.get_variant_ct()} variants x {reader.get_raw_sample_ct()} samples but "
-                             f"{variants_file.name} lists {n_variants} and {samples_file.name} {len(samples)}")
+        raise _problem(
+            path,
+            f"has {reader.get_variant_ct()} variants x {reader.get_raw_sample_ct()} samples but "
+            f"{variants_file.name} lists {n_variants} and {samples_file.name} {len(samples)}",
+        )
     alt_parts, called_parts = [], []
     buffer = np.empty((chunk_variants, len(samples)), dtype=np.int8)
     try:
@@ -495,8 +540,15 @@ def _read_plink(path: Path, kind: str, chunk_variants: int) -> GenotypeSummary:
             called_parts.append(known.sum(axis=1, dtype=np.int64))
     finally:
         reader.close()
-    return GenotypeSummary(path, kind, samples, np.concatenate(alt_parts), np.concatenate(called_parts), 0,
-                           f"pgenlib {getattr(pgenlib, '__version__', '')}".strip())
+    return GenotypeSummary(
+        path,
+        kind,
+        samples,
+        np.concatenate(alt_parts),
+        np.concatenate(called_parts),
+        0,
+        f"pgenlib {getattr(pgenlib, '__version__', '')}".strip(),
+    )
 
 
 def read_genotype_summary(path: str | PathLike[str], *, chunk_variants: int = CHUNK_VARIANTS) -> GenotypeSummary:
@@ -535,7 +587,15 @@ def read_genotype_summary(path: str | PathLike[str], *, chunk_variants: int = CH
         return _read_vcf(path, kind, chunk_variants)
     if kind in ("bed", "pgen"):
         return _read_plink(path, kind, chunk_variants)
-    described = {"pdf": "a PDF document", "empty": "empty (0 bytes)", "gzip": "gzip-compressed but not a VCF",
-                 "binary": "a binary file of unknown format", "text": "text but not a VCF (no ##fileformat=VCF line)"}
-    raise _problem(path, f"not a genotype file: it is {described[kind]}; expected VCF (plain or bgzipped), "
-                         "PLINK 1 .bed or PLINK 2 .pgen")
+    described = {
+        "pdf": "a PDF document",
+        "empty": "empty (0 bytes)",
+        "gzip": "gzip-compressed but not a VCF",
+        "binary": "a binary file of unknown format",
+        "text": "text but not a VCF (no ##fileformat=VCF line)",
+    }
+    raise _problem(
+        path,
+        f"not a genotype file: it is {described[kind]}; expected VCF (plain or bgzipped), "
+        "PLINK 1 .bed or PLINK 2 .pgen",
+    )

@@ -59,7 +59,9 @@ def _normal_quantile(p: float) -> float:
     return 0.5 * (low + high)
 
 
-def analytic_lr_power(n_members: int, n_snps: int, n_reference: int = REFERENCE_PANEL_SIZE, alpha: float = 0.05) -> float:
+def analytic_lr_power(
+    n_members: int, n_snps: int, n_reference: int = REFERENCE_PANEL_SIZE, alpha: float = 0.05
+) -> float:
     """Power of the LR membership test at false-positive rate ``alpha``, normal approximation.
 
     The setting is that of Sankararaman et al. (2009): a pool of n people releases allele
@@ -240,8 +242,10 @@ def membership_power(
         "auc": auc,
         "power": power_at(member_scores, other_scores, alpha),
         "analytic_power": analytic_lr_power(n_members, int(f.size), n_reference, alpha),
-        "roc": {"false_positive_rate": curve["false_positive_rate"].round(4).tolist(),
-                "true_positive_rate": curve["true_positive_rate"].round(4).tolist()},
+        "roc": {
+            "false_positive_rate": curve["false_positive_rate"].round(4).tolist(),
+            "true_positive_rate": curve["true_positive_rate"].round(4).tolist(),
+        },
         "dp": {},
     }
     for epsilon in epsilons:
@@ -252,7 +256,10 @@ def membership_power(
         noisy = np.clip(mixture + rng.laplace(0.0, scale, size=f.size), 0.0, 1.0)
         noisy_scores = _lr_scores(people, noisy, reference)
         _, dp_auc = roc_curve(noisy_scores[:n_scored], noisy_scores[n_scored:])
-        result["dp"][str(epsilon)] = {"auc": dp_auc, "power": power_at(noisy_scores[:n_scored], noisy_scores[n_scored:], alpha)}
+        result["dp"][str(epsilon)] = {
+            "auc": dp_auc,
+            "power": power_at(noisy_scores[:n_scored], noisy_scores[n_scored:], alpha),
+        }
     return result
 
 
@@ -312,11 +319,20 @@ def beacon_power(
         score = -running[:, q - 1]
         power.append(power_at(score[:n_scored], score[n_scored:], alpha))
         auc.append(roc_curve(score[:n_scored], score[n_scored:])[1])
-    return {"n_members": n_members, "n_snps": int(f.size), "n_scored": n_scored, "alpha": alpha,
-            "queries": steps, "power": power, "auc": auc}
+    return {
+        "n_members": n_members,
+        "n_snps": int(f.size),
+        "n_scored": n_scored,
+        "alpha": alpha,
+        "queries": steps,
+        "power": power,
+        "auc": auc,
+    }
 
 
-def dp_cost(n_members: int, n_snps: int, epsilons: tuple[float, ...] = (0.1, 1.0, 10.0), tolerance: float = 0.01) -> list[dict]:
+def dp_cost(
+    n_members: int, n_snps: int, epsilons: tuple[float, ...] = (0.1, 1.0, 10.0), tolerance: float = 0.01
+) -> list[dict]:
     """Accuracy lost by releasing m allele frequencies with the Laplace mechanism at each epsilon.
 
     The noise on each frequency is Laplace with scale b = m / (n epsilon)
@@ -332,7 +348,14 @@ def dp_cost(n_members: int, n_snps: int, epsilons: tuple[float, ...] = (0.1, 1.0
     rows = []
     for epsilon in epsilons:
         b = laplace_scale(n_members, n_snps, epsilon)
-        rows.append({"epsilon": float(epsilon), "laplace_scale": b, "mean_absolute_error": b,
-                     "rms_error": math.sqrt(2.0) * b, "tolerance": tolerance,
-                     "share_off_by_more_than_tolerance": math.exp(-tolerance / b)})
+        rows.append(
+            {
+                "epsilon": float(epsilon),
+                "laplace_scale": b,
+                "mean_absolute_error": b,
+                "rms_error": math.sqrt(2.0) * b,
+                "tolerance": tolerance,
+                "share_off_by_more_than_tolerance": math.exp(-tolerance / b),
+            }
+        )
     return rows

@@ -38,7 +38,10 @@ def _figure(draw, alt: str, ncols: int = 1) -> str:
         fig.savefig(buffer, format="png")
         plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" width="650"><figcaption>{html.escape(alt)}</figcaption></figure>'
+    return (
+        f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" width="650">'
+        f"<figcaption>{html.escape(alt)}</figcaption></figure>"
+    )
 
 
 def _class_sizes_figure(t: dict) -> str:
@@ -57,15 +60,22 @@ def _class_sizes_figure(t: dict) -> str:
         ax.set_title(f"Rows by group size; groups under k = {k} hatched")
 
     parts = ", ".join(f"{v} rows in groups of size {label}" for label, v in counts.items())
-    return _figure(draw, f"Bar chart of rows by equivalence-class size on {', '.join(t['quasi_identifiers'])}: {parts}.")
+    return _figure(
+        draw, f"Bar chart of rows by equivalence-class size on {', '.join(t['quasi_identifiers'])}: {parts}."
+    )
 
 
 def _roc_figure(r: dict) -> str:
     m = r["membership"]
 
     def draw(ax):
-        ax.plot(m["roc"]["false_positive_rate"], m["roc"]["true_positive_rate"], color=OKABE_ITO["blue"], lw=2,
-                label=f"LR attack (AUC {m['auc']:.2f})")
+        ax.plot(
+            m["roc"]["false_positive_rate"],
+            m["roc"]["true_positive_rate"],
+            color=OKABE_ITO["blue"],
+            lw=2,
+            label=f"LR attack (AUC {m['auc']:.2f})",
+        )
         ax.plot([0, 1], [0, 1], color=OKABE_ITO["grey"], ls="--", label="guessing")
         ax.axvline(r["alpha"], color=OKABE_ITO["vermillion"], ls=":", label=f"false-positive rate {r['alpha']}")
         ax.set_xlabel("false-positive rate")
@@ -73,9 +83,11 @@ def _roc_figure(r: dict) -> str:
         ax.set_title("Membership attack on the released frequencies")
         ax.legend(loc="lower right")
 
-    alt = (f"ROC curve of the likelihood-ratio membership attack on allele frequencies of {r['n_members']} people at "
-           f"{r['n_snps']} SNPs: area under the curve {m['auc']:.2f}, power {m['power']:.2f} at a false-positive rate "
-           f"of {r['alpha']}.")
+    alt = (
+        f"ROC curve of the likelihood-ratio membership attack on allele frequencies of {r['n_members']} people at "
+        f"{r['n_snps']} SNPs: area under the curve {m['auc']:.2f}, power {m['power']:.2f} at a false-positive rate "
+        f"of {r['alpha']}."
+    )
     return _figure(draw, alt)
 
 
@@ -84,7 +96,9 @@ def _beacon_figure(r: dict) -> str:
 
     def draw(ax):
         ax.plot(b["queries"], b["power"], marker="o", color=OKABE_ITO["orange"], lw=2)
-        ax.axhline(r["power_threshold"], color=OKABE_ITO["grey"], ls="--", label=f"threshold {r['power_threshold']:.2f}")
+        ax.axhline(
+            r["power_threshold"], color=OKABE_ITO["grey"], ls="--", label=f"threshold {r['power_threshold']:.2f}"
+        )
         ax.set_xscale("log")
         ax.set_ylim(0, 1.02)
         ax.set_xlabel("queries per person (rarest alleles first)")
@@ -92,7 +106,9 @@ def _beacon_figure(r: dict) -> str:
         ax.set_title("Beacon attack")
         ax.legend(loc="lower right")
 
-    points = ", ".join(f"{p:.2f} after {q} {'query' if q == 1 else 'queries'}" for q, p in zip(b["queries"], b["power"], strict=True))
+    points = ", ".join(
+        f"{p:.2f} after {q} {'query' if q == 1 else 'queries'}" for q, p in zip(b["queries"], b["power"], strict=True)
+    )
     return _figure(draw, f"Line chart of the beacon attack's power against the number of queries: {points}.")
 
 
@@ -111,7 +127,9 @@ def _dp_figure(r: dict) -> str:
         left.set_ylabel("mean absolute error per frequency")
         left.set_title("Accuracy lost")
         right.plot(eps, power, marker="s", ls="--", color=OKABE_ITO["vermillion"], lw=2)
-        right.axhline(r["power_threshold"], color=OKABE_ITO["grey"], ls=":", label=f"threshold {r['power_threshold']:.2f}")
+        right.axhline(
+            r["power_threshold"], color=OKABE_ITO["grey"], ls=":", label=f"threshold {r['power_threshold']:.2f}"
+        )
         right.set_xscale("log")
         right.set_ylim(0, 1.02)
         right.set_xlabel("epsilon (larger = less private)")
@@ -120,8 +138,12 @@ def _dp_figure(r: dict) -> str:
         right.legend(loc="upper left")
 
     points = "; ".join(f"epsilon {e}: error {x:.3g}, power {p:.2f}" for e, x, p in zip(eps, error, power, strict=True))
-    return _figure(draw, f"Two line charts against epsilon: the mean absolute error of released frequencies, and the "
-                         f"attack's power: {points}.", ncols=2)
+    return _figure(
+        draw,
+        f"Two line charts against epsilon: the mean absolute error of released frequencies, and the "
+        f"attack's power: {points}.",
+        ncols=2,
+    )
 
 
 def _table(rows: list[list], header: list[str]) -> str:
@@ -174,60 +196,104 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
         handle.write((json.dumps(summary, indent=2, default=str) + "\n").encode("utf-8"))
 
     rec = summary["recommendation"]
-    parts = [f"<h1>Pre-release risk check</h1><p>Checked on {summary['checked_on']} by genshare.risk. "
-             "Synthetic simulations and rules of thumb: a guide for the people who decide, not a decision.</p>"]
+    parts = [
+        f"<h1>Pre-release risk check</h1><p>Checked on {summary['checked_on']} by genshare.risk. "
+        "Synthetic simulations and rules of thumb: a guide for the people who decide, not a decision.</p>"
+    ]
     colour = ACCESS_COLOURS.get(rec["tier"], "#999999")
     # Black text on every tier colour (contrast at least 4.5:1 on each Okabe-Ito colour used).
-    parts.append(f'<h2>Recommended access tier</h2><p><span class="tier" style="background:{colour};color:#000">'
-                 f'{html.escape(rec["tier"])}</span></p>')
+    parts.append(
+        f'<h2>Recommended access tier</h2><p><span class="tier" style="background:{colour};color:#000">'
+        f"{html.escape(rec['tier'])}</span></p>"
+    )
     parts.append(_table([[r["component"], r["tier"], r["reason"]] for r in rec["reasons"]], ["part", "tier", "reason"]))
     if summary["not_assessed"]:
-        items = "".join(f"<li><strong>{html.escape(i['part'])}</strong>: {html.escape(i['reason'])}</li>" for i in summary["not_assessed"])
-        parts.append(f'<section class="na"><h2>Not assessed</h2><p>These parts were not checked; they are not low '
-                     f"risk, only unknown.</p><ul>{items}</ul></section>")
+        items = "".join(
+            f"<li><strong>{html.escape(i['part'])}</strong>: {html.escape(i['reason'])}</li>"
+            for i in summary["not_assessed"]
+        )
+        parts.append(
+            f'<section class="na"><h2>Not assessed</h2><p>These parts were not checked; they are not low '
+            f"risk, only unknown.</p><ul>{items}</ul></section>"
+        )
 
     t = summary["table"]
     parts.append("<h2>Table: quasi-identifiers and k-anonymity</h2>")
     if t["status"] == "assessed":
         u, g = t["uniqueness"], t["generalisation"]
-        parts.append(f"<p>{html.escape(t['path'])}: {u['rows']} rows, quasi-identifiers "
-                     f"{html.escape(', '.join(t['quasi_identifiers']))}, chosen k = {t['k']}.</p>")
-        parts.append(_table([
-            ["equivalence classes", u["equivalence_classes"]], ["k achieved (smallest class)", u["k_achieved"]],
-            ["rows unique on the quasi-identifiers", f"{u['unique_rows']} ({u['unique_share']:.1%})"],
-            [f"rows in classes smaller than k = {t['k']}", f"{u['rows_below_k']} ({u['share_below_k']:.1%})"],
-        ], ["measure", "value"]))
+        parts.append(
+            f"<p>{html.escape(t['path'])}: {u['rows']} rows, quasi-identifiers "
+            f"{html.escape(', '.join(t['quasi_identifiers']))}, chosen k = {t['k']}.</p>"
+        )
+        parts.append(
+            _table(
+                [
+                    ["equivalence classes", u["equivalence_classes"]],
+                    ["k achieved (smallest class)", u["k_achieved"]],
+                    ["rows unique on the quasi-identifiers", f"{u['unique_rows']} ({u['unique_share']:.1%})"],
+                    [f"rows in classes smaller than k = {t['k']}", f"{u['rows_below_k']} ({u['share_below_k']:.1%})"],
+                ],
+                ["measure", "value"],
+            )
+        )
         parts.append(_class_sizes_figure(t))
         if g["reachable"]:
             parts.append(f"<h3>Generalisation that reaches k = {t['k']}</h3>")
-            parts.append(_table([[c, v["hierarchy"], f"{v['level']} of {v['highest_level']}", v["example"]]
-                                 for c, v in g["levels"].items()], ["column", "hierarchy", "level", "example"]))
-            parts.append(f"<p>Cost: {g['rows_suppressed']} rows suppressed ({g['share_suppressed']:.1%}), precision "
-                         f"loss {g['precision_loss']:.2f} (0 = unchanged, 1 = every value suppressed); "
-                         f"k after: {g['k_after']}.</p>")
+            parts.append(
+                _table(
+                    [
+                        [c, v["hierarchy"], f"{v['level']} of {v['highest_level']}", v["example"]]
+                        for c, v in g["levels"].items()
+                    ],
+                    ["column", "hierarchy", "level", "example"],
+                )
+            )
+            parts.append(
+                f"<p>Cost: {g['rows_suppressed']} rows suppressed ({g['share_suppressed']:.1%}), precision "
+                f"loss {g['precision_loss']:.2f} (0 = unchanged, 1 = every value suppressed); "
+                f"k after: {g['k_after']}.</p>"
+            )
         else:
             parts.append(f"<p>No generalisation reaches k: {html.escape(g.get('reason', ''))}.</p>")
         sh = t["safe_harbor"]
         parts.append("<h3>Safe Harbor findings</h3>")
         if sh["findings"]:
-            parts.append(_table([[f["column"], f["identifier"], f["action"], f["cells"], f["status"]] for f in sh["findings"]],
-                                ["column", "rule", "what Safe Harbor would do", "cells", "status"]))
+            parts.append(
+                _table(
+                    [[f["column"], f["identifier"], f["action"], f["cells"], f["status"]] for f in sh["findings"]],
+                    ["column", "rule", "what Safe Harbor would do", "cells", "status"],
+                )
+            )
         else:
-            parts.append("<p>No Safe Harbor identifier columns or patterns found by name or pattern. Names, places "
-                         "and rare facts written in prose have no pattern: read free text before release.</p>")
+            parts.append(
+                "<p>No Safe Harbor identifier columns or patterns found by name or pattern. Names, places "
+                "and rare facts written in prose have no pattern: read free text before release.</p>"
+            )
         if not sh["zip3_population_given"]:
-            parts.append("<p>No ZIP3 populations were given, so every three-digit ZIP area was treated as holding "
-                         "20,000 people or fewer (set to 000).</p>")
+            parts.append(
+                "<p>No ZIP3 populations were given, so every three-digit ZIP area was treated as holding "
+                "20,000 people or fewer (set to 000).</p>"
+            )
     else:
         parts.append(f'<p class="na">Not assessed: {html.escape(t["reason"])}.</p>')
 
     gt = summary["genotypes"]
     parts.append("<h2>Genotypes</h2>")
     if gt["status"] == "assessed":
-        parts.append(_table([["file", gt["path"]], ["format (read with)", f"{gt['format']} ({gt['reader']})"],
-                             ["samples", gt["samples"]], ["SNPs", gt["snps"]], ["polymorphic SNPs", gt["polymorphic_snps"]],
-                             ["call rate", f"{gt['call_rate']:.3f}"], ["sample ids", gt.get("sample_ids", "")]],
-                            ["", ""]))
+        parts.append(
+            _table(
+                [
+                    ["file", gt["path"]],
+                    ["format (read with)", f"{gt['format']} ({gt['reader']})"],
+                    ["samples", gt["samples"]],
+                    ["SNPs", gt["snps"]],
+                    ["polymorphic SNPs", gt["polymorphic_snps"]],
+                    ["call rate", f"{gt['call_rate']:.3f}"],
+                    ["sample ids", gt.get("sample_ids", "")],
+                ],
+                ["", ""],
+            )
+        )
     else:
         parts.append(f'<p class="na">Not assessed: {html.escape(gt["reason"])}.</p>')
 
@@ -235,42 +301,82 @@ def write_report(summary: dict, out: str | PathLike[str], *, book_url: str = BOO
     parts.append("<h2>Planned summary release</h2>")
     if r["status"] == "assessed":
         m = r["membership"]
-        parts.append(f"<p>A release of {'a beacon' if r['kind'] == 'beacon' else 'allele frequencies'} over "
-                     f"{r['n_members']} people and {r['n_snps']} SNPs (frequencies from {r['frequencies_from']}), "
-                     f"attacked with a reference panel of {r['reference_panel']} people. Power is the share of members "
-                     f"the attacker detects while wrongly accusing {r['alpha']:.0%} of non-members.</p>")
-        parts.append(_table([["LR attack on frequencies, simulated", f"{m['power']:.2f}", f"{m['auc']:.2f}"],
-                             ["LR attack, analytic approximation", f"{m['analytic_power']:.2f}", ""]]
-                            + ([[f"beacon attack, {q} {'query' if q == 1 else 'queries'}", f"{p:.2f}", f"{a:.2f}"]
-                                for q, p, a in zip(r["beacon"]["queries"], r["beacon"]["power"], r["beacon"]["auc"], strict=True)]
-                               if r["kind"] == "beacon" else []),
-                            ["attack", f"power at {r['alpha']}", "AUC"]))
+        parts.append(
+            f"<p>A release of {'a beacon' if r['kind'] == 'beacon' else 'allele frequencies'} over "
+            f"{r['n_members']} people and {r['n_snps']} SNPs (frequencies from {r['frequencies_from']}), "
+            f"attacked with a reference panel of {r['reference_panel']} people. Power is the share of members "
+            f"the attacker detects while wrongly accusing {r['alpha']:.0%} of non-members.</p>"
+        )
+        parts.append(
+            _table(
+                [
+                    ["LR attack on frequencies, simulated", f"{m['power']:.2f}", f"{m['auc']:.2f}"],
+                    ["LR attack, analytic approximation", f"{m['analytic_power']:.2f}", ""],
+                ]
+                + (
+                    [
+                        [f"beacon attack, {q} {'query' if q == 1 else 'queries'}", f"{p:.2f}", f"{a:.2f}"]
+                        for q, p, a in zip(
+                            r["beacon"]["queries"], r["beacon"]["power"], r["beacon"]["auc"], strict=True
+                        )
+                    ]
+                    if r["kind"] == "beacon"
+                    else []
+                ),
+                ["attack", f"power at {r['alpha']}", "AUC"],
+            )
+        )
         parts.append(_roc_figure(r))
         if r["kind"] == "beacon":
             parts.append(_beacon_figure(r))
         parts.append("<h3>What differential privacy would cost</h3>")
-        parts.append(_table([[d["epsilon"], f"{d['mean_absolute_error']:.3g}", f"{d['share_off_by_more_than_tolerance']:.1%}",
-                              f"{m['dp'][str(d['epsilon'])]['power']:.2f}"] for d in r["dp_cost"]],
-                            ["epsilon", "mean absolute error per frequency", "frequencies off by more than 0.01",
-                             "attack power after noise"]))
+        parts.append(
+            _table(
+                [
+                    [
+                        d["epsilon"],
+                        f"{d['mean_absolute_error']:.3g}",
+                        f"{d['share_off_by_more_than_tolerance']:.1%}",
+                        f"{m['dp'][str(d['epsilon'])]['power']:.2f}",
+                    ]
+                    for d in r["dp_cost"]
+                ],
+                [
+                    "epsilon",
+                    "mean absolute error per frequency",
+                    "frequencies off by more than 0.01",
+                    "attack power after noise",
+                ],
+            )
+        )
         parts.append(_dp_figure(r))
-        parts.append("<p>Simulated SNPs are independent: linkage disequilibrium in real data makes the attack weaker, "
-                     "not stronger, so these powers err towards risk.</p>")
+        parts.append(
+            "<p>Simulated SNPs are independent: linkage disequilibrium in real data makes the attack weaker, "
+            "not stronger, so these powers err towards risk.</p>"
+        )
     elif r["status"] == "not planned":
         parts.append("<p>No summary release planned.</p>")
     else:
         parts.append(f'<p class="na">Not assessed: {html.escape(r["reason"])}.</p>')
 
-    links = "".join(f'<li><a href="{html.escape(book_url + lesson["page"] + (".ipynb" if lesson["page"].startswith("notebooks") else ".md"))}">'
-                    f"{html.escape(lesson['title'])}</a></li>" for lesson in rec["lessons"])
+    links = "".join(
+        '<li><a href="'
+        f'{html.escape(book_url + lesson["page"] + (".ipynb" if lesson["page"].startswith("notebooks") else ".md"))}">'
+        f"{html.escape(lesson['title'])}</a></li>"
+        for lesson in rec["lessons"]
+    )
     parts.append(f"<h2>Lessons</h2><ul>{links}</ul>")
-    files = "".join(f"<li>{html.escape(v['path'])}: SHA-256 {v['sha256']}"
-                    f"{' (unchanged after the check)' if v.get('unchanged_after_check') else ' (CHANGED during the check)'}</li>"
-                    for v in summary["inputs"].values())
+    files = "".join(
+        f"<li>{html.escape(v['path'])}: SHA-256 {v['sha256']}"
+        f"{' (unchanged after the check)' if v.get('unchanged_after_check') else ' (CHANGED during the check)'}</li>"
+        for v in summary["inputs"].values()
+    )
     parts.append(f"<h2>Files read (not modified)</h2><ul>{files}</ul>")
-    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
-            f'content="width=device-width, initial-scale=1"><title>Pre-release risk check</title><style>{_CSS}</style>'
-            f"</head><body><main>{''.join(parts)}</main></body></html>\n")
+    page = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
+        f'content="width=device-width, initial-scale=1"><title>Pre-release risk check</title><style>{_CSS}</style>'
+        f"</head><body><main>{''.join(parts)}</main></body></html>\n"
+    )
     with atomic_destination(html_path) as handle:
         handle.write(page.encode("utf-8"))
     return html_path, json_path

@@ -167,8 +167,15 @@ def generalise_counts(
     counts = combinations["count"].to_numpy(dtype=np.int64)
     rows = int(counts.sum())
     if rows < k:
-        return {"reachable": False, "reason": f"the table has {rows} rows, fewer than k = {k}", "levels": {},
-                "rows_suppressed": rows, "share_suppressed": 1.0, "precision_loss": 1.0, "k_after": 0}
+        return {
+            "reachable": False,
+            "reason": f"the table has {rows} rows, fewer than k = {k}",
+            "levels": {},
+            "rows_suppressed": rows,
+            "share_suppressed": 1.0,
+            "precision_loss": 1.0,
+            "k_after": 0,
+        }
     coarse: dict[str, list[pd.Series]] = {}
     used: dict[str, str] = {}
     for column in columns:
@@ -183,8 +190,12 @@ def generalise_counts(
     return {
         "reachable": True,
         "levels": {
-            c: {"hierarchy": used[c], "level": int(level), "highest_level": len(coarse[c]) - 1,
-                "example": f"{combinations[c].iloc[0]} -> {coarse[c][level].iloc[0]}"}
+            c: {
+                "hierarchy": used[c],
+                "level": int(level),
+                "highest_level": len(coarse[c]) - 1,
+                "example": f"{combinations[c].iloc[0]} -> {coarse[c][level].iloc[0]}",
+            }
             for c, level in zip(columns, levels, strict=True)
         },
         "rows_suppressed": suppressed,

@@ -94,7 +94,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAX_ANSWERS_BYTES", "Limits", "RunResult", "SandboxUnavailable", "bwrap_arguments", "run_notebook", "unavailable"]
+__all__ = [
+    "MAX_ANSWERS_BYTES",
+    "Limits",
+    "RunResult",
+    "SandboxUnavailable",
+    "bwrap_arguments",
+    "run_notebook",
+    "unavailable",
+]
 
 #: Largest answers file read back from a sandbox (bytes).
 MAX_ANSWERS_BYTES = 8 * 1024 * 1024
@@ -231,8 +239,20 @@ def _system_mounts() -> list[str]:
 def bwrap_arguments(world: Path, notebook: Path, answers: Path, limits: Limits) -> list[str]:
     """bubblewrap's arguments for one notebook (see the module docstring), without ``bwrap`` itself."""
     root = _package_root()
-    args = ["--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
-            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox", "--clearenv"]
+    args = [
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--uid",
+        str(SANDBOX_UID),
+        "--gid",
+        str(SANDBOX_UID),
+        "--hostname",
+        "sandbox",
+        "--clearenv",
+    ]
     folders = python_folders()
     for path in folders:
         args += ["--ro-bind", path, path]
@@ -241,16 +261,50 @@ def bwrap_arguments(world: Path, notebook: Path, answers: Path, limits: Limits) 
     for name in ("data", "pyproject.toml"):
         if (root / name).exists():
             args += ["--ro-bind", _real(root / name), f"{PACKAGE_ROOT}/{name}"]
-    args += ["--ro-bind", _real(world), WORLD, "--ro-bind", _real(notebook), NOTEBOOK,
-             "--proc", "/proc", "--dev", "/dev",
-             "--size", str(limits.scratch_bytes), "--tmpfs", "/dev/shm",
-             "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH,
-             "--bind", _real(answers), ANSWERS,
-             "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", PACKAGE_ROOT]
-    environment = {"PATH": "/nonexistent", "HOME": SCRATCH, "TMPDIR": SCRATCH, "LANG": "C.UTF-8",
-                   "MPLBACKEND": "Agg", "MPLCONFIGDIR": f"{SCRATCH}/.matplotlib", "IPYTHONDIR": f"{SCRATCH}/.ipython",
-                   "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                   "GENSHARE_WORLD": WORLD, "GENSHARE_RECORD_ANSWERS": ANSWERS, "PYTHONDONTWRITEBYTECODE": "1"}
+    args += [
+        "--ro-bind",
+        _real(world),
+        WORLD,
+        "--ro-bind",
+        _real(notebook),
+        NOTEBOOK,
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        str(limits.scratch_bytes),
+        "--tmpfs",
+        "/dev/shm",
+        "--size",
+        str(limits.scratch_bytes),
+        "--tmpfs",
+        SCRATCH,
+        "--bind",
+        _real(answers),
+        ANSWERS,
+        "--remount-ro",
+        "/dev",
+        "--remount-ro",
+        "/",
+        "--chdir",
+        PACKAGE_ROOT,
+    ]
+    environment = {
+        "PATH": "/nonexistent",
+        "HOME": SCRATCH,
+        "TMPDIR": SCRATCH,
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": f"{SCRATCH}/.matplotlib",
+        "IPYTHONDIR": f"{SCRATCH}/.ipython",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "GENSHARE_WORLD": WORLD,
+        "GENSHARE_RECORD_ANSWERS": ANSWERS,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     for key, value in environment.items():
         args += ["--setenv", key, value]
     return args
@@ -317,7 +371,15 @@ def _command(python: str, audit_hook: bool) -> list[str]:
     # -E -s: no PYTHON* variables, no user site (as -I); the working folder, /opt/genshare
     # (read-only), is on sys.path so that -m finds the package bound there. The child then
     # moves to /scratch.
-    return [python, "-E", "-s", "-m", "genshare.sandbox.child", NOTEBOOK, "--audit-hook" if audit_hook else "--no-audit-hook"]
+    return [
+        python,
+        "-E",
+        "-s",
+        "-m",
+        "genshare.sandbox.child",
+        NOTEBOOK,
+        "--audit-hook" if audit_hook else "--no-audit-hook",
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -332,23 +394,56 @@ def unavailable() -> str | None:
     if not sys.platform.startswith("linux"):
         return f"the notebook sandbox needs Linux user namespaces (bubblewrap); this is {sys.platform}"
     if seccomp_program() is None:
-        return (f"the sandbox's seccomp filter (no new processes) knows x86_64 and aarch64 only; "
-                f"this machine is {__import__('platform').machine()}")
+        return (
+            f"the sandbox's seccomp filter (no new processes) knows x86_64 and aarch64 only; "
+            f"this machine is {__import__('platform').machine()}"
+        )
     tool = _bwrap()
     if tool is None:
         return "bubblewrap (bwrap) is not installed: install Debian's bubblewrap package (apt-get install bubblewrap)"
-    probe = [tool, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
-             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--clearenv", *sum((["--ro-bind", p, p] for p in python_folders()), []),
-             *_interpreter_mounts(python_folders()), *_system_mounts(), "--proc", "/proc", "--dev", "/dev", "--size", "1048576", "--tmpfs", SCRATCH,
-             "--remount-ro", "/", sys.executable, "-E", "-s", "-c", "import os, socket; print(os.getuid())"]
+    probe = [
+        tool,
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--uid",
+        str(SANDBOX_UID),
+        "--gid",
+        str(SANDBOX_UID),
+        "--clearenv",
+        *sum((["--ro-bind", p, p] for p in python_folders()), []),
+        *_interpreter_mounts(python_folders()),
+        *_system_mounts(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--size",
+        "1048576",
+        "--tmpfs",
+        SCRATCH,
+        "--remount-ro",
+        "/",
+        sys.executable,
+        "-E",
+        "-s",
+        "-c",
+        "import os, socket; print(os.getuid())",
+    ]
     try:
-        done = subprocess.run(probe, capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin"}, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            probe, capture_output=True, timeout=60, env={"PATH": "/usr/bin:/bin"}, stdin=subprocess.DEVNULL
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         return f"bubblewrap could not be started ({type(error).__name__}: {error})"
     if done.returncode != 0 or done.stdout.strip() != str(SANDBOX_UID).encode():
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        return (f"bubblewrap cannot create the sandbox here (the kernel may refuse unprivileged user namespaces): "
-                f"{message[0][:200]}")
+        return (
+            f"bubblewrap cannot create the sandbox here (the kernel may refuse unprivileged user namespaces): "
+            f"{message[0][:200]}"
+        )
     return None
 
 
@@ -463,8 +558,14 @@ def run_notebook(notebook: Path, world: Path, limits: Limits = Limits(), *, audi
         os.close(write_end)
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             process = subprocess.Popen(
-                [_bwrap() or "bwrap", "--args", str(read_end), "--", *_command(sys.executable, audit_hook)], env={"PATH": "/usr/bin:/bin"}, cwd="/",
-                stdin=subprocess.DEVNULL, stdout=out, stderr=err, pass_fds=(read_end, filter_read), start_new_session=True,
+                [_bwrap() or "bwrap", "--args", str(read_end), "--", *_command(sys.executable, audit_hook)],
+                env={"PATH": "/usr/bin:/bin"},
+                cwd="/",
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                pass_fds=(read_end, filter_read),
+                start_new_session=True,
                 preexec_fn=_limit(limits),
             )
         os.close(read_end)

@@ -26,10 +26,22 @@ import sys
 
 __all__ = ["main"]
 
-_REFUSED = frozenset({
-    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "pty.spawn",
-    "socket.__new__", "socket.connect", "socket.bind", "ctypes.dlopen",
-})
+_REFUSED = frozenset(
+    {
+        "subprocess.Popen",
+        "os.system",
+        "os.exec",
+        "os.posix_spawn",
+        "os.spawn",
+        "os.fork",
+        "os.forkpty",
+        "pty.spawn",
+        "socket.__new__",
+        "socket.connect",
+        "socket.bind",
+        "ctypes.dlopen",
+    }
+)
 
 
 def _hook(event: str, args: tuple) -> None:
