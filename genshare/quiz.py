@@ -15,7 +15,7 @@ stored in an untrusted notebook (every notebook a learner downloads), so the com
 outputs would show nothing until re-run, its JupyterLab math support loads MathJax from a
 CDN (not offline), and its options are clickable ``div`` elements rather than controls a
 keyboard reaches. Plain ``<details>`` needs no script at all: it works from stored outputs
-in JupyterLab from stored outputs and in JupyterLite once the cell runs (their HTML
+in JupyterLab and in JupyterLite once the cell runs (their HTML
 sanitiser keeps ``details``, ``summary``, ``fieldset`` and ``legend``), in the built book
 and offline, and browsers expose it to the keyboard (Tab, Enter, Space) and to screen
 readers as an expandable button. The trade-off: a learner can open every option;

@@ -17,7 +17,14 @@ from genshare.attacks.segments import (
 )
 from genshare.popgen import kinship
 
-__all__ = ["KING_THRESHOLDS", "erlich_identification_probability", "familial_search", "kinship", "relationship_degree", "segment_search"]
+__all__ = [
+    "KING_THRESHOLDS",
+    "erlich_identification_probability",
+    "familial_search",
+    "kinship",
+    "relationship_degree",
+    "segment_search",
+]
 
 #: Lower bounds of the kinship coefficient for each degree of relationship, as used by
 #: KING (Manichaikul et al. 2010): halfway, on a log scale, between the expected values.
@@ -58,7 +65,9 @@ def _query_and_database(query: npt.ArrayLike, database: npt.ArrayLike) -> tuple[
     """Check the genotypes of a search: one person (SNPs,) or several (people, SNPs), and a
     database on the same SNPs; return both as 2-D arrays."""
     if np.ndim(query) not in (1, 2):
-        raise ValueError(f"query must be one person's genotypes (SNPs,) or several (people, SNPs); got shape {np.shape(query)}")
+        raise ValueError(
+            f"query must be one person's genotypes (SNPs,) or several (people, SNPs); got shape {np.shape(query)}"
+        )
     q = check_genotypes(np.atleast_2d(query), "query")
     db = check_genotypes(database, "database")
     if q.shape[1] != db.shape[1]:
@@ -202,13 +211,24 @@ def segment_search(
         hq = hq[None] if hq.ndim == 2 else hq
         hd = np.asarray(database_haplotypes)
         if hq.shape[::2] != q.shape or hd.shape[::2] != db.shape:
-            raise ValueError(f"query_haplotypes {hq.shape} and database_haplotypes {hd.shape} must be the genotypes' "
-                             f"people x 2 x SNPs ({q.shape[0]}, 2, {q.shape[1]}) and ({db.shape[0]}, 2, {db.shape[1]})")
-        segments = find_phased_segments(hq, hd, chrom=snps["chrom"].to_numpy(), cm=snps["cm"].to_numpy(), pos=position,
-                                        pairs=pairs, min_cm=min_cm)
+            raise ValueError(
+                f"query_haplotypes {hq.shape} and database_haplotypes {hd.shape} must be the genotypes' "
+                f"people x 2 x SNPs ({q.shape[0]}, 2, {q.shape[1]}) and ({db.shape[0]}, 2, {db.shape[1]})"
+            )
+        segments = find_phased_segments(
+            hq, hd, chrom=snps["chrom"].to_numpy(), cm=snps["cm"].to_numpy(), pos=position, pairs=pairs, min_cm=min_cm
+        )
     else:
-        segments = find_segments(q, db, chrom=snps["chrom"].to_numpy(), cm=snps["cm"].to_numpy(), pos=position,
-                                 pairs=pairs, min_cm=min_cm, min_snps=min_snps)
+        segments = find_segments(
+            q,
+            db,
+            chrom=snps["chrom"].to_numpy(),
+            cm=snps["cm"].to_numpy(),
+            pos=position,
+            pairs=pairs,
+            min_cm=min_cm,
+            min_snps=min_snps,
+        )
     summary = summarise_pairs(segments).rename(columns={"a": "query", "b": "entry"})
     summary = summary[summary["shared_cm"] >= min_total_cm]
     summary.insert(2, "kinship", k[summary["query"].to_numpy(), summary["entry"].to_numpy()])

@@ -114,14 +114,29 @@ SHARED_CM_PROJECT = pd.DataFrame(
     columns=["relationship", "degree", "average_cm", "low_cm", "high_cm"],
 )
 
-_SEGMENT_COLUMNS = ["a", "b", "chrom", "start_snp", "end_snp", "n_snps", "start_cm", "end_cm", "length_cm", "start_bp", "end_bp"]
+_SEGMENT_COLUMNS = [
+    "a",
+    "b",
+    "chrom",
+    "start_snp",
+    "end_snp",
+    "n_snps",
+    "start_cm",
+    "end_cm",
+    "length_cm",
+    "start_bp",
+    "end_bp",
+]
 
 
-def _check_map(chrom: npt.ArrayLike | None, cm: npt.ArrayLike | None, pos: npt.ArrayLike | None, n_snps: int,
-               min_snps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+def _check_map(
+    chrom: npt.ArrayLike | None, cm: npt.ArrayLike | None, pos: npt.ArrayLike | None, n_snps: int, min_snps: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Validate the SNP map; return chrom values, cm (float), pos (or None) and chromosome block starts/ends."""
     if cm is None:
-        raise ValueError("cm is required: segments are measured on a genetic map (centimorgans per SNP, e.g. snps['cm'])")
+        raise ValueError(
+            "cm is required: segments are measured on a genetic map (centimorgans per SNP, e.g. snps['cm'])"
+        )
     if chrom is None:
         raise ValueError("chrom is required: segments never cross chromosomes (e.g. snps['chrom'])")
     chrom = np.asarray(chrom)
@@ -145,7 +160,9 @@ def _check_map(chrom: npt.ArrayLike | None, cm: npt.ArrayLike | None, pos: npt.A
     if len(pd.unique(labels)) != len(labels):
         seen = pd.Series(labels)
         repeated = seen[seen.duplicated()].iloc[0]
-        raise ValueError(f"chrom: SNPs must be sorted by chromosome; chromosome {repeated!r} appears in more than one block")
+        raise ValueError(
+            f"chrom: SNPs must be sorted by chromosome; chromosome {repeated!r} appears in more than one block"
+        )
     same = np.ones(n_snps - 1, dtype=bool)
     same[change - 1] = False
     step = np.diff(cm)
@@ -156,11 +173,16 @@ def _check_map(chrom: npt.ArrayLike | None, cm: npt.ArrayLike | None, pos: npt.A
     if pos is not None:
         pos = np.asarray(pos)
         if pos.shape != (n_snps,) or pos.dtype.kind not in "iu":
-            raise ValueError(f"pos must hold one integer base-pair position per SNP ({n_snps}); got shape {pos.shape}, dtype {pos.dtype}")
+            raise ValueError(
+                f"pos must hold one integer base-pair position per SNP ({n_snps}); "
+                f"got shape {pos.shape}, dtype {pos.dtype}"
+            )
         unsorted = np.flatnonzero(same & (np.diff(pos) <= 0))
         if unsorted.size:
             k = unsorted[0] + 1
-            raise ValueError(f"pos must increase along a chromosome (sorted positions); SNP {k} at {pos[k]} comes after {pos[k - 1]}")
+            raise ValueError(
+                f"pos must increase along a chromosome (sorted positions); SNP {k} at {pos[k]} comes after {pos[k - 1]}"
+            )
     sizes = ends - starts
     small = np.flatnonzero(sizes < min_snps)
     if small.size:
@@ -183,11 +205,16 @@ def _check_pairs(pairs: npt.ArrayLike | None, n_a: int, n_b: int, same: bool) ->
     if pairs.size == 0:
         return np.empty((0, 2), dtype=np.int64)
     if pairs.ndim != 2 or pairs.shape[1] != 2 or pairs.dtype.kind not in "iu":
-        raise ValueError(f"pairs must be an integer array of shape (pairs, 2) of row indices; got shape {pairs.shape}, dtype {pairs.dtype}")
+        raise ValueError(
+            f"pairs must be an integer array of shape (pairs, 2) of row indices; "
+            f"got shape {pairs.shape}, dtype {pairs.dtype}"
+        )
     for column, limit, name in ((0, n_a, "genotypes_a"), (1, n_b, "genotypes_b")):
         out = np.flatnonzero((pairs[:, column] < 0) | (pairs[:, column] >= limit))
         if out.size:
-            raise ValueError(f"pairs: row {out[0]} refers to person {pairs[out[0], column]}, outside the {limit} rows of {name}")
+            raise ValueError(
+                f"pairs: row {out[0]} refers to person {pairs[out[0], column]}, outside the {limit} rows of {name}"
+            )
     return pairs.astype(np.int64)
 
 
@@ -273,7 +300,9 @@ def find_segments(
     a = check_genotypes(genotypes_a, "genotypes_a")
     b = a if genotypes_b is None else check_genotypes(genotypes_b, "genotypes_b")
     if a.shape[1] != b.shape[1]:
-        raise ValueError(f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}")
+        raise ValueError(
+            f"genotypes_a and genotypes_b must have the same number of SNPs; got {a.shape[1]} and {b.shape[1]}"
+        )
     min_cm = check_number(min_cm, "min_cm", minimum=0.0)
     min_snps = check_integer(min_snps, "min_snps", minimum=1)
     n_snps = a.shape[1]
@@ -283,14 +312,16 @@ def find_segments(
     if frequencies is None:
         counts = np.zeros(n_snps)
         called = np.zeros(n_snps)
-        for g in ((a,) if genotypes_b is None else (a, b)):
+        for g in (a,) if genotypes_b is None else (a, b):
             counts += np.where(g >= 0, g, 0).sum(axis=0)
             called += (g >= 0).sum(axis=0)
         freq = np.divide(counts, 2 * called, out=np.zeros(n_snps), where=called > 0)
     else:
         freq = np.asarray(frequencies, dtype=np.float64)
         if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
-            raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
+            raise ValueError(
+                f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}"
+            )
     expected = np.concatenate([[0.0], np.cumsum(2 * freq**2 * (1 - freq) ** 2)])  # cumulative, (SNPs + 1,)
 
     # Bit planes: homozygous reference and homozygous alternate, packed 8 SNPs to a byte,
@@ -308,8 +339,21 @@ def find_segments(
         bits = np.unpackbits(opposite[rows, byte][:, None], axis=1).astype(bool)
         hit_row, hit_bit = np.nonzero(bits)
         rows, snps = rows[hit_row], byte[hit_row] * 8 + hit_bit
-        pieces.append(_runs(rows, snps, len(p), starts, ends, cm_at, min_cm, min_snps, offset=first,
-                            expected=expected, min_expected=min_expected_ibs0))
+        pieces.append(
+            _runs(
+                rows,
+                snps,
+                len(p),
+                starts,
+                ends,
+                cm_at,
+                min_cm,
+                min_snps,
+                offset=first,
+                expected=expected,
+                min_expected=min_expected_ibs0,
+            )
+        )
     runs = np.concatenate(pieces, axis=1) if pieces else np.empty((3, 0), dtype=np.int64)
     pair_index, start, stop = runs
     end = stop - 1
@@ -331,8 +375,19 @@ def find_segments(
     )
 
 
-def _runs(rows: np.ndarray, snps: np.ndarray, n_pairs: int, starts: np.ndarray, ends: np.ndarray, cm: np.ndarray, min_cm: float,
-          min_snps: int, offset: int, expected: np.ndarray | None = None, min_expected: float = 0.0) -> np.ndarray:
+def _runs(
+    rows: np.ndarray,
+    snps: np.ndarray,
+    n_pairs: int,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    cm: np.ndarray,
+    min_cm: float,
+    min_snps: int,
+    offset: int,
+    expected: np.ndarray | None = None,
+    min_expected: float = 0.0,
+) -> np.ndarray:
     """Runs between opposite homozygotes, vectorised over pairs: shape (3, runs) of pair, first SNP, one past the last.
 
     ``rows, snps`` are the opposite homozygotes in row-major order (``np.nonzero``), so
@@ -409,9 +464,13 @@ def summarise_pairs(segments: pd.DataFrame, pairs: npt.ArrayLike | None = None) 
         if pairs.size and (pairs.ndim != 2 or pairs.shape[1] != 2 or pairs.dtype.kind not in "iu"):
             raise ValueError(f"pairs must be an integer array of shape (pairs, 2); got shape {pairs.shape}")
         every = pd.DataFrame(pairs.reshape(-1, 2), columns=["a", "b"]).drop_duplicates()
-        summary = every.merge(summary, on=["a", "b"], how="left").fillna({"shared_cm": 0.0, "n_segments": 0, "longest_cm": 0.0})
+        summary = every.merge(summary, on=["a", "b"], how="left").fillna(
+            {"shared_cm": 0.0, "n_segments": 0, "longest_cm": 0.0}
+        )
     summary["n_segments"] = summary["n_segments"].astype(np.int64)
-    return summary.sort_values(["shared_cm", "a", "b"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+    return summary.sort_values(["shared_cm", "a", "b"], ascending=[False, True, True], kind="stable").reset_index(
+        drop=True
+    )
 
 
 def infer_relationship(shared_cm: float | npt.ArrayLike, n_segments: int | npt.ArrayLike | None = None) -> pd.DataFrame:
@@ -464,13 +523,18 @@ def infer_relationship(shared_cm: float | npt.ArrayLike, n_segments: int | npt.A
     if n_segments is not None:
         segments = np.atleast_1d(np.asarray(n_segments))
         if segments.shape != values.shape or segments.dtype.kind not in "iu":
-            raise ValueError(f"n_segments must be integers with the shape of shared_cm {values.shape}; got shape {segments.shape}, dtype {segments.dtype}")
+            raise ValueError(
+                f"n_segments must be integers with the shape of shared_cm {values.shape}; "
+                f"got shape {segments.shape}, dtype {segments.dtype}"
+            )
         if (segments < 0).any():
             raise ValueError(f"n_segments must be >= 0; got {segments[segments < 0][0]}")
         inconsistent = np.flatnonzero((segments == 0) != (values == 0))
         if inconsistent.size:
             k = inconsistent[0]
-            raise ValueError(f"n_segments and shared_cm disagree at value {k}: {segments[k]} segments but {values[k]} cM")
+            raise ValueError(
+                f"n_segments and shared_cm disagree at value {k}: {segments[k]} segments but {values[k]} cM"
+            )
     table = SHARED_CM_PROJECT
     low, high, average = (table[c].to_numpy(dtype=float) for c in ("low_cm", "high_cm", "average_cm"))
     names, degrees = table["relationship"].to_numpy(), table["degree"].to_numpy()
@@ -483,7 +547,10 @@ def infer_relationship(shared_cm: float | npt.ArrayLike, n_segments: int | npt.A
         labels = [names[c] for c in chosen]
         degree = [degrees[c] for c in chosen]
         if segments is not None and segments[k] == 0:
-            labels, degree = [n for n, lo in zip(names, low) if lo == 0] + ["unrelated"], [d for d, lo in zip(degrees, low) if lo == 0]
+            labels, degree = (
+                [n for n, lo in zip(names, low) if lo == 0] + ["unrelated"],
+                [d for d, lo in zip(degrees, low) if lo == 0],
+            )
         elif value > high.max():
             labels, degree = ["self or identical twin"], [0]
         elif not labels:
@@ -511,7 +578,9 @@ def union_segments(segments: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> s = pd.DataFrame({"pair": [0, 0, 0], "chrom": [1, 1, 2], "start_cm": [0.0, 5.0, 0.0], "end_cm": [10.0, 20.0, 3.0]})
+    >>> s = pd.DataFrame(
+    ...     {"pair": [0, 0, 0], "chrom": [1, 1, 2], "start_cm": [0.0, 5.0, 0.0], "end_cm": [10.0, 20.0, 3.0]}
+    ... )
     >>> union_segments(s)[["chrom", "start_cm", "end_cm"]].values.tolist()
     [[1.0, 0.0, 20.0], [2.0, 0.0, 3.0]]
     """
@@ -536,7 +605,12 @@ def union_segments(segments: pd.DataFrame) -> pd.DataFrame:
     first = np.flatnonzero(opens)
     last = np.concatenate([first[1:], [len(table)]]) - 1
     out = pd.DataFrame(
-        {"pair": table["pair"].to_numpy()[first], "chrom": table["chrom"].to_numpy()[first], "start_cm": start[first], "end_cm": reach[last]}
+        {
+            "pair": table["pair"].to_numpy()[first],
+            "chrom": table["chrom"].to_numpy()[first],
+            "start_cm": start[first],
+            "end_cm": reach[last],
+        }
     )
     out["length_cm"] = out["end_cm"] - out["start_cm"]
     return out
@@ -582,8 +656,13 @@ def segment_recall_precision(
         d = (detected["length_cm"] >= low) & (detected["length_cm"] < high)
         label = f"{low:g}+ cM" if np.isinf(high) else f"{low:g}-{high:g} cM"
         rows.append(
-            (label, int(t.sum()), float(recovered[t.to_numpy()].mean()) if t.any() else np.nan,
-             int(d.sum()), float(correct[d.to_numpy()].mean()) if d.any() else np.nan)
+            (
+                label,
+                int(t.sum()),
+                float(recovered[t.to_numpy()].mean()) if t.any() else np.nan,
+                int(d.sum()),
+                float(correct[d.to_numpy()].mean()) if d.any() else np.nan,
+            )
         )
     return pd.DataFrame(rows, columns=["bin", "true_segments", "recall", "detected_segments", "precision"])
 
@@ -597,8 +676,23 @@ def _covered_share(segments: pd.DataFrame, cover: pd.DataFrame) -> np.ndarray:
         return share
     s = segments[["start_cm", "end_cm"]].to_numpy(dtype=float)
     # All (segment, cover) combinations of the same pair and chromosome, by a merge.
-    left = pd.DataFrame({"pair": segments["pair"].to_numpy(), "chrom": segments["chrom"].to_numpy(), "s": np.arange(len(s)), "s0": s[:, 0], "s1": s[:, 1]})
-    right = pd.DataFrame({"pair": cover["pair"].to_numpy(), "chrom": cover["chrom"].to_numpy(), "c0": cover["start_cm"].to_numpy(dtype=float), "c1": cover["end_cm"].to_numpy(dtype=float)})
+    left = pd.DataFrame(
+        {
+            "pair": segments["pair"].to_numpy(),
+            "chrom": segments["chrom"].to_numpy(),
+            "s": np.arange(len(s)),
+            "s0": s[:, 0],
+            "s1": s[:, 1],
+        }
+    )
+    right = pd.DataFrame(
+        {
+            "pair": cover["pair"].to_numpy(),
+            "chrom": cover["chrom"].to_numpy(),
+            "c0": cover["start_cm"].to_numpy(dtype=float),
+            "c1": cover["end_cm"].to_numpy(dtype=float),
+        }
+    )
     both = left.merge(right, on=["pair", "chrom"])
     overlap = np.clip(np.minimum(both["s1"], both["c1"]) - np.maximum(both["s0"], both["c0"]), 0, None)
     total = np.bincount(both["s"].to_numpy(), weights=overlap.to_numpy(), minlength=len(s))
@@ -679,7 +773,7 @@ class _Evidence:
         self.n = len(weight)
         self.total = np.concatenate([[0.0], np.cumsum(weight)])
         self.sets = []
-        for h in ((a,) if same else (a, b)):
+        for h in (a,) if same else (a, b):
             rows, cols = np.nonzero(h[:, 0] < 0)
             self.sets.append((rows * (self.n + 1) + cols, np.concatenate([[0.0], np.cumsum(weight[cols])])))
         if same:
@@ -700,12 +794,23 @@ def _pack_haplotypes(a: np.ndarray, b: np.ndarray, same: bool) -> tuple[np.ndarr
     called_a = np.packbits(a[:, 0] >= 0, axis=-1, bitorder="little")
     if same:
         return alleles_a, called_a, alleles_a, called_a
-    return alleles_a, called_a, np.packbits(b == 1, axis=-1, bitorder="little"), np.packbits(b[:, 0] >= 0, axis=-1, bitorder="little")
+    return (
+        alleles_a,
+        called_a,
+        np.packbits(b == 1, axis=-1, bitorder="little"),
+        np.packbits(b[:, 0] >= 0, axis=-1, bitorder="little"),
+    )
 
 
-def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray, upper: np.ndarray,
-                         min_nats: float, cumulative: np.ndarray | None = None, row: np.ndarray | None = None,
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _agreement_stretches(
+    packed: tuple[np.ndarray, ...],
+    n_snps: int,
+    pairs: np.ndarray,
+    upper: np.ndarray,
+    min_nats: float,
+    cumulative: np.ndarray | None = None,
+    row: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Maximal stretches of agreement on each of the four pairs of copies: (pair, start, stop, copies).
 
     ``copies`` is ``2 x + y`` for copy x of the first person and copy y of the second.
@@ -760,8 +865,9 @@ def _agreement_stretches(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.
     return pair, start, stop, copies
 
 
-def _cut_at_chromosomes(pair: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray, starts: np.ndarray,
-                        ends: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _cut_at_chromosomes(
+    pair: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Cut intervals [start, stop) at chromosome ends: one piece per chromosome touched, with its chromosome."""
     first = np.searchsorted(starts, start, side="right") - 1
     final = np.searchsorted(starts, stop - 1, side="right") - 1
@@ -773,16 +879,24 @@ def _cut_at_chromosomes(pair: np.ndarray, start: np.ndarray, stop: np.ndarray, c
     chrom = np.repeat(first[cross], pieces) + (np.arange(len(index)) - np.repeat(np.cumsum(pieces) - pieces, pieces))
     whole = np.ones(len(pair), dtype=bool)
     whole[cross] = False
-    return (np.concatenate([pair[whole], pair[index]]),
-            np.concatenate([start[whole], np.maximum(start[index], starts[chrom])]),
-            np.concatenate([stop[whole], np.minimum(stop[index], ends[chrom])]),
-            np.concatenate([copies[whole], copies[index]]),
-            np.concatenate([first[whole], chrom]))
+    return (
+        np.concatenate([pair[whole], pair[index]]),
+        np.concatenate([start[whole], np.maximum(start[index], starts[chrom])]),
+        np.concatenate([stop[whole], np.minimum(stop[index], ends[chrom])]),
+        np.concatenate([copies[whole], copies[index]]),
+        np.concatenate([first[whole], chrom]),
+    )
 
 
-def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.ndarray,
-           cumulative: np.ndarray | None = None, person: np.ndarray | None = None,
-           stretch_evidence: np.ndarray | None = None) -> tuple[np.ndarray, ...]:
+def _chain(
+    group: np.ndarray,
+    start: np.ndarray,
+    stop: np.ndarray,
+    copies: np.ndarray,
+    cumulative: np.ndarray | None = None,
+    person: np.ndarray | None = None,
+    stretch_evidence: np.ndarray | None = None,
+) -> tuple[np.ndarray, ...]:
     """Join overlapping or abutting stretches into chains, with the fewest switches.
 
     Stretches are grouped by ``group`` (pair and chromosome). Within a group, stretches that
@@ -873,8 +987,19 @@ def _chain(group: np.ndarray, start: np.ndarray, stop: np.ndarray, copies: np.nd
     if weighted:
         ahead = switches > 0
         first_part[ahead] = gain(head[ahead], start[head[ahead]], np.maximum(second_start[ahead], start[head[ahead]]))
-    return (group[first], start[first], stop[current], switches, second_start, previous_stop, first_cost, last_cost,
-            evidence, first_part, last_part)
+    return (
+        group[first],
+        start[first],
+        stop[current],
+        switches,
+        second_start,
+        previous_stop,
+        first_cost,
+        last_cost,
+        evidence,
+        first_part,
+        last_part,
+    )
 
 
 #: Pairs handled at a time by :func:`find_phased_segments` (about 600 stretches of
@@ -888,8 +1013,11 @@ _PEOPLE_BLOCK = 256
 
 
 def _blocks(first_people: np.ndarray) -> list[tuple[int, int]]:
-    """Consecutive blocks [lo, hi) of pairs sorted by first person: at most _PAIR_BLOCK pairs and _PEOPLE_BLOCK people each."""
-    rank = np.concatenate([[0], np.cumsum(first_people[1:] != first_people[:-1])]) if len(first_people) else first_people
+    """Consecutive blocks [lo, hi) of pairs sorted by first person: at most _PAIR_BLOCK pairs and
+    _PEOPLE_BLOCK people each."""
+    rank = (
+        np.concatenate([[0], np.cumsum(first_people[1:] != first_people[:-1])]) if len(first_people) else first_people
+    )
     blocks, lo = [], 0
     while lo < len(first_people):  # one step per block
         hi = min(lo + _PAIR_BLOCK, int(np.searchsorted(rank, rank[lo] + _PEOPLE_BLOCK)))
@@ -945,7 +1073,9 @@ def _two_snp_counts(sets: tuple[np.ndarray, ...], n_snps: int) -> np.ndarray:
     return np.stack([n - n1_ - n_1 + n11, n_1 - n11, n1_ - n11, n11], axis=1)
 
 
-def _allele_tables(freq: np.ndarray, sets: tuple[np.ndarray, ...] | None, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _allele_tables(
+    freq: np.ndarray, sets: tuple[np.ndarray, ...] | None, starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Evidence of sharing each allele, nats: given the allele before (SNPs, 4) and alone (SNPs, 2).
 
     Two haplotypes that share a segment by descent carry one haplotype, which shows allele
@@ -964,7 +1094,9 @@ def _allele_tables(freq: np.ndarray, sets: tuple[np.ndarray, ...] | None, starts
     if sets is not None:
         counts = _two_snp_counts(sets, n_snps)
         before = counts.reshape(n_snps, 2, 2).sum(axis=2, keepdims=True)  # haplotypes with allele b at k-1
-        conditional = np.divide(counts.reshape(n_snps, 2, 2), before, out=np.full((n_snps, 2, 2), np.nan), where=before > 0)
+        conditional = np.divide(
+            counts.reshape(n_snps, 2, 2), before, out=np.full((n_snps, 2, 2), np.nan), where=before > 0
+        )
         linked = -np.log(np.clip(conditional.reshape(n_snps, 4), 1e-12, 1.0))
         given = np.where(np.isnan(linked), given, linked)
     given[starts] = np.concatenate([alone[starts], alone[starts]], axis=1)  # no SNP before a chromosome's first
@@ -997,8 +1129,11 @@ def _allele_weights(h: np.ndarray, given: np.ndarray, alone: np.ndarray, starts:
 
 
 def _score_threshold(length_cm: np.ndarray, min_score: float, score_slope: float, score_floor: float) -> np.ndarray:
-    """The score a segment of each length needs: ``min_score`` up to 7 cM, then ``score_slope`` nats less per cM, down to ``score_floor``."""
-    return np.maximum(min_score - score_slope * np.maximum(length_cm - DEFAULT_MIN_CM, 0.0), min(score_floor, min_score))
+    """The score a segment of each length needs: ``min_score`` up to 7 cM, then ``score_slope``
+    nats less per cM, down to ``score_floor``."""
+    return np.maximum(
+        min_score - score_slope * np.maximum(length_cm - DEFAULT_MIN_CM, 0.0), min(score_floor, min_score)
+    )
 
 
 class _AlleleEvidence:
@@ -1020,7 +1155,9 @@ class _AlleleEvidence:
     def weights(self, people: np.ndarray) -> np.ndarray:
         return _allele_weights(self.a[people], self.given, self.alone, self.starts)
 
-    def missing_in_b(self, cumulative: np.ndarray, row: np.ndarray, j: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    def missing_in_b(
+        self, cumulative: np.ndarray, row: np.ndarray, j: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> np.ndarray:
         """For each interval [lo, hi) of person j (rows ``row`` of ``cumulative``), the evidence at j's missing calls.
 
         Taken on whichever copy of the first person weighs more there (so a score is never
@@ -1038,10 +1175,22 @@ class _AlleleEvidence:
         return np.bincount(owner, weights=heavier, minlength=len(lo))
 
 
-def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray, evidence: _Evidence, starts: np.ndarray,
-                  ends: np.ndarray, cm: np.ndarray, min_cm: float, min_score: float, switch_penalty: float,
-                  stretch_nats: float, score_slope: float = 0.0, score_floor: float = 0.0,
-                  alleles: _AlleleEvidence | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _phased_block(
+    packed: tuple[np.ndarray, ...],
+    n_snps: int,
+    pairs: np.ndarray,
+    evidence: _Evidence,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    cm: np.ndarray,
+    min_cm: float,
+    min_score: float,
+    switch_penalty: float,
+    stretch_nats: float,
+    score_slope: float = 0.0,
+    score_floor: float = 0.0,
+    alleles: _AlleleEvidence | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Steps 1-3 of :func:`find_phased_segments` for a block of pairs: (pair index, start, stop, score) of each segment.
 
     With ``alleles``, the evidence of each SNP is that of the allele shared there; otherwise
@@ -1054,7 +1203,9 @@ def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray
         people, row = np.unique(pairs[:, 0], return_inverse=True)
         cumulative = alleles.weights(people)
     upper = evidence.total if alleles is None else alleles.upper
-    s_pair, s_start, s_stop, s_copies = _agreement_stretches(packed, n_snps, pairs, upper, stretch_nats, cumulative, row)
+    s_pair, s_start, s_stop, s_copies = _agreement_stretches(
+        packed, n_snps, pairs, upper, stretch_nats, cumulative, row
+    )
     s_pair, s_start, s_stop, s_copies, s_chrom = _cut_at_chromosomes(s_pair, s_start, s_stop, s_copies, starts, ends)
     if alleles is None or cumulative is None or row is None:
         keep = evidence.total[s_stop] - evidence.total[s_start] >= stretch_nats
@@ -1064,7 +1215,13 @@ def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray
         own = cumulative[s_row, x, s_stop] - cumulative[s_row, x, s_start]
         keep = own >= stretch_nats
         s_row, own = s_row[keep], own[keep]
-    s_pair, s_start, s_stop, s_copies, s_chrom = s_pair[keep], s_start[keep], s_stop[keep], s_copies[keep], s_chrom[keep]
+    s_pair, s_start, s_stop, s_copies, s_chrom = (
+        s_pair[keep],
+        s_start[keep],
+        s_stop[keep],
+        s_copies[keep],
+        s_chrom[keep],
+    )
 
     # 2. Chains of overlapping stretches (within a pair and chromosome), the fewest switches.
     n_chrom = len(starts)
@@ -1072,15 +1229,34 @@ def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray
         # First on an upper bound of their evidence (each stretch's own, summed), to keep only
         # the pairs and chromosomes with a chain that could pass; then exactly, on those.
         group, seg_start, seg_stop, switches, _, _, first_cost, last_cost, bound, _, _ = _chain(
-            s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies, stretch_evidence=own)
+            s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies, stretch_evidence=own
+        )
         lowest = min(min_score, score_floor) if score_slope > 0 else min_score
         possible = (bound - switch_penalty * (switches - first_cost - last_cost).clip(0) >= lowest) & (
-            cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm)
+            cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start] >= min_cm
+        )
         keep = np.isin(s_pair * n_chrom + s_chrom, group[possible])
         s_pair, s_start, s_stop, s_copies, s_chrom, s_row = (
-            s_pair[keep], s_start[keep], s_stop[keep], s_copies[keep], s_chrom[keep], s_row[keep])
-    (group, seg_start, seg_stop, switches, second_start, previous_stop, first_cost, last_cost, chain_evidence,
-     first_part, last_part) = _chain(s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies, cumulative, s_row)
+            s_pair[keep],
+            s_start[keep],
+            s_stop[keep],
+            s_copies[keep],
+            s_chrom[keep],
+            s_row[keep],
+        )
+    (
+        group,
+        seg_start,
+        seg_stop,
+        switches,
+        second_start,
+        previous_stop,
+        first_cost,
+        last_cost,
+        chain_evidence,
+        first_part,
+        last_part,
+    ) = _chain(s_pair * n_chrom + s_chrom, s_start, s_stop, s_copies, cumulative, s_row)
     # Only chains that could reach the lowest threshold are scored exactly (the evidence
     # ignoring missing calls, and before trimming its ends, is an upper bound).
     lowest = min(min_score, score_floor) if score_slope > 0 else min_score
@@ -1103,7 +1279,9 @@ def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray
     chain_evidence = chain_evidence - trim_end * last_part
     if alleles is None:
         first_part = evidence(i, j, seg_start, np.clip(second_start, seg_start, None))
-    trim_start = (switches > 0) & (second_start >= 0) & (second_start < seg_stop) & (first_part < switch_penalty * first_cost)
+    trim_start = (
+        (switches > 0) & (second_start >= 0) & (second_start < seg_stop) & (first_part < switch_penalty * first_cost)
+    )
     seg_start = np.where(trim_start, second_start, seg_start)
     switches = switches - trim_start * first_cost
     chain_evidence = chain_evidence - trim_start * first_part
@@ -1112,7 +1290,9 @@ def _phased_block(packed: tuple[np.ndarray, ...], n_snps: int, pairs: np.ndarray
     else:
         assert cumulative is not None
         row = np.searchsorted(people, i)
-        score = chain_evidence - alleles.missing_in_b(cumulative, row, j, seg_start, seg_stop) - switch_penalty * switches
+        score = (
+            chain_evidence - alleles.missing_in_b(cumulative, row, j, seg_start, seg_stop) - switch_penalty * switches
+        )
 
     # 3. Segments: enough evidence for their length, and long enough.
     length = cm[np.maximum(seg_stop - 1, 0)] - cm[seg_start]
@@ -1242,7 +1422,9 @@ def find_phased_segments(
     a = _check_haplotypes(haplotypes_a, "haplotypes_a")
     b = a if haplotypes_b is None else _check_haplotypes(haplotypes_b, "haplotypes_b")
     if a.shape[2] != b.shape[2]:
-        raise ValueError(f"haplotypes_a and haplotypes_b must have the same number of SNPs; got {a.shape[2]} and {b.shape[2]}")
+        raise ValueError(
+            f"haplotypes_a and haplotypes_b must have the same number of SNPs; got {a.shape[2]} and {b.shape[2]}"
+        )
     min_cm = check_number(min_cm, "min_cm", minimum=0.0)
     min_score = check_number(min_score, "min_score", minimum=0.0, low_open=True)
     switch_penalty = check_number(switch_penalty, "switch_penalty", minimum=0.0)
@@ -1262,7 +1444,9 @@ def find_phased_segments(
     else:
         freq = np.asarray(frequencies, dtype=np.float64)
         if freq.shape != (n_snps,) or not np.all((freq >= 0) & (freq <= 1)):
-            raise ValueError(f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}")
+            raise ValueError(
+                f"frequencies must hold one allele frequency in [0, 1] per SNP ({n_snps}); got shape {freq.shape}"
+            )
     sets = (a,) if same else (a, b)
     weight = -np.log(np.clip(freq**2 + (1 - freq) ** 2, 1e-12, 1.0))  # SNPs independent
     if frequencies is None and evidence == "agreement":
@@ -1279,12 +1463,27 @@ def find_phased_segments(
     packed = _pack_haplotypes(a, b, same)
     by_first = np.argsort(pair_rows[:, 0], kind="stable")
     found = [
-        _phased_block(packed, n_snps, pair_rows[by_first[lo:hi]], agreement, starts, ends, cm_at, min_cm, min_score,
-                      switch_penalty, stretch_nats, score_slope, score_floor, alleles)
+        _phased_block(
+            packed,
+            n_snps,
+            pair_rows[by_first[lo:hi]],
+            agreement,
+            starts,
+            ends,
+            cm_at,
+            min_cm,
+            min_score,
+            switch_penalty,
+            stretch_nats,
+            score_slope,
+            score_floor,
+            alleles,
+        )
         for lo, hi in _blocks(pair_rows[by_first, 0])
     ]
-    seg_pair = np.concatenate([by_first[lo + f[0]] for f, (lo, _) in zip(found, _blocks(pair_rows[by_first, 0]))]
-                              or [np.zeros(0, np.int64)])
+    seg_pair = np.concatenate(
+        [by_first[lo + f[0]] for f, (lo, _) in zip(found, _blocks(pair_rows[by_first, 0]))] or [np.zeros(0, np.int64)]
+    )
     seg_start = np.concatenate([f[1] for f in found] or [np.zeros(0, np.int64)])
     seg_stop = np.concatenate([f[2] for f in found] or [np.zeros(0, np.int64)])
     order = np.lexsort((seg_start, seg_pair))
@@ -1301,7 +1500,9 @@ def find_phased_segments(
             "start_cm": cm_at[seg_start],
             "end_cm": cm_at[end],
             "length_cm": cm_at[end] - cm_at[seg_start],
-            "start_bp": bp[seg_start].astype(np.int64) if bp is not None else np.full(len(seg_start), -1, dtype=np.int64),
+            "start_bp": bp[seg_start].astype(np.int64)
+            if bp is not None
+            else np.full(len(seg_start), -1, dtype=np.int64),
             "end_bp": bp[end].astype(np.int64) if bp is not None else np.full(len(seg_start), -1, dtype=np.int64),
         },
         columns=_SEGMENT_COLUMNS,
