@@ -73,7 +73,7 @@ DEFAULT_MIN_SNPS = 100
 #: Minimum expected number of opposite homozygotes between unrelated people over a
 #: segment, :math:`\sum 2p^2(1-p)^2`. Two unrelated genomes show about
 #: :math:`\sum_{\text{genome}} 2p^2(1-p)^2` opposite homozygotes, hence about as many runs
-#: between them (1,800 on the 40,000-SNP panel of the default world); each run survives the
+#: between them (about 1,800 on a 40,000-SNP panel); each run survives the
 #: bound with probability about :math:`e^{-12} = 6 \times 10^{-6}`, so about 0.01 chance
 #: segments per unrelated pair (more where linkage disequilibrium lengthens runs).
 #:
