@@ -1799,7 +1799,7 @@ def _release_text(release: Release, answer_words: tuple[str, str] = ("yes", "no"
                 f"release.frequencies for snp_id {frequencies.index[np.flatnonzero(bad)[0]]!r} is not between 0 and 1"
             )
         frame = pd.DataFrame(
-            {"snp_id": frequencies.index.astype(str), "frequency": [_frequency_text(v) for v in values]}
+            {"snp_id": frequencies.index.astype(str), "frequency": _frequency_texts(values)}
         ).sort_values("snp_id", kind="stable")
     else:
         given = cast(pd.Series, release.answers)
@@ -1859,7 +1859,13 @@ FREQUENCY_DECIMALS = 4
 
 def _frequency_text(value: float) -> str:
     """How a released frequency is written: rounded to :data:`FREQUENCY_DECIMALS`, as Python writes the float."""
-    return "" if np.isnan(value) else repr(float(np.round(value, FREQUENCY_DECIMALS)) + 0.0)
+    return _frequency_texts(np.array([value], dtype=float))[0]
+
+
+def _frequency_texts(values: np.ndarray) -> list[str]:
+    """:func:`_frequency_text` of every value (shape (SNPs,)), rounded in one step; ``""`` for NaN."""
+    rounded = np.round(np.asarray(values, dtype=float), FREQUENCY_DECIMALS) + 0.0
+    return ["" if v != v else repr(v) for v in rounded.tolist()]
 
 
 def _csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
@@ -2033,7 +2039,7 @@ def load_release(folder: str | PathLike[str]) -> Release:
         text = frame["frequency"]
         values = pd.to_numeric(text.where(text != "", np.nan), errors="coerce")
         # One spelling per number, as save_release writes it (Python's shortest repr of the float).
-        canonical = values.map(lambda v: "" if pd.isna(v) else _frequency_text(float(v)))
+        canonical = pd.Series(_frequency_texts(values.to_numpy(dtype=float)), index=values.index)
         bad = (values.isna() & (text != "")) | (text != canonical)
         if bad.any():
             line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
