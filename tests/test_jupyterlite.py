@@ -289,11 +289,16 @@ def test_site_world_is_the_lite_world_of_the_committed_world(installed_site_whee
     source_panels = pd.read_csv(COMMITTED_WORLD / "snps.csv.gz", usecols=["panel"])["panel"].value_counts()
     assert world.snps["panel"].value_counts().to_dict() == {p: min(n, lite_world.LITE_SNPS[p]) for p, n in source_panels.items()}
     assert len(world.snps) == world.parameters["n_snps"]
-    # Same people and tables, byte for byte: only the SNP table, genotypes and descriptions differ.
-    differs = {"snps.csv.gz", "genotypes.npz", "world.json", "README.md", lite_world.MANIFEST}
+    # Same people and tables, byte for byte: only the SNP table, genotypes, the truth (the lite
+    # world keeps the phase of its SNPs, not the founder mosaics: notebook 04 stops before the
+    # sections that read them) and descriptions differ. Compared by digest: a byte
+    # diff of two large files would take pytest hours to print.
+    differs = {"snps.csv.gz", "genotypes.npz", "truth.npz", "world.json", "README.md", lite_world.MANIFEST}
     for path in sorted(COMMITTED_WORLD.iterdir()):
         if path.is_file() and path.name not in differs and not path.name.endswith(".vcf.gz"):
-            assert (folder / path.name).read_bytes() == path.read_bytes(), f"{path.name} differs from the committed world's"
+            lite_digest = hashlib.sha256((folder / path.name).read_bytes()).hexdigest()
+            assert lite_digest == hashlib.sha256(path.read_bytes()).hexdigest(), f"{path.name} differs from the committed world's"
+
 
 
 def test_site_lessons_find_the_lite_world(installed_site_wheel, tmp_path):
