@@ -1877,6 +1877,13 @@ def _csv_text(header: list[str], rows: Iterable[list[str]]) -> str:
     return buffer.getvalue()
 
 
+def _first_different_line(text: str, expected: str) -> int:
+    """The first line (1-based) where ``text`` and ``expected`` differ, or where the shorter ends."""
+    lines, wanted = text.split("\n"), expected.split("\n")
+    differing = (i for i, (x, y) in enumerate(zip(lines, wanted, strict=False)) if x != y)
+    return next(differing, min(len(lines), len(wanted)) - 1) + 1
+
+
 def _parse_csv(text: str, name: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of ``text`` as the challenge writes it (:func:`_csv_text`), or ``ValueError`` naming the line.
 
@@ -1906,14 +1913,7 @@ def _parse_csv(text: str, name: str) -> tuple[list[str], list[list[str]]]:
         raise ValueError(f"{name}: repeated column name(s) {_excerpt(', '.join(repeated), 120)}")
     canonical = _csv_text(header, rows)
     if text != canonical:
-        lines, expected = text.split("\n"), canonical.split("\n")
-        line = (
-            next(
-                (i for i, (x, y) in enumerate(zip(lines, expected, strict=False)) if x != y),
-                min(len(lines), len(expected)) - 1,
-            )
-            + 1
-        )
+        line = _first_different_line(text, canonical)
         raise ValueError(
             f"{name}, line {line}: not written as save_release writes it (quotes only where a value needs "
             "them, LF line ends, no blank lines, a final line end, no byte-order mark); write the file "
@@ -2119,14 +2119,7 @@ def _exactly_as_saved(path: Path, release: Release, answer_words: tuple[str, str
     text = path.read_bytes().decode("utf-8")
     expected = _release_text(release, answer_words)
     if text != expected:
-        lines, wanted = text.split("\n"), expected.split("\n")
-        line = (
-            next(
-                (i for i, (x, y) in enumerate(zip(lines, wanted, strict=False)) if x != y),
-                min(len(lines), len(wanted)) - 1,
-            )
-            + 1
-        )
+        line, wanted = _first_different_line(text, expected), expected.split("\n")
         raise ValueError(
             f"{path.name}, line {line}: not the file save_release writes for this content "
             f"(expected {_excerpt(wanted[line - 1] if line <= len(wanted) else '', 60)}); "

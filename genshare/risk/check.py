@@ -13,7 +13,6 @@ the recommendation at controlled access; it is never counted as low risk.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from genshare._validation import check_choice, check_integer, check_probability
+from genshare.formats.checksums import file_sha256
 from genshare.risk.inputs import MissingReaderError, RiskInputError, read_genotype_summary, read_table_summary
 from genshare.risk.release import REFERENCE_PANEL_SIZE, beacon_power, dp_cost, membership_power
 from genshare.risk.table import generalise_counts, uniqueness_summary
@@ -49,7 +49,8 @@ LESSONS: dict[str, str] = {
 
 
 def sha256(path: str | PathLike[str]) -> str:
-    """SHA-256 of a file, read in 1 MiB blocks.
+    """SHA-256 of a regular file (:func:`genshare.formats.checksums.file_sha256`, which refuses
+    anything else, such as a FIFO that would block).
 
     Examples
     --------
@@ -60,11 +61,7 @@ def sha256(path: str | PathLike[str]) -> str:
     ...     sha256(path)[:16]
     'ba7816bf8f01cfea'
     """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_sha256(path)
 
 
 def _stricter(a: str, b: str) -> str:
