@@ -48,20 +48,9 @@ LESSONS: dict[str, str] = {
 }
 
 
-def sha256(path: str | PathLike[str]) -> str:
-    """SHA-256 of a regular file (:func:`genshare.formats.checksums.file_sha256`, which refuses
-    anything else, such as a FIFO that would block).
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     path = os.path.join(folder, "x")
-    ...     _ = open(path, "wb").write(b"abc")
-    ...     sha256(path)[:16]
-    'ba7816bf8f01cfea'
-    """
-    return file_sha256(path)
+#: SHA-256 of a regular file, as lower-case hex (the one file hasher,
+#: :func:`genshare.formats.checksums.file_sha256`, which refuses anything else, such as a FIFO).
+sha256 = file_sha256
 
 
 def _stricter(a: str, b: str) -> str:
